@@ -1,0 +1,54 @@
+# ipvx build. `make` builds the BPF objects and the TypeScript; `make test` sets up a
+# fresh machine (Debian packages, npm ci), builds, and runs every test as root.
+SHELL := /bin/bash
+CLANG ?= clang
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror \
+	-I/usr/include/x86_64-linux-gnu -Ibpf/include
+BPF_SRCS := $(wildcard bpf/*.bpf.c) $(wildcard test/bpf/progs/*.bpf.c)
+BPF_OBJS := $(patsubst %.bpf.c,build/bpf/%.bpf.o,$(notdir $(BPF_SRCS)))
+BPF_HDRS := $(wildcard bpf/include/*.h)
+TEST_GLOB ?= build/js/test
+
+vpath %.bpf.c bpf test/bpf/progs
+
+.PHONY: all build bpf ts setup test test-unit test-bpf test-e2e demo bench clean install
+
+all: build
+build: bpf ts
+
+setup:
+	@bash scripts/setup.sh
+
+bpf: $(BPF_OBJS)
+
+build/bpf/%.bpf.o: %.bpf.c $(BPF_HDRS)
+	@mkdir -p build/bpf
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+ts:
+	npx tsc -p .
+
+# Every test: unit (pure), bpf (BPF_PROG_TEST_RUN on the real objects), e2e (network namespaces).
+test: setup build
+	node --test --test-concurrency=1 --test-reporter=spec $$(find $(TEST_GLOB) -name '*.test.js' | sort)
+
+test-unit: build
+	node --test --test-reporter=spec $$(find build/js/test/unit -name '*.test.js' | sort)
+
+test-bpf: build
+	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/bpf -name '*.test.js' | sort)
+
+test-e2e: build
+	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/e2e -name '*.test.js' | sort)
+
+demo: setup build
+	./bin/ipvx demo $(ARGS)
+
+bench: setup build
+	node build/js/test/bench/run.js $(ARGS)
+
+install: build
+	npm install -g .
+
+clean:
+	rm -rf build

@@ -1,0 +1,71 @@
+// The desired state of a director, as plain data. Text addresses here are the
+// user's; validate.ts turns a DesiredState into checked values before anything is written.
+
+export type Protocol = 'tcp' | 'udp';
+/** LVS forwarding methods: DR = ipvsadm -g (gatewaying), TUN = -i (ipip), NAT = -m (masquerading). */
+export type Method = 'dr' | 'tun' | 'nat';
+export type SchedulerName = 'rr' | 'wrr' | 'lc' | 'wlc' | 'sh' | 'mh' | 'sed' | 'nq';
+/** IPVS scheduler flags (ipvsadm -b). */
+export type SchedFlag = 'sh-fallback' | 'sh-port' | 'mh-fallback' | 'mh-port';
+
+export const SCHEDULERS: readonly SchedulerName[] = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'mh', 'sed', 'nq'];
+export const SCHED_FLAGS: readonly SchedFlag[] = ['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port'];
+export const DEFAULT_SCHEDULER: SchedulerName = 'wlc';
+/** ipvsadm: -p without a value means 300 s. */
+export const DEFAULT_PERSISTENCE_TIMEOUT = 300;
+export const MAX_WEIGHT = 65535;
+
+export interface RealSpec {
+  address: string;
+  /** 0 = same as the service port (ipvsadm does the same for -r without a port). */
+  port: number;
+  method: Method;
+  weight: number;
+  /** -x: 0 = no limit. */
+  upperThreshold: number;
+  /** -y: 0 = no limit. */
+  lowerThreshold: number;
+}
+
+export interface ServiceSpec {
+  vip: string;
+  /** 0 = every port (only with persistence, as in IPVS). */
+  port: number;
+  protocol: Protocol;
+  scheduler: SchedulerName;
+  flags: SchedFlag[];
+  /** Persistence timeout in seconds; 0 = not persistent. */
+  persistence: number;
+  /** -M: netmask (IPv4, dotted) or prefix length (IPv6, as "/64" or "64"); empty = host. */
+  persistenceMask: string;
+  /** Default method for reals added without one. */
+  method: Method;
+  reals: RealSpec[];
+}
+
+export interface Timeouts {
+  tcp: number;
+  tcpFin: number;
+  udp: number;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { tcp: 900, tcpFin: 120, udp: 300 };
+
+export interface DesiredState {
+  services: ServiceSpec[];
+  timeouts: Timeouts;
+}
+
+export function emptyState(): DesiredState {
+  return { services: [], timeouts: { ...DEFAULT_TIMEOUTS } };
+}
+
+/** Identity of a service, as a string usable as a map key: "tcp|203.0.113.10|80". */
+export function serviceId(s: Pick<ServiceSpec, 'protocol' | 'vip' | 'port'>): string {
+  return `${s.protocol}|${s.vip}|${s.port}`;
+}
+
+/** Identity of a real within its service. */
+export function realId(r: Pick<RealSpec, 'address' | 'port'>): string {
+  return `${r.address}|${r.port}`;
+}
