@@ -15,6 +15,28 @@ export const DEFAULT_SCHEDULER: SchedulerName = 'wlc';
 export const DEFAULT_PERSISTENCE_TIMEOUT = 300;
 export const MAX_WEIGHT = 65535;
 
+/** A health check, as piranha's nanny and keepalived's checkers know them. */
+export type HealthCheckSpec =
+  | { type: 'tcp'; port?: number; address?: string }
+  | { type: 'http' | 'https'; path: string; host?: string; statusCodes?: string; bodyRegex?: string; verifyTls?: boolean; port?: number }
+  | { type: 'send-expect'; send: string; expect: string; useRegex: boolean; sendProgram?: string; port?: number }
+  | { type: 'udp'; payload: string; minLength?: number; maxLength?: number; port?: number }
+  | { type: 'exec'; command: string; dynamicWeight?: boolean };
+
+export interface HealthSpec {
+  check: HealthCheckSpec;
+  /** Seconds between checks (keepalived delay_loop). */
+  interval: number;
+  /** Seconds before one check counts as failed. */
+  timeout: number;
+  /** Successes needed to come up (piranha reentry is seconds; importers convert). */
+  rise: number;
+  /** Failures needed to go down (keepalived retry). */
+  fall: number;
+  /** On failure: set weight 0 and keep established flows (inhibit_on_failure / quiesce_server), or remove the real. */
+  onFailure: 'quiesce' | 'remove';
+}
+
 export interface RealSpec {
   address: string;
   /** 0 = same as the service port (ipvsadm does the same for -r without a port). */
@@ -25,6 +47,8 @@ export interface RealSpec {
   upperThreshold: number;
   /** -y: 0 = no limit. */
   lowerThreshold: number;
+  /** Overrides the service's health check for this real. */
+  health?: HealthSpec;
 }
 
 export interface ServiceSpec {
@@ -41,6 +65,31 @@ export interface ServiceSpec {
   /** Default method for reals added without one. */
   method: Method;
   reals: RealSpec[];
+  /** Health check for every real of the service (unless a real overrides it). */
+  health?: HealthSpec;
+  /** Used while no real is up (keepalived sorry_server). */
+  sorryServer?: { address: string; port: number; method: Method };
+}
+
+/** A peer director (piranha's primary/backup, keepalived's vrrp_instance). */
+export interface HaSpec {
+  enabled: boolean;
+  /** Our own address for heartbeats. */
+  localAddress: string;
+  peerAddress: string;
+  /** UDP port of the heartbeat; piranha uses 539. */
+  port: number;
+  /** Seconds between heartbeats (piranha keepalive). */
+  keepalive: number;
+  /** Seconds of silence before the peer is declared dead (piranha deadtime). */
+  deadtime: number;
+  priority: number;
+  preempt: boolean;
+  preemptDelay: number;
+  /** Shared key for HMAC-SHA256; empty = not configured. */
+  key: string;
+  /** Addresses owned by the active director ("203.0.113.10/24 dev eth0"). */
+  vips: { address: string; prefixLength: number; interface: string }[];
 }
 
 export interface Timeouts {
@@ -54,6 +103,7 @@ export const DEFAULT_TIMEOUTS: Timeouts = { tcp: 900, tcpFin: 120, udp: 300 };
 export interface DesiredState {
   services: ServiceSpec[];
   timeouts: Timeouts;
+  ha?: HaSpec;
 }
 
 export function emptyState(): DesiredState {
