@@ -1,0 +1,60 @@
+// What the control plane needs from the data plane. The XDP implementation lives
+// beside this file; api/ and tests depend only on this interface.
+import type { DesiredState, Timeouts } from '../core/model.js';
+
+export interface Counters {
+  conns: bigint;
+  pktsIn: bigint;
+  pktsOut: bigint;
+  bytesIn: bigint;
+  bytesOut: bigint;
+}
+
+export interface RealCounters extends Counters {
+  /** Key as core/model realId(): "address|port". */
+  real: string;
+  /** Connections the data plane counts as active (TCP established) / inactive (other). */
+  activeConns: number;
+  inactiveConns: number;
+}
+
+export interface ServiceCounters extends Counters {
+  /** Key as core/model serviceId(): "tcp|vip|port". */
+  service: string;
+  reals: RealCounters[];
+}
+
+export interface DataplaneCounters {
+  services: ServiceCounters[];
+  /** Every drop/pass/forward reason of the XDP program, by name. */
+  global: Record<string, bigint>;
+}
+
+/** One entry of the flow table, as ipvsadm -L -c shows connections. */
+export interface FlowView {
+  protocol: 'tcp' | 'udp';
+  client: string;
+  clientPort: number;
+  vip: string;
+  vport: number;
+  real: string;
+  rport: number;
+  /** IPVS state names: SYN_RECV, ESTABLISHED, FIN_WAIT, CLOSE, UDP, NONE. */
+  state: string;
+  /** Seconds until the entry expires. */
+  expiresIn: number;
+}
+
+export interface Dataplane {
+  /** Make the maps match `state` (already validated). Writes only what changed. */
+  apply(state: DesiredState): Promise<void>;
+  setTimeouts(t: Timeouts): Promise<void>;
+  counters(): Promise<DataplaneCounters>;
+  /** Zero the counters of one service (serviceId) or of all. */
+  zeroCounters(service?: string): Promise<void>;
+  flows(): AsyncIterable<FlowView>;
+  /** Names of the interfaces the XDP program is attached to. */
+  interfaces(): string[];
+  /** Stop managing; `detach` also removes the XDP program and unpins the maps. */
+  close(opts: { detach: boolean }): Promise<void>;
+}
