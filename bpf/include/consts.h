@@ -1,0 +1,104 @@
+/* ipvx data plane: constants shared by every header. Limits are defaults; the
+ * control plane may resize maps before load (bpf_map__set_max_entries). */
+#ifndef IPVX_CONSTS_H
+#define IPVX_CONSTS_H
+
+#define IPVX_MAX_SERVICES   16384
+#define IPVX_MAX_REALS      131072
+#define IPVX_SCHED_SLOTS    (1 << 22)   /* u32 real ids shared by every service's table */
+#define IPVX_MAX_FLOWS      262144
+#define IPVX_MAX_PERSIST    65536
+#define IPVX_MAX_VIPS       16384
+#define IPVX_MAX_IFACES     64
+/* lc/wlc/sed/nq scan at most this many reals per new flow (verifier-bounded). */
+#define IPVX_MAX_SCAN       64
+
+#define ETH_ALEN    6
+#define ETH_P_IP    0x0800
+#define ETH_P_IPV6  0x86DD
+#define ETH_P_8021Q 0x8100
+#define ETH_P_8021AD 0x88A8
+#define ETH_P_ARP   0x0806
+
+#define IPPROTO_ICMP_   1
+#define IPPROTO_IPIP_   4
+#define IPPROTO_TCP_    6
+#define IPPROTO_UDP_    17
+#define IPPROTO_IPV6_   41
+#define IPPROTO_FRAG6_  44
+#define IPPROTO_ICMPV6_ 58
+
+#define IP_DF      0x4000
+#define IP_MF      0x2000
+#define IP_OFFMASK 0x1FFF
+
+#define IPV4_HDR_LEN 20
+#define IPV6_HDR_LEN 40
+#define DEFAULT_TTL  64
+/* ICMPv6 errors must fit the IPv6 minimum MTU. */
+#define IPV6_MIN_MTU 1280
+/* What an ICMPv6 packet-too-big quotes of the original: 1280 - 40 - 8. */
+#define ICMP6_TOOBIG_QUOTE 1232
+
+/* Forwarding methods (real_info.method). */
+enum ipvx_method { METHOD_DR = 0, METHOD_TUN = 1, METHOD_NAT = 2 };
+
+/* How a service picks a real for a new flow (svc_info.sched). */
+enum ipvx_sched_kind {
+	SCHED_SEQ = 0,   /* rr / wrr: table walked by a shared cursor */
+	SCHED_HASH = 1,  /* sh / mh: table indexed by a hash of the client */
+	SCHED_LC = 2,    /* scans with per-real connection counters */
+	SCHED_WLC = 3,
+	SCHED_SED = 4,
+	SCHED_NQ = 5,
+};
+
+/* svc_info.flags */
+#define SVC_F_HASH_PORT   (1u << 0) /* sh-port / mh-port: hash includes the source port */
+#define SVC_F_FALLBACK    (1u << 1) /* sh-fallback / mh-fallback: skip a quiesced/dead real */
+#define SVC_F_PERSIST     (1u << 2) /* -p */
+#define SVC_F_NO_RESCHED  (1u << 3) /* a flow whose real is gone is dropped, not rescheduled */
+
+/* real_info.flags */
+#define REAL_F_LIVE     (1u << 0) /* configured (weight may be 0 = quiesced) */
+#define REAL_F_NEXTHOP  (1u << 1) /* ifindex/smac/dmac were resolved by the control plane */
+#define REAL_F_OVERLOAD (1u << 2) /* -x reached: no new flows until below -y */
+
+/* lb_globals.flags */
+#define GLOBAL_F_NAT (1u << 0) /* some service uses NAT: look for replies */
+
+/* Flow states: enough of IPVS's TCP state machine to tell active from inactive. */
+enum ipvx_flow_state {
+	FLOW_NONE = 0,
+	FLOW_SYN = 1,   /* SYN_RECV */
+	FLOW_EST = 2,   /* ESTABLISHED: the only active state */
+	FLOW_FIN = 3,   /* FIN_WAIT / CLOSE */
+	FLOW_UDP = 4,
+};
+
+/* Every way a packet leaves the program, counted in the `reasons` map. */
+enum ipvx_reason {
+	R_PASS_NOT_IP = 0,      /* ARP, LLDP, ... */
+	R_PASS_MALFORMED,       /* truncated or invalid headers: the kernel decides */
+	R_PASS_NOT_SERVICE,     /* IP, but not for a configured service */
+	R_PASS_OTHER_L4,        /* ICMP etc. to a VIP: the kernel answers (ping the VIP) */
+	R_FWD_TX,               /* forwarded out of the ingress interface */
+	R_FWD_REDIRECT,         /* forwarded out of another interface */
+	R_FWD_NAT_REPLY,        /* a real's reply rewritten back to VIP:port */
+	R_DROP_NO_REAL,         /* service without a live real */
+	R_DROP_NO_NEIGH,        /* real's next hop unresolved: never hand a VIP packet to the kernel */
+	R_DROP_FRAGMENT,        /* fragment to a VIP: no L4 header to balance on */
+	R_DROP_TOO_BIG_NODF,    /* too big for the tunnel and may not be answered with ICMP */
+	R_ICMP_TOO_BIG,         /* too big for the tunnel: ICMP sent back to the client */
+	R_DROP_ADJUST,          /* bpf_xdp_adjust_head/tail failed */
+	R_DROP_REDIRECT,        /* egress interface not in tx_ports */
+	R_FLOW_NEW,             /* flows created */
+	R_FLOW_EXPIRED,         /* flow found but past its timeout: rescheduled */
+	R_FLOW_REAL_GONE,       /* flow's real was removed: rescheduled or dropped */
+	R_FLOW_INSERT_FAILED,   /* flow table update failed */
+	R_PERSIST_HIT,          /* new flow placed by a persistence entry */
+	R_DROP_NO_RESCHED,      /* flow's real gone and the service does not reschedule */
+	R_MAX,
+};
+
+#endif

@@ -1,0 +1,111 @@
+/* ipvx data plane: the maps. Everything the control plane writes or reads. */
+#ifndef IPVX_MAPS_H
+#define IPVX_MAPS_H
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "consts.h"
+#include "structs.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct svc_key);
+	__type(value, struct svc_info);
+	__uint(max_entries, IPVX_MAX_SERVICES);
+} services SEC(".maps");
+
+/* Addresses that carry a service: fragments to them are dropped, not passed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct vip_key);
+	__type(value, __u32);
+	__uint(max_entries, IPVX_MAX_VIPS);
+} vips SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct real_info);
+	__uint(max_entries, IPVX_MAX_REALS);
+} reals SEC(".maps");
+
+/* Selection tables and real lists of every service, as ranges of real ids. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, IPVX_SCHED_SLOTS);
+} sched_slots SEC(".maps");
+
+/* rr/wrr position per service; shared by all CPUs so sequential clients alternate exactly. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, IPVX_MAX_SERVICES);
+} svc_cursor SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct real_conns);
+	__uint(max_entries, IPVX_MAX_REALS);
+} real_conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct flow_key);
+	__type(value, struct flow_val);
+	__uint(max_entries, IPVX_MAX_FLOWS);
+} flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct flow_key);
+	__type(value, struct nat_rev_val);
+	__uint(max_entries, IPVX_MAX_FLOWS);
+} nat_rev SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct persist_key);
+	__type(value, struct persist_val);
+	__uint(max_entries, IPVX_MAX_PERSIST);
+} persist SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct ipvx_counters);
+	__uint(max_entries, IPVX_MAX_SERVICES);
+} svc_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct ipvx_counters);
+	__uint(max_entries, IPVX_MAX_REALS);
+} real_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, R_MAX);
+} reasons SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct lb_globals);
+	__uint(max_entries, 1);
+} globals SEC(".maps");
+
+/* Egress interfaces for XDP_REDIRECT (ifindex -> ifindex). */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, IPVX_MAX_IFACES);
+} tx_ports SEC(".maps");
+
+#endif

@@ -1,0 +1,137 @@
+/* ipvx data plane: choosing a real for a new flow. Tables come from the control
+ * plane (src/core/sched); lc/wlc/sed/nq scan the service's reals with the
+ * per-real connection counters, as IPVS does. */
+#ifndef IPVX_SCHED_H
+#define IPVX_SCHED_H
+#include "maps.h"
+#include "parse.h"
+
+#define NO_REAL 0xffffffffu
+
+static __always_inline __u32 slot_at(__u32 idx)
+{
+	__u32 *v = bpf_map_lookup_elem(&sched_slots, &idx);
+
+	return v ? *v : NO_REAL;
+}
+
+/* Fold a client address to 32 bits, as IPVS's sh does for IPv6 (a0^a1^a2^a3). */
+static __always_inline __u32 addr_fold(const struct ipvx_addr *a)
+{
+	return a->a[0] ^ a->a[1] ^ a->a[2] ^ a->a[3];
+}
+
+/* Multiplicative hash (IPVS hash_32 with the golden ratio), mirrored by
+ * src/core/sched hashing so tables and lookups agree. */
+static __always_inline __u32 client_hash(const struct pkt_desc *p, __u32 flags)
+{
+	__u32 h = bpf_ntohl(addr_fold(&p->key.src));
+
+	if (flags & SVC_F_HASH_PORT)
+		h += bpf_ntohs(p->key.sport);
+	return h * 2654435761u;
+}
+
+static __always_inline int real_usable(const struct real_info *r)
+{
+	return r && (r->flags & REAL_F_LIVE) && r->weight && !(r->flags & REAL_F_OVERLOAD);
+}
+
+/* sh/mh: the table's real, or with the fallback flag the next usable one after it. */
+static __always_inline __u32 pick_hash(const struct svc_info *svc, const struct pkt_desc *p)
+{
+	__u32 len = svc->table_len, idx, id;
+
+	idx = client_hash(p, svc->flags) % len;
+	id = slot_at(svc->table_off + idx);
+	if (!(svc->flags & SVC_F_FALLBACK))
+		return id;
+	for (__u32 i = 0; i < IPVX_MAX_SCAN; i++) {
+		struct real_info *r;
+
+		if (i >= len)
+			break;
+		r = bpf_map_lookup_elem(&reals, &id);
+		if (real_usable(r))
+			return id;
+		idx = idx + 1 == len ? 0 : idx + 1;
+		id = slot_at(svc->table_off + idx);
+	}
+	return NO_REAL;
+}
+
+/* rr/wrr: one cursor per service shared by every CPU. */
+static __always_inline __u32 pick_seq(const struct svc_info *svc)
+{
+	__u32 key = svc->id;
+	__u32 *cur = bpf_map_lookup_elem(&svc_cursor, &key);
+	__u32 pos;
+
+	if (!cur)
+		return NO_REAL;
+	pos = __sync_fetch_and_add(cur, 1);
+	return slot_at(svc->table_off + pos % svc->table_len);
+}
+
+/* IPVS overhead: active * 256 + inactive (ip_vs_dest_conn_overhead). lc compares
+ * overheads, wlc overhead/weight, sed (active+1)/weight, nq takes the first idle
+ * real and otherwise behaves as sed. Ratios are compared by cross-multiplying. */
+static __always_inline __u32 pick_least(const struct svc_info *svc)
+{
+	__u32 best = NO_REAL;
+	__u64 best_load = 0, best_weight = 1;
+
+	for (__u32 i = 0; i < IPVX_MAX_SCAN; i++) {
+		struct real_info *r;
+		struct real_conns *c;
+		__u64 load, weight;
+		__u32 id;
+
+		if (i >= svc->reals_len)
+			break;
+		id = slot_at(svc->reals_off + i);
+		r = bpf_map_lookup_elem(&reals, &id);
+		if (!real_usable(r))
+			continue;
+		c = bpf_map_lookup_elem(&real_conns, &id);
+		if (!c)
+			continue;
+		weight = r->weight;
+		switch (svc->sched) {
+		case SCHED_LC:
+			load = (__u64)c->active * 256 + c->inactive;
+			weight = 1;
+			break;
+		case SCHED_WLC:
+			load = (__u64)c->active * 256 + c->inactive;
+			break;
+		case SCHED_NQ:
+			if (c->active == 0)
+				return id;
+			/* fall through */
+		default: /* SCHED_SED */
+			load = (__u64)c->active + 1;
+			break;
+		}
+		if (best == NO_REAL || load * best_weight < best_load * weight) {
+			best = id;
+			best_load = load;
+			best_weight = weight;
+		}
+	}
+	return best;
+}
+
+static __always_inline __u32 pick_real(const struct svc_info *svc, const struct pkt_desc *p)
+{
+	switch (svc->sched) {
+	case SCHED_SEQ:
+		return svc->table_len ? pick_seq(svc) : NO_REAL;
+	case SCHED_HASH:
+		return svc->table_len ? pick_hash(svc, p) : NO_REAL;
+	default:
+		return pick_least(svc);
+	}
+}
+
+#endif

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ipvx director: the XDP entry. parse -> service -> flow -> real -> forward.
+ * Anything that is not for a configured service (or a NAT reply) goes to the
+ * kernel untouched, so the host keeps working. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "consts.h"
+#include "structs.h"
+#include "maps.h"
+#include "parse.h"
+#include "csum.h"
+#include "counters.h"
+#include "nexthop.h"
+#include "nat.h"
+#include "encap.h"
+#include "sched.h"
+
+#define NS_PER_SEC 1000000000ull
+
+static __always_inline struct svc_info *lookup_service(struct pkt_desc *p)
+{
+	struct svc_key k = {};
+	struct svc_info *svc;
+
+	k.vip = p->key.dst;
+	k.port = p->key.dport;
+	k.proto = p->key.proto;
+	k.family = p->key.family;
+	svc = bpf_map_lookup_elem(&services, &k);
+	if (svc)
+		return svc;
+	/* Port 0: a persistent service for every port of the VIP. */
+	k.port = 0;
+	return bpf_map_lookup_elem(&services, &k);
+}
+
+static __always_inline int is_vip(struct pkt_desc *p)
+{
+	struct vip_key k = {};
+
+	k.addr = p->key.dst;
+	k.family = p->key.family;
+	return bpf_map_lookup_elem(&vips, &k) != 0;
+}
+
+/* The IPVS-like state a TCP packet moves its flow to. */
+static __always_inline __u32 next_state(const struct pkt_desc *p, __u32 cur)
+{
+	if (p->key.proto != IPPROTO_TCP_)
+		return FLOW_UDP;
+	if (p->tcp_flags & (TCP_FLAG_FIN | TCP_FLAG_RST))
+		return FLOW_FIN;
+	if (p->tcp_flags & TCP_FLAG_SYN)
+		return cur == FLOW_NONE ? FLOW_SYN : cur;
+	if (cur == FLOW_SYN || cur == FLOW_NONE)
+		return FLOW_EST;
+	return cur;
+}
+
+static __always_inline __u64 state_timeout(const struct lb_globals *g, __u32 state)
+{
+	switch (state) {
+	case FLOW_EST:
+		return g->tcp_timeout_ns;
+	case FLOW_UDP:
+		return g->udp_timeout_ns;
+	default:
+		return g->tcpfin_timeout_ns;
+	}
+}
+
+/* Keep the per-real active/inactive counters of lc/wlc/sed/nq in step with a
+ * state change. The control plane recounts from the flow table periodically,
+ * which also corrects what LRU eviction and expiry leave behind. */
+static __always_inline void conns_move(__u32 real_id, __u32 from, __u32 to)
+{
+	struct real_conns *c = bpf_map_lookup_elem(&real_conns, &real_id);
+
+	if (!c || from == to)
+		return;
+	if (from == FLOW_EST)
+		__sync_fetch_and_add(&c->active, -1);
+	else if (from != FLOW_NONE)
+		__sync_fetch_and_add(&c->inactive, -1);
+	if (to == FLOW_EST)
+		__sync_fetch_and_add(&c->active, 1);
+	else if (to != FLOW_NONE)
+		__sync_fetch_and_add(&c->inactive, 1);
+}
+
+static __always_inline void mask_addr(struct ipvx_addr *dst, const struct ipvx_addr *a,
+				      const struct ipvx_addr *m)
+{
+#pragma unroll
+	for (int i = 0; i < 4; i++)
+		dst->a[i] = a->a[i] & m->a[i];
+}
+
+/* A new flow's real: the client's persistence entry if it is still good, else the scheduler. */
+static __always_inline __u32 schedule(struct svc_info *svc, struct pkt_desc *p, __u64 now,
+				      struct real_info **rp)
+{
+	struct persist_key pk = {};
+	struct persist_val *pv = 0, npv = {};
+	struct real_info *r;
+	__u32 id;
+
+	if (svc->flags & SVC_F_PERSIST) {
+		pk.svc_id = svc->id;
+		pk.family = p->key.family;
+		mask_addr(&pk.client, &p->key.src, &svc->persist_mask);
+		pv = bpf_map_lookup_elem(&persist, &pk);
+		if (pv && now - pv->atime <= (__u64)svc->persist_timeout * NS_PER_SEC) {
+			id = pv->real_id;
+			r = bpf_map_lookup_elem(&reals, &id);
+			/* A quiesced real keeps its persistent clients, as in IPVS. */
+			if (r && (r->flags & REAL_F_LIVE) && r->gen == pv->real_gen) {
+				pv->atime = now;
+				count_reason(R_PERSIST_HIT);
+				*rp = r;
+				return id;
+			}
+		}
+	}
+	id = pick_real(svc, p);
+	if (id == NO_REAL)
+		return NO_REAL;
+	r = bpf_map_lookup_elem(&reals, &id);
+	if (!r || !(r->flags & REAL_F_LIVE))
+		return NO_REAL;
+	if (svc->flags & SVC_F_PERSIST) {
+		npv.real_id = id;
+		npv.real_gen = r->gen;
+		npv.atime = now;
+		bpf_map_update_elem(&persist, &pk, &npv, BPF_ANY);
+	}
+	*rp = r;
+	return id;
+}
+
+/* NAT: remember where the client's packets come from, keyed by the reply's 5-tuple. */
+static __always_inline void nat_remember(struct xdp_md *ctx, struct pkt_desc *p, struct svc_info *svc,
+					 struct real_info *r, __u32 real_id)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct flow_key rk = {};
+	struct nat_rev_val rv = {};
+
+	if ((void *)(eth + 1) > data_end)
+		return;
+	rk.src = r->addr;
+	rk.dst = p->key.src;
+	rk.sport = r->port ? r->port : p->key.dport;
+	rk.dport = p->key.sport;
+	rk.proto = p->key.proto;
+	rk.family = p->key.family;
+	rv.vip = p->key.dst;
+	rv.vport = p->key.dport;
+	rv.svc_id = svc->id;
+	rv.real_id = real_id;
+	rv.ifindex = ctx->ingress_ifindex;
+	__builtin_memcpy(rv.client_mac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(rv.our_mac, eth->h_dest, ETH_ALEN);
+	bpf_map_update_elem(&nat_rev, &rk, &rv, BPF_ANY);
+}
+
+/* A packet that is not for a service may be a real's reply to a NAT flow. */
+static __always_inline int nat_reply_or_pass(struct xdp_md *ctx, struct pkt_desc *p)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u32 zero = 0;
+	struct lb_globals *g = bpf_map_lookup_elem(&globals, &zero);
+	struct nat_rev_val *rv;
+
+	if (!g || !(g->flags & GLOBAL_F_NAT))
+		return count_exit(R_PASS_NOT_SERVICE, XDP_PASS);
+	rv = bpf_map_lookup_elem(&nat_rev, &p->key);
+	if (!rv)
+		return count_exit(R_PASS_NOT_SERVICE, XDP_PASS);
+	if (nat_rewrite(data, data_end, p, NAT_SRC, &rv->vip, rv->vport))
+		return count_exit(R_PASS_MALFORMED, XDP_PASS);
+	if (set_macs(data, data_end, rv->client_mac, rv->our_mac))
+		return count_exit(R_PASS_MALFORMED, XDP_PASS);
+	count_out(&svc_stats, rv->svc_id, p->l3len);
+	count_out(&real_stats, rv->real_id, p->l3len);
+	count_reason(R_FWD_NAT_REPLY);
+	return xmit(ctx, rv->ifindex);
+}
+
+SEC("xdp")
+int balancer_ingress(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct pkt_desc p = {};
+	struct svc_info *svc;
+	struct flow_val *fv, nfv = {};
+	struct real_info *r = 0;
+	struct lb_globals *g;
+	struct nexthop nh = {};
+	__u32 zero = 0, real_id = NO_REAL, state, new_conn = 0;
+	__u16 l3proto;
+	__u64 now;
+	int rc;
+
+	/* 1. Parse: Ethernet (+ one VLAN tag), IPv4/IPv6, TCP/UDP. */
+	rc = parse_l2(data, data_end, &p, &l3proto);
+	if (rc == PARSE_NOT_IP)
+		return count_exit(R_PASS_NOT_IP, XDP_PASS);
+	if (rc)
+		return count_exit(R_PASS_MALFORMED, XDP_PASS);
+	rc = l3proto == ETH_P_IP ? parse_ipv4(data, data_end, &p) : parse_ipv6(data, data_end, &p);
+	if (rc == PARSE_FRAGMENT)
+		return is_vip(&p) ? count_exit(R_DROP_FRAGMENT, XDP_DROP)
+				  : count_exit(R_PASS_NOT_SERVICE, XDP_PASS);
+	if (rc)
+		return count_exit(R_PASS_MALFORMED, XDP_PASS);
+	rc = parse_l4(data, data_end, &p);
+	if (rc == PARSE_OTHER_L4)
+		return count_exit(R_PASS_OTHER_L4, XDP_PASS);
+	if (rc)
+		return count_exit(R_PASS_MALFORMED, XDP_PASS);
+
+	/* 2. Service, or a NAT reply, or not ours. */
+	svc = lookup_service(&p);
+	if (!svc)
+		return nat_reply_or_pass(ctx, &p);
+	g = bpf_map_lookup_elem(&globals, &zero);
+	if (!g)
+		return count_exit(R_PASS_MALFORMED, XDP_PASS);
+	now = bpf_ktime_get_coarse_ns();
+
+	/* 3. Flow: established flows stay on their real while it exists. */
+	fv = bpf_map_lookup_elem(&flows, &p.key);
+	if (fv) {
+		real_id = fv->real_id;
+		r = bpf_map_lookup_elem(&reals, &real_id);
+		if (!r || !(r->flags & REAL_F_LIVE) || r->gen != fv->real_gen) {
+			count_reason(R_FLOW_REAL_GONE);
+			if (svc->flags & SVC_F_NO_RESCHED)
+				return count_exit(R_DROP_NO_RESCHED, XDP_DROP);
+			fv = 0;
+		} else if (now - fv->atime > state_timeout(g, fv->state)) {
+			count_reason(R_FLOW_EXPIRED);
+			conns_move(real_id, fv->state, FLOW_NONE);
+			fv = 0;
+		}
+	}
+
+	/* 4. New flow: persistence, then the scheduler. */
+	if (!fv) {
+		real_id = schedule(svc, &p, now, &r);
+		if (real_id == NO_REAL || !r)
+			return count_exit(R_DROP_NO_REAL, XDP_DROP);
+		nfv.real_id = real_id;
+		nfv.real_gen = r->gen;
+		nfv.atime = now;
+		nfv.svc_id = svc->id;
+		nfv.state = next_state(&p, FLOW_NONE);
+		if (bpf_map_update_elem(&flows, &p.key, &nfv, BPF_ANY))
+			count_reason(R_FLOW_INSERT_FAILED);
+		conns_move(real_id, FLOW_NONE, nfv.state);
+		if (r->method == METHOD_NAT)
+			nat_remember(ctx, &p, svc, r, real_id);
+		new_conn = 1;
+		count_reason(R_FLOW_NEW);
+	} else {
+		state = next_state(&p, fv->state);
+		if (state != fv->state) {
+			__u32 old = fv->state;
+
+			if (__sync_val_compare_and_swap(&fv->state, old, state) == old)
+				conns_move(real_id, old, state);
+		}
+		/* One write a second at most: established packets stay read-only. */
+		if (now - fv->atime > NS_PER_SEC)
+			fv->atime = now;
+	}
+	count_in(&svc_stats, svc->id, p.l3len, new_conn);
+	count_in(&real_stats, real_id, p.l3len, new_conn);
+
+	/* 5. Forward by the real's method. */
+	if (real_nexthop(ctx, r, &nh))
+		return count_exit(R_DROP_NO_NEIGH, XDP_DROP);
+	if (r->method == METHOD_TUN) {
+		if (p.l3len + outer_hdr_len(r) > nh.mtu)
+			return send_too_big(ctx, &p, nh.mtu - outer_hdr_len(r));
+		rc = encap_tun(ctx, &p, r, &nh);
+		if (rc)
+			return rc;
+		return xmit(ctx, nh.ifindex);
+	}
+	if (r->method == METHOD_NAT) {
+		if (nat_rewrite(data, data_end, &p, NAT_DST, &r->addr, r->port))
+			return count_exit(R_PASS_MALFORMED, XDP_DROP);
+	}
+	/* DR and NAT: new MACs, same IP packet (NAT rewrote its destination). */
+	if (set_macs(data, data_end, nh.dmac, nh.smac))
+		return count_exit(R_PASS_MALFORMED, XDP_DROP);
+	return xmit(ctx, nh.ifindex);
+}
+
+char _license[] SEC("license") = "GPL";
