@@ -1,0 +1,244 @@
+// The XDP data plane of one network namespace: loads (or adopts) the director
+// program and its pinned maps, attaches it to the interfaces, writes desired state
+// through MapWriter, reads counters and flows, and sweeps expired flows.
+import { existsSync, mkdirSync, rmSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { BpfObject, BpfMap, attachXdp, detachXdp, numPossibleCpus } from '../bpf/index.js';
+import { ip, ipFrom16, IpAddr } from '../core/addr.js';
+import { DesiredState, Timeouts } from '../core/model.js';
+import type { Dataplane, DataplaneCounters, FlowView, ServiceCounters, RealCounters, Counters } from './port.js';
+import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from './writer.js';
+import { counters as countersCodec, flowKey, flowVal, realConns, lbGlobals, REASONS, FLOW_STATE, FLOW, IPPROTO } from './codec.js';
+import { u32Key, readU64 } from './layout.js';
+import { resolveNextHops, NextHop } from './neighbors.js';
+import { pinDir as defaultPinDir } from './pins.js';
+
+export interface XdpOptions {
+  objectPath: string;
+  /** Interfaces to attach to; default: every up, non-loopback interface. */
+  interfaces?: string[];
+  mode?: 'native' | 'generic';
+  pinDir?: string;
+  maxFlows?: number;
+  /** Next hops are normally resolved with `ip`; tests may pin them. */
+  nextHops?: (addrs: IpAddr[]) => Promise<Map<string, NextHop | undefined>>;
+  /** Seconds between flow-table sweeps (expiry + connection counts); 0 = never. */
+  sweepInterval?: number;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+interface LinkJson { ifname: string; ifindex: number; flags: string[]; link_type?: string }
+
+export function upInterfaces(): { name: string; ifindex: number }[] {
+  const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as LinkJson[];
+  return links
+    .filter((l) => l.link_type !== 'loopback' && l.flags.includes('UP'))
+    .map((l) => ({ name: l.ifname, ifindex: l.ifindex }));
+}
+
+function ifindexOf(name: string): number {
+  const [l] = JSON.parse(execFileSync('ip', ['-j', 'link', 'show', 'dev', name], { encoding: 'utf8' })) as LinkJson[];
+  if (!l) throw new Error(`interface ${name} not found`);
+  return l.ifindex;
+}
+
+const zeroCounters = (): Counters => ({ conns: 0n, pktsIn: 0n, pktsOut: 0n, bytesIn: 0n, bytesOut: 0n });
+
+function sumPerCpu(values: Uint8Array[]): Counters {
+  const c = zeroCounters();
+  for (const v of values) {
+    const d = countersCodec.decode(v);
+    c.conns += d.conns; c.pktsIn += d.pktsIn; c.bytesIn += d.bytesIn; c.pktsOut += d.pktsOut; c.bytesOut += d.bytesOut;
+  }
+  return c;
+}
+
+export class XdpDataplane implements Dataplane {
+  readonly writer: MapWriter;
+  private attached: { name: string; ifindex: number }[] = [];
+  private state: DesiredState | undefined;
+  private nextHops = new Map<string, NextHop | undefined>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly pinDir: string;
+  /** True when the maps came from a previous daemon (restart without disruption). */
+  readonly adopted: boolean;
+
+  private constructor(private readonly obj: BpfObject, readonly maps: IpvxMaps, private readonly opts: XdpOptions, pinDir: string, adopted: boolean) {
+    this.pinDir = pinDir;
+    this.adopted = adopted;
+    this.writer = new MapWriter(maps, numPossibleCpus());
+    if (adopted) this.writer.recover();
+  }
+
+  /** Load the program, reusing pinned maps when a previous daemon left them. */
+  static async open(opts: XdpOptions): Promise<XdpDataplane> {
+    const dir = opts.pinDir ?? defaultPinDir();
+    mkdirSync(dir, { recursive: true });
+    const adopted = existsSync(join(dir, 'services'));
+    const obj = BpfObject.open(opts.objectPath);
+    if (opts.maxFlows) {
+      obj.setMaxEntries('flows', opts.maxFlows);
+      obj.setMaxEntries('nat_rev', opts.maxFlows);
+    }
+    for (const name of MAP_NAMES) obj.setPinPath(name, join(dir, name));
+    obj.load();
+    const maps = Object.fromEntries(MAP_NAMES.map((n) => [n, obj.map(n) as unknown as MapHandle])) as IpvxMaps;
+    const dp = new XdpDataplane(obj, maps, opts, dir, adopted);
+    const ifaces = opts.interfaces?.length
+      ? opts.interfaces.map((name) => ({ name, ifindex: ifindexOf(name) }))
+      : upInterfaces();
+    for (const i of ifaces) dp.attach(i);
+    if (opts.sweepInterval !== 0) {
+      dp.sweepTimer = setInterval(() => dp.sweep(), (opts.sweepInterval ?? 2) * 1000);
+      dp.sweepTimer.unref();
+    }
+    return dp;
+  }
+
+  private attach(i: { name: string; ifindex: number }): void {
+    // Replaces whatever program a previous daemon attached, atomically: no gap in forwarding.
+    attachXdp(i.ifindex, this.obj.program('balancer_ingress').fd, this.opts.mode ?? 'native');
+    this.maps.tx_ports.update(u32Key(i.ifindex), u32Key(i.ifindex));
+    this.attached.push(i);
+  }
+
+  interfaces(): string[] {
+    return this.attached.map((i) => i.name);
+  }
+
+  /** Ids of a service and its reals in the maps (tests and counters). */
+  ids(service: string) {
+    return this.writer.ids(service);
+  }
+
+  async apply(state: DesiredState, weights?: Map<string, Map<string, number>>): Promise<void> {
+    const addrs = state.services.flatMap((s) => s.reals.map((r) => ip(r.address)));
+    const need = addrs.filter((a) => !this.nextHops.get(a.text)?.dmac);
+    if (need.length) {
+      const resolve = this.opts.nextHops ?? ((a: IpAddr[]) => resolveNextHops(a, { kick: true }));
+      for (const [k, v] of await resolve(need)) this.nextHops.set(k, v);
+    }
+    this.writer.apply(state, (a) => this.nextHops.get(a.text), weights);
+    this.state = state;
+  }
+
+  /** Re-resolve every real's next hop and rewrite the ones that changed. */
+  async refreshNextHops(): Promise<void> {
+    if (!this.state) return;
+    const addrs = this.state.services.flatMap((s) => s.reals.map((r) => ip(r.address)));
+    const resolve = this.opts.nextHops ?? ((a: IpAddr[]) => resolveNextHops(a, { kick: true }));
+    this.nextHops = await resolve(addrs);
+    this.writer.apply(this.state, (a) => this.nextHops.get(a.text));
+  }
+
+  async setTimeouts(t: Timeouts): Promise<void> {
+    this.writer.writeTimeouts(t);
+  }
+
+  async counters(): Promise<DataplaneCounters> {
+    const services: ServiceCounters[] = [];
+    for (const [service, ids] of this.writer.serviceIds()) {
+      const reals: RealCounters[] = [];
+      for (const [real, rs] of ids.reals) {
+        const c = sumPerCpu(this.maps.real_stats.lookupPerCpu(u32Key(rs.id)));
+        const conns = this.maps.real_conns.lookup(u32Key(rs.id));
+        const rc = conns ? realConns.decode(conns) : { active: 0, inactive: 0 };
+        reals.push({ real, ...c, activeConns: rc.active, inactiveConns: rc.inactive });
+      }
+      services.push({ service, ...sumPerCpu(this.maps.svc_stats.lookupPerCpu(u32Key(ids.svcId))), reals });
+    }
+    const global: Record<string, bigint> = {};
+    REASONS.forEach((name, i) => {
+      global[name] = this.maps.reasons.lookupPerCpu(u32Key(i)).reduce((s, v) => s + readU64(v), 0n);
+    });
+    return { services, global };
+  }
+
+  async zeroCounters(service?: string): Promise<void> {
+    const zero = () => Array.from({ length: numPossibleCpus() }, () => new Uint8Array(countersCodec.size));
+    for (const [id, ids] of this.writer.serviceIds()) {
+      if (service && id !== service) continue;
+      this.maps.svc_stats.updatePerCpu(u32Key(ids.svcId), zero());
+      for (const rs of ids.reals.values()) this.maps.real_stats.updatePerCpu(u32Key(rs.id), zero());
+    }
+  }
+
+  async *flows(): AsyncIterable<FlowView> {
+    const g = lbGlobals.decode(this.maps.globals.lookup(u32Key(0)) ?? new Uint8Array(lbGlobals.size));
+    const byRealId = new Map<number, { real: string; port: number; svc: string }>();
+    for (const [svc, ids] of this.writer.serviceIds()) {
+      for (const [real, rs] of ids.reals) {
+        const [addr, port] = real.split('|') as [string, string];
+        byRealId.set(rs.id, { real: addr, port: Number(port), svc });
+      }
+    }
+    const now = coarseNowNs();
+    for (const k of this.maps.flows.keys()) {
+      const vb = this.maps.flows.lookup(k);
+      if (!vb) continue;
+      const key = flowKey.decode(k), v = flowVal.decode(vb);
+      const r = byRealId.get(v.realId);
+      if (!r) continue;
+      const timeout = v.state === FLOW.est ? g.tcpTimeoutNs : v.state === FLOW.udp ? g.udpTimeoutNs : g.tcpfinTimeoutNs;
+      const left = Number(v.atime + timeout - now) / 1e9;
+      if (left <= 0) continue;
+      yield {
+        protocol: key.proto === IPPROTO.tcp ? 'tcp' : 'udp',
+        client: ipFrom16(key.src, key.family as 4 | 6).text, clientPort: key.sport,
+        vip: ipFrom16(key.dst, key.family as 4 | 6).text, vport: key.dport,
+        real: r.real, rport: r.port,
+        state: FLOW_STATE[v.state] ?? 'NONE',
+        expiresIn: Math.floor(left),
+      };
+    }
+  }
+
+  /**
+   * Delete expired flows and recount each real's active/inactive connections from
+   * what is left: the data plane's own increments drift when LRU evicts or flows expire.
+   */
+  sweep(): { expired: number; live: number } {
+    const g = lbGlobals.decode(this.maps.globals.lookup(u32Key(0)) ?? new Uint8Array(lbGlobals.size));
+    const now = coarseNowNs();
+    const counts = new Map<number, { active: number; inactive: number }>();
+    let expired = 0, live = 0;
+    const dead: Uint8Array[] = [];
+    for (const k of this.maps.flows.keys()) {
+      const vb = this.maps.flows.lookup(k);
+      if (!vb) continue;
+      const v = flowVal.decode(vb);
+      const timeout = v.state === FLOW.est ? g.tcpTimeoutNs : v.state === FLOW.udp ? g.udpTimeoutNs : g.tcpfinTimeoutNs;
+      if (now > v.atime + timeout) { dead.push(k); continue; }
+      live++;
+      const c = counts.get(v.realId) ?? { active: 0, inactive: 0 };
+      if (v.state === FLOW.est) c.active++; else c.inactive++;
+      counts.set(v.realId, c);
+    }
+    for (const k of dead) if (this.maps.flows.delete(k)) expired++;
+    for (const [, ids] of this.writer.serviceIds()) {
+      for (const rs of ids.reals.values()) {
+        const c = counts.get(rs.id) ?? { active: 0, inactive: 0 };
+        this.maps.real_conns.update(u32Key(rs.id), realConns.encode(c));
+      }
+    }
+    return { expired, live };
+  }
+
+  async close(opts: { detach: boolean }): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (opts.detach) {
+      for (const i of this.attached) {
+        try { detachXdp(i.ifindex, this.opts.mode ?? 'native'); } catch { /* interface gone */ }
+      }
+      for (const name of readdirSync(this.pinDir)) rmSync(join(this.pinDir, name), { force: true });
+      rmSync(this.pinDir, { recursive: true, force: true });
+    }
+    this.obj.close();
+  }
+}
+
+/** CLOCK_MONOTONIC_COARSE as the program reads it (bpf_ktime_get_coarse_ns); monotonic is close enough. */
+function coarseNowNs(): bigint {
+  return process.hrtime.bigint();
+}
