@@ -21,15 +21,16 @@ static __always_inline __u32 addr_fold(const struct ipvx_addr *a)
 	return a->a[0] ^ a->a[1] ^ a->a[2] ^ a->a[3];
 }
 
-/* Multiplicative hash (IPVS hash_32 with the golden ratio), mirrored by
- * src/core/sched hashing so tables and lookups agree. */
-static __always_inline __u32 client_hash(const struct pkt_desc *p, __u32 flags)
+/* The kernel's hash_32 (GOLDEN_RATIO_32) of IPVS's sh key, mapped onto the table
+ * by its high bits; src/core/sched/hash.ts clientBucket() is the same function.
+ * With 256 buckets this is IPVS's ip_vs_sh_hashkey bit for bit. */
+static __always_inline __u32 client_bucket(const struct pkt_desc *p, __u32 flags, __u32 size)
 {
-	__u32 h = bpf_ntohl(addr_fold(&p->key.src));
+	__u32 key = bpf_ntohl(addr_fold(&p->key.src));
 
 	if (flags & SVC_F_HASH_PORT)
-		h += bpf_ntohs(p->key.sport);
-	return h * 2654435761u;
+		key += bpf_ntohs(p->key.sport);
+	return ((__u64)(key * 0x61C88647u) * size) >> 32;
 }
 
 static __always_inline int real_usable(const struct real_info *r)
@@ -42,7 +43,7 @@ static __always_inline __u32 pick_hash(const struct svc_info *svc, const struct 
 {
 	__u32 len = svc->table_len, idx, id;
 
-	idx = client_hash(p, svc->flags) % len;
+	idx = client_bucket(p, svc->flags, len);
 	id = slot_at(svc->table_off + idx);
 	if (!(svc->flags & SVC_F_FALLBACK))
 		return id;

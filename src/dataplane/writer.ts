@@ -10,7 +10,7 @@ import {
 } from './codec.js';
 import { u32Key, readU32 } from './layout.js';
 import { IdAllocator, RangeAllocator } from './slots.js';
-import { serviceTables } from './tables.js';
+import { serviceTables, ServiceTables } from './tables.js';
 import type { NextHop } from './neighbors.js';
 
 /** The part of a BPF map handle the writer uses (src/bpf's BpfMap has it). */
@@ -184,7 +184,26 @@ export class MapWriter {
   /** Make the maps match `state`. `weights` overrides configured weights (health checks). */
   apply(state: DesiredState, nextHop: NextHopOf, weights?: Map<string, Map<string, number>>): void {
     const wanted = new Map(state.services.map((s) => [serviceId(s), s]));
-    for (const [id, svc] of wanted) this.applyService(id, svc, nextHop, weights?.get(id));
+    // Plan first: a state that does not fit the maps is refused before anything is written.
+    const plans = new Map<string, { weights: number[]; tables: ServiceTables }>();
+    let slotsNeeded = 0, newServices = 0, newReals = 0;
+    for (const [id, svc] of wanted) {
+      const w = svc.reals.map((r) => weights?.get(id)?.get(realId(r)) ?? r.weight);
+      const tables = serviceTables(svc, w);
+      plans.set(id, { weights: w, tables });
+      const cur = this.services.get(id);
+      if (!cur) newServices++;
+      newReals += svc.reals.filter((r) => !cur?.reals.has(realId(r))).length;
+      // A service whose tables keep their sizes and reals mostly needs no new range.
+      const sameShape = cur && tables.table.length === cur.tableContent.length && svc.reals.length === cur.listContent.length;
+      if (!sameShape) slotsNeeded += tables.table.length + svc.reals.length;
+    }
+    if (slotsNeeded > this.slots.freeSlots) {
+      throw new Error(`selection tables need ${slotsNeeded} free slots, ${this.slots.freeSlots} of ${this.slots.capacity} are free: reduce table sizes or services`);
+    }
+    if (newServices > this.svcIds.capacity - this.svcIds.inUse) throw new Error(`too many services (limit ${this.svcIds.capacity})`);
+    if (newReals > this.realIds.capacity - this.realIds.inUse) throw new Error(`too many reals (limit ${this.realIds.capacity})`);
+    for (const [id, svc] of wanted) this.applyService(id, svc, nextHop, plans.get(id)!);
     for (const [id, slot] of [...this.services]) {
       if (!wanted.has(id)) this.removeService(id, slot);
     }
@@ -192,7 +211,7 @@ export class MapWriter {
     this.writeGlobals(state);
   }
 
-  private applyService(id: string, svc: ServiceSpec, nextHop: NextHopOf, weightOverride?: Map<string, number>): void {
+  private applyService(id: string, svc: ServiceSpec, nextHop: NextHopOf, plan: { weights: number[]; tables: ServiceTables }): void {
     const vip = ip(svc.vip);
     const key = svcKey.encode({ vip: ipTo16(vip), port: svc.port, proto: protoNum(svc.protocol), family: vip.family });
     let slot = this.services.get(id);
@@ -207,7 +226,7 @@ export class MapWriter {
     }
 
     // 1. Reals: new ones get an id (with a new generation), changed ones are rewritten.
-    const weights = svc.reals.map((r) => weightOverride?.get(realId(r)) ?? r.weight);
+    const weights = plan.weights;
     const realSlots = svc.reals.map((r, i) => {
       const rid = realId(r);
       let rs = slot!.reals.get(rid);
@@ -224,7 +243,7 @@ export class MapWriter {
     });
 
     // 2. Tables in fresh ranges (the running ones stay valid until the flip).
-    const t = serviceTables(svc, weights);
+    const t = plan.tables;
     const tableContent = t.table.map((i) => realSlots[i]!.id);
     const listContent = realSlots.map((r) => r.id);
     const oldTable = slot.table, oldList = slot.list;
