@@ -2,7 +2,8 @@
 // program and its pinned maps, attaches it to the interfaces, writes desired state
 // through MapWriter, reads counters and flows, and sweeps expired flows.
 import { existsSync, mkdirSync, rmSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { BpfObject, BpfMap, attachXdp, detachXdp, numPossibleCpus } from '../bpf/index.js';
 import { ip, ipFrom16, IpAddr } from '../core/addr.js';
@@ -25,6 +26,8 @@ export interface XdpOptions {
   nextHops?: (addrs: IpAddr[]) => Promise<Map<string, NextHop | undefined>>;
   /** Seconds between flow-table sweeps (expiry + connection counts); 0 = never. */
   sweepInterval?: number;
+  /** Seconds between next-hop refreshes (neighbour MACs, routes, MTUs); 0 = never. */
+  nextHopInterval?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -60,6 +63,7 @@ export class XdpDataplane implements Dataplane {
   private state: DesiredState | undefined;
   private nextHops = new Map<string, NextHop | undefined>();
   private sweepTimer: NodeJS.Timeout | undefined;
+  private nextHopTimer: NodeJS.Timeout | undefined;
   private readonly pinDir: string;
   /** True when the maps came from a previous daemon (restart without disruption). */
   readonly adopted: boolean;
@@ -92,6 +96,12 @@ export class XdpDataplane implements Dataplane {
     if (opts.sweepInterval !== 0) {
       dp.sweepTimer = setInterval(() => dp.sweep(), (opts.sweepInterval ?? 2) * 1000);
       dp.sweepTimer.unref();
+    }
+    if (opts.nextHopInterval !== 0) {
+      dp.nextHopTimer = setInterval(() => {
+        dp.refreshNextHops().catch((e: Error) => dp.opts.log?.('next-hop refresh failed', { error: e.message }));
+      }, (opts.nextHopInterval ?? 5) * 1000);
+      dp.nextHopTimer.unref();
     }
     return dp;
   }
@@ -227,6 +237,7 @@ export class XdpDataplane implements Dataplane {
 
   async close(opts: { detach: boolean }): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.nextHopTimer) clearInterval(this.nextHopTimer);
     if (opts.detach) {
       for (const i of this.attached) {
         try { detachXdp(i.ifindex, this.opts.mode ?? 'native'); } catch { /* interface gone */ }
@@ -241,4 +252,15 @@ export class XdpDataplane implements Dataplane {
 /** CLOCK_MONOTONIC_COARSE as the program reads it (bpf_ktime_get_coarse_ns); monotonic is close enough. */
 function coarseNowNs(): bigint {
   return process.hrtime.bigint();
+}
+
+/** build/bpf/ipvx_lb.bpf.o of this checkout or installation. */
+export function defaultObjectPath(name = 'ipvx_lb.bpf.o'): string {
+  // build/js/src/dataplane/xdp.js -> build/bpf/
+  return join(dirname(fileURLToPath(import.meta.url)), '../../../bpf', name);
+}
+
+/** The daemon's factory. */
+export function createDataplane(opts: Partial<XdpOptions> = {}): Promise<XdpDataplane> {
+  return XdpDataplane.open({ objectPath: defaultObjectPath(), ...opts });
 }
