@@ -1,0 +1,183 @@
+// What is not ours passes untouched; malformed input never crashes or misroutes;
+// fragments, oversized tunnel packets, unresolved neighbours and removed reals.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { LbHarness, XDP, XDP_NAME } from '../lib/lb-harness.js';
+import {
+  buildFrame, parseFrame, arpRequest, hex, macBytes, FrameOpts, icmp4FragNeeded, icmp6PacketTooBig, ethFrame, stripEther,
+} from '../lib/packet.js';
+import { ip } from '../../src/core/addr.js';
+import { DEFAULT_TIMEOUTS, DesiredState, Method, ServiceSpec } from '../../src/core/model.js';
+import type { NextHop } from '../../src/dataplane/neighbors.js';
+
+const CLIENT_MAC = '02:00:00:00:0c:01';
+const DIR_MAC = '02:00:00:00:0d:01';
+const REAL_MAC = '02:00:00:00:0a:01';
+
+let h: LbHarness;
+before(() => { h = LbHarness.open(); });
+after(() => h?.close());
+
+const hop = (mtu = 1500, ifindex = 1) => (a: { text: string; family: 4 | 6 }): NextHop => ({
+  ifindex, ifname: 'lo', smac: macBytes(DIR_MAC), dmac: macBytes(REAL_MAC), mtu,
+  src: ip(a.family === 4 ? '198.51.100.254' : '2001:db8:1::fe'),
+});
+
+function svc(vip: string, real: string, method: Method, over: Partial<ServiceSpec> = {}): ServiceSpec {
+  return {
+    vip, port: 80, protocol: 'tcp', scheduler: 'rr', flags: [], persistence: 0, persistenceMask: '', method,
+    reals: [{ address: real, port: 80, method, weight: 1, upperThreshold: 0, lowerThreshold: 0 }], ...over,
+  };
+}
+const state = (...services: ServiceSpec[]): DesiredState => ({ services, timeouts: { ...DEFAULT_TIMEOUTS } });
+
+const v4 = (over: Partial<FrameOpts> = {}): FrameOpts => ({
+  ethSrc: CLIENT_MAC, ethDst: DIR_MAC, src: '192.0.2.100', dst: '203.0.113.10', df: true, proto: 'tcp',
+  tcp: { sport: 40000, dport: 80, flags: 'S' }, ...over,
+});
+const v6 = (over: Partial<FrameOpts> = {}): FrameOpts => ({
+  ethSrc: CLIENT_MAC, ethDst: DIR_MAC, src: '2001:db8:c::100', dst: '2001:db8::10', proto: 'tcp',
+  tcp: { sport: 40000, dport: 80, flags: 'S' }, ...over,
+});
+
+function expectUntouched(frame: Uint8Array, action: number, what: string) {
+  const r = h.run(frame);
+  assert.equal(XDP_NAME[r.action], XDP_NAME[action], what);
+  assert.equal(hex(r.out), hex(frame), `${what}: unchanged`);
+}
+
+test('not ours: other address, other port, other protocol, ARP, ICMP to the VIP all pass unchanged', () => {
+  h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr'), svc('2001:db8::10', '2001:db8:1::1', 'dr')), hop());
+  const passBefore = h.reason('pass_not_service');
+  expectUntouched(buildFrame(v4({ dst: '203.0.113.11' })), XDP.PASS, 'other IPv4 address');
+  expectUntouched(buildFrame(v4({ tcp: { sport: 40000, dport: 22, flags: 'S' } })), XDP.PASS, 'other port');
+  expectUntouched(buildFrame(v4({ proto: 'udp', tcp: undefined, udp: { sport: 1, dport: 80 } })), XDP.PASS, 'udp to a tcp service');
+  expectUntouched(buildFrame(v6({ dst: '2001:db8::11' })), XDP.PASS, 'other IPv6 address');
+  assert.equal(h.reason('pass_not_service') - passBefore, 4n);
+  expectUntouched(arpRequest({ srcMac: CLIENT_MAC, srcIp: '192.0.2.100', targetIp: '203.0.113.10' }), XDP.PASS, 'ARP for the VIP');
+  expectUntouched(buildFrame(v4({ proto: 'icmp', tcp: undefined, icmp: { type: 8, id: 1, seq: 1 } })), XDP.PASS, 'ping the VIP');
+  expectUntouched(buildFrame(v6({ proto: 'icmp', tcp: undefined, icmp: { type: 128, id: 1, seq: 1 } })), XDP.PASS, 'ping6 the VIP');
+});
+
+test('truncated Ethernet, IP and L4 headers pass unchanged and are counted', () => {
+  h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr'), svc('2001:db8::10', '2001:db8:1::1', 'dr')), hop());
+  const full4 = buildFrame(v4()), full6 = buildFrame(v6());
+  const before = h.reason('pass_malformed');
+  // XDP test runs need at least an Ethernet header's worth of bytes.
+  const cuts = [
+    full4.subarray(0, 14 + 10), // IPv4 header cut
+    full4.subarray(0, 14 + 20 + 10), // TCP header cut
+    full6.subarray(0, 14 + 30), // IPv6 header cut
+    full6.subarray(0, 14 + 40 + 12), // TCP header cut
+    buildFrame(v4({ vlan: 7 })).subarray(0, 16), // VLAN tag cut
+    buildFrame(v4({ override: { ihl: 4 } })), // IHL below 5
+    buildFrame(v4({ override: { totalLength: 2000 } })), // longer than the frame
+    buildFrame(v4({ override: { tcpDataOffset: 3 } })), // TCP data offset below 5
+  ];
+  for (const [i, c] of cuts.entries()) expectUntouched(Uint8Array.from(c), XDP.PASS, `malformed #${i}`);
+  assert.equal(h.reason('pass_malformed') - before, BigInt(cuts.length));
+});
+
+test('fragments: to a VIP dropped and counted, to other addresses passed', () => {
+  h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr'), svc('2001:db8::10', '2001:db8:1::1', 'dr')), hop());
+  const before = h.reason('drop_fragment');
+  const first = buildFrame(v4({ mf: true, df: false, payload: 'x'.repeat(64) }));
+  const rest = buildFrame(v4({ fragOffset: 10, df: false, proto: 6, tcp: undefined, payload: 'y'.repeat(32) }));
+  const six = buildFrame(v6({ frag6: { offset: 0, more: true, id: 7 }, payload: 'z'.repeat(64) }));
+  for (const f of [first, rest, six]) assert.equal(h.run(f).action, XDP.DROP);
+  assert.equal(h.reason('drop_fragment') - before, 3n);
+  expectUntouched(buildFrame(v4({ dst: '203.0.113.99', mf: true, df: false, payload: 'x'.repeat(64) })), XDP.PASS, 'fragment to another host');
+});
+
+test('TUN IPv4: a DF packet too big for the tunnel gets ICMP frag-needed back, from the VIP', () => {
+  h.apply(state(svc('203.0.113.10', '198.51.100.1', 'tun')), hop(1400));
+  const o = v4({ src: '192.0.2.120', payload: 'a'.repeat(1400 - 40) }); // 1400 bytes of IP: + 20 > 1400
+  const frame = buildFrame(o);
+  const r = h.run(frame);
+  assert.equal(XDP_NAME[r.action], 'TX');
+  const ipPkt = stripEther(frame);
+  const quoted = ipPkt.subarray(0, 20 + 8);
+  const want = ethFrame({ ethDst: CLIENT_MAC, ethSrc: DIR_MAC },
+    icmp4FragNeeded({ src: '203.0.113.10', dst: '192.0.2.120', mtu: 1380, quoted, ttl: 64 }));
+  assert.equal(hex(r.out), hex(want));
+  assert.deepEqual(parseFrame(r.out).problems, []);
+  // Without DF the packet cannot be answered with ICMP nor fragmented: dropped, counted.
+  const before = h.reason('drop_too_big_nodf');
+  assert.equal(h.run(buildFrame({ ...o, src: '192.0.2.121', df: false })).action, XDP.DROP);
+  assert.equal(h.reason('drop_too_big_nodf') - before, 1n);
+  // One byte less fits.
+  const fits = h.run(buildFrame(v4({ src: '192.0.2.122', payload: 'a'.repeat(1380 - 40) })));
+  assert.equal(XDP_NAME[fits.action], 'TX');
+  assert.equal(parseFrame(fits.out).ip!.totalLength, 1400);
+});
+
+test('TUN IPv6: a packet too big for the tunnel gets ICMPv6 packet-too-big quoting 1232 bytes', () => {
+  h.apply(state(svc('2001:db8::10', '2001:db8:1::1', 'tun')), hop(1500));
+  const o = v6({ src: '2001:db8:c::120', payload: 'b'.repeat(1500 - 60) }); // 1500 + 40 > 1500
+  const frame = buildFrame(o);
+  const r = h.run(frame);
+  assert.equal(XDP_NAME[r.action], 'TX');
+  const quoted = stripEther(frame).subarray(0, 1232);
+  const want = ethFrame({ ethDst: CLIENT_MAC, ethSrc: DIR_MAC },
+    icmp6PacketTooBig({ src: '2001:db8::10', dst: '2001:db8:c::120', mtu: 1460, quoted, hopLimit: 64 }));
+  assert.equal(hex(r.out), hex(want));
+  assert.deepEqual(parseFrame(r.out).problems, []);
+});
+
+test('an unresolved neighbour drops and counts: the VIP packet never reaches the kernel', () => {
+  h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr')), () => undefined);
+  const before = h.reason('drop_no_neigh');
+  const r = h.run(buildFrame(v4({ src: '192.0.2.130' })));
+  assert.equal(XDP_NAME[r.action], 'DROP');
+  assert.equal(h.reason('drop_no_neigh') - before, 1n);
+});
+
+test('an egress interface that is not in tx_ports drops and counts instead of redirecting anywhere', () => {
+  h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr')), hop(1500, 4242));
+  const before = h.reason('drop_redirect');
+  assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.131' }))).action], 'DROP');
+  assert.equal(h.reason('drop_redirect') - before, 1n);
+});
+
+test('a service without a usable real drops and counts', () => {
+  const s = svc('203.0.113.10', '198.51.100.1', 'dr');
+  s.reals[0]!.weight = 0;
+  h.apply(state(s), hop());
+  const before = h.reason('drop_no_real');
+  assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.132' }))).action], 'DROP');
+  assert.equal(h.reason('drop_no_real') - before, 1n);
+});
+
+test('quiesced real keeps its flows; a removed real\'s flows are rescheduled', () => {
+  const two = (w1: number, w2: number): ServiceSpec => ({
+    ...svc('203.0.113.10', '198.51.100.1', 'dr'),
+    reals: [
+      { address: '198.51.100.1', port: 80, method: 'dr', weight: w1, upperThreshold: 0, lowerThreshold: 0 },
+      { address: '198.51.100.2', port: 80, method: 'dr', weight: w2, upperThreshold: 0, lowerThreshold: 0 },
+    ],
+  });
+  const macs = { '198.51.100.1': '02:00:00:00:0a:01', '198.51.100.2': '02:00:00:00:0a:02' } as Record<string, string>;
+  const hops = (a: { text: string }): NextHop => ({ ifindex: 1, ifname: 'lo', smac: macBytes(DIR_MAC), dmac: macBytes(macs[a.text]!), mtu: 1500 });
+  h.apply(state(two(1, 0)), hops);
+  const flow = v4({ src: '192.0.2.140' });
+  assert.equal(parseFrame(h.run(buildFrame(flow)).out).eth.dst, macs['198.51.100.1']);
+  // Quiesce real 1, open real 2: the existing flow stays, a new one goes to real 2.
+  h.apply(state(two(0, 1)), hops);
+  const later = { ...flow, tcp: { sport: 40000, dport: 80, flags: 'A' } };
+  assert.equal(parseFrame(h.run(buildFrame(later)).out).eth.dst, macs['198.51.100.1'], 'established flow stays on the quiesced real');
+  assert.equal(parseFrame(h.run(buildFrame(v4({ src: '192.0.2.141' }))).out).eth.dst, macs['198.51.100.2'], 'new flow avoids it');
+  // Remove real 1: its flow moves to a live real.
+  const gone = h.reason('flow_real_gone');
+  h.apply(state({ ...two(0, 1), reals: [two(0, 1).reals[1]!] }), hops);
+  assert.equal(parseFrame(h.run(buildFrame(later)).out).eth.dst, macs['198.51.100.2'], 'rescheduled');
+  assert.equal(h.reason('flow_real_gone') - gone, 1n);
+});
+
+test('port 0 service takes every port of its VIP', () => {
+  h.apply(state(svc('203.0.113.20', '198.51.100.1', 'dr', { port: 0, persistence: 300 })), hop());
+  for (const port of [22, 443, 65000]) {
+    const r = h.run(buildFrame(v4({ dst: '203.0.113.20', src: `192.0.2.${port % 200}`, tcp: { sport: 1234, dport: port, flags: 'S' } })));
+    assert.equal(XDP_NAME[r.action], 'TX', `port ${port}`);
+    assert.equal(parseFrame(r.out).eth.dst, REAL_MAC);
+  }
+});
