@@ -1,0 +1,19 @@
+// HTTP server that answers with its own name: `node http-name.js --name rs1 --port 80 --host ::`.
+// GET /        -> "<name>\n"
+// GET /client  -> "<client address> <client port>\n" (what the server saw: useful for NAT/DR checks)
+// Prints "ready" once listening; one JSON line per request on stdout is not printed (keep it quiet).
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: { name: { type: 'string', default: 'server' }, port: { type: 'string', default: '80' }, host: { type: 'string', default: '::' } },
+});
+const name = values.name!;
+const server = createServer((req, res) => {
+  const body = req.url === '/client' ? `${req.socket.remoteAddress} ${req.socket.remotePort}\n` : `${name}\n`;
+  res.writeHead(200, { 'content-type': 'text/plain', 'x-server': name, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+});
+server.keepAliveTimeout = 1000;
+server.listen({ port: Number(values.port), host: values.host, ipv6Only: false }, () => console.log('ready'));
+process.on('SIGTERM', () => { server.close(); server.closeAllConnections(); process.exit(0); });

@@ -1,0 +1,43 @@
+// TCP source: `node tcp-source.js --host 192.0.2.2 --port 9000 --bytes 5000000 [--seed 1]`.
+// Sends N bytes of deterministic pseudo-random data (xorshift32 from the seed), closes its
+// side, waits for the server to close, and prints {"bytes":N,"sha256":"..."}.
+import { connect } from 'node:net';
+import { createHash } from 'node:crypto';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: { host: { type: 'string' }, port: { type: 'string', default: '9000' }, bytes: { type: 'string', default: '1000000' }, seed: { type: 'string', default: '1' } },
+});
+if (!values.host) { console.error('--host is required'); process.exit(2); }
+const total = Number(values.bytes);
+let state = (Number(values.seed) >>> 0) || 0x9e3779b9;
+function chunk(n: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i += 4) {
+    state ^= state << 13; state >>>= 0;
+    state ^= state >>> 17;
+    state ^= state << 5; state >>>= 0;
+    const v = state;
+    for (let j = 0; j < 4 && i + j < n; j++) b[i + j] = (v >>> (j * 8)) & 0xff;
+  }
+  return b;
+}
+const h = createHash('sha256');
+const sock = connect({ host: values.host, port: Number(values.port) });
+let sent = 0;
+function pump(): void {
+  while (sent < total) {
+    const c = chunk(Math.min(65536, total - sent));
+    sent += c.length;
+    h.update(c);
+    if (!sock.write(c)) { sock.once('drain', pump); return; }
+  }
+  sock.end();
+}
+sock.on('connect', pump);
+sock.on('data', () => { /* ignore */ });
+sock.on('close', (hadError) => {
+  if (hadError) process.exit(1);
+  console.log(JSON.stringify({ bytes: sent, sha256: h.digest('hex') }));
+});
+sock.on('error', (e) => { console.error(String(e)); process.exit(1); });
