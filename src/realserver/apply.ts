@@ -1,0 +1,119 @@
+// `ipvx realserver setup|teardown`: carries out the steps of plan.ts in the current
+// network namespace and records what was there before, so teardown restores it exactly.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { IpAddr, ip, ipTo16 } from '../core/addr.js';
+import { BpfObject, attachXdp, detachXdp } from '../bpf/index.js';
+import { vipKey } from '../dataplane/codec.js';
+import { u32Key } from '../dataplane/layout.js';
+import { upInterfaces, defaultObjectPath } from '../dataplane/xdp.js';
+import { netnsId, pinDir as defaultPinDir } from '../dataplane/pins.js';
+import { setupSteps, Step, RealServerMethod } from './plan.js';
+
+export interface RealServerOptions {
+  vips: IpAddr[];
+  method: RealServerMethod;
+  interfaces?: string[];
+  pinDir?: string;
+  /** Where the record of previous values goes (default /run/ipvx/realserver-<netns>.json). */
+  recordPath?: string;
+}
+
+interface Record_ {
+  method: RealServerMethod;
+  addedAddresses: string[];
+  sysctls: { key: string; previous: string }[];
+  decap?: { interfaces: { name: string; ifindex: number }[]; pinDir: string };
+}
+
+const recordPath = (o: RealServerOptions) => o.recordPath ?? `/run/ipvx/realserver-${netnsId()}.json`;
+const sysctlPath = (key: string) => '/proc/sys/' + key.replace(/\./g, '/');
+
+function readSysctl(key: string): string {
+  return readFileSync(sysctlPath(key), 'utf8').trim();
+}
+function writeSysctl(key: string, value: string): void {
+  writeFileSync(sysctlPath(key), value);
+}
+
+function globalAddresses(ifnames: string[]): IpAddr[] {
+  const out: IpAddr[] = [];
+  for (const name of ifnames) {
+    const j = JSON.parse(execFileSync('ip', ['-j', 'addr', 'show', 'dev', name], { encoding: 'utf8' })) as
+      { addr_info: { local: string; scope: string }[] }[];
+    for (const a of j[0]?.addr_info ?? []) if (a.scope === 'global') out.push(ip(a.local));
+  }
+  return out;
+}
+
+function hasAddress(a: IpAddr): boolean {
+  const j = JSON.parse(execFileSync('ip', ['-j', 'addr', 'show', 'dev', 'lo'], { encoding: 'utf8' })) as
+    { addr_info: { local: string }[] }[];
+  return (j[0]?.addr_info ?? []).some((x) => ip(x.local).text === a.text);
+}
+
+export async function realServerSetup(o: RealServerOptions): Promise<Step[]> {
+  const rec = recordPath(o);
+  if (existsSync(rec)) throw new Error(`this namespace is already set up (${rec}); run 'ipvx realserver teardown' first`);
+  const ifaces = o.interfaces?.length ? upInterfaces().filter((i) => o.interfaces!.includes(i.name)) : upInterfaces();
+  if (o.method === 'tun' && ifaces.length === 0) throw new Error('no interface to receive tunnelled packets on');
+  const steps = setupSteps({
+    vips: o.vips, method: o.method, interfaces: ifaces.map((i) => i.name),
+    tunnelAddresses: globalAddresses(ifaces.map((i) => i.name)),
+  });
+  const record: Record_ = { method: o.method, addedAddresses: [], sysctls: [] };
+  mkdirSync('/run/ipvx', { recursive: true });
+  try {
+    for (const s of steps) {
+      if (s.kind === 'addr') {
+        if (hasAddress(s.address)) continue;
+        execFileSync('ip', ['addr', 'add', `${s.address.text}/${s.address.family === 4 ? 32 : 128}`, 'dev', 'lo']);
+        record.addedAddresses.push(s.address.text);
+      } else if (s.kind === 'sysctl') {
+        if (!record.sysctls.some((x) => x.key === s.key)) record.sysctls.push({ key: s.key, previous: readSysctl(s.key) });
+        writeSysctl(s.key, s.value);
+      } else {
+        const dir = o.pinDir ?? defaultPinDir() + '-decap';
+        mkdirSync(dir, { recursive: true });
+        const obj = BpfObject.open(defaultObjectPath('ipvx_decap.bpf.o'));
+        obj.setPinPath('decap_addrs', join(dir, 'decap_addrs'));
+        obj.load();
+        const map = obj.map('decap_addrs');
+        for (const a of s.addresses) map.update(vipKey.encode({ addr: ipTo16(a), family: a.family }), u32Key(1));
+        record.decap = { interfaces: [], pinDir: dir };
+        for (const i of ifaces) {
+          attachXdp(i.ifindex, obj.program('decap_ingress').fd, 'native');
+          record.decap.interfaces.push(i);
+        }
+        obj.close();
+      }
+    }
+  } catch (e) {
+    undo(record);
+    throw e;
+  }
+  writeFileSync(rec, JSON.stringify(record, null, 2));
+  return steps;
+}
+
+function undo(r: Record_): void {
+  for (const i of r.decap?.interfaces ?? []) {
+    try { detachXdp(i.ifindex, 'native'); } catch { /* interface gone */ }
+  }
+  if (r.decap) rmSync(r.decap.pinDir, { recursive: true, force: true });
+  for (const s of [...r.sysctls].reverse()) {
+    try { writeSysctl(s.key, s.previous); } catch { /* interface gone */ }
+  }
+  for (const a of r.addedAddresses) {
+    const addr = ip(a);
+    try { execFileSync('ip', ['addr', 'del', `${addr.text}/${addr.family === 4 ? 32 : 128}`, 'dev', 'lo'], { stdio: 'ignore' }); } catch { /* already gone */ }
+  }
+}
+
+export async function realServerTeardown(o: Pick<RealServerOptions, 'recordPath'> = {}): Promise<void> {
+  const rec = recordPath(o as RealServerOptions);
+  if (!existsSync(rec)) throw new Error(`nothing to tear down: no record at ${rec}`);
+  undo(JSON.parse(readFileSync(rec, 'utf8')) as Record_);
+  rmSync(rec, { force: true });
+}
