@@ -1,0 +1,51 @@
+// UDP check: send a payload on a connected socket and require a reply. The kernel
+// reports an ICMP port unreachable as ECONNREFUSED on a connected UDP socket.
+import { createSocket } from 'node:dgram';
+import { isIP } from 'node:net';
+import { deadline, describeError, elapsed } from './deadline.js';
+import { unescape } from './escapes.js';
+import type { CheckResult, CheckTarget, SpecOf } from './types.js';
+
+export function checkUdp(
+  target: CheckTarget,
+  spec: SpecOf<'udp'>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<CheckResult> {
+  const start = performance.now();
+  const port = spec.port ?? target.port;
+  const family = isIP(target.address);
+  if (family === 0) {
+    return Promise.resolve({ ok: false, reason: `udp: "${target.address}" is not an IP address`, latencyMs: 0 });
+  }
+  return new Promise((resolve) => {
+    const dl = deadline(timeoutMs, signal);
+    const sock = createSocket(family === 6 ? 'udp6' : 'udp4');
+    let settled = false;
+    const done = (ok: boolean, reason: string) => {
+      if (settled) return;
+      settled = true;
+      dl.clear();
+      sock.close();
+      resolve({ ok, reason, latencyMs: elapsed(start) });
+    };
+    sock.on('error', (err: NodeJS.ErrnoException) =>
+      done(false, err.code === 'ECONNREFUSED' ? 'port unreachable' : describeError(err)),
+    );
+    sock.on('message', (msg) => {
+      if (spec.minLength !== undefined && msg.length < spec.minLength) {
+        return done(false, `reply of ${msg.length} bytes, expected at least ${spec.minLength}`);
+      }
+      if (spec.maxLength !== undefined && msg.length > spec.maxLength) {
+        return done(false, `reply of ${msg.length} bytes, expected at most ${spec.maxLength}`);
+      }
+      done(true, `reply of ${msg.length} bytes`);
+    });
+    dl.onFire((why) => done(false, why === 'timeout' ? 'timeout (no reply)' : why));
+    sock.connect(port, target.address, () => {
+      sock.send(Buffer.from(unescape(spec.payload ?? ''), 'latin1'), (err) => {
+        if (err) done(false, (err as NodeJS.ErrnoException).code === 'ECONNREFUSED' ? 'port unreachable' : describeError(err));
+      });
+    });
+  });
+}
