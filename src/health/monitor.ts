@@ -399,8 +399,10 @@ export class HealthMonitor extends EventEmitter {
         latencyMs: policy.timeoutMs,
       })).then((result) => {
         this.inFlight--;
-        if (e.running === ac) delete e.running;
-        if (!ac.signal.aborted && !e.removed && e.spec === spec) this.onResult(e, result);
+        // cancel() clears e.running: a result that arrives after that is stale.
+        const current = e.running === ac;
+        if (current) delete e.running;
+        if (current && !e.removed && e.spec === spec) this.onResult(e, result);
         this.pump();
       });
     } else {
@@ -410,8 +412,9 @@ export class HealthMonitor extends EventEmitter {
       this.guarded(this.loadFn(e.target, load.config, timeoutMs, ac.signal), timeoutMs, ac, (err) => ({ ok: false, reason: err }) as LoadReading).then(
         (reading) => {
           this.inFlight--;
-          if (load.running === ac) delete load.running;
-          if (!ac.signal.aborted && !e.removed && e.load === load) this.onLoad(e, load, reading);
+          const current = load.running === ac;
+          if (current) delete load.running;
+          if (current && !e.removed && e.load === load) this.onLoad(e, load, reading);
           this.pump();
         },
       );

@@ -68,6 +68,6 @@ export function observe(
 }
 
 function countedReason(reason: string, to: Health, n: number): string {
-  const what = to === 'up' ? 'success' : 'failure';
-  return n > 1 ? `${reason} (${n} consecutive ${what}s)` : reason;
+  const what = to === 'up' ? 'successes' : 'failures';
+  return n > 1 ? `${reason} (${n} consecutive ${what})` : reason;
 }
