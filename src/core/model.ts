@@ -35,7 +35,22 @@ export interface HealthSpec {
   fall: number;
   /** On failure: set weight 0 and keep established flows (inhibit_on_failure / quiesce_server), or remove the real. */
   onFailure: 'quiesce' | 'remove';
+  /** keepalived alpha: start down until `rise` checks pass (default: start up). */
+  alpha?: boolean;
+  /** keepalived delay_before_retry, seconds: re-check this soon after a failure. */
+  delayBeforeRetry?: number;
 }
+
+/** Where a service's dynamic weights come from (piranha load_monitor, HAProxy agent-check). */
+export type LoadSpec = (
+  | { type: 'agent'; port: number; address?: string }
+  | { type: 'command'; command: string; capacity?: number }
+) & {
+  interval?: number;
+  timeout?: number;
+  bounds?: { min?: number; max?: number };
+  smoothing?: { alpha?: number; deadBand?: number };
+};
 
 export interface RealSpec {
   address: string;
@@ -69,6 +84,12 @@ export interface ServiceSpec {
   health?: HealthSpec;
   /** Used while no real is up (keepalived sorry_server). */
   sorryServer?: { address: string; port: number; method: Method };
+  /** keepalived quorum: the service is up while the up reals' weights sum to at least this. */
+  quorum?: number;
+  /** keepalived hysteresis around the quorum. */
+  hysteresis?: number;
+  /** Dynamic weights from real-server load. */
+  load?: LoadSpec;
 }
 
 /** A peer director (piranha's primary/backup, keepalived's vrrp_instance). */
