@@ -61,17 +61,28 @@ static __always_inline __u32 pick_hash(const struct svc_info *svc, const struct 
 	return NO_REAL;
 }
 
-/* rr/wrr: one cursor per service shared by every CPU. */
+/* rr/wrr: one cursor per service shared by every CPU. An overloaded real (-x) is
+ * skipped, as IPVS rr/wrr do; the table never holds quiesced (weight 0) reals. */
 static __always_inline __u32 pick_seq(const struct svc_info *svc)
 {
-	__u32 key = svc->id;
+	__u32 key = svc->id, len = svc->table_len;
 	__u32 *cur = bpf_map_lookup_elem(&svc_cursor, &key);
 	__u32 pos;
 
 	if (!cur)
 		return NO_REAL;
-	pos = __sync_fetch_and_add(cur, 1);
-	return slot_at(svc->table_off + pos % svc->table_len);
+	pos = __sync_fetch_and_add(cur, 1) % len;
+	for (__u32 i = 0; i < IPVX_MAX_SCAN; i++) {
+		__u32 id = slot_at(svc->table_off + pos);
+		struct real_info *r = bpf_map_lookup_elem(&reals, &id);
+
+		if (i >= len)
+			break;
+		if (real_usable(r))
+			return id;
+		pos = pos + 1 == len ? 0 : pos + 1;
+	}
+	return NO_REAL;
 }
 
 /* IPVS overhead: active * 256 + inactive (ip_vs_dest_conn_overhead). lc compares
