@@ -37,7 +37,9 @@ static __always_inline int count(__u32 reason, int action)
 	return action;
 }
 
-SEC("xdp")
+/* xdp.frags: a real server's interface may hand XDP frames bigger than a page (GRO on
+ * a veth or bridge before it); only the headers in the first buffer are touched. */
+SEC("xdp.frags")
 int decap_ingress(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;

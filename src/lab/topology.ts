@@ -7,6 +7,7 @@
 // lab namespace with their peer placed directly into another one.
 import { spawn as spawnChild, execFileSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { run, ipIn, execIn, ethtoolIn, sysctlIn, runSyncQuiet, CommandError, type RunOptions } from './sh.js';
 
 export interface Host {
@@ -36,6 +37,17 @@ export interface LinkOpts {
   mtu?: number;
   /** Turn GRO on at both ends (frames XDP_TX'ed / redirected into a veth are dropped by a peer without XDP unless GRO is on). */
   gro?: boolean;
+  /**
+   * For links whose frames cross an XDP program, so that veths behave like NICs:
+   * - TX checksum offload off at both ends: a veth sender otherwise leaves TCP/UDP
+   *   checksums for "the hardware"; once XDP turns the skb into a raw frame nobody
+   *   completes them and the receiver drops the segment (TcpInCsumErrors).
+   * - a pass-all XDP program at both ends (replaced by whatever XDP program a host
+   *   attaches later): a veth accepts XDP_TX/XDP_REDIRECT frames only when it runs XDP
+   *   itself. GRO would also allow it, but merges frames into buffers that a later XDP
+   *   program (a real server's decap) would see as one oversized packet.
+   */
+  xdp?: boolean;
   /** Bring both ends up (default true). */
   up?: boolean;
 }
@@ -49,6 +61,8 @@ export interface SpawnOpts {
 }
 
 const IFNAME_MAX = 15;
+/** build/bpf/ipvx_pass.bpf.o, from build/js/src/lab/topology.js. */
+const PASS_OBJ = fileURLToPath(new URL('../../../bpf/ipvx_pass.bpf.o', import.meta.url));
 
 /** A process running inside a lab namespace; its stdout is collected line by line. */
 export class Proc {
@@ -247,6 +261,12 @@ export class Lab {
     if (opts.gro) {
       await this.ethtool(a, aIf, '-K', 'gro', 'on');
       await this.ethtool(b, bIf, '-K', 'gro', 'on');
+    }
+    if (opts.xdp) {
+      for (const [h, i] of [[a, aIf], [b, bIf]] as const) {
+        await this.ethtool(h, i, '-K', 'tx', 'off');
+        await ipIn(h.ns, ['link', 'set', 'dev', i, 'xdpdrv', 'obj', PASS_OBJ, 'sec', 'xdp.frags']);
+      }
     }
     return { a: { host: a, ifname: aIf }, b: { host: b, ifname: bIf } };
   }

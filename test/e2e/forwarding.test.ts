@@ -31,12 +31,12 @@ async function build(lab: Lab, method: Method) {
   const sw = await lab.addHost('sw');
   const rs = [await lab.addHost('rs1'), await lab.addHost('rs2')];
   // GRO on the receiving ends: frames XDP_TX'ed or redirected into a veth are dropped otherwise.
-  const front = await lab.link(client, dir, { gro: true });
-  const back = await lab.link(dir, sw, { gro: true });
+  const front = await lab.link(client, dir, { xdp: true });
+  const back = await lab.link(dir, sw, { xdp: true });
   const ports: string[] = [back.b.ifname];
   const rsLinks = [];
   for (const r of rs) {
-    const l = await lab.link(sw, r, { gro: true });
+    const l = await lab.link(sw, r, { xdp: true });
     ports.push(l.a.ifname);
     rsLinks.push(l);
   }
@@ -110,6 +110,10 @@ for (const method of ['dr', 'tun', 'nat'] as const) {
       const counters = JSON.parse(director.lines.find((l) => l.startsWith('{'))!);
       assert.ok(BigInt(counters.global.flow_new) >= 14n, 'the XDP program created the flows');
       assert.equal(counters.global.drop_no_neigh, '0');
+    } catch (e) {
+      for (const h of lab.hosts) console.log('DBG', h.name, (await lab.exec(h, 'nstat', ['-az', 'TcpInCsumErrors', 'TcpRetransSegs', 'IcmpInDestUnreachs', 'TcpInSegs', 'IpInDiscards', 'IpInHdrErrors'])).replace(/\s+/g, ' '));
+      for (const h of lab.hosts) console.log('DBG', h.name, (await lab.exec(h, 'ip', ['-s', 'link'])).replace(/\s+/g, ' ').slice(0, 1500));
+      throw e;
     } finally {
       await lab.destroy();
     }
