@@ -26,6 +26,7 @@ build/bpf/%.bpf.o: %.bpf.c $(BPF_HDRS)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 ts:
+	rm -rf build/js
 	npx tsc -p .
 
 # Every test: unit (pure), bpf (BPF_PROG_TEST_RUN on the real objects), e2e (network namespaces).

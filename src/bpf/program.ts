@@ -62,11 +62,17 @@ export class BpfProgram {
   }
 
   testRun(o: TestRunOptions): TestRunResult {
+    // The kernel wants xdp_md.data_end to be the frame's length when a context is given.
+    let ctx = o.ctxIn;
+    if (ctx && ctx.length >= 8 && new DataView(ctx.buffer, ctx.byteOffset).getUint32(4, true) === 0) {
+      ctx = Uint8Array.from(ctx);
+      new DataView(ctx.buffer).setUint32(4, o.data.length, true);
+    }
     const out = new Uint8Array(o.dataSizeOut ?? o.data.length + 256);
     const opts = {
       sz: 80, data_in: o.data, data_out: o.flags && o.flags & BPF_F_TEST_XDP_LIVE_FRAMES ? null : out,
       data_size_in: o.data.length, data_size_out: o.flags && o.flags & BPF_F_TEST_XDP_LIVE_FRAMES ? 0 : out.length,
-      ctx_in: o.ctxIn ?? null, ctx_out: null, ctx_size_in: o.ctxIn?.length ?? 0, ctx_size_out: 0,
+      ctx_in: ctx ?? null, ctx_out: null, ctx_size_in: ctx?.length ?? 0, ctx_size_out: 0,
       retval: 0, repeat: o.repeat ?? 1, duration: 0, flags: o.flags ?? 0, cpu: 0, batch_size: o.batchSize ?? 0,
     };
     check(`test_run ${this.name}`, F.testRun(this.fd, opts));
