@@ -266,6 +266,8 @@ int balancer_ingress(struct xdp_md *ctx)
 			nat_remember(ctx, &p, svc, r, real_id);
 		new_conn = 1;
 		count_reason(R_FLOW_NEW);
+		if (p.key.proto == IPPROTO_TCP_ && !(p.tcp_flags & TCP_FLAG_SYN))
+			count_reason(R_FLOW_LOST);
 	} else {
 		state = next_state(&p, fv->state);
 		if (state != fv->state) {

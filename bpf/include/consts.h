@@ -98,6 +98,8 @@ enum ipvx_reason {
 	R_FLOW_INSERT_FAILED,   /* flow table update failed */
 	R_PERSIST_HIT,          /* new flow placed by a persistence entry */
 	R_DROP_NO_RESCHED,      /* flow's real gone and the service does not reschedule */
+	R_FLOW_LOST,            /* a mid-connection TCP segment without a flow: evicted (LRU full),
+	                         * expired, or older than this flow table; scheduled anew */
 	R_MAX,
 };
 

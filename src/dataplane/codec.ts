@@ -16,6 +16,7 @@ export const REASONS = [
   'drop_no_real', 'drop_no_neigh', 'drop_fragment', 'drop_too_big_nodf', 'icmp_too_big',
   'drop_adjust', 'drop_redirect',
   'flow_new', 'flow_expired', 'flow_real_gone', 'flow_insert_failed', 'persist_hit', 'drop_no_resched',
+  'flow_lost',
 ] as const;
 export type ReasonName = (typeof REASONS)[number];
 export const IPPROTO = { tcp: 6, udp: 17 } as const;

@@ -11,6 +11,7 @@ import {
 import { u32Key, readU32 } from './layout.js';
 import { IdAllocator, RangeAllocator } from './slots.js';
 import { serviceTables, ServiceTables } from './tables.js';
+import { overloadAfterBind, overloadAfterUnbind } from '../core/sched/leastconn.js';
 import type { NextHop } from './neighbors.js';
 
 /** The part of a BPF map handle the writer uses (src/bpf's BpfMap has it). */
@@ -31,7 +32,7 @@ export const MAP_NAMES = [
 export type MapName = (typeof MAP_NAMES)[number];
 export type IpvxMaps = Record<MapName, MapHandle>;
 
-interface RealSlot { id: number; gen: number; written?: Uint8Array }
+interface RealSlot { id: number; gen: number; written?: Uint8Array; upper?: number; lower?: number; overloaded?: boolean }
 interface ServiceSlot {
   svcId: number;
   key: Uint8Array;
@@ -171,7 +172,7 @@ export class MapWriter {
       port: r.port || svcPort,
       method: METHOD[r.method],
       family: addr.family,
-      flags: REAL_F.live | (resolved ? REAL_F.nexthop : 0),
+      flags: REAL_F.live | (resolved ? REAL_F.nexthop : 0) | (slot.overloaded ? REAL_F.overload : 0),
       gen: slot.gen,
       weight,
       ifindex: nh?.ifindex ?? 0,
@@ -234,6 +235,9 @@ export class MapWriter {
         rs = this.allocReal();
         slot!.reals.set(rid, rs);
       }
+      rs.upper = r.upperThreshold;
+      rs.lower = r.lowerThreshold;
+      if (!r.upperThreshold) rs.overloaded = false;
       const bytes = this.realBytes(r, rs, weights[i]!, nextHop(ip(r.address)), svc.port);
       if (!sameBytes(rs.written, bytes)) {
         this.maps.reals.update(u32Key(rs.id), bytes);
@@ -273,6 +277,29 @@ export class MapWriter {
       if (!keep.has(rid)) {
         this.killReal(rs);
         slot.reals.delete(rid);
+      }
+    }
+  }
+
+  /**
+   * IPVS thresholds (-x upper, -y lower) from the connection counts of a sweep: a real
+   * at or above its upper threshold takes no new flows until it drops below the lower
+   * one (or 3/4 of the upper without a lower), as ip_vs_bind_dest / ip_vs_unbind_dest.
+   */
+  updateOverload(conns: Map<number, { active: number; inactive: number }>): void {
+    for (const slot of this.services.values()) {
+      for (const rs of slot.reals.values()) {
+        if (!rs.upper || !rs.written) continue;
+        const c = conns.get(rs.id) ?? { active: 0, inactive: 0 };
+        const total = c.active + c.inactive;
+        const was = rs.overloaded ?? false;
+        const now = was ? overloadAfterUnbind(was, total, rs.upper, rs.lower ?? 0) : overloadAfterBind(was, total, rs.upper);
+        if (now === was) continue;
+        rs.overloaded = now;
+        const info = realInfo.decode(rs.written);
+        const bytes = realInfo.encode({ ...info, flags: now ? info.flags | REAL_F.overload : info.flags & ~REAL_F.overload });
+        this.maps.reals.update(u32Key(rs.id), bytes);
+        rs.written = bytes;
       }
     }
   }

@@ -5,15 +5,16 @@ import { existsSync, mkdirSync, rmSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { BpfObject, BpfMap, attachXdp, detachXdp, numPossibleCpus } from '../bpf/index.js';
+import { BpfObject, attachXdp, detachXdp, numPossibleCpus } from '../bpf/index.js';
 import { ip, ipFrom16, IpAddr } from '../core/addr.js';
 import { DesiredState, Timeouts } from '../core/model.js';
 import type { Dataplane, DataplaneCounters, FlowView, ServiceCounters, RealCounters, Counters } from './port.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from './writer.js';
-import { counters as countersCodec, flowKey, flowVal, realConns, lbGlobals, REASONS, FLOW_STATE, FLOW, IPPROTO } from './codec.js';
+import { counters as countersCodec, flowKey, flowVal, realConns, lbGlobals, REASONS, FLOW_STATE, IPPROTO } from './codec.js';
 import { u32Key, readU64 } from './layout.js';
 import { resolveNextHops, NextHop } from './neighbors.js';
 import { pinDir as defaultPinDir } from './pins.js';
+import { sweepFlows, SweepResult, monotonicNs, flowTimeoutNs } from './sweep.js';
 
 export interface XdpOptions {
   objectPath: string;
@@ -183,15 +184,14 @@ export class XdpDataplane implements Dataplane {
         byRealId.set(rs.id, { real: addr, port: Number(port), svc });
       }
     }
-    const now = coarseNowNs();
+    const now = monotonicNs();
     for (const k of this.maps.flows.keys()) {
       const vb = this.maps.flows.lookup(k);
       if (!vb) continue;
       const key = flowKey.decode(k), v = flowVal.decode(vb);
       const r = byRealId.get(v.realId);
       if (!r) continue;
-      const timeout = v.state === FLOW.est ? g.tcpTimeoutNs : v.state === FLOW.udp ? g.udpTimeoutNs : g.tcpfinTimeoutNs;
-      const left = Number(v.atime + timeout - now) / 1e9;
+      const left = Number(v.atime + flowTimeoutNs(g, v.state) - now) / 1e9;
       if (left <= 0) continue;
       yield {
         protocol: key.proto === IPPROTO.tcp ? 'tcp' : 'udp',
@@ -204,35 +204,9 @@ export class XdpDataplane implements Dataplane {
     }
   }
 
-  /**
-   * Delete expired flows and recount each real's active/inactive connections from
-   * what is left: the data plane's own increments drift when LRU evicts or flows expire.
-   */
-  sweep(): { expired: number; live: number } {
-    const g = lbGlobals.decode(this.maps.globals.lookup(u32Key(0)) ?? new Uint8Array(lbGlobals.size));
-    const now = coarseNowNs();
-    const counts = new Map<number, { active: number; inactive: number }>();
-    let expired = 0, live = 0;
-    const dead: Uint8Array[] = [];
-    for (const k of this.maps.flows.keys()) {
-      const vb = this.maps.flows.lookup(k);
-      if (!vb) continue;
-      const v = flowVal.decode(vb);
-      const timeout = v.state === FLOW.est ? g.tcpTimeoutNs : v.state === FLOW.udp ? g.udpTimeoutNs : g.tcpfinTimeoutNs;
-      if (now > v.atime + timeout) { dead.push(k); continue; }
-      live++;
-      const c = counts.get(v.realId) ?? { active: 0, inactive: 0 };
-      if (v.state === FLOW.est) c.active++; else c.inactive++;
-      counts.set(v.realId, c);
-    }
-    for (const k of dead) if (this.maps.flows.delete(k)) expired++;
-    for (const [, ids] of this.writer.serviceIds()) {
-      for (const rs of ids.reals.values()) {
-        const c = counts.get(rs.id) ?? { active: 0, inactive: 0 };
-        this.maps.real_conns.update(u32Key(rs.id), realConns.encode(c));
-      }
-    }
-    return { expired, live };
+  /** Expire flows, recount connections, update overload flags (see sweep.ts). */
+  sweep(): SweepResult {
+    return sweepFlows(this.maps, this.writer);
   }
 
   async close(opts: { detach: boolean }): Promise<void> {
@@ -249,10 +223,6 @@ export class XdpDataplane implements Dataplane {
   }
 }
 
-/** CLOCK_MONOTONIC_COARSE as the program reads it (bpf_ktime_get_coarse_ns); monotonic is close enough. */
-function coarseNowNs(): bigint {
-  return process.hrtime.bigint();
-}
 
 /** build/bpf/ipvx_lb.bpf.o of this checkout or installation. */
 export function defaultObjectPath(name = 'ipvx_lb.bpf.o'): string {

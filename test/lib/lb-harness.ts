@@ -52,6 +52,14 @@ export class LbHarness {
     return { action: r.retval, out: r.data };
   }
 
+  /** Empty the flow, NAT and persistence tables and zero every real's connection counters. */
+  resetFlows(): void {
+    for (const m of [this.maps.flows, this.maps.nat_rev, this.maps.persist]) for (const k of [...m.keys()]) m.delete(k);
+    for (const [, ids] of this.writer.serviceIds()) {
+      for (const rs of ids.reals.values()) this.maps.real_conns.update(u32Key(rs.id), new Uint8Array(8));
+    }
+  }
+
   reason(name: ReasonName): bigint {
     const i = REASONS.indexOf(name);
     return this.maps.reasons.lookupPerCpu(u32Key(i)).reduce((s, v) => s + readU64(v), 0n);

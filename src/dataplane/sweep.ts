@@ -1,0 +1,68 @@
+// The flow-table sweeper: what the data plane cannot do per packet. Deletes expired
+// flows (and their NAT reverse entries), recounts each real's active/inactive
+// connections from what is left (LRU eviction and expiry leave the data plane's own
+// increments behind), and sets or clears IPVS's overload flag from -x/-y.
+import type { IpvxMaps } from './writer.js';
+import type { MapWriter } from './writer.js';
+import { flowKey, flowVal, lbGlobals, realConns, FLOW, natRevVal } from './codec.js';
+import { u32Key } from './layout.js';
+
+export interface SweepResult {
+  expired: number;
+  live: number;
+  /** Connections per real id after the sweep. */
+  conns: Map<number, { active: number; inactive: number }>;
+}
+
+/** CLOCK_MONOTONIC in ns, the clock of bpf_ktime_get_coarse_ns (coarse differs by a tick). */
+export const monotonicNs = (): bigint => process.hrtime.bigint();
+
+export function flowTimeoutNs(g: ReturnType<typeof lbGlobals.decode>, state: number): bigint {
+  return state === FLOW.est ? g.tcpTimeoutNs : state === FLOW.udp ? g.udpTimeoutNs : g.tcpfinTimeoutNs;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+/** A client flow as its NAT reverse entry sees it: client address/port, protocol, VIP port. */
+const clientSide = (addr: Uint8Array, port: number, proto: number, vport: number) => `${hex(addr)}|${port}|${proto}|${vport}`;
+
+export function sweepFlows(maps: IpvxMaps, writer: MapWriter, now = monotonicNs()): SweepResult {
+  const g = lbGlobals.decode(maps.globals.lookup(u32Key(0)) ?? new Uint8Array(lbGlobals.size));
+  const conns = new Map<number, { active: number; inactive: number }>();
+  const dead: Uint8Array[] = [];
+  const liveClients = new Set<string>();
+  const gens = new Map<number, number>();
+  for (const [, ids] of writer.serviceIds()) for (const rs of ids.reals.values()) gens.set(rs.id, rs.gen);
+  let live = 0;
+  for (const k of maps.flows.keys()) {
+    const vb = maps.flows.lookup(k);
+    if (!vb) continue;
+    const v = flowVal.decode(vb);
+    // Expired, or its real is gone (the program would reschedule it): delete.
+    if (now > v.atime + flowTimeoutNs(g, v.state) || gens.get(v.realId) !== v.realGen) {
+      dead.push(k);
+      continue;
+    }
+    live++;
+    const fk = flowKey.decode(k);
+    liveClients.add(clientSide(fk.src, fk.sport, fk.proto, fk.dport));
+    const c = conns.get(v.realId) ?? { active: 0, inactive: 0 };
+    if (v.state === FLOW.est) c.active++; else c.inactive++;
+    conns.set(v.realId, c);
+  }
+  let expired = 0;
+  for (const k of dead) if (maps.flows.delete(k)) expired++;
+  // NAT reverse entries live as long as their client flow: one pass, no per-flow scan.
+  for (const k of maps.nat_rev.keys()) {
+    const rk = flowKey.decode(k);
+    const v = maps.nat_rev.lookup(k);
+    if (!v) continue;
+    if (!liveClients.has(clientSide(rk.dst, rk.dport, rk.proto, natRevVal.decode(v).vport))) maps.nat_rev.delete(k);
+  }
+  for (const [, ids] of writer.serviceIds()) {
+    for (const rs of ids.reals.values()) {
+      maps.real_conns.update(u32Key(rs.id), realConns.encode(conns.get(rs.id) ?? { active: 0, inactive: 0 }));
+    }
+  }
+  writer.updateOverload(conns);
+  return { expired, live, conns };
+}
