@@ -37,11 +37,12 @@ export interface Heartbeat {
   timestamp: number;
 }
 
-export type RejectKind = 'malformed' | 'forged' | 'replayed' | 'stale' | 'own';
-export const REJECT_KINDS: readonly RejectKind[] = ['malformed', 'forged', 'replayed', 'stale', 'own'];
+/** 'own': our own datagram came back; 'foreign': from an address that is not the peer (counted by the node). */
+export type RejectKind = 'malformed' | 'forged' | 'replayed' | 'stale' | 'own' | 'foreign';
+export const REJECT_KINDS: readonly RejectKind[] = ['malformed', 'forged', 'replayed', 'stale', 'own', 'foreign'];
 export type RejectCounters = Record<RejectKind, number>;
 
-export const zeroCounters = (): RejectCounters => ({ malformed: 0, forged: 0, replayed: 0, stale: 0, own: 0 });
+export const zeroCounters = (): RejectCounters => ({ malformed: 0, forged: 0, replayed: 0, stale: 0, own: 0, foreign: 0 });
 
 export type DecodeResult = { ok: true; msg: Heartbeat } | { ok: false; kind: RejectKind; why: string };
 

@@ -126,7 +126,7 @@ test('sync: forged, tampered, replayed, duplicated and stale datagrams are rejec
   assert.equal((receiver.receive(late) as { kind: string }).kind, 'stale');
   assert.deepEqual([...table.keys()], [`flow:${hex(flow(1).key)}`]);
   const st = receiver.stats();
-  assert.deepEqual(st.rejected, { malformed: 1, forged: 2, replayed: 1, stale: 1, own: 0 });
+  assert.deepEqual(st.rejected, { malformed: 1, forged: 2, replayed: 1, stale: 1, own: 0, foreign: 0 });
   assert.equal(st.installed, 1);
 });
 
