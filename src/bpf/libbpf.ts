@@ -15,7 +15,17 @@ export const testRunOpts = koffi.struct('bpf_test_run_opts', {
   repeat: 'int', duration: 'uint32_t', flags: 'uint32_t', cpu: 'uint32_t', batch_size: 'uint32_t',
 });
 
+/** libbpf 1.1's layout: 4 x u32 ids, a u8 mode, padded to 8 (sz = 32). */
+export const xdpQueryOpts = koffi.struct('bpf_xdp_query_opts', {
+  sz: 'size_t', prog_id: 'uint32_t', drv_prog_id: 'uint32_t', hw_prog_id: 'uint32_t', skb_prog_id: 'uint32_t', attach_mode: 'uint8_t',
+});
+
 export const batchOpts = koffi.struct('bpf_map_batch_opts', { sz: 'size_t', elem_flags: 'uint64_t', flags: 'uint64_t' });
+
+/** The `sz` each opts struct declares: this libbpf's (1.1) size, so it reads every field we set. */
+export const TEST_RUN_OPTS_SIZE = koffi.sizeof(testRunOpts); // 80
+export const BATCH_OPTS_SIZE = koffi.sizeof(batchOpts); // 24
+export const XDP_QUERY_OPTS_SIZE = koffi.sizeof(xdpQueryOpts); // 32
 
 const printFn = koffi.proto('int ipvx_libbpf_print_fn(int level, void *fmt, void *ap)');
 
@@ -44,29 +54,56 @@ export const F = {
   objGet: lib.func('int bpf_obj_get(const char *path)'),
   objInfo: lib.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)'),
   progFdById: lib.func('int bpf_prog_get_fd_by_id(uint32_t id)'),
+  mapFdById: lib.func('int bpf_map_get_fd_by_id(uint32_t id)'),
   numPossibleCpus: lib.func('int libbpf_num_possible_cpus(void)'),
   xdpAttach: lib.func('int bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags, void *opts)'),
   xdpDetach: lib.func('int bpf_xdp_detach(int ifindex, uint32_t flags, void *opts)'),
-  xdpQueryId: lib.func('int bpf_xdp_query_id(int ifindex, int flags, _Out_ uint32_t *prog_id)'),
+  xdpQuery: lib.func('int bpf_xdp_query(int ifindex, int flags, _Inout_ bpf_xdp_query_opts *opts)'),
   testRun: lib.func('int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)'),
   setPrint: lib.func('void *libbpf_set_print(ipvx_libbpf_print_fn *fn)'),
   strerror: lib.func('int libbpf_strerror(int err, _Out_ uint8_t *buf, size_t size)'),
   close: libc.func('int close(int fd)'),
-  vsnprintf: libc.func('int vsnprintf(_Out_ uint8_t *buf, size_t n, void *fmt, void *ap)'),
+  vsnprintf: libc.func('int vsnprintf(void *buf, size_t n, void *fmt, void *ap)'),
 };
 
-/** libbpf's recent log lines (warnings and info), kept for error messages: a failed load's verifier log. */
-export const recentLog: string[] = [];
-const LOG_KEEP = 200;
+/**
+ * libbpf's recent log lines (warnings and info), a bounded ring: a failed load's
+ * verifier log goes into the error. `logSeq` counts every line ever kept, so a
+ * caller can ask for the lines printed since a mark even after the ring wrapped.
+ */
+const LOG_KEEP = 500;
+const ring: string[] = [];
+let logSeq = 0;
 
-// libbpf hands a va_list; on x86_64 that is a pointer, so libc's vsnprintf can format it.
+export function logPosition(): number {
+  return logSeq;
+}
+
+export function logSince(mark: number): string[] {
+  const n = Math.min(logSeq - mark, ring.length);
+  return n > 0 ? ring.slice(ring.length - n) : [];
+}
+
+function keep(text: string): void {
+  for (const line of text.split('\n')) {
+    ring.push(line);
+    logSeq++;
+  }
+  if (ring.length > LOG_KEEP) ring.splice(0, ring.length - LOG_KEEP);
+}
+
+// A va_list is a pointer to a 24-byte struct on x86_64; vsnprintf consumes it, so
+// measure with a copy (a hand-made va_copy) and format with the original.
+const VA_LIST_SIZE = 24;
+const MAX_MESSAGE = 4 << 20;
 const printer = koffi.register((level: number, fmt: unknown, ap: unknown) => {
   if (level > 1 && !process.env.IPVX_LIBBPF_DEBUG) return 0; // 0 warn, 1 info, 2 debug
-  const buf = new Uint8Array(4096);
-  const n = F.vsnprintf(buf, buf.length, fmt, ap) as number;
-  const text = Buffer.from(buf.subarray(0, Math.max(0, Math.min(n, buf.length - 1)))).toString().trimEnd();
-  for (const line of text.split('\n')) recentLog.push(line);
-  if (recentLog.length > LOG_KEEP) recentLog.splice(0, recentLog.length - LOG_KEEP);
+  const apCopy = new Uint8Array(koffi.view(ap, VA_LIST_SIZE)).slice();
+  const need = F.vsnprintf(null, 0, fmt, apCopy) as number;
+  if (need <= 0) return 0;
+  const buf = new Uint8Array(Math.min(need, MAX_MESSAGE) + 1);
+  const n = Math.min(F.vsnprintf(buf, buf.length, fmt, ap) as number, buf.length - 1);
+  keep(Buffer.from(buf.subarray(0, Math.max(0, n))).toString().trimEnd());
   return 0;
 }, koffi.pointer(printFn));
 F.setPrint(printer);

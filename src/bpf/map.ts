@@ -1,11 +1,23 @@
 // A BPF map by fd: element operations, iteration, batch operations, per-CPU values, pins.
-import { F } from './libbpf.js';
-import { BpfError, check } from './errors.js';
+import { unlinkSync } from 'node:fs';
+import { F, BATCH_OPTS_SIZE } from './libbpf.js';
+import { BpfError, ENOTSUPP, check } from './errors.js';
+import { closeOnCollect, forget } from './fds.js';
 
-export const MAP_TYPE = { hash: 1, array: 2, percpuHash: 5, percpuArray: 6, lruHash: 9, lruPercpuHash: 10, devmapHash: 25 } as const;
-const PERCPU = new Set<number>([MAP_TYPE.percpuHash, MAP_TYPE.percpuArray, MAP_TYPE.lruPercpuHash, 21]);
-const UPDATE_FLAGS = { any: 0, noexist: 1, exist: 2 } as const;
-const ENOENT = 2;
+/** enum bpf_map_type (the ones worth naming here). */
+export const MAP_TYPE = {
+  hash: 1, array: 2, progArray: 3, perfEventArray: 4, percpuHash: 5, percpuArray: 6, stackTrace: 7,
+  cgroupArray: 8, lruHash: 9, lruPercpuHash: 10, lpmTrie: 11, arrayOfMaps: 12, hashOfMaps: 13, devmap: 14,
+  sockmap: 15, cpumap: 16, xskmap: 17, sockhash: 18, percpuCgroupStorage: 21, queue: 22, stack: 23,
+  devmapHash: 25, ringbuf: 27,
+} as const;
+const PERCPU = new Set<number>([MAP_TYPE.percpuHash, MAP_TYPE.percpuArray, MAP_TYPE.lruPercpuHash, MAP_TYPE.percpuCgroupStorage]);
+const typeName = (t: number) => Object.entries(MAP_TYPE).find(([, v]) => v === t)?.[0] ?? `type ${t}`;
+
+export type UpdateFlag = 'any' | 'noexist' | 'exist';
+const UPDATE_FLAGS: Record<UpdateFlag, number> = { any: 0, noexist: 1, exist: 2 };
+const BATCH_OPTS = { sz: BATCH_OPTS_SIZE, elem_flags: 0, flags: 0 };
+const ENOENT = 2, ENOSPC = 28, EOPNOTSUPP = 95;
 
 export interface MapInfo { type: number; id: number; keySize: number; valueSize: number; maxEntries: number; name: string }
 
@@ -39,19 +51,45 @@ export class BpfMap {
   /** Bytes of one element as the syscalls read and write it (per-CPU: rounded to 8, times CPUs). */
   private readonly elemSize: number;
 
-  constructor(readonly fd: number, private readonly owned = false) {
+  /** Bytes one CPU's value takes in a per-CPU element. */
+  private readonly stride: number;
+  private closed = false;
+
+  /**
+   * @param fd    a map fd
+   * @param owned close() closes the fd (maps of a BpfObject are closed by the object)
+   * @param name  the full name (the kernel keeps only 15 characters)
+   */
+  constructor(readonly fd: number, private readonly owned = false, name?: string) {
     const info = mapInfo(fd);
     this.type = info.type; this.id = info.id; this.keySize = info.keySize; this.valueSize = info.valueSize;
-    this.maxEntries = info.maxEntries; this.name = info.name;
+    this.maxEntries = info.maxEntries; this.name = name ?? info.name;
     this.perCpu = PERCPU.has(info.type);
-    this.elemSize = this.perCpu ? Math.ceil(info.valueSize / 8) * 8 * numPossibleCpus() : info.valueSize;
+    this.stride = Math.ceil(info.valueSize / 8) * 8;
+    this.elemSize = this.perCpu ? this.stride * numPossibleCpus() : info.valueSize;
+    if (owned) closeOnCollect(this, fd);
   }
 
-  /** A map pinned at `path` (bpf_obj_get). */
+  /** A map pinned at `path` (bpf_obj_get); close() it when done. */
   static openPinned(path: string): BpfMap {
-    const fd = F.objGet(path) as number;
-    if (fd < 0) throw new BpfError('bpf_obj_get', -fd, path);
-    return new BpfMap(fd, true);
+    const fd = check('bpf_obj_get', F.objGet(path) as number, path);
+    try {
+      return new BpfMap(fd, true);
+    } catch (e) {
+      F.close(fd);
+      throw e;
+    }
+  }
+
+  /** A loaded map by its id (bpf_map_get_fd_by_id); close() it when done. */
+  static openById(id: number): BpfMap {
+    const fd = check('bpf_map_get_fd_by_id', F.mapFdById(id) as number, `map id ${id}`);
+    try {
+      return new BpfMap(fd, true);
+    } catch (e) {
+      F.close(fd);
+      throw e;
+    }
   }
 
   private checkKey(key: Uint8Array): void {
@@ -67,12 +105,14 @@ export class BpfMap {
     return out;
   }
 
+  /** The value; on a per-CPU map, CPU 0's value (see lookupPerCpu). */
   lookup(key: Uint8Array): Uint8Array | undefined {
     const v = this.raw(key);
     return v && (this.perCpu ? v.subarray(0, this.valueSize) : v);
   }
 
-  update(key: Uint8Array, value: Uint8Array, flags: keyof typeof UPDATE_FLAGS = 'any'): void {
+  /** On a per-CPU map, `value` goes to every CPU. */
+  update(key: Uint8Array, value: Uint8Array, flags: UpdateFlag = 'any'): void {
     this.checkKey(key);
     if (this.perCpu) return this.updatePerCpu(key, Array.from({ length: numPossibleCpus() }, () => value), flags);
     if (value.length !== this.valueSize) throw new BpfError(`map ${this.name}`, 22, `value of ${value.length} bytes, expected ${this.valueSize}`);
@@ -100,34 +140,59 @@ export class BpfMap {
     }
   }
 
+  /** One value per possible CPU; zeros for a key that is absent (a per-CPU hash). */
   lookupPerCpu(key: Uint8Array): Uint8Array[] {
-    if (!this.perCpu) throw new BpfError(`map ${this.name}`, 22, 'not a per-CPU map');
-    const v = this.raw(key);
-    const stride = Math.ceil(this.valueSize / 8) * 8;
-    return Array.from({ length: numPossibleCpus() }, (_, i) =>
-      v ? v.slice(i * stride, i * stride + this.valueSize) : new Uint8Array(this.valueSize));
+    this.mustBePerCpu();
+    return this.splitPerCpu(this.raw(key) ?? new Uint8Array(this.elemSize));
   }
 
-  updatePerCpu(key: Uint8Array, values: Uint8Array[], flags: keyof typeof UPDATE_FLAGS = 'any'): void {
-    if (!this.perCpu) throw new BpfError(`map ${this.name}`, 22, 'not a per-CPU map');
+  /** A whole per-CPU element (as lookupBatch returns it) as one value per CPU. */
+  splitPerCpu(element: Uint8Array): Uint8Array[] {
+    this.mustBePerCpu();
+    if (element.length !== this.elemSize) throw new BpfError(`map ${this.name}`, 22, `element of ${element.length} bytes, expected ${this.elemSize}`);
+    return Array.from({ length: numPossibleCpus() }, (_, i) => element.slice(i * this.stride, i * this.stride + this.valueSize));
+  }
+
+  updatePerCpu(key: Uint8Array, values: Uint8Array[], flags: UpdateFlag = 'any'): void {
+    this.mustBePerCpu();
+    this.checkKey(key);
     if (values.length !== numPossibleCpus()) throw new BpfError(`map ${this.name}`, 22, `${values.length} values for ${numPossibleCpus()} CPUs`);
-    const stride = Math.ceil(this.valueSize / 8) * 8;
     const buf = new Uint8Array(this.elemSize);
-    values.forEach((v, i) => buf.set(v.subarray(0, this.valueSize), i * stride));
+    values.forEach((v, i) => {
+      if (v.length !== this.valueSize) throw new BpfError(`map ${this.name}`, 22, `value of ${v.length} bytes, expected ${this.valueSize}`);
+      buf.set(v, i * this.stride);
+    });
     check(`update in ${this.name}`, F.update(this.fd, key, buf, UPDATE_FLAGS[flags]));
   }
 
-  /** Every element, `chunk` at a time (bpf_map_lookup_batch). Values are whole elements (per-CPU: all CPUs). */
+  private mustBePerCpu(): void {
+    if (!this.perCpu) throw new BpfError(`map ${this.name}`, 22, `not a per-CPU map (${typeName(this.type)})`);
+  }
+
+  /** Batch calls fail with ENOTSUPP/EOPNOTSUPP on map types without them: say so plainly. */
+  private checkBatch(op: string, rc: number): void {
+    if (rc === -ENOTSUPP || rc === -EOPNOTSUPP) {
+      throw new BpfError(op, -rc, `map ${this.name} (${typeName(this.type)}) has no batch operations; use keys(), lookup(), update() and delete()`);
+    }
+    check(`${op} in ${this.name}`, rc);
+  }
+
+  /**
+   * Every element, `chunk` at a time (bpf_map_lookup_batch). A value is the whole
+   * element: on a per-CPU map all CPUs' values (split it with splitPerCpu).
+   */
   lookupBatch(chunk = 1024): { keys: Uint8Array[]; values: Uint8Array[] } {
     const keys: Uint8Array[] = [], values: Uint8Array[] = [];
-    const tokenSize = Math.max(this.keySize, 8);
+    const tokenSize = Math.max(this.keySize, 8); // hash maps use a bucket index, arrays a key
     let inBatch: Uint8Array | null = null;
     for (;;) {
       const outBatch = new Uint8Array(tokenSize);
       const kb = new Uint8Array(chunk * this.keySize), vb = new Uint8Array(chunk * this.elemSize);
       const count = [chunk];
-      const rc = F.lookupBatch(this.fd, inBatch, outBatch, kb, vb, count, { sz: 24, elem_flags: 0, flags: 0 }) as number;
-      if (rc < 0 && rc !== -ENOENT) check(`lookup_batch in ${this.name}`, rc);
+      const rc = F.lookupBatch(this.fd, inBatch, outBatch, kb, vb, count, BATCH_OPTS) as number;
+      // A hash bucket holding more than `chunk` elements: ask again with more room.
+      if (rc === -ENOSPC && count[0] === 0) { chunk *= 2; continue; }
+      if (rc < 0 && rc !== -ENOENT) this.checkBatch('bpf_map_lookup_batch', rc);
       for (let i = 0; i < count[0]!; i++) {
         keys.push(kb.slice(i * this.keySize, (i + 1) * this.keySize));
         values.push(vb.slice(i * this.elemSize, (i + 1) * this.elemSize));
@@ -137,31 +202,55 @@ export class BpfMap {
     }
   }
 
+  /** Writes every pair in one call (bpf_map_update_batch); per-CPU values are whole elements. */
   updateBatch(keys: Uint8Array[], values: Uint8Array[]): void {
     if (keys.length !== values.length) throw new BpfError(`map ${this.name}`, 22, 'keys and values differ in number');
     if (keys.length === 0) return;
     const kb = new Uint8Array(keys.length * this.keySize), vb = new Uint8Array(keys.length * this.elemSize);
     keys.forEach((k, i) => { this.checkKey(k); kb.set(k, i * this.keySize); });
-    values.forEach((v, i) => vb.set(v.subarray(0, this.elemSize), i * this.elemSize));
+    values.forEach((v, i) => {
+      if (v.length !== this.elemSize) throw new BpfError(`map ${this.name}`, 22, `value of ${v.length} bytes, expected ${this.elemSize}`);
+      vb.set(v, i * this.elemSize);
+    });
     const count = [keys.length];
-    check(`update_batch in ${this.name}`, F.updateBatch(this.fd, kb, vb, count, { sz: 24, elem_flags: 0, flags: 0 }));
+    this.checkBatch('bpf_map_update_batch', F.updateBatch(this.fd, kb, vb, count, BATCH_OPTS));
   }
 
+  /** Deletes the keys in one call (bpf_map_delete_batch); stops at the first absent key. Returns how many went. */
   deleteBatch(keys: Uint8Array[]): number {
     if (keys.length === 0) return 0;
     const kb = new Uint8Array(keys.length * this.keySize);
     keys.forEach((k, i) => { this.checkKey(k); kb.set(k, i * this.keySize); });
     const count = [keys.length];
-    const rc = F.deleteBatch(this.fd, kb, count, { sz: 24, elem_flags: 0, flags: 0 }) as number;
-    if (rc < 0 && rc !== -ENOENT) check(`delete_batch in ${this.name}`, rc);
+    const rc = F.deleteBatch(this.fd, kb, count, BATCH_OPTS) as number;
+    if (rc < 0 && rc !== -ENOENT) this.checkBatch('bpf_map_delete_batch', rc);
     return count[0]!;
   }
 
+  /** Pins the map at `path` on a bpffs (bpf_obj_pin); the directory must exist. */
   pin(path: string): void {
-    check(`pin ${this.name}`, F.objPin(this.fd, path), path);
+    check('bpf_obj_pin', F.objPin(this.fd, path), `map ${this.name} at ${path}`);
   }
 
+  /** Removes the pin at `path` (the map lives on while anything holds it). */
+  unpin(path: string): void {
+    unpinPath(path);
+  }
+
+  /** Closes the fd if this handle owns it (openPinned, openById); idempotent. */
   close(): void {
-    if (this.owned) F.close(this.fd);
+    if (this.closed) return;
+    this.closed = true;
+    if (this.owned) { forget(this); F.close(this.fd); }
+  }
+}
+
+/** A pin is a file on the bpffs: unpinning is unlinking it. */
+export function unpinPath(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new BpfError('unlink', typeof err.errno === 'number' ? -err.errno : 5, path);
   }
 }

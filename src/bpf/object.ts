@@ -1,7 +1,6 @@
 // A BPF object file: open, size and pin maps before load, load, programs and maps by name.
-import koffi from 'koffi';
 import { F } from './libbpf.js';
-import { BpfError, check, checkPtr, logMark, recentLog } from './errors.js';
+import { BpfError, check, checkPtr, logMark } from './errors.js';
 import { BpfMap } from './map.js';
 import { BpfProgram } from './program.js';
 
@@ -20,6 +19,10 @@ export class BpfObject {
     return new BpfObject(checkPtr('bpf_object__open_file', F.objectOpen(path, null), path, mark), path);
   }
 
+  private mustBeOpen(): void {
+    if (this.closed) throw new BpfError(this.path, 9, 'object is closed');
+  }
+
   private rawMap(name: string): Ptr {
     const m = F.findMap(this.ptr, name);
     if (!m) throw new BpfError('bpf_object__find_map_by_name', 2, `no map '${name}' in ${this.path}`);
@@ -28,18 +31,20 @@ export class BpfObject {
 
   /** Before load: a map's size. */
   setMaxEntries(map: string, n: number): void {
+    this.mustBeOpen();
     check('bpf_map__set_max_entries', F.mapSetMaxEntries(this.rawMap(map), n), map);
   }
 
   /** Before load: reuse the map pinned at `path` if there is one, else pin the new map there. */
   setPinPath(map: string, path: string): void {
+    this.mustBeOpen();
     check('bpf_map__set_pin_path', F.mapSetPinPath(this.rawMap(map), path), map);
   }
 
   load(): void {
+    this.mustBeOpen();
     const mark = logMark();
-    const rc = F.objectLoad(this.ptr) as number;
-    if (rc < 0) throw new BpfError('bpf_object__load', -rc, this.path, recentLog.slice(mark));
+    check('bpf_object__load', F.objectLoad(this.ptr), this.path, mark);
     this.loaded = true;
   }
 
@@ -50,17 +55,19 @@ export class BpfObject {
   }
 
   maps(): string[] {
+    this.mustBeOpen();
     return this.names((o, p) => F.objectNextMap(o, p), (p) => F.mapName(p) as string);
   }
 
   programs(): string[] {
+    this.mustBeOpen();
     return this.names((o, p) => F.objectNextProgram(o, p), (p) => F.programName(p) as string);
   }
 
   map(name: string): BpfMap {
     this.mustBeLoaded();
     let m = this.mapCache.get(name);
-    if (!m) this.mapCache.set(name, (m = new BpfMap(check('bpf_map__fd', F.mapFd(this.rawMap(name)), name))));
+    if (!m) this.mapCache.set(name, (m = new BpfMap(check('bpf_map__fd', F.mapFd(this.rawMap(name)), name), false, name)));
     return m;
   }
 
@@ -76,16 +83,17 @@ export class BpfObject {
   }
 
   private mustBeLoaded(): void {
-    if (this.closed) throw new BpfError(this.path, 9, 'object is closed');
+    this.mustBeOpen();
     if (!this.loaded) throw new BpfError(this.path, 22, 'object is not loaded yet');
   }
 
-  /** Frees the object's fds; pinned maps and attached programs live on in the kernel. */
+  /**
+   * Frees the object's fds (and so those of the BpfMap/BpfProgram it handed out);
+   * pinned maps and attached programs live on in the kernel.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     F.objectClose(this.ptr);
   }
 }
-
-void koffi;
