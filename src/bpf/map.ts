@@ -127,7 +127,7 @@ export class BpfMap {
     return true;
   }
 
-  /** Keys in the kernel's order; a key deleted meanwhile restarts nothing (get_next_key semantics). */
+  /** Keys in the kernel's order (bpf_map_get_next_key). Deleting the current key while iterating makes a hash restart from its first key: collect first ([...keys()]), then delete. */
   *keys(): Iterable<Uint8Array> {
     let prev: Uint8Array | null = null;
     for (;;) {
