@@ -1,0 +1,180 @@
+// The config file's shape: DesiredState as plain YAML/JSON data, with the field
+// names of proto/ipvx/v1/ipvx.proto in camelCase. Checks types and unknown keys
+// (a misspelt "schedular" is an error, not a silently ignored line) and fills the
+// ipvsadm defaults; the meaning is checked afterwards by core/validate.ts.
+import YAML from 'yaml';
+import { FieldError, Result, ok } from '../core/result.js';
+import { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, Timeouts, DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, LoadSpec } from '../core/model.js';
+
+type Kind = 'string' | 'number' | 'boolean' | 'strings' | Shape | [Shape];
+interface Shape { [field: string]: Kind }
+
+const HEALTH_CHECK: Shape = {
+  type: 'string', port: 'number', address: 'string', path: 'string', host: 'string', statusCodes: 'string',
+  bodyRegex: 'string', verifyTls: 'boolean', send: 'string', expect: 'string', useRegex: 'boolean', sendProgram: 'string',
+  payload: 'string', minLength: 'number', maxLength: 'number', command: 'string', dynamicWeight: 'boolean',
+};
+const HEALTH: Shape = {
+  check: HEALTH_CHECK, interval: 'number', timeout: 'number', rise: 'number', fall: 'number', onFailure: 'string',
+  alpha: 'boolean', delayBeforeRetry: 'number',
+};
+const REAL: Shape = {
+  address: 'string', port: 'number', method: 'string', weight: 'number', upperThreshold: 'number', lowerThreshold: 'number', health: HEALTH,
+};
+const LOAD: Shape = {
+  type: 'string', port: 'number', address: 'string', command: 'string', capacity: 'number', interval: 'number', timeout: 'number',
+  bounds: { min: 'number', max: 'number' }, smoothing: { alpha: 'number', deadBand: 'number' },
+};
+const SERVICE: Shape = {
+  vip: 'string', port: 'number', protocol: 'string', scheduler: 'string', flags: 'strings', persistence: 'number',
+  persistenceMask: 'string', method: 'string', reals: [REAL], health: HEALTH,
+  sorryServer: { address: 'string', port: 'number', method: 'string' }, quorum: 'number', hysteresis: 'number', load: LOAD,
+};
+const TIMEOUTS: Shape = { tcp: 'number', tcpFin: 'number', udp: 'number' };
+const HA: Shape = {
+  enabled: 'boolean', localAddress: 'string', peerAddress: 'string', port: 'number', keepalive: 'number', deadtime: 'number',
+  priority: 'number', preempt: 'boolean', preemptDelay: 'number', key: 'string',
+  vips: [{ address: 'string', prefixLength: 'number', interface: 'string' }],
+};
+export const STATE_SHAPE: Shape = { services: [SERVICE], timeouts: TIMEOUTS, ha: HA };
+/** Exported so a test can hold them against the proto. */
+export const SHAPES = { HealthCheck: HEALTH_CHECK, Health: HEALTH, Real: REAL, Load: LOAD, Service: SERVICE, Timeouts: TIMEOUTS, HaSettings: HA, DesiredState: STATE_SHAPE };
+
+const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`);
+
+/** Check `v` against `shape`; returns a deep copy with only known keys. */
+function check(v: unknown, kind: Kind, at: string, errs: FieldError[]): unknown {
+  const want = (what: string) => { errs.push({ field: at, message: `expected ${what}, found ${typeName(v)}` }); return undefined; };
+  if (kind === 'string') return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : want('a string');
+  if (kind === 'number') return typeof v === 'number' && Number.isFinite(v) ? v : want('a number');
+  if (kind === 'boolean') return typeof v === 'boolean' ? v : want('true or false');
+  if (kind === 'strings') {
+    if (!Array.isArray(v)) return want('a list of strings');
+    return v.map((x, i) => check(x, 'string', `${at}[${i}]`, errs));
+  }
+  if (Array.isArray(kind)) {
+    if (!Array.isArray(v)) return want('a list');
+    return v.map((x, i) => check(x, kind[0], `${at}[${i}]`, errs));
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return want('a mapping');
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    const f = at ? `${at}.${k}` : k;
+    const sub = kind[k];
+    if (!sub) { errs.push({ field: f, message: `unknown field (known: ${Object.keys(kind).join(', ')})` }); continue; }
+    if (x === null || x === undefined) continue; // "key:" with no value = absent
+    const c = check(x, sub, f, errs);
+    if (c !== undefined) out[k] = c;
+  }
+  return out;
+}
+
+type Plain = Record<string, unknown>;
+
+function healthFrom(h: Plain): HealthSpec {
+  return h as unknown as HealthSpec; // defaults and meaning: validate.ts
+}
+
+export function realFromPlain(r: Plain): RealSpec {
+  const out: RealSpec = {
+    address: (r.address as string) ?? '', port: (r.port as number) ?? 0, method: (r.method ?? '') as RealSpec['method'],
+    weight: (r.weight as number) ?? 1, upperThreshold: (r.upperThreshold as number) ?? 0, lowerThreshold: (r.lowerThreshold as number) ?? 0,
+  };
+  if (r.health) out.health = healthFrom(r.health as Plain);
+  return out;
+}
+
+export function serviceFromPlain(s: Plain): ServiceSpec {
+  const out: ServiceSpec = {
+    vip: (s.vip as string) ?? '', port: s.port as number, protocol: (s.protocol ?? 'tcp') as ServiceSpec['protocol'],
+    scheduler: (s.scheduler ?? DEFAULT_SCHEDULER) as ServiceSpec['scheduler'], flags: (s.flags ?? []) as ServiceSpec['flags'],
+    persistence: (s.persistence as number) ?? 0, persistenceMask: (s.persistenceMask as string) ?? '',
+    method: (s.method ?? 'dr') as ServiceSpec['method'], reals: ((s.reals ?? []) as Plain[]).map(realFromPlain),
+  };
+  if (s.health) out.health = healthFrom(s.health as Plain);
+  if (s.sorryServer) out.sorryServer = s.sorryServer as ServiceSpec['sorryServer'] & object;
+  if (s.quorum !== undefined) out.quorum = s.quorum as number;
+  if (s.hysteresis !== undefined) out.hysteresis = s.hysteresis as number;
+  if (s.load) out.load = s.load as LoadSpec;
+  return out;
+}
+
+function haFromPlain(h: Plain): HaSpec {
+  return {
+    enabled: (h.enabled as boolean) ?? false, localAddress: (h.localAddress as string) ?? '', peerAddress: (h.peerAddress as string) ?? '',
+    port: (h.port as number) ?? 539, keepalive: (h.keepalive as number) ?? 2, deadtime: (h.deadtime as number) ?? 6,
+    priority: (h.priority as number) ?? 100, preempt: (h.preempt as boolean) ?? true, preemptDelay: (h.preemptDelay as number) ?? 0,
+    key: (h.key as string) ?? '', vips: (h.vips ?? []) as HaSpec['vips'],
+  };
+}
+
+/** Plain data (parsed YAML/JSON) -> DesiredState with defaults; errors name the field. Does not validate meaning. */
+export function stateFromPlain(v: unknown): Result<DesiredState> {
+  const errs: FieldError[] = [];
+  const p = check(v ?? {}, STATE_SHAPE, '', errs) as Plain | undefined;
+  if (errs.length || !p) return { ok: false, errors: errs };
+  const state: DesiredState = {
+    services: ((p.services ?? []) as Plain[]).map(serviceFromPlain),
+    timeouts: { ...DEFAULT_TIMEOUTS, ...((p.timeouts ?? {}) as Partial<Timeouts>) },
+  };
+  if (p.ha) state.ha = haFromPlain(p.ha as Plain);
+  return ok(state);
+}
+
+/** "services[2].reals[0].weight" -> ['services', 2, 'reals', 0, 'weight']. */
+function pathOf(field: string): (string | number)[] {
+  return field.split(/\.|\[(\d+)\]/).filter((x) => x !== undefined && x !== '').map((x) => (/^\d+$/.test(x) ? Number(x) : x));
+}
+
+/**
+ * Parse a YAML (or JSON) config: syntax, the caller's precheck of the top level, shape,
+ * then meaning (validate). `skipKeys` are top-level keys the caller handles (the state
+ * file's version and checksum).
+ * Every error carries the line it was found on when the document has one.
+ */
+export function parseConfig(
+  text: string, validate: (s: DesiredState) => Result<DesiredState>,
+  opts: { skipKeys?: string[]; precheck?: (top: Plain) => string | undefined } = {},
+): Result<{ state: DesiredState; top: Plain }> {
+  const lines = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length) {
+    return { ok: false, errors: doc.errors.map((e) => ({ field: '', message: `line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}` })) };
+  }
+  const js = doc.toJS() as unknown;
+  if (js !== null && (typeof js !== 'object' || Array.isArray(js))) return { ok: false, errors: [{ field: '', message: `expected a mapping at the top, found ${typeName(js)}` }] };
+  const pre = opts.precheck?.((js ?? {}) as Plain);
+  if (pre) return { ok: false, errors: [{ field: '', message: pre }] };
+  const top = { ...((js ?? {}) as Plain) };
+  for (const k of opts.skipKeys ?? []) delete top[k];
+  // The line of the field, or of its nearest ancestor when the field is missing.
+  const lineOf = (field: string) => {
+    for (let path = pathOf(field); path.length; path = path.slice(0, -1)) {
+      const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return `line ${lines.linePos(node.range[0]).line}: `;
+    }
+    return '';
+  };
+  const withLines = (errors: FieldError[]) => errors.map((e) => ({ field: e.field, message: `${lineOf(e.field)}${e.message}` }));
+  const shaped = stateFromPlain(top);
+  if (!shaped.ok) return { ok: false, errors: withLines(shaped.errors) };
+  const v = validate(shaped.value);
+  if (!v.ok) return { ok: false, errors: withLines(v.errors) };
+  return ok({ state: v.value, top: (js ?? {}) as Plain });
+}
+
+/** Check one object of the named shape (used by the API for single services and reals). */
+export function checkPlain(v: unknown, shape: keyof typeof SHAPES, at: string): Result<Plain> {
+  const errs: FieldError[] = [];
+  const p = check(v, SHAPES[shape], at, errs) as Plain | undefined;
+  return errs.length || !p ? { ok: false, errors: errs } : ok(p);
+}
+
+/** DesiredState -> plain data for YAML/JSON: no undefined, fields in schema order. */
+export function stateToPlain(s: DesiredState): Plain {
+  return JSON.parse(JSON.stringify(s)) as Plain;
+}
+
+export function formatConfig(s: DesiredState): string {
+  return YAML.stringify(stateToPlain(s));
+}

@@ -1,0 +1,86 @@
+// What changes between two (validated) desired states: for ApplyConfig's dry run,
+// `ipvx apply --dry-run` and the config events of Watch. Order is stable: removed
+// services first (their reals go with them, unlisted), then the new state's services
+// in order, each followed by its reals' changes; then timeouts and HA.
+import { formatHostPort, parseIp } from './addr.js';
+import { DesiredState, ServiceSpec, RealSpec, serviceId, realId } from './model.js';
+
+export interface FieldChange { field: string; from: string; to: string }
+
+export interface Change {
+  op: '+' | '-' | '~';
+  kind: 'service' | 'real' | 'timeouts' | 'ha';
+  /** serviceId, serviceId + '|' + realId, 'timeouts' or 'ha'. */
+  id: string;
+  /** What a person reads after "<op> <kind> ". */
+  detail: string;
+  /** For '~': every field that changed. */
+  fields: FieldChange[];
+}
+
+const SVC_FIELDS = ['scheduler', 'flags', 'persistence', 'persistenceMask', 'method', 'health', 'sorryServer', 'quorum', 'hysteresis', 'load'] as const;
+const REAL_FIELDS = ['method', 'weight', 'upperThreshold', 'lowerThreshold', 'health'] as const;
+const TIMEOUT_FIELDS = ['tcp', 'tcpFin', 'udp'] as const;
+
+const show = (v: unknown): string =>
+  v === undefined || v === null ? '-' : Array.isArray(v) ? (v.length ? v.join(',') : '-') : typeof v === 'object' ? JSON.stringify(v) : String(v);
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+function fieldChanges<T>(a: T, b: T, fields: readonly (keyof T & string)[]): FieldChange[] {
+  return fields.filter((f) => !same(a[f], b[f])).map((f) => ({ field: f, from: show(a[f]), to: show(b[f]) }));
+}
+
+const hostPort = (address: string, port: number) => {
+  const a = parseIp(address);
+  return a.ok ? formatHostPort(a.value, port) : `${address}:${port}`;
+};
+const svcText = (s: ServiceSpec) => `${s.protocol} ${hostPort(s.vip, s.port)}`;
+const realText = (s: ServiceSpec, r: RealSpec) => `${svcText(s)} -> ${hostPort(r.address, r.port)}`;
+const fieldsText = (f: FieldChange[]) => f.map((c) => `${c.field} ${c.from} -> ${c.to}`).join(', ');
+
+export function diffStates(a: DesiredState, b: DesiredState): Change[] {
+  const out: Change[] = [];
+  const before = new Map(a.services.map((s) => [serviceId(s), s]));
+  const after = new Map(b.services.map((s) => [serviceId(s), s]));
+  for (const [id, s] of before) if (!after.has(id)) out.push({ op: '-', kind: 'service', id, detail: svcText(s), fields: [] });
+  for (const [id, s] of after) {
+    const old = before.get(id);
+    if (!old) {
+      out.push({ op: '+', kind: 'service', id, detail: `${svcText(s)} ${s.scheduler}`, fields: [] });
+      for (const r of s.reals) out.push(addedReal(id, s, r));
+      continue;
+    }
+    const f = fieldChanges(old, s, SVC_FIELDS);
+    if (f.length) out.push({ op: '~', kind: 'service', id, detail: `${svcText(s)} ${fieldsText(f)}`, fields: f });
+    const ra = new Map(old.reals.map((r) => [realId(r), r]));
+    const rb = new Map(s.reals.map((r) => [realId(r), r]));
+    for (const [rid, r] of ra) if (!rb.has(rid)) out.push({ op: '-', kind: 'real', id: `${id}|${rid}`, detail: realText(s, r), fields: [] });
+    for (const [rid, r] of rb) {
+      const o = ra.get(rid);
+      if (!o) { out.push(addedReal(id, s, r)); continue; }
+      const rf = fieldChanges(o, r, REAL_FIELDS);
+      if (rf.length) out.push({ op: '~', kind: 'real', id: `${id}|${rid}`, detail: `${realText(s, r)} ${fieldsText(rf)}`, fields: rf });
+    }
+  }
+  const tf = fieldChanges(a.timeouts, b.timeouts, TIMEOUT_FIELDS);
+  if (tf.length) out.push({ op: '~', kind: 'timeouts', id: 'timeouts', detail: fieldsText(tf), fields: tf });
+  if (!same(a.ha, b.ha)) {
+    if (!b.ha) out.push({ op: '-', kind: 'ha', id: 'ha', detail: 'settings removed', fields: [] });
+    else if (!a.ha) out.push({ op: '+', kind: 'ha', id: 'ha', detail: `peer ${b.ha.peerAddress}`, fields: [] });
+    else {
+      const keys = [...new Set([...Object.keys(a.ha), ...Object.keys(b.ha)])].sort() as (keyof typeof a.ha & string)[];
+      const hf = fieldChanges(a.ha, b.ha, keys).map((c) => (c.field === 'key' ? { ...c, from: '(secret)', to: '(secret)' } : c));
+      out.push({ op: '~', kind: 'ha', id: 'ha', detail: fieldsText(hf), fields: hf });
+    }
+  }
+  return out;
+}
+
+function addedReal(sid: string, s: ServiceSpec, r: RealSpec): Change {
+  return { op: '+', kind: 'real', id: `${sid}|${realId(r)}`, detail: `${realText(s, r)} ${r.method} weight ${r.weight}`, fields: [] };
+}
+
+/** One line per change: "+ service tcp 203.0.113.10:80 wrr", "~ real tcp ... -> 192.0.2.1:80 weight 1 -> 3". */
+export function renderChanges(changes: Change[]): string {
+  return changes.map((c) => `${c.op} ${c.kind} ${c.detail}`).join('\n');
+}

@@ -1,0 +1,228 @@
+// One place that checks a desired state as a whole before anything is written.
+// Returns the normalised state (canonical addresses, defaults filled) or every
+// error, each naming its field (dotted path, as the config file spells it).
+import { parseIp, maskToPrefix, prefixMask, Family } from './addr.js';
+import { FieldError, Result, ok } from './result.js';
+import {
+  DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, Timeouts, SCHEDULERS, SCHED_FLAGS, MAX_WEIGHT,
+  DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, Method, SchedFlag, serviceId, realId,
+} from './model.js';
+
+/** Sizes of the data plane's maps. */
+export interface Limits {
+  services: number;
+  realsPerService: number;
+  reals: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { services: 16384, realsPerService: 4096, reals: 131072 };
+
+const METHODS: readonly Method[] = ['dr', 'tun', 'nat'];
+const CHECKS = ['tcp', 'http', 'https', 'send-expect', 'udp', 'exec'];
+const U32 = 0xffffffff;
+/** IPVS keeps the persistence timeout in jiffies (u32, HZ up to 1000). */
+const MAX_PERSISTENCE = Math.floor(U32 / 1000);
+const HEALTH_DEFAULTS = { interval: 6, timeout: 3, rise: 1, fall: 1 };
+
+type Errs = FieldError[];
+const isInt = (v: unknown, lo: number, hi: number): v is number => Number.isInteger(v) && (v as number) >= lo && (v as number) <= hi;
+const isPort = (p: unknown): p is number => isInt(p, 0, 65535);
+
+function checkHealth(h: HealthSpec, at: string, errs: Errs): HealthSpec {
+  const type = h.check?.type;
+  if (!CHECKS.includes(type)) errs.push({ field: `${at}.check.type`, message: `'${type ?? ''}' is not a checker (${CHECKS.join(', ')})` });
+  else {
+    const c = h.check as unknown as Record<string, unknown>;
+    const need = type === 'http' || type === 'https' ? ['path'] : type === 'send-expect' ? ['expect'] : type === 'exec' ? ['command'] : [];
+    for (const k of need) if (!c[k]) errs.push({ field: `${at}.check.${k}`, message: `a ${type} check needs ${k}` });
+    if (c.port !== undefined && !isInt(c.port, 0, 65535)) errs.push({ field: `${at}.check.port`, message: `${String(c.port)} is not a port (0-65535)` });
+  }
+  const out: HealthSpec = {
+    ...h,
+    interval: h.interval ?? HEALTH_DEFAULTS.interval, timeout: h.timeout ?? HEALTH_DEFAULTS.timeout,
+    rise: h.rise ?? HEALTH_DEFAULTS.rise, fall: h.fall ?? HEALTH_DEFAULTS.fall, onFailure: h.onFailure ?? 'quiesce',
+  };
+  for (const k of ['interval', 'timeout'] as const) {
+    if (!(typeof out[k] === 'number' && out[k] > 0)) errs.push({ field: `${at}.${k}`, message: `${String(out[k])} is not a time in seconds above 0` });
+  }
+  for (const k of ['rise', 'fall'] as const) {
+    if (!isInt(out[k], 1, 1000)) errs.push({ field: `${at}.${k}`, message: `${String(out[k])} is not a count of checks (1-1000)` });
+  }
+  if (out.onFailure !== 'quiesce' && out.onFailure !== 'remove') errs.push({ field: `${at}.onFailure`, message: `'${String(out.onFailure)}' is not 'quiesce' or 'remove'` });
+  return out;
+}
+
+/** Family rule of LVS: DR and NAT forward the packet as is, so the real must be of the VIP's family. */
+function checkFamily(method: Method, addrFamily: Family, vipFamily: Family, field: string, errs: Errs): void {
+  if (method !== 'tun' && addrFamily !== vipFamily) {
+    errs.push({ field, message: `${method.toUpperCase()} needs an IPv${vipFamily} address like the VIP; only TUN can cross families` });
+  }
+}
+
+function checkMethod(m: unknown, field: string, errs: Errs): m is Method {
+  if (METHODS.includes(m as Method)) return true;
+  errs.push({ field, message: `'${String(m)}' is not a forwarding method (dr, tun, nat)` });
+  return false;
+}
+
+function checkReal(r: RealSpec, svc: ServiceSpec, vipFamily: Family, at: string, errs: Errs): RealSpec {
+  const a = parseIp(String(r.address ?? ''));
+  if (!a.ok) errs.push({ field: `${at}.address`, message: a.errors[0]!.message });
+  const method = (r.method || svc.method) as Method;
+  if (checkMethod(method, `${at}.method`, errs) && a.ok) checkFamily(method, a.value.family, vipFamily, `${at}.address`, errs);
+  const port0 = r.port ?? 0;
+  if (!isPort(port0)) errs.push({ field: `${at}.port`, message: `${String(port0)} is not a port (0-65535)` });
+  // As ipvsadm: only NAT rewrites the port; DR and TUN reals get the service's port.
+  const port = method === 'nat' && port0 ? port0 : svc.port;
+  const weight = r.weight ?? 1;
+  if (!isInt(weight, 0, MAX_WEIGHT)) errs.push({ field: `${at}.weight`, message: `${String(weight)} is not a weight (0-${MAX_WEIGHT})` });
+  const upper = r.upperThreshold ?? 0, lower = r.lowerThreshold ?? 0;
+  if (!isInt(upper, 0, U32)) errs.push({ field: `${at}.upperThreshold`, message: `${String(upper)} is not a connection count (0 = no limit)` });
+  if (!isInt(lower, 0, U32)) errs.push({ field: `${at}.lowerThreshold`, message: `${String(lower)} is not a connection count (0 = no limit)` });
+  else if (upper && lower && lower > upper) errs.push({ field: `${at}.lowerThreshold`, message: `${lower} is above the upper threshold ${upper}` });
+  const out: RealSpec = { address: a.ok ? a.value.text : r.address, port, method, weight, upperThreshold: upper, lowerThreshold: lower };
+  if (r.health) out.health = checkHealth(r.health, `${at}.health`, errs);
+  return out;
+}
+
+/** IPv4: dotted contiguous netmask (or a prefix length); IPv6: prefix length 1-128. Host mask = ''. */
+function checkMask(mask: string, family: Family, field: string, errs: Errs): string {
+  if (!mask) return '';
+  if (family === 4 && mask.includes('.')) {
+    const m = parseIp(mask);
+    const bits = m.ok && m.value.family === 4 ? maskToPrefix(m.value.bytes) : undefined;
+    if (bits === undefined) { errs.push({ field, message: `'${mask}' is not a contiguous IPv4 netmask (like 255.255.255.0)` }); return mask; }
+    return bits === 32 ? '' : m.ok ? m.value.text : mask;
+  }
+  const max = family === 4 ? 32 : 128;
+  const bits = /^\/?\d+$/.test(mask) ? Number(mask.replace('/', '')) : NaN;
+  if (!isInt(bits, 1, max)) {
+    errs.push({ field, message: family === 4 ? `'${mask}' is not an IPv4 netmask or prefix length (1-32)` : `'${mask}' is not an IPv6 prefix length (1-128)` });
+    return mask;
+  }
+  if (bits === max) return '';
+  return family === 4 ? Array.from(prefixMask(4, bits)).join('.') : `/${bits}`;
+}
+
+function checkFlags(flags: SchedFlag[], scheduler: string, at: string, errs: Errs): SchedFlag[] {
+  const out: SchedFlag[] = [];
+  for (const [i, f] of flags.entries()) {
+    if (!SCHED_FLAGS.includes(f)) errs.push({ field: `${at}.flags[${i}]`, message: `'${f}' is not a scheduler flag (${SCHED_FLAGS.join(', ')})` });
+    else if (!f.startsWith(`${scheduler}-`)) errs.push({ field: `${at}.flags[${i}]`, message: `'${f}' is a flag of the ${f.split('-')[0]} scheduler, not of ${scheduler}` });
+    else if (!out.includes(f)) out.push(f);
+  }
+  return out.sort();
+}
+
+function checkService(s: ServiceSpec, at: string, errs: Errs, limits: Limits): ServiceSpec {
+  const vip = parseIp(String(s.vip ?? ''));
+  if (!vip.ok) errs.push({ field: `${at}.vip`, message: vip.errors[0]!.message });
+  const family: Family = vip.ok ? vip.value.family : 4;
+  if (s.protocol !== 'tcp' && s.protocol !== 'udp') errs.push({ field: `${at}.protocol`, message: `'${String(s.protocol)}' is not tcp or udp` });
+  if (!isPort(s.port)) errs.push({ field: `${at}.port`, message: `${String(s.port)} is not a port (0-65535)` });
+  const persistence = s.persistence ?? 0;
+  if (!isInt(persistence, 0, MAX_PERSISTENCE)) errs.push({ field: `${at}.persistence`, message: `${String(persistence)} is not a timeout in seconds (0-${MAX_PERSISTENCE}, 0 = not persistent)` });
+  // IPVS: port 0 ("every port") only makes sense with persistence.
+  if (s.port === 0 && !persistence) errs.push({ field: `${at}.port`, message: 'Zero port specified for non-persistent service' });
+  const scheduler = s.scheduler || DEFAULT_SCHEDULER;
+  if (!SCHEDULERS.includes(scheduler)) errs.push({ field: `${at}.scheduler`, message: `'${scheduler}' is not a scheduler (${SCHEDULERS.join(', ')})` });
+  const flags = checkFlags(s.flags ?? [], scheduler, at, errs);
+  const maskIn = String(s.persistenceMask ?? '').trim();
+  if (maskIn && !persistence) errs.push({ field: `${at}.persistenceMask`, message: 'a persistence mask needs a persistence timeout (-p)' });
+  const persistenceMask = checkMask(maskIn, family, `${at}.persistenceMask`, errs);
+  const method = s.method || 'dr';
+  checkMethod(method, `${at}.method`, errs);
+  const norm: ServiceSpec = {
+    vip: vip.ok ? vip.value.text : s.vip, port: s.port, protocol: s.protocol, scheduler, flags,
+    persistence, persistenceMask, method, reals: [],
+  };
+  const reals = s.reals ?? [];
+  if (reals.length > limits.realsPerService) {
+    errs.push({ field: `${at}.reals`, message: `${reals.length} reals; a service holds at most ${limits.realsPerService}` });
+  }
+  const seen = new Map<string, number>();
+  norm.reals = reals.map((r, i) => {
+    const out = checkReal(r, norm, family, `${at}.reals[${i}]`, errs);
+    const id = realId(out);
+    const first = seen.get(id);
+    if (first !== undefined) errs.push({ field: `${at}.reals[${i}]`, message: `Destination already exists (${out.address} port ${out.port} is also reals[${first}])` });
+    else seen.set(id, i);
+    return out;
+  });
+  if (s.health) norm.health = checkHealth(s.health, `${at}.health`, errs);
+  if (s.sorryServer) {
+    const f = `${at}.sorryServer`;
+    const a = parseIp(String(s.sorryServer.address ?? ''));
+    if (!a.ok) errs.push({ field: `${f}.address`, message: a.errors[0]!.message });
+    const m = s.sorryServer.method || method;
+    if (checkMethod(m, `${f}.method`, errs) && a.ok) checkFamily(m, a.value.family, family, `${f}.address`, errs);
+    const port = s.sorryServer.port || s.port;
+    if (!isPort(port)) errs.push({ field: `${f}.port`, message: `${String(port)} is not a port (0-65535)` });
+    norm.sorryServer = { address: a.ok ? a.value.text : s.sorryServer.address, port, method: m };
+  }
+  for (const k of ['quorum', 'hysteresis'] as const) {
+    const v = s[k];
+    if (v === undefined) continue;
+    if (!isInt(v, 0, U32)) errs.push({ field: `${at}.${k}`, message: `${String(v)} is not a sum of weights (a whole number >= 0)` });
+    norm[k] = v;
+  }
+  if (s.load) {
+    const l = s.load as { type?: unknown; port?: unknown; command?: unknown };
+    if (l.type !== 'agent' && l.type !== 'command') errs.push({ field: `${at}.load.type`, message: `'${String(l.type)}' is not a load source (agent, command)` });
+    else if (l.type === 'agent' && !isInt(l.port, 1, 65535)) errs.push({ field: `${at}.load.port`, message: `${String(l.port)} is not a port (1-65535)` });
+    else if (l.type === 'command' && !l.command) errs.push({ field: `${at}.load.command`, message: 'a command load source needs a command' });
+    norm.load = s.load;
+  }
+  return norm;
+}
+
+function checkTimeouts(t: Partial<Timeouts> | undefined, errs: Errs): Timeouts {
+  const out = { ...DEFAULT_TIMEOUTS, ...(t ?? {}) };
+  for (const k of ['tcp', 'tcpFin', 'udp'] as const) {
+    if (!isInt(out[k], 1, MAX_PERSISTENCE)) errs.push({ field: `timeouts.${k}`, message: `${String(out[k])} is not a timeout in seconds (1-${MAX_PERSISTENCE})` });
+  }
+  return out;
+}
+
+function checkHa(h: HaSpec, errs: Errs): HaSpec {
+  if (!h.enabled) return h;
+  const e = (field: string, message: string) => errs.push({ field: `ha.${field}`, message });
+  const local = parseIp(String(h.localAddress ?? '')), peer = parseIp(String(h.peerAddress ?? ''));
+  if (!local.ok) e('localAddress', local.errors[0]!.message);
+  if (!peer.ok) e('peerAddress', peer.errors[0]!.message);
+  if (local.ok && peer.ok && local.value.family !== peer.value.family) e('peerAddress', 'must be of the family of localAddress');
+  if (!isInt(h.port, 1, 65535)) e('port', `${String(h.port)} is not a port (1-65535)`);
+  if (!(h.keepalive > 0)) e('keepalive', 'must be above 0 seconds');
+  if (!(h.deadtime > h.keepalive)) e('deadtime', 'must be longer than keepalive');
+  if (!isInt(h.priority, 0, 255)) e('priority', `${String(h.priority)} is not a priority (0-255)`);
+  if (!h.key) e('key', 'a shared key is required (heartbeats are authenticated with HMAC-SHA256)');
+  const vips = (h.vips ?? []).map((v, i) => {
+    const a = parseIp(String(v.address ?? ''));
+    if (!a.ok) { e(`vips[${i}].address`, a.errors[0]!.message); return v; }
+    if (!isInt(v.prefixLength, 1, a.value.family === 4 ? 32 : 128)) e(`vips[${i}].prefixLength`, `${String(v.prefixLength)} is not a prefix length for IPv${a.value.family}`);
+    if (!v.interface) e(`vips[${i}].interface`, 'the interface that carries the address is required');
+    return { ...v, address: a.value.text };
+  });
+  return {
+    ...h, localAddress: local.ok ? local.value.text : h.localAddress, peerAddress: peer.ok ? peer.value.text : h.peerAddress, vips,
+  };
+}
+
+export function validateState(s: DesiredState, limits: Limits = DEFAULT_LIMITS): Result<DesiredState> {
+  const errs: Errs = [];
+  const services = (s.services ?? []).map((svc, i) => checkService(svc, `services[${i}]`, errs, limits));
+  if (services.length > limits.services) errs.push({ field: 'services', message: `${services.length} services; the data plane holds at most ${limits.services}` });
+  const total = services.reduce((n, x) => n + x.reals.length, 0);
+  if (total > limits.reals) errs.push({ field: 'services', message: `${total} reals in all; the data plane holds at most ${limits.reals}` });
+  const seen = new Map<string, number>();
+  services.forEach((svc, i) => {
+    const id = serviceId(svc);
+    const first = seen.get(id);
+    if (first !== undefined) errs.push({ field: `services[${i}]`, message: `Service already exists (${svc.protocol} ${svc.vip} port ${svc.port} is also services[${first}])` });
+    else seen.set(id, i);
+  });
+  const timeouts = checkTimeouts(s.timeouts, errs);
+  const ha = s.ha ? checkHa(s.ha, errs) : undefined;
+  if (errs.length) return { ok: false, errors: errs };
+  return ok({ services, timeouts, ...(ha ? { ha } : {}) });
+}
