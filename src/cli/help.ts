@@ -1,0 +1,84 @@
+// `ipvx --help`: ipvsadm's usage text (its layout and option lines), minus what ipvx
+// does not support, plus ipvx's own subcommands.
+import { DEFAULT_SCHEDULER, SCHEDULERS } from '../core/model.js';
+
+export const IPVX_VERSION = '0.1.0';
+
+export function versionText(): string {
+  return `ipvx ${IPVX_VERSION} (ipvsadm v1.31 compatible, IPVS v1.2.1 listing format)\n`;
+}
+
+export function helpText(program = 'ipvx'): string {
+  const p = program;
+  return `${versionText()}Usage:
+  ${p} -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [-b sched-flags]
+  ${p} -D virtual-service
+  ${p} -C
+  ${p} -R
+  ${p} -S [-n]
+  ${p} -a|e virtual-service -r server-address [options]
+  ${p} -d virtual-service -r server-address
+  ${p} -L|l [virtual-service] [options]
+  ${p} -Z [virtual-service]
+  ${p} --set tcp tcpfin udp
+  ${p} -h
+  ${p} daemon|apply|watch|import|realserver|demo ...
+
+Commands:
+Either long or short options are allowed.
+  --add-service     -A        add virtual service with options
+  --edit-service    -E        edit virtual service with options
+  --delete-service  -D        delete virtual service
+  --clear           -C        clear the whole table
+  --restore         -R        restore rules from stdin (all lines checked before any is applied)
+  --save            -S        save rules to stdout
+  --add-server      -a        add real server with options
+  --edit-server     -e        edit real server with options
+  --delete-server   -d        delete real server
+  --list            -L|-l     list the table
+  --zero            -Z        zero counters in a service or all services
+  --set tcp tcpfin udp        set connection timeout values
+  --help            -h        display this help message
+  --version         -v        display the version
+
+virtual-service:
+  --tcp-service|-t  service-address   service-address is host[:port], IPv6 as [addr]:port
+  --udp-service|-u  service-address   service-address is host[:port], IPv6 as [addr]:port
+  (host must be numeric: ipvx does not resolve names; fwmark and SCTP services are not supported)
+
+Options:
+  --scheduler    -s scheduler         one of ${SCHEDULERS.join('|')},
+                                      the default scheduler is ${DEFAULT_SCHEDULER}.
+  --persistent   -p [timeout]         persistent service (default timeout 300 s)
+  --netmask      -M netmask           persistent granularity mask (IPv6: prefix length)
+  --sched-flags  -b flags             scheduler flags (comma-separated): sh-fallback, sh-port, mh-fallback, mh-port
+  --real-server  -r server-address    server-address is host (and port)
+  --gatewaying   -g                   gatewaying (direct routing) (default)
+  --ipip         -i                   ipip encapsulation (tunneling)
+  --masquerading -m                   masquerading (NAT)
+  --tun-type      type                ipip (the only tunnel type ipvx has)
+  --weight       -w weight            capacity of real server
+  --u-threshold  -x uthreshold        upper threshold of connections
+  --l-threshold  -y lthreshold        lower threshold of connections
+  --connection   -c                   output of current connections (the flow table)
+  --timeout                           output of timeout (tcp tcpfin udp)
+  --stats                             output of statistics information
+  --rate                              output of rate information
+  --exact                             expand numbers (display exact values)
+  --thresholds                        output of thresholds information
+  --persistent-conn                   output of persistent connection info
+  --tun-info                          output of tunnel information
+  --nosort                            disable sorting output of service/server entries
+  --sort                              does nothing, for backwards compatibility
+  --numeric      -n                   numeric output of addresses and ports
+  --json                              machine-readable output of any listing (ipvx)
+
+ipvx commands:
+  daemon start|stop|status|run        the daemon of this network namespace (${p} daemon --help)
+  apply -f FILE [--dry-run]           make the desired state that of FILE (YAML); --dry-run shows the changes
+  watch                               follow configuration, health and role events
+  import FILE                         convert ipvsadm -S output, piranha lvs.cf or keepalived.conf to ipvx YAML
+  realserver setup|teardown|agent     prepare a real server (VIP on lo, ARP, decap) or run the load agent
+  demo                                run a self-contained demo in network namespaces
+`;
+}
