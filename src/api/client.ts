@@ -1,0 +1,119 @@
+// A typed, promise-based client of the daemon: of this network namespace by default
+// (its unix socket), or of a TCP address (TLS, or plaintext on loopback).
+import { existsSync, readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { IpvxService, defaultSocketPath } from './proto.js';
+import { netnsId } from '../dataplane/pins.js';
+import type { IpvxClient as RawClient } from './gen/ipvx/v1/Ipvx.js';
+import type { DesiredState, DesiredState__Output } from './gen/ipvx/v1/DesiredState.js';
+import type { Service } from './gen/ipvx/v1/Service.js';
+import type { ServiceKey } from './gen/ipvx/v1/ServiceKey.js';
+import type { Real } from './gen/ipvx/v1/Real.js';
+import type { Timeouts, Timeouts__Output } from './gen/ipvx/v1/Timeouts.js';
+import type { GetStatusResponse__Output } from './gen/ipvx/v1/GetStatusResponse.js';
+import type { ApplyConfigResponse__Output } from './gen/ipvx/v1/ApplyConfigResponse.js';
+import type { GetStatsResponse__Output } from './gen/ipvx/v1/GetStatsResponse.js';
+import type { Connection__Output } from './gen/ipvx/v1/Connection.js';
+import type { Event__Output } from './gen/ipvx/v1/Event.js';
+import type { ListConnectionsRequest } from './gen/ipvx/v1/ListConnectionsRequest.js';
+
+export type { DesiredState, Service, ServiceKey, Real, Timeouts, GetStatusResponse__Output as Status, Event__Output as Event, Connection__Output as Connection };
+
+/** No daemon to talk to: says how to start one. */
+export class DaemonUnavailable extends Error {
+  override name = 'DaemonUnavailable';
+}
+
+/** The daemon refused the request; `code` is the gRPC status (INVALID_ARGUMENT, NOT_FOUND, ...). */
+export class IpvxError extends Error {
+  override name = 'IpvxError';
+  constructor(readonly code: grpc.status, message: string) { super(message); }
+}
+
+export interface ConnectOptions {
+  /** PEM files; without them the connection is plaintext (the daemon allows that only on loopback). */
+  tls?: { ca?: string; cert?: string; key?: string };
+  /** Per-call deadline, ms (default 30 s). */
+  timeoutMs?: number;
+}
+
+const START_HINT = 'start it with: ipvx daemon start';
+
+export class IpvxClient {
+  readonly raw: RawClient;
+  private readonly timeoutMs: number;
+
+  constructor(readonly address: string, opts: ConnectOptions = {}) {
+    const t = opts.tls;
+    const creds = t
+      ? grpc.credentials.createSsl(t.ca ? readFileSync(t.ca) : null, t.key ? readFileSync(t.key) : null, t.cert ? readFileSync(t.cert) : null)
+      : grpc.credentials.createInsecure();
+    this.raw = new IpvxService(address, creds) as unknown as RawClient;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+  }
+
+  /** The daemon of the caller's network namespace, found by its socket. */
+  static local(socketPath = defaultSocketPath(netnsId()), opts: ConnectOptions = {}): IpvxClient {
+    if (!existsSync(socketPath)) {
+      throw new DaemonUnavailable(`ipvx daemon is not running in this network namespace (no socket at ${socketPath}); ${START_HINT}`);
+    }
+    return new IpvxClient(`unix:${socketPath}`, opts);
+  }
+
+  private call<Res>(method: string, req: object): Promise<Res> {
+    const fn = (this.raw as unknown as Record<string, Function>)[method]!;
+    return new Promise((resolve, reject) => {
+      fn.call(this.raw, req, { deadline: Date.now() + this.timeoutMs }, (e: grpc.ServiceError | null, res: Res) => (e ? reject(this.error(e)) : resolve(res)));
+    });
+  }
+
+  private error(e: grpc.ServiceError): Error {
+    if (e.code === grpc.status.UNAVAILABLE) return new DaemonUnavailable(`ipvx daemon at ${this.address} does not answer (${e.details}); ${START_HINT}`);
+    return new IpvxError(e.code, e.details || e.message);
+  }
+
+  getStatus() { return this.call<GetStatusResponse__Output>('GetStatus', {}); }
+  getConfig() { return this.call<DesiredState__Output>('GetConfig', {}); }
+  /** Replace the whole desired state; with dryRun only the changes are computed. */
+  applyConfig(state: DesiredState, dryRun = false) { return this.call<ApplyConfigResponse__Output>('ApplyConfig', { state, dryRun }); }
+  addService(service: Service) { return this.call<object>('AddService', { service }); }
+  updateService(service: Service) { return this.call<object>('UpdateService', { service }); }
+  deleteService(service: ServiceKey) { return this.call<object>('DeleteService', { service }); }
+  addReal(service: ServiceKey, real: Real) { return this.call<object>('AddReal', { service, real }); }
+  updateReal(service: ServiceKey, real: Real) { return this.call<object>('UpdateReal', { service, real }); }
+  deleteReal(service: ServiceKey, real: Pick<Real, 'address' | 'port'>) { return this.call<object>('DeleteReal', { service, real }); }
+  clear() { return this.call<object>('Clear', {}); }
+  zeroCounters(service?: ServiceKey) { return this.call<object>('ZeroCounters', service ? { service } : {}); }
+  /** 0 leaves a timeout unchanged (ipvsadm --set); returns the timeouts now in force. */
+  setTimeouts(timeouts: Timeouts) { return this.call<Timeouts__Output>('SetTimeouts', { timeouts }); }
+  getStats() { return this.call<GetStatsResponse__Output>('GetStats', {}); }
+
+  async *listConnections(filter: ListConnectionsRequest = {}): AsyncIterable<Connection__Output> {
+    const s = this.raw.ListConnections(filter);
+    try {
+      for await (const c of s as AsyncIterable<Connection__Output>) yield c;
+    } catch (e) {
+      throw this.error(e as grpc.ServiceError);
+    } finally {
+      s.cancel(); // stops the server's walk when the caller stops early; no-op after the end
+    }
+  }
+
+  /**
+   * Events as they happen. `subscribed` resolves once the daemon has registered the
+   * watcher: changes made after it are seen.
+   */
+  watch(): { events: AsyncIterable<Event__Output>; subscribed: Promise<void>; cancel: () => void } {
+    const s = this.raw.Watch({});
+    const subscribed = new Promise<void>((resolve, reject) => {
+      s.once('metadata', () => resolve());
+      s.once('error', (e: grpc.ServiceError) => reject(this.error(e)));
+    });
+    subscribed.catch(() => undefined);
+    return { events: s as unknown as AsyncIterable<Event__Output>, subscribed, cancel: () => s.cancel() };
+  }
+
+  close(): void {
+    this.raw.close();
+  }
+}

@@ -1,0 +1,204 @@
+// The daemon's state machine, independent of gRPC: every change is an edit of the
+// desired state, validated as a whole, applied to the data plane, saved, and
+// published, one at a time. A change that fails anywhere leaves the previous state
+// in force (and re-applied to the data plane).
+import { EventEmitter } from 'node:events';
+import { DesiredState, emptyState, serviceId } from '../core/model.js';
+import { validateState, Limits, DEFAULT_LIMITS } from '../core/validate.js';
+import { editErrorKind } from '../core/edit.js';
+import { diffStates, Change } from '../core/diff.js';
+import { formatErrors, FieldError, Result } from '../core/result.js';
+import type { Dataplane, DataplaneCounters, Counters } from '../dataplane/port.js';
+import { HealthMonitor } from '../health/monitor.js';
+import { applyHealth } from '../health/adjust.js';
+
+/** A refused request: `code` becomes the gRPC status, the message names the field. */
+export class ApiError extends Error {
+  constructor(readonly code: 'invalid' | 'exists' | 'not-found' | 'internal', message: string, readonly field = '') {
+    super(field ? `${field}: ${message}` : message);
+  }
+}
+
+/** An edit's or a validation's errors as one ApiError (the first error decides the code). */
+export function apiError(errors: FieldError[]): ApiError {
+  const kind = editErrorKind(errors[0] ?? { field: '', message: '' });
+  return kind === 'invalid' ? new ApiError('invalid', formatErrors(errors)) : new ApiError(kind, errors[0]!.message, errors[0]!.field);
+}
+
+export interface Rates { cps: number; inpps: number; outpps: number; inbps: number; outbps: number }
+
+export interface IpvxEvent {
+  kind: 'config' | 'real' | 'role';
+  at: string;
+  service?: string;
+  real?: string;
+  from?: string;
+  to?: string;
+  reason?: string;
+  changes?: Change[];
+}
+
+export interface ControllerOptions {
+  dataplane: Dataplane;
+  initial?: DesiredState;
+  save?: (s: DesiredState) => void;
+  limits?: Limits;
+  /** Health checks on (default true). */
+  health?: boolean;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface CommitOptions {
+  /** Compute and return the changes only. */
+  dryRun?: boolean;
+  /** Name validation errors as the request does ("real.weight" rather than "services[3].reals[0].weight"). */
+  rename?: (field: string, next: DesiredState) => string;
+}
+
+type Sample = { at: number; counters: DataplaneCounters };
+
+export class Controller extends EventEmitter {
+  private state: DesiredState;
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly health: HealthMonitor | undefined;
+  private prev?: Sample;
+  private last?: Sample;
+  private rateTimer?: NodeJS.Timeout;
+
+  constructor(private readonly o: ControllerOptions) {
+    super();
+    this.state = o.initial ?? emptyState();
+    if (o.health !== false) {
+      this.health = new HealthMonitor();
+      this.health.on('transition', (e: { service: string; real: string; from: string; to: string; reason: string; at: Date }) => {
+        this.o.log?.('real health changed', { ...e });
+        this.emit('event', { kind: 'real', at: e.at.toISOString(), service: e.service, real: e.real, from: e.from, to: e.to, reason: e.reason } satisfies IpvxEvent);
+      });
+      this.health.on('change', () => {
+        this.serial(() => this.o.dataplane.apply(this.effective(this.state))).catch((e: Error) => this.o.log?.('apply after health change failed', { error: e.message }));
+      });
+    }
+  }
+
+  /** Push the current state to the data plane and start health checks and rate sampling. */
+  async start(): Promise<void> {
+    await this.o.dataplane.apply(this.effective(this.state));
+    await this.o.dataplane.setTimeouts(this.state.timeouts);
+    this.health?.update(this.state);
+    this.rateTimer = setInterval(() => { void this.sample(); }, 2000);
+    this.rateTimer.unref();
+  }
+
+  stop(): void {
+    this.health?.stop();
+    if (this.rateTimer) clearInterval(this.rateTimer);
+  }
+
+  get current(): DesiredState {
+    return this.state;
+  }
+
+  /** What the data plane gets: the desired state with health applied. */
+  private effective(s: DesiredState): DesiredState {
+    return this.health ? applyHealth(s, this.health.effectiveWeights()) : s;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Edit the current state, validate the result as a whole, then apply, save and
+   * publish it; or change nothing and throw an ApiError. One change at a time.
+   */
+  commit(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions = {}): Promise<Change[]> {
+    return this.serial(async () => {
+      const r = edit(this.state);
+      if (!r.ok) throw apiError(r.errors);
+      const v = validateState(r.value, this.o.limits ?? DEFAULT_LIMITS);
+      if (!v.ok) {
+        const rename = opts.rename;
+        throw apiError(rename ? v.errors.map((e) => ({ ...e, field: rename(e.field, r.value) })) : v.errors);
+      }
+      const changes = diffStates(this.state, v.value);
+      if (opts.dryRun || changes.length === 0) return changes;
+      const before = this.state;
+      try {
+        await this.o.dataplane.apply(this.effective(v.value));
+        if (diffTimeouts(before, v.value)) await this.o.dataplane.setTimeouts(v.value.timeouts);
+        this.o.save?.(v.value);
+      } catch (e) {
+        // Put the data plane back to what is still the state.
+        this.o.log?.('change not applied; restoring the previous state', { error: (e as Error).message });
+        await this.o.dataplane.apply(this.effective(before)).catch((e2: Error) => this.o.log?.('restoring the previous state failed', { error: e2.message }));
+        await this.o.dataplane.setTimeouts(before.timeouts).catch(() => undefined);
+        throw new ApiError('internal', `the change was not applied (the previous state stays): ${(e as Error).message}`);
+      }
+      this.state = v.value;
+      this.health?.update(this.state);
+      this.o.log?.('configuration changed', { changes: changes.length });
+      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes } satisfies IpvxEvent);
+      return changes;
+    });
+  }
+
+  private async sample(): Promise<void> {
+    try {
+      const counters = await this.o.dataplane.counters();
+      this.prev = this.last;
+      this.last = { at: Date.now(), counters };
+    } catch (e) {
+      this.o.log?.('reading counters failed', { error: (e as Error).message });
+    }
+  }
+
+  /** Counters now, and rates over the last sampling interval (as ipvsadm --rate). */
+  async stats(): Promise<{ counters: DataplaneCounters; rates: (service: string, real?: string) => Rates }> {
+    const counters = await this.o.dataplane.counters();
+    const prev = this.prev, last = this.last;
+    const find = (c: DataplaneCounters | undefined, service: string, real?: string): Counters | undefined => {
+      const s = c?.services.find((x) => x.service === service);
+      return real ? s?.reals.find((x) => x.real === real) : s;
+    };
+    const rates = (service: string, real?: string): Rates => {
+      const a = find(prev?.counters, service, real), b = find(last?.counters, service, real);
+      if (!a || !b || !prev || !last) return { cps: 0, inpps: 0, outpps: 0, inbps: 0, outbps: 0 };
+      const dt = (last.at - prev.at) / 1000;
+      const r = (x: bigint, y: bigint) => Math.max(0, Math.round(Number(y - x) / dt));
+      return { cps: r(a.conns, b.conns), inpps: r(a.pktsIn, b.pktsIn), outpps: r(a.pktsOut, b.pktsOut), inbps: r(a.bytesIn, b.bytesIn), outbps: r(a.bytesOut, b.bytesOut) };
+    };
+    return { counters, rates };
+  }
+
+  /** HA role changes come from the HA node; they are published and shown by GetStatus/metrics. */
+  role = 'standalone';
+
+  setRole(to: string, reason: string): void {
+    if (to === this.role) return;
+    const from = this.role;
+    this.role = to;
+    this.o.log?.('HA role changed', { from, to, reason });
+    this.emit('event', { kind: 'role', at: new Date().toISOString(), from, to, reason } satisfies IpvxEvent);
+  }
+
+  flows() {
+    return this.o.dataplane.flows();
+  }
+
+  interfaces(): string[] {
+    return this.o.dataplane.interfaces();
+  }
+
+  zero(service?: string): Promise<void> {
+    return this.serial(async () => {
+      if (service && !this.state.services.some((s) => serviceId(s) === service)) throw new ApiError('not-found', 'No such service', 'service');
+      await this.o.dataplane.zeroCounters(service);
+      this.prev = this.last = undefined;
+    });
+  }
+}
+
+const diffTimeouts = (a: DesiredState, b: DesiredState) =>
+  a.timeouts.tcp !== b.timeouts.tcp || a.timeouts.tcpFin !== b.timeouts.tcpFin || a.timeouts.udp !== b.timeouts.udp;

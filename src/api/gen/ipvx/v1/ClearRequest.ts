@@ -1,0 +1,8 @@
+// Original file: proto/ipvx/v1/ipvx.proto
+
+
+export interface ClearRequest {
+}
+
+export interface ClearRequest__Output {
+}

@@ -1,0 +1,23 @@
+// Original file: proto/ipvx/v1/ipvx.proto
+
+import type { Service as _ipvx_v1_Service, Service__Output as _ipvx_v1_Service__Output } from '../../ipvx/v1/Service.js';
+import type { Timeouts as _ipvx_v1_Timeouts, Timeouts__Output as _ipvx_v1_Timeouts__Output } from '../../ipvx/v1/Timeouts.js';
+import type { HaSettings as _ipvx_v1_HaSettings, HaSettings__Output as _ipvx_v1_HaSettings__Output } from '../../ipvx/v1/HaSettings.js';
+
+/**
+ * The whole configuration; the config and state files are this message in YAML.
+ */
+export interface DesiredState {
+  'services'?: (_ipvx_v1_Service)[];
+  'timeouts'?: (_ipvx_v1_Timeouts | null);
+  'ha'?: (_ipvx_v1_HaSettings | null);
+}
+
+/**
+ * The whole configuration; the config and state files are this message in YAML.
+ */
+export interface DesiredState__Output {
+  'services': (_ipvx_v1_Service__Output)[];
+  'timeouts': (_ipvx_v1_Timeouts__Output | null);
+  'ha': (_ipvx_v1_HaSettings__Output | null);
+}

@@ -1,0 +1,37 @@
+// Original file: proto/ipvx/v1/ipvx.proto
+
+import type { Change as _ipvx_v1_Change, Change__Output as _ipvx_v1_Change__Output } from '../../ipvx/v1/Change.js';
+
+export interface Event {
+  /**
+   * config | real | role
+   */
+  'kind'?: (string);
+  /**
+   * ISO 8601
+   */
+  'at'?: (string);
+  'service'?: (string);
+  'real'?: (string);
+  'from'?: (string);
+  'to'?: (string);
+  'reason'?: (string);
+  'changes'?: (_ipvx_v1_Change)[];
+}
+
+export interface Event__Output {
+  /**
+   * config | real | role
+   */
+  'kind': (string);
+  /**
+   * ISO 8601
+   */
+  'at': (string);
+  'service': (string);
+  'real': (string);
+  'from': (string);
+  'to': (string);
+  'reason': (string);
+  'changes': (_ipvx_v1_Change__Output)[];
+}

@@ -1,0 +1,32 @@
+// Original file: proto/ipvx/v1/ipvx.proto
+
+
+export interface GetStatusResponse {
+  'version'?: (string);
+  'netns'?: (string);
+  'interfaces'?: (string)[];
+  'services'?: (number);
+  'reals'?: (number);
+  'startedAt'?: (string);
+  /**
+   * took over a running data plane
+   */
+  'adopted'?: (boolean);
+  'globalCounters'?: ({[key: string]: string});
+  'role'?: (string);
+}
+
+export interface GetStatusResponse__Output {
+  'version': (string);
+  'netns': (string);
+  'interfaces': (string)[];
+  'services': (number);
+  'reals': (number);
+  'startedAt': (string);
+  /**
+   * took over a running data plane
+   */
+  'adopted': (boolean);
+  'globalCounters': ({[key: string]: string});
+  'role': (string);
+}

@@ -1,0 +1,94 @@
+// The API's proto, loaded once (protobufjs through @grpc/proto-loader), and the
+// conversions between its messages and the core model.
+//
+// Types in ./gen are generated from the proto; regenerate after editing it with:
+//   npx proto-loader-gen-types --longs=String --enums=String --defaults --oneofs \
+//     --includeComments --grpcLib=@grpc/grpc-js --importFileExtension=.js \
+//     -I proto -O src/api/gen ipvx/v1/ipvx.proto
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { DesiredState, ServiceSpec, RealSpec, Timeouts, Protocol } from '../core/model.js';
+import { Result, ok, FieldError } from '../core/result.js';
+import { parseIp } from '../core/addr.js';
+import { checkPlain, stateFromPlain, serviceFromPlain, realFromPlain } from '../config/schema.js';
+import type { ServiceKey } from '../core/edit.js';
+import type { ProtoGrpcType } from './gen/ipvx.js';
+
+// build/js/src/api/proto.js -> <root>/proto; src/api/proto.ts -> <root>/proto (ts-node style runs).
+const fromBuild = new URL('../../../../proto/ipvx/v1/ipvx.proto', import.meta.url);
+export const PROTO_PATH = fileURLToPath(import.meta.url.includes('/build/js/') ? fromBuild : new URL('../../proto/ipvx/v1/ipvx.proto', import.meta.url));
+
+export const LOADER_OPTIONS: protoLoader.Options = { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true };
+export const packageDefinition = protoLoader.loadSync(PROTO_PATH, LOADER_OPTIONS);
+export const ipvxProto = grpc.loadPackageDefinition(packageDefinition) as unknown as ProtoGrpcType;
+export const IpvxService = ipvxProto.ipvx.v1.Ipvx;
+export const SERVICE_NAME = 'ipvx.v1.Ipvx';
+
+/** Socket of the daemon of a network namespace (by the inode of its /proc/self/ns/net). */
+export function defaultSocketPath(netns: string): string {
+  return `/run/ipvx/${netns}.sock`;
+}
+
+// ---- messages -> model. proto3 with defaults:true fills absent fields with '' 0 false [] null;
+// those mean "not given" in this API, except where noted, so they are dropped before the
+// config schema (the same code as the YAML file) fills ipvsadm's defaults.
+
+type Msg = Record<string, unknown>;
+
+function strip(v: unknown): unknown {
+  if (Array.isArray(v)) return v.length ? v.map(strip) : undefined;
+  if (v === null || v === '' || v === 0 || v === false) return undefined;
+  if (typeof v !== 'object') return v;
+  const m = v as Msg;
+  const out: Msg = {};
+  for (const [k, x] of Object.entries(m)) {
+    if (k.startsWith('_')) continue; // synthetic oneof of a proto3 `optional`
+    // `optional` fields keep an explicit 0 (weight 0 = quiesced).
+    const s = m[`_${k}`] === k ? x : strip(x);
+    if (s !== undefined) out[k] = s;
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function shaped<T>(m: unknown, shape: 'Service' | 'Real', at: string, conv: (p: Msg) => T): Result<T> {
+  const p = checkPlain(strip(m) ?? {}, shape, at);
+  return p.ok ? ok(conv(p.value)) : p;
+}
+
+export function serviceFromMsg(m: Msg | null | undefined, at = 'service'): Result<ServiceSpec> {
+  const port = Number(m?.port ?? 0); // port 0 is "every port", not "absent"
+  return shaped(m, 'Service', at, (p) => serviceFromPlain({ ...p, port }));
+}
+
+export function realFromMsg(m: Msg | null | undefined, at = 'real'): Result<RealSpec> {
+  if (!m) return { ok: false, errors: [{ field: at, message: 'a real (address, port, method, weight) is required' }] };
+  return shaped(m, 'Real', at, realFromPlain);
+}
+
+export function stateFromMsg(m: Msg | null | undefined): Result<DesiredState> {
+  const p = (strip(m) ?? {}) as Msg;
+  // Service port 0 is meaningful: put it back where it was dropped.
+  const services = (m?.services as Msg[] | undefined) ?? [];
+  if (Array.isArray(p.services)) (p.services as Msg[]).forEach((s, i) => { s.port = Number(services[i]?.port ?? 0); });
+  const r = stateFromPlain(p);
+  if (!r.ok) return { ok: false, errors: r.errors.map((e) => ({ ...e, field: `state.${e.field}` })) };
+  return r;
+}
+
+export function keyFromMsg(m: Msg | null | undefined, at = 'service'): Result<ServiceKey> {
+  const errs: FieldError[] = [];
+  if (!m) return { ok: false, errors: [{ field: at, message: 'a service (vip, port, protocol) is required' }] };
+  const vip = parseIp(String(m.vip ?? ''));
+  if (!vip.ok) errs.push({ field: `${at}.vip`, message: vip.errors[0]!.message });
+  const protocol = (m.protocol || 'tcp') as Protocol;
+  if (protocol !== 'tcp' && protocol !== 'udp') errs.push({ field: `${at}.protocol`, message: `'${protocol}' is not tcp or udp` });
+  const port = Number(m.port ?? 0);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) errs.push({ field: `${at}.port`, message: `${port} is not a port (0-65535)` });
+  if (errs.length || !vip.ok) return { ok: false, errors: errs };
+  return ok({ vip: vip.value.text, port, protocol });
+}
+
+export function timeoutsFromMsg(m: Msg | null | undefined): Partial<Timeouts> {
+  return { tcp: Number(m?.tcp ?? 0), tcpFin: Number(m?.tcpFin ?? 0), udp: Number(m?.udp ?? 0) };
+}

@@ -1,0 +1,283 @@
+// The gRPC server: maps every RPC onto the Controller (edit -> validate -> apply ->
+// save -> publish, one change at a time). Also serves grpc.health.v1 and server
+// reflection (v1 and v1alpha) so generic gRPC tools work.
+import { chmodSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { ReflectionService } from '@grpc/reflection';
+import {
+  IpvxService, packageDefinition, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, SERVICE_NAME,
+} from './proto.js';
+import { Controller, ApiError, IpvxEvent, apiError } from './controller.js';
+import * as edit from '../core/edit.js';
+import { DesiredState, serviceId, realId, RealSpec } from '../core/model.js';
+import { parseIp } from '../core/addr.js';
+import { Result } from '../core/result.js';
+import type { Counters, FlowView } from '../dataplane/port.js';
+import type { IpvxHandlers } from './gen/ipvx/v1/Ipvx.js';
+
+export interface ServerOptions {
+  controller: Controller;
+  socketPath: string;
+  /** host:port; TLS unless insecureLoopback and the host is a loopback address. */
+  tcp?: string;
+  tls?: { cert: string; key: string; ca?: string };
+  insecureLoopback?: boolean;
+  /** What GetStatus adds to what the controller knows. */
+  status?: () => { version?: string; netns?: string; startedAt?: string; adopted?: boolean };
+}
+
+export interface RunningServer {
+  server: grpc.Server;
+  /** Bound TCP port, when listening on TCP. */
+  tcpPort?: number;
+  close(): Promise<void>;
+}
+
+type Msg = Record<string, unknown>;
+const STATUS: Record<ApiError['code'], grpc.status> = {
+  invalid: grpc.status.INVALID_ARGUMENT, exists: grpc.status.ALREADY_EXISTS,
+  'not-found': grpc.status.NOT_FOUND, internal: grpc.status.INTERNAL,
+};
+
+function toStatus(e: unknown): Partial<grpc.StatusObject> {
+  const err = e as Error;
+  return { code: err instanceof ApiError ? STATUS[err.code] : grpc.status.INTERNAL, details: err.message };
+}
+
+// Handlers are typed loosely here (requests arrive with proto3 defaults) and checked by proto.ts.
+function unary<Res>(fn: (req: Msg) => Promise<Res> | Res): grpc.handleUnaryCall<Msg, Res> {
+  return (call, callback) => {
+    Promise.resolve().then(() => fn(call.request)).then(
+      (res) => callback(null, res),
+      (e: unknown) => callback(toStatus(e)),
+    );
+  };
+}
+
+function must<T>(r: Result<T>): T {
+  if (!r.ok) throw apiError(r.errors);
+  return r.value;
+}
+
+const counterMsg = (c: Counters) => ({
+  conns: c.conns.toString(), pktsIn: c.pktsIn.toString(), pktsOut: c.pktsOut.toString(),
+  bytesIn: c.bytesIn.toString(), bytesOut: c.bytesOut.toString(),
+});
+
+/**
+ * Validation names fields of the whole state ("services[12].reals[3].weight"); a request
+ * about one service or real gets them named as in the request ("real.weight").
+ */
+function renameFor(key: edit.ServiceKey, real?: Pick<RealSpec, 'address' | 'port'>) {
+  return (field: string, next: DesiredState): string => {
+    const i = next.services.findIndex((s) => serviceId(s) === serviceId(key));
+    if (i < 0) return field;
+    const svc = `services[${i}]`;
+    if (real) {
+      const rid = realId({ address: canon(real.address), port: real.port || key.port });
+      const j = next.services[i]!.reals.findIndex((r) => realId({ address: canon(r.address), port: r.port || key.port }) === rid);
+      const rp = `${svc}.reals[${j}]`;
+      if (j >= 0 && (field === rp || field.startsWith(`${rp}.`))) return `real${field.slice(rp.length)}`;
+    }
+    if (field === svc || field.startsWith(`${svc}.`)) return `service${field.slice(svc.length)}`;
+    return field;
+  };
+}
+
+const canon = (a: string) => { const r = parseIp(a); return r.ok ? r.value.text : a; };
+
+/** "192.0.2.1", "192.0.2.1:80" or "[2001:db8::1]:80" against a flow's real or client. */
+function matchesEndpoint(filter: string, addr: string, port: number): boolean {
+  if (!filter) return true;
+  const bare = parseIp(filter);
+  if (bare.ok) return bare.value.text === addr;
+  const i = filter.lastIndexOf(':');
+  const a = parseIp(filter.slice(0, i));
+  return a.ok && a.value.text === addr && Number(filter.slice(i + 1)) === port;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+export function handlers(c: Controller, status: ServerOptions['status'] = () => ({})): IpvxHandlers {
+  const empty = {};
+  const serviceOf = (req: Msg) => must(keyFromMsg(req.service as Msg));
+  const h = {
+    GetStatus: unary(() => {
+      const s = c.current;
+      return {
+        version: '', netns: '', startedAt: '', adopted: false, ...status(),
+        interfaces: c.interfaces(), services: s.services.length, reals: s.services.reduce((n, x) => n + x.reals.length, 0),
+        globalCounters: {}, role: c.role,
+      };
+    }),
+    ApplyConfig: unary(async (req) => {
+      const next = must(stateFromMsg(req.state as Msg));
+      const dryRun = Boolean(req.dryRun);
+      const changes = await c.commit(() => ({ ok: true, value: next }), { dryRun, rename: (f) => `state.${f}` });
+      return { changes, applied: !dryRun && changes.length > 0 };
+    }),
+    GetConfig: unary(() => c.current),
+    AddService: unary(async (req) => {
+      const svc = must(serviceFromMsg(req.service as Msg));
+      await c.commit((s) => edit.addService(s, svc), { rename: renameFor(svc) });
+      return empty;
+    }),
+    UpdateService: unary(async (req) => {
+      const svc = must(serviceFromMsg(req.service as Msg));
+      await c.commit((s) => edit.editService(s, svc), { rename: renameFor(svc) });
+      return empty;
+    }),
+    DeleteService: unary(async (req) => {
+      const k = serviceOf(req);
+      await c.commit((s) => edit.deleteService(s, k));
+      return empty;
+    }),
+    AddReal: unary(async (req) => {
+      const k = serviceOf(req), r = must(realFromMsg(req.real as Msg));
+      await c.commit((s) => edit.addReal(s, k, r), { rename: renameFor(k, r) });
+      return empty;
+    }),
+    UpdateReal: unary(async (req) => {
+      const k = serviceOf(req), r = must(realFromMsg(req.real as Msg));
+      await c.commit((s) => edit.editReal(s, k, r), { rename: renameFor(k, r) });
+      return empty;
+    }),
+    DeleteReal: unary(async (req) => {
+      const k = serviceOf(req), r = must(realFromMsg(req.real as Msg));
+      await c.commit((s) => edit.deleteReal(s, k, r));
+      return empty;
+    }),
+    Clear: unary(async () => { await c.commit((s) => edit.clear(s)); return empty; }),
+    ZeroCounters: unary(async (req) => {
+      await c.zero(req.service ? serviceId(serviceOf(req)) : undefined);
+      return empty;
+    }),
+    SetTimeouts: unary(async (req) => {
+      const t = timeoutsFromMsg(req.timeouts as Msg);
+      await c.commit((s) => edit.setTimeouts(s, t), { rename: (f) => f });
+      return c.current.timeouts;
+    }),
+    GetStats: unary(async () => {
+      const { counters, rates } = await c.stats();
+      const health = new Map((c.health?.view() ?? []).flatMap((s) => s.reals.map((r) => [`${s.service}#${r.real}`, r] as const)));
+      return {
+        services: counters.services.map((s) => ({
+          service: s.service, counters: counterMsg(s), rates: rates(s.service),
+          reals: s.reals.map((r) => {
+            const hv = health.get(`${s.service}#${r.real}`);
+            const configured = c.current.services.find((x) => serviceId(x) === s.service)?.reals.find((x) => realId(x) === r.real);
+            return {
+              real: r.real, counters: counterMsg(r), rates: rates(s.service, r.real), activeConns: r.activeConns,
+              inactiveConns: r.inactiveConns, effectiveWeight: hv ? (hv.effectiveWeight ?? 0) : (configured?.weight ?? 0),
+              health: hv && hv.check ? hv.state : 'unchecked',
+            };
+          }),
+        })),
+        global: Object.fromEntries(Object.entries(counters.global).map(([k, v]) => [k, v.toString()])),
+      };
+    }),
+    ListConnections: (call: grpc.ServerWritableStream<Msg, FlowView>) => {
+      void (async () => {
+        try {
+          const req = call.request;
+          const want = req.service ? must(keyFromMsg(req.service as Msg)) : undefined;
+          for await (const f of c.flows()) {
+            if (call.cancelled) return;
+            if (want && (f.vip !== want.vip || f.vport !== want.port || f.protocol !== want.protocol)) continue;
+            if (!matchesEndpoint(String(req.client ?? ''), f.client, f.clientPort)) continue;
+            if (!matchesEndpoint(String(req.real ?? ''), f.real, f.rport)) continue;
+            // Respect flow control: a slow client must not make us buffer the whole flow table.
+            if (!call.write(f)) await new Promise((r) => call.once('drain', r));
+          }
+          call.end();
+        } catch (e) {
+          // grpc-js sends a server stream's error status when the call emits 'error'.
+          call.emit('error', toStatus(e));
+        }
+      })();
+    },
+    Watch: (call: grpc.ServerWritableStream<Msg, IpvxEvent>) => {
+      const send = (e: IpvxEvent) => call.write(e);
+      const stop = () => c.off('event', send);
+      c.on('event', send);
+      call.on('cancelled', stop);
+      call.on('close', stop);
+      call.on('error', stop);
+      // Headers tell the client that it is subscribed: changes after this are seen.
+      call.sendMetadata(new grpc.Metadata());
+    },
+  };
+  return h as unknown as IpvxHandlers;
+}
+
+/** Refuse to take the socket of a daemon that still answers on it. */
+function socketInUse(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection(path);
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  // Check the TCP settings before anything is bound.
+  let tcpCreds: grpc.ServerCredentials | undefined;
+  if (o.tcp) {
+    const i = o.tcp.lastIndexOf(':');
+    const host = o.tcp.slice(0, i);
+    if (i < 0 || !/^\d+$/.test(o.tcp.slice(i + 1))) throw new Error(`--listen-tcp ${o.tcp}: expected ADDRESS:PORT (e.g. 127.0.0.1:7070 or [::1]:7070)`);
+    if (o.tls) {
+      tcpCreds = grpc.ServerCredentials.createSsl(o.tls.ca ? readFileSync(o.tls.ca) : null,
+        [{ private_key: readFileSync(o.tls.key), cert_chain: readFileSync(o.tls.cert) }], Boolean(o.tls.ca));
+    } else if (o.insecureLoopback && isLoopbackHost(host)) {
+      tcpCreds = grpc.ServerCredentials.createInsecure();
+    } else if (o.insecureLoopback) {
+      throw new Error(`refusing plaintext TCP on ${o.tcp}: --insecure-loopback only allows a loopback address (127.0.0.1, ::1); elsewhere give --tls-cert and --tls-key`);
+    } else {
+      throw new Error(`refusing plaintext TCP on ${o.tcp}: give --tls-cert and --tls-key (and --tls-ca for mutual TLS), or --insecure-loopback with a loopback address`);
+    }
+  }
+
+  const server = new grpc.Server();
+  server.addService(IpvxService.service, handlers(o.controller, o.status));
+  const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
+  health.addToServer(server);
+  new ReflectionService(packageDefinition).addToServer(server);
+
+  const dir = dirname(o.socketPath);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (existsSync(o.socketPath)) {
+    if (await socketInUse(o.socketPath)) throw new Error(`another ipvx daemon serves ${o.socketPath} (one daemon per network namespace; stop it with: ipvx daemon stop)`);
+    rmSync(o.socketPath, { force: true });
+  }
+  const old = process.umask(0o177); // the socket is born 0600, not chmod-ed after a window
+  try {
+    await bind(server, `unix:${o.socketPath}`, grpc.ServerCredentials.createInsecure());
+  } finally {
+    process.umask(old);
+  }
+  chmodSync(o.socketPath, 0o600);
+  let tcpPort: number | undefined;
+  if (o.tcp && tcpCreds) tcpPort = await bind(server, o.tcp, tcpCreds);
+  return {
+    server,
+    ...(tcpPort !== undefined ? { tcpPort } : {}),
+    close: () => new Promise<void>((resolve) => {
+      health.setStatus('', 'NOT_SERVING');
+      health.setStatus(SERVICE_NAME, 'NOT_SERVING');
+      // Streams (Watch) never end by themselves: give them a moment, then cut them.
+      const force = setTimeout(() => server.forceShutdown(), 2000);
+      server.tryShutdown(() => { clearTimeout(force); rmSync(o.socketPath, { force: true }); resolve(); });
+    }),
+  };
+}
+
+function bind(server: grpc.Server, addr: string, creds: grpc.ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) => server.bindAsync(addr, creds, (e, port) => (e ? reject(new Error(`cannot listen on ${addr}: ${e.message}`)) : resolve(port))));
+}

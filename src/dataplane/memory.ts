@@ -1,0 +1,68 @@
+// A FAKE data plane for API tests and `ipvx daemon run --dataplane memory`: it only
+// remembers what it was told and reports counters and flows that tests put in.
+// It never forwards a packet.
+import type { Dataplane, DataplaneCounters, FlowView, Counters } from './port.js';
+import type { DesiredState, Timeouts } from '../core/model.js';
+import { serviceId, realId, DEFAULT_TIMEOUTS } from '../core/model.js';
+
+const zero = (): Counters => ({ conns: 0n, pktsIn: 0n, pktsOut: 0n, bytesIn: 0n, bytesOut: 0n });
+
+export class MemoryDataplane implements Dataplane {
+  /** The last state applied (a copy). */
+  applied: DesiredState | undefined;
+  timeouts: Timeouts = { ...DEFAULT_TIMEOUTS };
+  applies = 0;
+  /** Every state applied, in order (copies). */
+  readonly history: DesiredState[] = [];
+  /** Make the next apply throw (tests of rollback). */
+  failNext: Error | undefined;
+  /** Fake counters by serviceId, and by serviceId + '#' + realId. */
+  readonly fakeCounters = new Map<string, Counters>();
+  fakeGlobal: Record<string, bigint> = {};
+  fakeFlows: FlowView[] = [];
+  closed: { detach: boolean } | undefined;
+
+  async apply(state: DesiredState): Promise<void> {
+    this.applies++;
+    if (this.failNext) {
+      const e = this.failNext;
+      this.failNext = undefined;
+      throw e;
+    }
+    this.applied = structuredClone(state);
+    this.history.push(structuredClone(state));
+  }
+
+  async setTimeouts(t: Timeouts): Promise<void> {
+    this.timeouts = { ...t };
+  }
+
+  async counters(): Promise<DataplaneCounters> {
+    return {
+      services: (this.applied?.services ?? []).map((s) => {
+        const sid = serviceId(s);
+        return {
+          service: sid, ...(this.fakeCounters.get(sid) ?? zero()),
+          reals: s.reals.map((r) => ({ real: realId(r), ...(this.fakeCounters.get(`${sid}#${realId(r)}`) ?? zero()), activeConns: 0, inactiveConns: 0 })),
+        };
+      }),
+      global: { ...this.fakeGlobal },
+    };
+  }
+
+  async zeroCounters(service?: string): Promise<void> {
+    for (const k of [...this.fakeCounters.keys()]) if (!service || k === service || k.startsWith(`${service}#`)) this.fakeCounters.delete(k);
+  }
+
+  async *flows(): AsyncIterable<FlowView> {
+    yield* this.fakeFlows;
+  }
+
+  interfaces(): string[] {
+    return ['memory0'];
+  }
+
+  async close(opts: { detach: boolean }): Promise<void> {
+    this.closed = opts;
+  }
+}

@@ -1,0 +1,81 @@
+// Prometheus metrics on an optional HTTP listener: per service and real connections,
+// packets, bytes (read from the data plane at scrape time), every data-plane
+// drop/pass reason, health state and HA role.
+import { createServer, Server } from 'node:http';
+import { Registry, Gauge, Counter } from 'prom-client';
+import type { Controller } from '../api/controller.js';
+
+export function metricsRegistry(c: Controller): Registry {
+  const reg = new Registry();
+  const counter = (name: string, help: string, labelNames: string[]) => new Counter({ name, help, labelNames, registers: [reg] });
+  const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name, help, labelNames, registers: [reg] });
+  // The data plane keeps the totals; each scrape sets them (reset + inc) so deleted
+  // services and reals disappear and ZeroCounters shows as a counter reset.
+  const conns = counter('ipvx_connections_total', 'Connections scheduled; real="" is the service total', ['service', 'real']);
+  const pkts = counter('ipvx_packets_total', 'Packets forwarded', ['service', 'real', 'direction']);
+  const bytes = counter('ipvx_bytes_total', 'Bytes forwarded', ['service', 'real', 'direction']);
+  const reasons = counter('ipvx_dataplane_packets_total', 'Packets by what the XDP program did with them (drop/pass/forward reason)', ['reason']);
+  const active = gauge('ipvx_real_active_connections', 'Active (established) connections of a real', ['service', 'real']);
+  const inactive = gauge('ipvx_real_inactive_connections', 'Inactive connections of a real', ['service', 'real']);
+  const up = gauge('ipvx_real_up', 'Health of a real: 1 up, 0 down (reals without a check count as up)', ['service', 'real']);
+  const weight = gauge('ipvx_real_effective_weight', 'Weight the data plane uses after health and load', ['service', 'real']);
+  const role = gauge('ipvx_ha_role', 'HA role of this director: 1 for the current role', ['role']);
+  const services = gauge('ipvx_services', 'Configured virtual services', []);
+  const all = [conns, pkts, bytes, reasons, active, inactive, up, weight, role, services];
+
+  new Gauge({
+    name: 'ipvx_scrape_ok', help: 'Whether the last scrape could read the data plane', registers: [reg],
+    async collect() {
+      for (const m of all) m.reset();
+      role.set({ role: c.role }, 1);
+      services.set(c.current.services.length);
+      for (const s of c.health?.view() ?? []) {
+        for (const r of s.reals) {
+          up.set({ service: s.service, real: r.real }, r.state === 'down' ? 0 : 1);
+          weight.set({ service: s.service, real: r.real }, r.effectiveWeight ?? 0);
+        }
+      }
+      try {
+        const { counters } = await c.stats();
+        for (const s of counters.services) {
+          const put = (real: string, x: { conns: bigint; pktsIn: bigint; pktsOut: bigint; bytesIn: bigint; bytesOut: bigint }) => {
+            conns.inc({ service: s.service, real }, Number(x.conns));
+            pkts.inc({ service: s.service, real, direction: 'in' }, Number(x.pktsIn));
+            pkts.inc({ service: s.service, real, direction: 'out' }, Number(x.pktsOut));
+            bytes.inc({ service: s.service, real, direction: 'in' }, Number(x.bytesIn));
+            bytes.inc({ service: s.service, real, direction: 'out' }, Number(x.bytesOut));
+          };
+          put('', s);
+          for (const r of s.reals) {
+            put(r.real, r);
+            active.set({ service: s.service, real: r.real }, r.activeConns);
+            inactive.set({ service: s.service, real: r.real }, r.inactiveConns);
+          }
+        }
+        for (const [k, v] of Object.entries(counters.global)) reasons.inc({ reason: k }, Number(v));
+        this.set(1);
+      } catch {
+        this.set(0);
+      }
+    },
+  });
+  return reg;
+}
+
+/** Serve `reg` at http://listen/metrics ("127.0.0.1:9100", "[::1]:9100"). */
+export function serveMetrics(reg: Registry, listen: string): Promise<Server> {
+  const i = listen.lastIndexOf(':');
+  const host = listen.slice(0, i).replace(/^\[|\]$/g, ''), port = Number(listen.slice(i + 1));
+  if (i < 0 || !Number.isInteger(port)) return Promise.reject(new Error(`--metrics ${listen}: expected ADDRESS:PORT`));
+  const srv = createServer((req, res) => {
+    if (req.url !== '/metrics') { res.writeHead(404).end('see /metrics\n'); return; }
+    reg.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': reg.contentType }).end(text),
+      (e: Error) => res.writeHead(500).end(`${e.message}\n`),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    srv.once('error', (e) => reject(new Error(`cannot serve metrics on ${listen}: ${e.message}`)));
+    srv.listen(port, host, () => resolve(srv));
+  });
+}
