@@ -82,9 +82,9 @@ export class Controller extends EventEmitter {
 
   /** Push the current state to the data plane and start health checks and rate sampling. */
   async start(): Promise<void> {
+    this.health?.update(this.state);
     await this.o.dataplane.apply(this.effective(this.state));
     await this.o.dataplane.setTimeouts(this.state.timeouts);
-    this.health?.update(this.state);
     this.rateTimer = setInterval(() => { void this.sample(); }, 2000);
     this.rateTimer.unref();
   }
@@ -125,19 +125,22 @@ export class Controller extends EventEmitter {
       const changes = diffStates(this.state, v.value);
       if (opts.dryRun || changes.length === 0) return changes;
       const before = this.state;
+      // The monitor must know the new reals before the effective state is computed,
+      // or a real added under health checking would be left out of the data plane.
+      this.health?.update(v.value);
       try {
         await this.o.dataplane.apply(this.effective(v.value));
         if (diffTimeouts(before, v.value)) await this.o.dataplane.setTimeouts(v.value.timeouts);
         this.o.save?.(v.value);
       } catch (e) {
-        // Put the data plane back to what is still the state.
+        // Put the data plane (and the monitor) back to what is still the state.
         this.o.log?.('change not applied; restoring the previous state', { error: (e as Error).message });
+        this.health?.update(before);
         await this.o.dataplane.apply(this.effective(before)).catch((e2: Error) => this.o.log?.('restoring the previous state failed', { error: e2.message }));
         await this.o.dataplane.setTimeouts(before.timeouts).catch(() => undefined);
         throw new ApiError('internal', `the change was not applied (the previous state stays): ${(e as Error).message}`);
       }
       this.state = v.value;
-      this.health?.update(this.state);
       this.o.log?.('configuration changed', { changes: changes.length });
       this.emit('event', { kind: 'config', at: new Date().toISOString(), changes } satisfies IpvxEvent);
       return changes;

@@ -113,7 +113,7 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
       return {
         version: '', netns: '', startedAt: '', adopted: false, ...status(),
         interfaces: c.interfaces(), services: s.services.length, reals: s.services.reduce((n, x) => n + x.reals.length, 0),
-        globalCounters: {}, role: c.role,
+        globalCounters: {}, role: c.role, pid: process.pid,
       };
     }),
     ApplyConfig: unary(async (req) => {

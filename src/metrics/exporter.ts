@@ -5,7 +5,13 @@ import { createServer, Server } from 'node:http';
 import { Registry, Gauge, Counter } from 'prom-client';
 import type { Controller } from '../api/controller.js';
 
-export function metricsRegistry(c: Controller): Registry {
+export interface Metrics {
+  registry: Registry;
+  /** Read the data plane and health into the registry; call before each exposition. */
+  refresh(): Promise<void>;
+}
+
+export function metricsRegistry(c: Controller): Metrics {
   const reg = new Registry();
   const counter = (name: string, help: string, labelNames: string[]) => new Counter({ name, help, labelNames, registers: [reg] });
   const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name, help, labelNames, registers: [reg] });
@@ -21,55 +27,58 @@ export function metricsRegistry(c: Controller): Registry {
   const weight = gauge('ipvx_real_effective_weight', 'Weight the data plane uses after health and load', ['service', 'real']);
   const role = gauge('ipvx_ha_role', 'HA role of this director: 1 for the current role', ['role']);
   const services = gauge('ipvx_services', 'Configured virtual services', []);
+  const scrapeOk = gauge('ipvx_scrape_ok', 'Whether the last scrape could read the data plane', []);
   const all = [conns, pkts, bytes, reasons, active, inactive, up, weight, role, services];
 
-  new Gauge({
-    name: 'ipvx_scrape_ok', help: 'Whether the last scrape could read the data plane', registers: [reg],
-    async collect() {
-      for (const m of all) m.reset();
-      role.set({ role: c.role }, 1);
-      services.set(c.current.services.length);
-      for (const s of c.health?.view() ?? []) {
+  // Not a collect() hook: the registry collects metrics concurrently, so the data must be in before.
+  const read = async () => {
+    for (const m of all) m.reset();
+    role.set({ role: c.role }, 1);
+    services.set(c.current.services.length);
+    for (const s of c.health?.view() ?? []) {
+      for (const r of s.reals) {
+        up.set({ service: s.service, real: r.real }, r.state === 'down' ? 0 : 1);
+        weight.set({ service: s.service, real: r.real }, r.effectiveWeight ?? 0);
+      }
+    }
+    try {
+      const { counters } = await c.stats();
+      for (const s of counters.services) {
+        const put = (real: string, x: { conns: bigint; pktsIn: bigint; pktsOut: bigint; bytesIn: bigint; bytesOut: bigint }) => {
+          conns.inc({ service: s.service, real }, Number(x.conns));
+          pkts.inc({ service: s.service, real, direction: 'in' }, Number(x.pktsIn));
+          pkts.inc({ service: s.service, real, direction: 'out' }, Number(x.pktsOut));
+          bytes.inc({ service: s.service, real, direction: 'in' }, Number(x.bytesIn));
+          bytes.inc({ service: s.service, real, direction: 'out' }, Number(x.bytesOut));
+        };
+        put('', s);
         for (const r of s.reals) {
-          up.set({ service: s.service, real: r.real }, r.state === 'down' ? 0 : 1);
-          weight.set({ service: s.service, real: r.real }, r.effectiveWeight ?? 0);
+          put(r.real, r);
+          active.set({ service: s.service, real: r.real }, r.activeConns);
+          inactive.set({ service: s.service, real: r.real }, r.inactiveConns);
         }
       }
-      try {
-        const { counters } = await c.stats();
-        for (const s of counters.services) {
-          const put = (real: string, x: { conns: bigint; pktsIn: bigint; pktsOut: bigint; bytesIn: bigint; bytesOut: bigint }) => {
-            conns.inc({ service: s.service, real }, Number(x.conns));
-            pkts.inc({ service: s.service, real, direction: 'in' }, Number(x.pktsIn));
-            pkts.inc({ service: s.service, real, direction: 'out' }, Number(x.pktsOut));
-            bytes.inc({ service: s.service, real, direction: 'in' }, Number(x.bytesIn));
-            bytes.inc({ service: s.service, real, direction: 'out' }, Number(x.bytesOut));
-          };
-          put('', s);
-          for (const r of s.reals) {
-            put(r.real, r);
-            active.set({ service: s.service, real: r.real }, r.activeConns);
-            inactive.set({ service: s.service, real: r.real }, r.inactiveConns);
-          }
-        }
-        for (const [k, v] of Object.entries(counters.global)) reasons.inc({ reason: k }, Number(v));
-        this.set(1);
-      } catch {
-        this.set(0);
-      }
-    },
-  });
-  return reg;
+      for (const [k, v] of Object.entries(counters.global)) reasons.inc({ reason: k }, Number(v));
+      scrapeOk.set(1);
+    } catch {
+      scrapeOk.set(0);
+    }
+  };
+  // Concurrent scrapes share one read (reset + inc must not interleave).
+  let reading: Promise<void> | undefined;
+  const refresh = () => (reading ??= read().finally(() => { reading = undefined; }));
+  return { registry: reg, refresh };
 }
 
-/** Serve `reg` at http://listen/metrics ("127.0.0.1:9100", "[::1]:9100"). */
-export function serveMetrics(reg: Registry, listen: string): Promise<Server> {
+/** Serve the metrics at http://listen/metrics ("127.0.0.1:9100", "[::1]:9100"). */
+export function serveMetrics(m: Metrics, listen: string): Promise<Server> {
+  const reg = m.registry;
   const i = listen.lastIndexOf(':');
   const host = listen.slice(0, i).replace(/^\[|\]$/g, ''), port = Number(listen.slice(i + 1));
   if (i < 0 || !Number.isInteger(port)) return Promise.reject(new Error(`--metrics ${listen}: expected ADDRESS:PORT`));
   const srv = createServer((req, res) => {
     if (req.url !== '/metrics') { res.writeHead(404).end('see /metrics\n'); return; }
-    reg.metrics().then(
+    m.refresh().then(() => reg.metrics()).then(
       (text) => res.writeHead(200, { 'content-type': reg.contentType }).end(text),
       (e: Error) => res.writeHead(500).end(`${e.message}\n`),
     );

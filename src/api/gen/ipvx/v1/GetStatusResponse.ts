@@ -13,7 +13,14 @@ export interface GetStatusResponse {
    */
   'adopted'?: (boolean);
   'globalCounters'?: ({[key: string]: string});
+  /**
+   * standalone, or the HA role (src/ha)
+   */
   'role'?: (string);
+  /**
+   * of the daemon
+   */
+  'pid'?: (number);
 }
 
 export interface GetStatusResponse__Output {
@@ -28,5 +35,12 @@ export interface GetStatusResponse__Output {
    */
   'adopted': (boolean);
   'globalCounters': ({[key: string]: string});
+  /**
+   * standalone, or the HA role (src/ha)
+   */
   'role': (string);
+  /**
+   * of the daemon
+   */
+  'pid': (number);
 }
