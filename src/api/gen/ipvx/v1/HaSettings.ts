@@ -10,10 +10,14 @@ export interface HaSettings {
   'keepalive'?: (number | string);
   'deadtime'?: (number | string);
   'priority'?: (number);
+  /**
+   * absent = true
+   */
   'preempt'?: (boolean);
   'preemptDelay'?: (number | string);
   'key'?: (string);
   'vips'?: (_ipvx_v1_HaVip)[];
+  '_preempt'?: "preempt";
 }
 
 export interface HaSettings__Output {
@@ -24,8 +28,12 @@ export interface HaSettings__Output {
   'keepalive': (number);
   'deadtime': (number);
   'priority': (number);
-  'preempt': (boolean);
+  /**
+   * absent = true
+   */
+  'preempt'?: (boolean);
   'preemptDelay': (number);
   'key': (string);
   'vips': (_ipvx_v1_HaVip__Output)[];
+  '_preempt'?: "preempt";
 }
