@@ -9,7 +9,7 @@ import { editErrorKind } from '../core/edit.js';
 import { diffStates, Change } from '../core/diff.js';
 import { formatErrors, FieldError, Result } from '../core/result.js';
 import type { Dataplane, DataplaneCounters, Counters } from '../dataplane/port.js';
-import { HealthMonitor } from '../health/monitor.js';
+import { HealthMonitor, HealthMonitorOptions } from '../health/monitor.js';
 import { applyHealth } from '../health/adjust.js';
 
 /** A refused request: `code` becomes the gRPC status, the message names the field. */
@@ -45,6 +45,8 @@ export interface ControllerOptions {
   limits?: Limits;
   /** Health checks on (default true). */
   health?: boolean;
+  /** Options of the health monitor (tests inject checkers and clocks). */
+  healthOptions?: HealthMonitorOptions;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -69,7 +71,7 @@ export class Controller extends EventEmitter {
     super();
     this.state = o.initial ?? emptyState();
     if (o.health !== false) {
-      this.health = new HealthMonitor();
+      this.health = new HealthMonitor(o.healthOptions);
       this.health.on('transition', (e: { service: string; real: string; from: string; to: string; reason: string; at: Date }) => {
         this.o.log?.('real health changed', { ...e });
         this.emit('event', { kind: 'real', at: e.at.toISOString(), service: e.service, real: e.real, from: e.from, to: e.to, reason: e.reason } satisfies IpvxEvent);

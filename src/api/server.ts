@@ -193,7 +193,7 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
             if (!matchesEndpoint(String(req.client ?? ''), f.client, f.clientPort)) continue;
             if (!matchesEndpoint(String(req.real ?? ''), f.real, f.rport)) continue;
             // Respect flow control: a slow client must not make us buffer the whole flow table.
-            if (!call.write(f)) await new Promise((r) => call.once('drain', r));
+            if (!call.write(f)) await new Promise((r) => { call.once('drain', r); call.once('cancelled', r); });
           }
           call.end();
         } catch (e) {
@@ -225,24 +225,29 @@ function socketInUse(path: string): Promise<boolean> {
   });
 }
 
+/** Credentials for --listen-tcp, or a refusal that says what to give instead. */
+export function tcpCredentials(o: Pick<ServerOptions, 'tcp' | 'tls' | 'insecureLoopback'>): grpc.ServerCredentials {
+  const addr = o.tcp ?? '';
+  const i = addr.lastIndexOf(':');
+  const host = addr.slice(0, i);
+  if (i < 0 || !/^\d+$/.test(addr.slice(i + 1))) throw new Error(`--listen-tcp ${addr}: expected ADDRESS:PORT (e.g. 127.0.0.1:7070 or [::1]:7070)`);
+  if (o.tls) {
+    const read = (what: string, f: string) => {
+      try { return readFileSync(f); } catch (e) { throw new Error(`cannot read the TLS ${what} ${f}: ${(e as Error).message}`); }
+    };
+    return grpc.ServerCredentials.createSsl(o.tls.ca ? read('CA', o.tls.ca) : null,
+      [{ private_key: read('key', o.tls.key), cert_chain: read('certificate', o.tls.cert) }], Boolean(o.tls.ca));
+  }
+  if (o.insecureLoopback && isLoopbackHost(host)) return grpc.ServerCredentials.createInsecure();
+  if (o.insecureLoopback) {
+    throw new Error(`refusing plaintext TCP on ${addr}: --insecure-loopback only allows a loopback address (127.0.0.1, ::1); elsewhere give --tls-cert and --tls-key`);
+  }
+  throw new Error(`refusing plaintext TCP on ${addr}: give --tls-cert and --tls-key (and --tls-ca for mutual TLS), or --insecure-loopback with a loopback address`);
+}
+
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   // Check the TCP settings before anything is bound.
-  let tcpCreds: grpc.ServerCredentials | undefined;
-  if (o.tcp) {
-    const i = o.tcp.lastIndexOf(':');
-    const host = o.tcp.slice(0, i);
-    if (i < 0 || !/^\d+$/.test(o.tcp.slice(i + 1))) throw new Error(`--listen-tcp ${o.tcp}: expected ADDRESS:PORT (e.g. 127.0.0.1:7070 or [::1]:7070)`);
-    if (o.tls) {
-      tcpCreds = grpc.ServerCredentials.createSsl(o.tls.ca ? readFileSync(o.tls.ca) : null,
-        [{ private_key: readFileSync(o.tls.key), cert_chain: readFileSync(o.tls.cert) }], Boolean(o.tls.ca));
-    } else if (o.insecureLoopback && isLoopbackHost(host)) {
-      tcpCreds = grpc.ServerCredentials.createInsecure();
-    } else if (o.insecureLoopback) {
-      throw new Error(`refusing plaintext TCP on ${o.tcp}: --insecure-loopback only allows a loopback address (127.0.0.1, ::1); elsewhere give --tls-cert and --tls-key`);
-    } else {
-      throw new Error(`refusing plaintext TCP on ${o.tcp}: give --tls-cert and --tls-key (and --tls-ca for mutual TLS), or --insecure-loopback with a loopback address`);
-    }
-  }
+  const tcpCreds = o.tcp ? tcpCredentials(o) : undefined;
 
   const server = new grpc.Server();
   server.addService(IpvxService.service, handlers(o.controller, o.status));

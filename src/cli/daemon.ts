@@ -9,7 +9,7 @@ import pino from 'pino';
 import { netnsId } from '../dataplane/pins.js';
 import { IpvxClient, DaemonUnavailable } from '../api/client.js';
 import { Controller } from '../api/controller.js';
-import { startServer } from '../api/server.js';
+import { startServer, tcpCredentials } from '../api/server.js';
 import { loadState, saveState, moveAside, StateFileError } from '../config/store.js';
 import { parseConfig } from '../config/schema.js';
 import { validateState } from '../core/validate.js';
@@ -132,6 +132,9 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
     const old = Number(readFileSync(p.pid, 'utf8'));
     if (old && old !== process.pid && alive(old)) throw new Error(`already running in this network namespace (pid ${old}); stop it with: ipvx daemon stop`);
   }
+  const tls = v['tls-cert'] || v['tls-key'] ? { cert: need(v, 'tls-cert'), key: need(v, 'tls-key'), ...(v['tls-ca'] ? { ca: v['tls-ca'] } : {}) } : undefined;
+  const listen = { ...(v['listen-tcp'] ? { tcp: v['listen-tcp'] } : {}), ...(tls ? { tls } : {}), insecureLoopback: Boolean(v['insecure-loopback']) };
+  if (listen.tcp) tcpCredentials(listen); // refuse bad TCP/TLS options before touching the data plane
   const initial = initialState(v, p, log);
   const dp = await createDataplane(v, log);
   const controller = new Controller({
@@ -142,10 +145,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   if (v.config) saveState(p.state, controller.current);
   const startedAt = new Date().toISOString();
   const srv = await startServer({
-    controller, socketPath: p.socket,
-    ...(v['listen-tcp'] ? { tcp: v['listen-tcp'] } : {}),
-    ...(v['tls-cert'] || v['tls-key'] ? { tls: { cert: need(v, 'tls-cert'), key: need(v, 'tls-key'), ...(v['tls-ca'] ? { ca: v['tls-ca'] } : {}) } } : {}),
-    insecureLoopback: Boolean(v['insecure-loopback']),
+    controller, socketPath: p.socket, ...listen,
     status: () => ({ version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted) }),
   }).catch(async (e: Error) => { controller.stop(); await dp.close({ detach: false }); throw e; });
   const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller), v.metrics) : undefined;

@@ -5,6 +5,11 @@ import { Controller } from '../../../src/api/controller.js';
 import { MemoryDataplane } from '../../../src/dataplane/memory.js';
 import * as edit from '../../../src/core/edit.js';
 import { emptyState, type ServiceSpec } from '../../../src/core/model.js';
+import { startServer } from '../../../src/api/server.js';
+import { IpvxClient } from '../../../src/api/client.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const KEY = { vip: '203.0.113.10', port: 80, protocol: 'tcp' as const };
 const SVC: ServiceSpec = { ...KEY, scheduler: 'wrr', flags: [], persistence: 0, persistenceMask: '', method: 'dr', reals: [] };
@@ -43,3 +48,49 @@ test('dry run and no-op changes neither apply nor save nor publish', async () =>
   assert.equal(events, 0);
   c.stop();
 });
+
+test('health transitions reach Watch as real events, and the data plane gets the quiesced weight', async () => {
+  let healthy = true;
+  const dp = new MemoryDataplane();
+  const c = new Controller({
+    dataplane: dp,
+    initial: { ...emptyState(), services: [{ ...SVC, reals: [{ ...real('192.0.2.1'), health: { check: { type: 'tcp' }, interval: 0.01, timeout: 0.01, rise: 1, fall: 1, onFailure: 'quiesce' } }] }] },
+    healthOptions: { check: async () => ({ ok: healthy, reason: healthy ? 'connected' : 'connection refused', latencyMs: 0 }), random: () => 0 },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'ipvx-health-'));
+  await c.start();
+  const s = await startServer({ controller: c, socketPath: join(dir, 's.sock') });
+  const client = new IpvxClient(`unix:${join(dir, 's.sock')}`);
+  const weight = () => dp.applied!.services[0]!.reals[0]!.weight;
+  try {
+    const w = client.watch();
+    await w.subscribed;
+    healthy = false;
+    const seen: string[] = [];
+    for await (const e of w.events) {
+      if (e.kind !== 'real') continue;
+      seen.push(`${e.service} ${e.real} ${e.from}->${e.to} ${e.reason}`);
+      if (seen.length === 1) {
+        await until(() => weight() === 0);
+        healthy = true;
+      }
+      if (seen.length === 2) break;
+    }
+    w.cancel();
+    assert.match(seen[0]!, /^tcp\|203\.0\.113\.10\|80 192\.0\.2\.1\|80 up->down .*connection refused/);
+    assert.match(seen[1]!, /^tcp\|203\.0\.113\.10\|80 192\.0\.2\.1\|80 down->up .*connected/);
+    await until(() => weight() === 1);
+    assert.equal(c.current.services[0]!.reals[0]!.weight, 1, 'health never changes the desired state');
+  } finally {
+    client.close();
+    c.stop();
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Wait for a condition the daemon reaches asynchronously (bounded, so a bug fails rather than hangs). */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), 'condition not reached');
+}
