@@ -3,7 +3,7 @@
 // point of its own (`node daemon.js run ...`), so `start` does not depend on the CLI.
 import { parseArgs } from 'node:util';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync, openSync, closeSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync, openSync, closeSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { netnsId } from '../dataplane/pins.js';
@@ -194,11 +194,12 @@ async function start(args: string[], p: DaemonPaths): Promise<number> {
   }
   mkdirSync(p.log.slice(0, p.log.lastIndexOf('/')), { recursive: true, mode: 0o700 });
   const out = openSync(p.log, 'a', 0o600);
+  const logStart = statSync(p.log).size; // show only what this start wrote
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'run', ...args], { detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   let exited: number | null | undefined;
   child.on('exit', (code) => { exited = code; });
-  const logTail = () => (existsSync(p.log) ? readFileSync(p.log, 'utf8').trim().split('\n').slice(-8).join('\n') : '');
+  const logTail = () => (existsSync(p.log) ? readFileSync(p.log).subarray(logStart).toString('utf8').trim().split('\n').slice(-12).join('\n') : '');
   for (let i = 0; i < 600; i++) {
     if (exited !== undefined) {
       console.error(`ipvx daemon: failed to start (exit ${exited}); ${p.log} says:\n${logTail()}`);
