@@ -28,7 +28,8 @@ export function apiError(errors: FieldError[]): ApiError {
 export interface Rates { cps: number; inpps: number; outpps: number; inbps: number; outbps: number }
 
 export interface IpvxEvent {
-  kind: 'config' | 'real' | 'role';
+  /** config: a change was applied; real: a real went up/down; service: quorum crossed (sorry server); role: HA role. */
+  kind: 'config' | 'real' | 'service' | 'role';
   at: string;
   service?: string;
   real?: string;
@@ -75,6 +76,11 @@ export class Controller extends EventEmitter {
       this.health.on('transition', (e: { service: string; real: string; from: string; to: string; reason: string; at: Date }) => {
         this.o.log?.('real health changed', { ...e });
         this.emit('event', { kind: 'real', at: e.at.toISOString(), service: e.service, real: e.real, from: e.from, to: e.to, reason: e.reason } satisfies IpvxEvent);
+      });
+      this.health.on('service', (e: { service: string; from: string; to: string; reason: string; sorryActive: boolean; at: Date }) => {
+        this.o.log?.('service health changed', { ...e });
+        const reason = e.sorryActive ? `${e.reason}; sorry server serving` : e.reason;
+        this.emit('event', { kind: 'service', at: e.at.toISOString(), service: e.service, from: e.from, to: e.to, reason } satisfies IpvxEvent);
       });
       this.health.on('change', () => {
         this.serial(() => this.o.dataplane.apply(this.effective(this.state))).catch((e: Error) => this.o.log?.('apply after health change failed', { error: e.message }));

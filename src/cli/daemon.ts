@@ -16,6 +16,7 @@ import { validateState } from '../core/validate.js';
 import { formatErrors } from '../core/result.js';
 import { metricsRegistry, serveMetrics } from '../metrics/exporter.js';
 import type { Dataplane } from '../dataplane/port.js';
+import { HaSupervisor } from './daemon-ha.js';
 import type { DesiredState } from '../core/model.js';
 
 export const VERSION = '0.1.0';
@@ -127,6 +128,7 @@ function alive(pid: number): boolean {
 }
 
 async function run(v: Values, p: DaemonPaths): Promise<number> {
+  const { HaNode: HaNodeCtor } = await import('../ha/node.js');
   const log = pino({ level: v['log-level'] ?? 'info', base: { netns: netnsId(), pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
   if (existsSync(p.pid)) {
     const old = Number(readFileSync(p.pid, 'utf8'));
@@ -143,12 +145,15 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   });
   await controller.start();
   if (v.config) saveState(p.state, controller.current);
+  const ha = new HaSupervisor(controller, (spec) => new HaNodeCtor({ spec }), (level, msg, fields) => log[level](fields ?? {}, msg));
+  ha.follow();
   const startedAt = new Date().toISOString();
   const srv = await startServer({
     controller, socketPath: p.socket, ...listen,
     status: () => ({ version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted) }),
   }).catch(async (e: Error) => { controller.stop(); await dp.close({ detach: false }); throw e; });
   const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller), v.metrics) : undefined;
+  await ha.sync(controller.current.ha);
   writeFileSync(p.pid, String(process.pid));
   log.info({ socket: p.socket, tcp: v['listen-tcp'], metrics: v.metrics, interfaces: controller.interfaces(), adopted: Boolean(dp.adopted), services: controller.current.services.length }, 'serving');
   notifyReady(log);
@@ -158,6 +163,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   });
   const detach = Boolean(v['detach-on-stop']);
   log.info({ detach }, detach ? 'stopping; detaching the data plane' : 'stopping; the data plane keeps forwarding');
+  await ha.stop();
   controller.stop();
   await srv.close();
   metrics?.close();

@@ -4,7 +4,7 @@ import type { Change as _ipvx_v1_Change, Change__Output as _ipvx_v1_Change__Outp
 
 export interface Event {
   /**
-   * config | real | role
+   * config (changes) | real (up/down) | service (quorum, sorry server) | role (HA)
    */
   'kind'?: (string);
   /**
@@ -21,7 +21,7 @@ export interface Event {
 
 export interface Event__Output {
   /**
-   * config | real | role
+   * config (changes) | real (up/down) | service (quorum, sorry server) | role (HA)
    */
   'kind': (string);
   /**
