@@ -108,12 +108,14 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
   const empty = {};
   const serviceOf = (req: Msg) => must(keyFromMsg(req.service as Msg));
   const h = {
-    GetStatus: unary(() => {
+    GetStatus: unary(async () => {
       const s = c.current;
+      // Status must answer even when the data plane cannot be read (that is when it is needed most).
+      const global = await c.stats().then((x) => x.counters.global, () => ({} as Record<string, bigint>));
       return {
         version: '', netns: '', startedAt: '', adopted: false, ...status(),
         interfaces: c.interfaces(), services: s.services.length, reals: s.services.reduce((n, x) => n + x.reals.length, 0),
-        globalCounters: {}, role: c.role, pid: process.pid,
+        globalCounters: Object.fromEntries(Object.entries(global).map(([k, v]) => [k, v.toString()])), role: c.role, pid: process.pid,
       };
     }),
     ApplyConfig: unary(async (req) => {

@@ -23,6 +23,9 @@ test('GetStatus; the socket is mode 0600', async () => {
     assert.deepEqual(s.interfaces, ['memory0']);
     assert.equal(s.services, 0);
     assert.equal(s.role, 'standalone');
+    assert.equal(s.pid, process.pid);
+    h.dp.fakeGlobal = { drop_bad_header: 3n };
+    assert.deepEqual((await h.client.getStatus()).globalCounters, { drop_bad_header: '3' });
     assert.equal(statSync(h.socket).mode & 0o777, 0o600);
   } finally { await h.close(); }
 });
