@@ -37,6 +37,8 @@ export interface RunningServer {
 }
 
 type Msg = Record<string, unknown>;
+/** Events queued for one Watch call before it is cut off. */
+const MAX_WATCH_BUFFER = 10_000;
 const STATUS: Record<ApiError['code'], grpc.status> = {
   invalid: grpc.status.INVALID_ARGUMENT, exists: grpc.status.ALREADY_EXISTS,
   'not-found': grpc.status.NOT_FOUND, internal: grpc.status.INTERNAL,
@@ -205,7 +207,15 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
       })();
     },
     Watch: (call: grpc.ServerWritableStream<Msg, IpvxEvent>) => {
-      const send = (e: IpvxEvent) => call.write(e);
+      // A watcher that stops reading must not make the daemon buffer without end.
+      const send = (e: IpvxEvent) => {
+        if (call.writableLength > MAX_WATCH_BUFFER) {
+          stop();
+          call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `watcher fell ${MAX_WATCH_BUFFER} events behind; watch again` });
+          return;
+        }
+        call.write(e);
+      };
       const stop = () => c.off('event', send);
       c.on('event', send);
       call.on('cancelled', stop);
