@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(clang llvm libbpf-dev bpftool iproute2 ethtool procps python3)
+debs=(clang llvm libbpf-dev bpftool iproute2 ethtool procps python3 iputils-arping ipv6toolkit)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -22,4 +22,12 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
+fi
+
+# The daemon pins its maps in the BPF filesystem; systemd mounts it on most machines,
+# a bare container may not have it.
+if ! grep -q ' /sys/fs/bpf bpf ' /proc/mounts; then
+  echo "setup: mounting the BPF filesystem at /sys/fs/bpf"
+  mkdir -p /sys/fs/bpf
+  mount -t bpf bpf /sys/fs/bpf
 fi

@@ -5,11 +5,23 @@
 #define IPVX_ENCAP_H
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include "parse.h"
 #include "csum.h"
 #include "nexthop.h"
+
+/* ICMPv4 destination-unreachable / frag-needed header (RFC 792, RFC 1191). Declared
+ * here because <linux/icmp.h> pulls in libc's <sys/socket.h>, which needs 32-bit libc
+ * headers under -target bpf on a plain Debian machine. */
+struct icmp_frag_needed {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be16 unused;
+	__be16 mtu;
+};
+#define ICMP_DEST_UNREACH 3
+#define ICMP_FRAG_NEEDED  4
 
 static __always_inline __u32 outer_hdr_len(const struct real_info *r)
 {
@@ -130,7 +142,7 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 			return count_exit(R_DROP_TOO_BIG_NODF, XDP_DROP);
 		/* The IP header (with options) and the first 8 bytes of its payload. */
 		quote = (p->l4off - p->l3off) + 8;
-		grow = IPV4_HDR_LEN + sizeof(struct icmphdr);
+		grow = IPV4_HDR_LEN + sizeof(struct icmp_frag_needed);
 	} else {
 		if (p->l3len < ICMP6_TOOBIG_QUOTE)
 			return count_exit(R_DROP_TOO_BIG_NODF, XDP_DROP);
@@ -151,7 +163,7 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 
 	if (p->key.family == 4) {
 		struct iphdr *iph = data + l3;
-		struct icmphdr *icmp = (void *)(iph + 1);
+		struct icmp_frag_needed *icmp = (void *)(iph + 1);
 		__u32 icmp_len = sizeof(*icmp) + quote;
 
 		if ((void *)(icmp + 1) > data_end)
@@ -171,8 +183,8 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 		icmp->type = ICMP_DEST_UNREACH;
 		icmp->code = ICMP_FRAG_NEEDED;
 		icmp->checksum = 0;
-		icmp->un.frag.__unused = 0;
-		icmp->un.frag.mtu = bpf_htons(mtu);
+		icmp->unused = 0;
+		icmp->mtu = bpf_htons(mtu);
 		icmp->checksum = csum_fold32(csum_region(data, data_end, l3 + IPV4_HDR_LEN, icmp_len, 20));
 	} else {
 		struct ipv6hdr *ip6h = data + l3;

@@ -41,6 +41,23 @@ export class BpfObject {
     check('bpf_map__set_pin_path', F.mapSetPinPath(this.rawMap(map), path), map);
   }
 
+  /** A map's definition as the object declares it (after any setMaxEntries). */
+  mapSpec(map: string): { type: number; keySize: number; valueSize: number; maxEntries: number } {
+    this.mustBeOpen();
+    const m = this.rawMap(map);
+    return { type: F.mapType(m) as number, keySize: F.mapKeySize(m) as number, valueSize: F.mapValueSize(m) as number, maxEntries: F.mapMaxEntries(m) as number };
+  }
+
+  /**
+   * Before load: use an existing map (libbpf dups `fd`) without libbpf's compatibility
+   * check. For maps whose flags the kernel changes at creation (devmaps gain
+   * BPF_F_RDONLY_PROG), where setPinPath's check would refuse the pin.
+   */
+  reuseMapFd(map: string, fd: number): void {
+    this.mustBeOpen();
+    check('bpf_map__reuse_fd', F.mapReuseFd(this.rawMap(map), fd), map);
+  }
+
   load(): void {
     this.mustBeOpen();
     const mark = logMark();

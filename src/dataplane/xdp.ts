@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, rmSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { BpfObject, attachXdp, detachXdp, numPossibleCpus } from '../bpf/index.js';
+import { BpfObject, BpfMap, attachXdp, detachXdp, numPossibleCpus } from '../bpf/index.js';
 import { ip, ipFrom16, IpAddr } from '../core/addr.js';
 import { DesiredState, Timeouts } from '../core/model.js';
 import type { Dataplane, DataplaneCounters, FlowView, ServiceCounters, RealCounters, Counters } from './port.js';
@@ -86,7 +86,11 @@ export class XdpDataplane implements Dataplane {
       obj.setMaxEntries('flows', opts.maxFlows);
       obj.setMaxEntries('nat_rev', opts.maxFlows);
     }
-    for (const name of MAP_NAMES) obj.setPinPath(name, join(dir, name));
+    for (const name of MAP_NAMES) {
+      const pin = join(dir, name);
+      if (name === 'tx_ports' && existsSync(pin)) reusePinned(obj, name, pin);
+      else obj.setPinPath(name, pin);
+    }
     obj.load();
     const maps = Object.fromEntries(MAP_NAMES.map((n) => [n, obj.map(n) as unknown as MapHandle])) as IpvxMaps;
     const dp = new XdpDataplane(obj, maps, opts, dir, adopted);
@@ -233,4 +237,21 @@ export function defaultObjectPath(name = 'ipvx_lb.bpf.o'): string {
 /** The daemon's factory. */
 export function createDataplane(opts: Partial<XdpOptions> = {}): Promise<XdpDataplane> {
   return XdpDataplane.open({ objectPath: defaultObjectPath(), ...opts });
+}
+
+/**
+ * The kernel adds BPF_F_RDONLY_PROG to every devmap, so libbpf's pin check never
+ * matches tx_ports; check what matters (type, sizes) here and hand libbpf the fd.
+ */
+function reusePinned(obj: BpfObject, name: string, pin: string): void {
+  const m = BpfMap.openPinned(pin);
+  try {
+    const want = obj.mapSpec(name);
+    if (m.type !== want.type || m.keySize !== want.keySize || m.valueSize !== want.valueSize || m.maxEntries !== want.maxEntries) {
+      throw new Error(`pinned map ${pin} does not fit this program (type/key/value/entries ${m.type}/${m.keySize}/${m.valueSize}/${m.maxEntries}, want ${want.type}/${want.keySize}/${want.valueSize}/${want.maxEntries}); remove it or run 'ipvx daemon stop --detach'`);
+    }
+    obj.reuseMapFd(name, m.fd);
+  } finally {
+    m.close();
+  }
 }

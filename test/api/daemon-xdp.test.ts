@@ -51,10 +51,7 @@ test('start attaches XDP and serves; stop keeps the program forwarding', { skip 
   assert.ok(xdpOn(), 'stopping the daemon leaves the program forwarding');
 });
 
-// Known failure (data plane, not the daemon): libbpf 1.1 refuses to reuse the pinned
-// DEVMAP_HASH tx_ports ("parameter mismatch"), probably because the kernel adds
-// BPF_F_RDONLY_PROG to devmaps; declaring the map with that flag should fix it.
-test('a restart adopts the running data plane', { skip, todo: skip ? false : 'pinned tx_ports cannot be reused yet (see comment)' }, () => {
+test('a restart adopts the running data plane', { skip }, () => {
   const again = daemon('start', '--interfaces', 'va', '--xdp-mode', 'generic', '--no-health');
   assert.equal(again.status, 0, again.stderr);
   assert.match(daemon('status').stdout, /adopted a running data plane[\s\S]*services: 1, reals: 1/);
