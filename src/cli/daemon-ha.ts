@@ -60,6 +60,8 @@ export class DirectorHa extends EventEmitter implements HaNodeLike {
       },
     });
     this.node.on('role', (ev: { role: string }) => {
+      // Forwarding starts now: make sure the reals' MACs are current (links may just have come up).
+      if (ev.role === 'active') dp.refreshNextHops?.().catch((e: Error) => this.emit('warn', `next-hop refresh on takeover: ${e.message}`));
       this.emit('role', ev);
     });
     this.node.on('warn', (m: string) => this.emit('warn', m));

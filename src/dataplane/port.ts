@@ -63,6 +63,8 @@ export interface Dataplane {
   exportFlows(): PortableEntry[];
   /** HA connection sync: install (or remove) entries exported by the peer director, mapped to our own ids. */
   installFlows(changes: readonly PortableChange[]): InstallResult;
+  /** Re-resolve the reals' next hops now (HA: on becoming active, the neighbours may have changed while we stood by). */
+  refreshNextHops?(): Promise<void>;
   /** Why the data plane cannot forward (e.g. the program is no longer attached), or undefined when it can. */
   problem(): Promise<string | undefined>;
   /** Names of the interfaces the XDP program is attached to. */
