@@ -4,7 +4,9 @@
 //   interval and checking that exactly those bytes come back, in order;
 // - a short HTTP request every `short-ms` (own connection, 1.5 s timeout), each recorded
 //   with its start time and outcome.
-// Prints "ready" once every long connection is up. On SIGTERM (or after max-seconds):
+// First one throwaway echo connection (--skew 1): the standby's scheduler starts fresh
+// at takeover, and without it would repeat the active's round-robin choices by chance,
+// hiding a missing connection sync. Prints "ready" once every long connection is up. On SIGTERM (or after max-seconds):
 // stops writing, waits up to 10 s for the echoes, closes, prints one JSON line
 // {long: [{sent, echoed, mismatch, error, lastEchoAt}], short: [{at, ok, ms, error?}]} and exits.
 import { connect, type Socket } from 'node:net';
@@ -15,7 +17,7 @@ const { values } = parseArgs({
   options: {
     host: { type: 'string' }, 'echo-port': { type: 'string', default: '9000' }, 'http-port': { type: 'string', default: '80' },
     conns: { type: 'string', default: '20' }, 'interval-ms': { type: 'string', default: '50' }, 'short-ms': { type: 'string', default: '100' },
-    'max-seconds': { type: 'string', default: '120' },
+    'max-seconds': { type: 'string', default: '120' }, skew: { type: 'string', default: '1' },
   },
 });
 const host = values.host!;
@@ -23,6 +25,14 @@ const N = Number(values.conns);
 
 interface Long { sock: Socket; sent: number; echoed: number; mismatch: number; error: string | null; lastEchoAt: number; closed: boolean }
 const byte = (conn: number, i: number) => (conn * 131 + i * 7 + (i >> 8)) & 0xff;
+
+for (let i = 0; i < Number(values.skew); i++) {
+  await new Promise<void>((resolve, reject) => {
+    const s = connect({ host, port: Number(values['echo-port']) }, () => s.write('x'));
+    s.once('data', () => { s.end(); resolve(); });
+    s.once('error', reject);
+  });
+}
 
 const longs: Long[] = [];
 let connected = 0;
