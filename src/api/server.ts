@@ -26,7 +26,7 @@ export interface ServerOptions {
   tls?: { cert: string; key: string; ca?: string };
   insecureLoopback?: boolean;
   /** What GetStatus adds to what the controller knows. */
-  status?: () => { version?: string; netns?: string; startedAt?: string; adopted?: boolean };
+  status?: () => { version?: string; netns?: string; startedAt?: string; adopted?: boolean; ha?: import('./gen/ipvx/v1/HaStatus.js').HaStatus };
 }
 
 export interface RunningServer {

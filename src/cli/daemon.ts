@@ -16,7 +16,7 @@ import { validateState } from '../core/validate.js';
 import { formatErrors } from '../core/result.js';
 import { metricsRegistry, serveMetrics } from '../metrics/exporter.js';
 import type { Dataplane } from '../dataplane/port.js';
-import { HaSupervisor } from './daemon-ha.js';
+import { HaSupervisor, directorHaFactory, haStatusMessage } from './daemon-ha.js';
 import type { DesiredState } from '../core/model.js';
 
 export const VERSION = '0.1.0';
@@ -27,7 +27,7 @@ const OPTIONS = {
   'insecure-loopback': { type: 'boolean' }, metrics: { type: 'string' }, interfaces: { type: 'string' },
   'xdp-mode': { type: 'string' }, dataplane: { type: 'string' }, 'detach-on-stop': { type: 'boolean' },
   'reset-state': { type: 'boolean' }, 'log-level': { type: 'string' }, 'no-health': { type: 'boolean' },
-  'max-flows': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  'max-flows': { type: 'string' }, 'ha-sync-interval': { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
 export const DAEMON_HELP = `Usage: ipvx daemon run|start|stop|status [options]
@@ -50,6 +50,7 @@ Options:
   --detach-on-stop      on stop, detach the XDP program and unpin the maps (default: keep forwarding)
   --reset-state         if the state file is broken, move it aside and start empty
   --no-health           do not run health checks
+  --ha-sync-interval S  HA: seconds between flow-table diffs sent to the standby (default 0.3)
   --log-level LEVEL     trace|debug|info|warn|error (default info); logs are JSON on stderr`;
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -128,7 +129,6 @@ function alive(pid: number): boolean {
 }
 
 async function run(v: Values, p: DaemonPaths): Promise<number> {
-  const { HaNode: HaNodeCtor } = await import('../ha/node.js');
   const log = pino({ level: v['log-level'] ?? 'info', base: { netns: netnsId(), pid: process.pid } }, pino.destination({ fd: 2, sync: true }));
   if (existsSync(p.pid)) {
     const old = Number(readFileSync(p.pid, 'utf8'));
@@ -137,6 +137,8 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const tls = v['tls-cert'] || v['tls-key'] ? { cert: need(v, 'tls-cert'), key: need(v, 'tls-key'), ...(v['tls-ca'] ? { ca: v['tls-ca'] } : {}) } : undefined;
   const listen = { ...(v['listen-tcp'] ? { tcp: v['listen-tcp'] } : {}), ...(tls ? { tls } : {}), insecureLoopback: Boolean(v['insecure-loopback']) };
   if (listen.tcp) tcpCredentials(listen); // refuse bad TCP/TLS options before touching the data plane
+  const syncInterval = v['ha-sync-interval'] === undefined ? 0.3 : Number(v['ha-sync-interval']);
+  if (!(syncInterval >= 0.05 && syncInterval <= 60)) throw new Error(`--ha-sync-interval ${v['ha-sync-interval']}: expected seconds between 0.05 and 60`);
   const initial = initialState(v, p, log);
   const dp = await createDataplane(v, log);
   const controller = new Controller({
@@ -145,12 +147,15 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   });
   await controller.start();
   if (v.config) saveState(p.state, controller.current);
-  const ha = new HaSupervisor(controller, (spec) => new HaNodeCtor({ spec }), (level, msg, fields) => log[level](fields ?? {}, msg));
+  const ha = new HaSupervisor(controller, directorHaFactory(dp, { syncIntervalMs: syncInterval * 1000 }), (level, msg, fields) => log[level](fields ?? {}, msg));
   ha.follow();
   const startedAt = new Date().toISOString();
   const srv = await startServer({
     controller, socketPath: p.socket, ...listen,
-    status: () => ({ version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted) }),
+    status: () => {
+      const hs = ha.status();
+      return { version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted), ...(hs ? { ha: haStatusMessage(hs) } : {}) };
+    },
   }).catch(async (e: Error) => { controller.stop(); await dp.close({ detach: false }); throw e; });
   const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller), v.metrics) : undefined;
   await ha.sync(controller.current.ha);
@@ -257,6 +262,7 @@ async function status(p: DaemonPaths): Promise<number> {
       `interfaces: ${s.interfaces.join(' ') || '-'}`,
       `services: ${s.services}, reals: ${s.reals}`,
       `role: ${s.role}`,
+      ...haLines(s.ha),
     ].join('\n'));
     return 0;
   } catch (e) {
@@ -265,6 +271,20 @@ async function status(p: DaemonPaths): Promise<number> {
   } finally {
     c.close();
   }
+}
+
+/** `ipvx daemon status` lines for HA: peer, last heartbeat, sync lag, rejections. */
+export function haLines(h: import('../api/gen/ipvx/v1/HaStatus.js').HaStatus__Output | null | undefined): string[] {
+  if (!h) return [];
+  const age = Number(h.lastHeartbeatAgeMs);
+  const lag = Number(h.syncLagMs);
+  const rejected = Object.entries(h.rejected).filter(([, n]) => n !== '0').map(([k, n]) => `${k} ${n}`).join(', ');
+  return [
+    `peer: ${h.peer}${h.peerRole ? ` (${h.peerRole}, priority ${h.peerPriority}, ${h.peerAlive ? 'alive' : 'silent'})` : ' (never heard)'}, our priority ${h.priority}`,
+    `last heartbeat: ${age >= 0 ? `${h.lastHeartbeat} (${(age / 1000).toFixed(1)} s ago)` : 'never'}`,
+    `sync lag: ${lag >= 0 ? `${lag} ms` : '-'}, entries sent ${h.syncEntriesSent}, received ${h.syncEntriesReceived}${h.syncDropped !== '0' ? `, dropped ${h.syncDropped}` : ''}`,
+    `heartbeats: sent ${h.heartbeatsSent}, accepted ${h.heartbeatsAccepted}, rejected ${rejected || '0'}`,
+  ];
 }
 
 // Entry point for `start` (and for running without the CLI dispatcher).

@@ -1,7 +1,7 @@
 // A FAKE data plane for API tests and `ipvx daemon run --dataplane memory`: it only
 // remembers what it was told and reports counters and flows that tests put in.
 // It never forwards a packet.
-import type { Dataplane, DataplaneCounters, FlowView, Counters } from './port.js';
+import type { Dataplane, DataplaneCounters, FlowView, Counters, PortableEntry, PortableChange, InstallResult } from './port.js';
 import type { DesiredState, Timeouts } from '../core/model.js';
 import { serviceId, realId, DEFAULT_TIMEOUTS } from '../core/model.js';
 
@@ -56,6 +56,31 @@ export class MemoryDataplane implements Dataplane {
 
   async *flows(): AsyncIterable<FlowView> {
     yield* this.fakeFlows;
+  }
+
+  /** Portable flow entries, keyed by kind + key (hex): what installFlows put in, what exportFlows gives out. */
+  readonly syncTable = new Map<string, PortableEntry>();
+  /** Make problem() report this (tests of the HA fault on a data plane that stopped forwarding). */
+  fakeProblem: string | undefined;
+
+  exportFlows(): PortableEntry[] {
+    return [...this.syncTable.values()];
+  }
+
+  installFlows(changes: readonly PortableChange[]): InstallResult {
+    const r = { installed: 0, removed: 0, skipped: 0 };
+    for (const c of changes) {
+      const id = `${c.kind}:${Buffer.from(c.key).toString('hex')}`;
+      if (c.op === 'delete') { if (this.syncTable.delete(id)) r.removed++; continue; }
+      if (!c.value) { r.skipped++; continue; }
+      this.syncTable.set(id, { kind: c.kind, key: c.key, value: c.value });
+      r.installed++;
+    }
+    return r;
+  }
+
+  async problem(): Promise<string | undefined> {
+    return this.fakeProblem;
   }
 
   interfaces(): string[] {

@@ -1,6 +1,9 @@
 // What the control plane needs from the data plane. The XDP implementation lives
 // beside this file; api/ and tests depend only on this interface.
 import type { DesiredState, Timeouts } from '../core/model.js';
+import type { PortableEntry, PortableChange, InstallResult } from './portable.js';
+
+export type { PortableEntry, PortableChange, InstallResult } from './portable.js';
 
 export interface Counters {
   conns: bigint;
@@ -53,6 +56,17 @@ export interface Dataplane {
   /** Zero the counters of one service (serviceId) or of all. */
   zeroCounters(service?: string): Promise<void>;
   flows(): AsyncIterable<FlowView>;
+  /**
+   * HA connection sync (src/ha/sync.ts): every live flow and persistence entry in the
+   * portable form of portable.ts (no internal ids, ages instead of timestamps).
+   */
+  exportFlows(): PortableEntry[];
+  /** HA connection sync: install (or remove) entries exported by the peer director, mapped to our own ids. */
+  installFlows(changes: readonly PortableChange[]): InstallResult;
+  /** Re-resolve the reals' next hops now (HA: on becoming active, the neighbours may have changed while we stood by). */
+  refreshNextHops?(): Promise<void>;
+  /** Why the data plane cannot forward (e.g. the program is no longer attached), or undefined when it can. */
+  problem(): Promise<string | undefined>;
   /** Names of the interfaces the XDP program is attached to. */
   interfaces(): string[];
   /** Stop managing; `detach` also removes the XDP program and unpins the maps. */

@@ -346,8 +346,8 @@ export class MapWriter {
     }));
   }
 
-  /** Every service's ids, for counters. */
-  *serviceIds(): Iterable<[string, { svcId: number; reals: Map<string, RealSlot> }]> {
+  /** Every service's ids (and its map key), for counters and HA sync. */
+  *serviceIds(): Iterable<[string, { svcId: number; key: Uint8Array; reals: Map<string, RealSlot> }]> {
     yield* this.services;
   }
 

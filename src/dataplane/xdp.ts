@@ -5,10 +5,11 @@ import { existsSync, mkdirSync, rmSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
-import { BpfObject, BpfMap, attachXdp, detachXdp, numPossibleCpus } from '../bpf/index.js';
+import { BpfObject, BpfMap, attachXdp, detachXdp, queryXdp, numPossibleCpus } from '../bpf/index.js';
 import { ip, ipFrom16, IpAddr } from '../core/addr.js';
 import { DesiredState, Timeouts } from '../core/model.js';
-import type { Dataplane, DataplaneCounters, FlowView, ServiceCounters, RealCounters, Counters } from './port.js';
+import type { Dataplane, DataplaneCounters, FlowView, ServiceCounters, RealCounters, Counters, PortableEntry, PortableChange, InstallResult } from './port.js';
+import { exportFlows, installFlows, type AttachedIf } from './flowsync.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from './writer.js';
 import { counters as countersCodec, flowKey, flowVal, realConns, lbGlobals, REASONS, FLOW_STATE, IPPROTO } from './codec.js';
 import { u32Key, readU64 } from './layout.js';
@@ -32,7 +33,7 @@ export interface XdpOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
-interface LinkJson { ifname: string; ifindex: number; flags: string[]; link_type?: string }
+interface LinkJson { ifname: string; ifindex: number; flags: string[]; link_type?: string; address?: string }
 
 export function upInterfaces(): { name: string; ifindex: number }[] {
   const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as LinkJson[];
@@ -45,6 +46,11 @@ function ifindexOf(name: string): number {
   const [l] = JSON.parse(execFileSync('ip', ['-j', 'link', 'show', 'dev', name], { encoding: 'utf8' })) as LinkJson[];
   if (!l) throw new Error(`interface ${name} not found`);
   return l.ifindex;
+}
+
+function macOf(name: string): Uint8Array | undefined {
+  const [l] = JSON.parse(execFileSync('ip', ['-j', 'link', 'show', 'dev', name], { encoding: 'utf8' })) as LinkJson[];
+  return l?.address && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(l.address) ? Uint8Array.from(Buffer.from(l.address.replace(/:/g, ''), 'hex')) : undefined;
 }
 
 const zeroCounters = (): Counters => ({ conns: 0n, pktsIn: 0n, pktsOut: 0n, bytesIn: 0n, bytesOut: 0n });
@@ -60,7 +66,7 @@ function sumPerCpu(values: Uint8Array[]): Counters {
 
 export class XdpDataplane implements Dataplane {
   readonly writer: MapWriter;
-  private attached: { name: string; ifindex: number }[] = [];
+  private attached: (AttachedIf & { progId?: number })[] = [];
   private state: DesiredState | undefined;
   private nextHops = new Map<string, NextHop | undefined>();
   private sweepTimer: NodeJS.Timeout | undefined;
@@ -115,7 +121,9 @@ export class XdpDataplane implements Dataplane {
     // Replaces whatever program a previous daemon attached, atomically: no gap in forwarding.
     attachXdp(i.ifindex, this.obj.program('balancer_ingress').fd, this.opts.mode ?? 'native');
     this.maps.tx_ports.update(u32Key(i.ifindex), u32Key(i.ifindex));
-    this.attached.push(i);
+    // The program id, to tell later whether it is still ours that is attached (HA fault).
+    const mac = macOf(i.name);
+    this.attached.push({ ...i, progId: queryXdp(i.ifindex).progId, ...(mac ? { mac } : {}) });
   }
 
   interfaces(): string[] {
@@ -206,6 +214,30 @@ export class XdpDataplane implements Dataplane {
         expiresIn: Math.floor(left),
       };
     }
+  }
+
+  exportFlows(): PortableEntry[] {
+    return exportFlows(this.maps, this.writer, this.attached);
+  }
+
+  installFlows(changes: readonly PortableChange[]): InstallResult {
+    return installFlows(this.maps, this.writer, this.attached, changes);
+  }
+
+  /** Our program must still be attached to every interface (someone may have detached or replaced it). */
+  async problem(): Promise<string | undefined> {
+    for (const i of this.attached) {
+      let q;
+      try {
+        q = queryXdp(i.ifindex);
+      } catch (e) {
+        return `interface ${i.name}: ${(e as Error).message}`;
+      }
+      const now = q.progId ?? q.nativeProgId ?? q.genericProgId;
+      if (!now) return `the XDP program is not attached to ${i.name}`;
+      if (i.progId && now !== i.progId) return `another XDP program (id ${now}) is attached to ${i.name}`;
+    }
+    return undefined;
   }
 
   /** Expire flows, recount connections, update overload flags (see sweep.ts). */

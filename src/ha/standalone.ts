@@ -8,9 +8,10 @@
 // flows the first time it becomes active and streams them; a standby installs what it
 // receives. The table's size is in the status line, so a test can see sync work.
 import type { HaSpec } from '../core/model.js';
-import { flowKey, flowVal, FLOW, IPPROTO } from '../dataplane/codec.js';
+import { flowKey, FLOW, IPPROTO } from '../dataplane/codec.js';
 import { HaNode } from './node.js';
 import type { SyncEntry } from './sync.js';
+import { portableFlowVal } from '../dataplane/portable.js';
 import { hex } from './wire.js';
 
 function arg(name: string): string | undefined {
@@ -36,7 +37,8 @@ function seed(): void {
     const dst = new Uint8Array(16);
     dst.set([203, 0, 113, 10]);
     const key = flowKey.encode({ src, dst, sport: 10000 + i, dport: 80, proto: IPPROTO.tcp, family: 4 });
-    const value = flowVal.encode({ realId: i % 4, realGen: 1, atime: BigInt(i), svcId: 1, state: FLOW.est });
+    const real = new Uint8Array(16); real.set([192, 0, 2, 100 + (i % 4)]);
+    const value = portableFlowVal.encode({ real, rport: 80, svcPort: 80, state: FLOW.est, flags: 0, ageMs: i, clientMac: new Uint8Array(6), ifname: new Uint8Array(16) });
     table.set(hex(key), { kind: 'flow', op: 'upsert', key, value });
   }
 }

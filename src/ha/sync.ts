@@ -1,10 +1,11 @@
-// Connection sync: the active director streams flow and persistence entries (the exact
-// bytes of the XDP map keys and values) to the standby, so established connections
-// survive a failover. Pure apart from the injected send/install/remove/clock.
+// Connection sync: the active director streams flow and persistence entries, in the
+// portable form of src/dataplane/portable.ts (service, real address and port, client
+// tuple, state, age; never internal ids, which differ between directors), to the
+// standby, so established connections survive a failover. Pure apart from the injected send/install/remove/clock.
 //
 // Datagram (network byte order), HMAC-SHA256 with the HA key over everything before it:
 //  0  magic "IVXS"   4
-//  4  version (1)    u8
+//  4  version (2)    u8
 //  5  flags          u8   reserved, 0
 //  6  count          u16  entries that follow
 //  8  boot id        u64  random per sender process
@@ -20,12 +21,13 @@
 // (or lost datagrams) catches up. Receiver: MAC, freshness and a 63-deep reorder window
 // (duplicates and replays are dropped), then install/remove per entry.
 import { randomBytes } from 'node:crypto';
-import { flowKey, flowVal, persistKey, persistVal } from '../dataplane/codec.js';
+import { PORTABLE_SIZES } from '../dataplane/portable.js';
 import { ReplayGuard } from './replay.js';
 import { hmac, keyBytes, verifyTrailingMac, hex, MAC_SIZE, type RejectKind, type RejectCounters, zeroCounters } from './wire.js';
 
 export const SYNC_MAGIC = 0x49565853; // "IVXS"
-export const SYNC_VERSION = 1;
+/** 2: portable entries (version 1 carried raw map bytes with internal ids). */
+export const SYNC_VERSION = 2;
 export const SYNC_HEADER = 32;
 
 export type SyncKind = 'flow' | 'persist';
@@ -40,11 +42,8 @@ export interface SyncEntry {
 
 const KINDS: readonly SyncKind[] = ['flow', 'persist'];
 const OPS: readonly SyncOp[] = ['upsert', 'delete'];
-/** Key and value sizes of each kind: the map layouts of src/dataplane/codec.ts. */
-export const ENTRY_SIZES: Record<SyncKind, { key: number; value: number }> = {
-  flow: { key: flowKey.size, value: flowVal.size },
-  persist: { key: persistKey.size, value: persistVal.size },
-};
+/** Key and value sizes of each kind: the portable layouts of src/dataplane/portable.ts. */
+export const ENTRY_SIZES: Record<SyncKind, { key: number; value: number }> = PORTABLE_SIZES;
 
 export function entryBytes(e: SyncEntry): number {
   const s = ENTRY_SIZES[e.kind];

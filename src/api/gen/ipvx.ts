@@ -17,6 +17,7 @@ import type { GetStatsResponse as _ipvx_v1_GetStatsResponse, GetStatsResponse__O
 import type { GetStatusRequest as _ipvx_v1_GetStatusRequest, GetStatusRequest__Output as _ipvx_v1_GetStatusRequest__Output } from './ipvx/v1/GetStatusRequest.js';
 import type { GetStatusResponse as _ipvx_v1_GetStatusResponse, GetStatusResponse__Output as _ipvx_v1_GetStatusResponse__Output } from './ipvx/v1/GetStatusResponse.js';
 import type { HaSettings as _ipvx_v1_HaSettings, HaSettings__Output as _ipvx_v1_HaSettings__Output } from './ipvx/v1/HaSettings.js';
+import type { HaStatus as _ipvx_v1_HaStatus, HaStatus__Output as _ipvx_v1_HaStatus__Output } from './ipvx/v1/HaStatus.js';
 import type { HaVip as _ipvx_v1_HaVip, HaVip__Output as _ipvx_v1_HaVip__Output } from './ipvx/v1/HaVip.js';
 import type { Health as _ipvx_v1_Health, Health__Output as _ipvx_v1_Health__Output } from './ipvx/v1/Health.js';
 import type { HealthCheck as _ipvx_v1_HealthCheck, HealthCheck__Output as _ipvx_v1_HealthCheck__Output } from './ipvx/v1/HealthCheck.js';
@@ -63,6 +64,7 @@ export interface ProtoGrpcType {
       GetStatusRequest: MessageTypeDefinition<_ipvx_v1_GetStatusRequest, _ipvx_v1_GetStatusRequest__Output>
       GetStatusResponse: MessageTypeDefinition<_ipvx_v1_GetStatusResponse, _ipvx_v1_GetStatusResponse__Output>
       HaSettings: MessageTypeDefinition<_ipvx_v1_HaSettings, _ipvx_v1_HaSettings__Output>
+      HaStatus: MessageTypeDefinition<_ipvx_v1_HaStatus, _ipvx_v1_HaStatus__Output>
       HaVip: MessageTypeDefinition<_ipvx_v1_HaVip, _ipvx_v1_HaVip__Output>
       Health: MessageTypeDefinition<_ipvx_v1_Health, _ipvx_v1_Health__Output>
       HealthCheck: MessageTypeDefinition<_ipvx_v1_HealthCheck, _ipvx_v1_HealthCheck__Output>

@@ -2,25 +2,32 @@
 // entries installed, full resync for a late standby, queue limit with drop counting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flowKey, flowVal, persistKey, persistVal, FLOW, IPPROTO } from '../../../src/dataplane/codec.js';
+import { FLOW, IPPROTO } from '../../../src/dataplane/codec.js';
+import { portableFlowKey as flowKey, portableFlowVal, portablePersistKey, portablePersistVal } from '../../../src/dataplane/portable.js';
 import { SyncSender, SyncReceiver, encodeBatch, decodeBatch, entryBytes, SYNC_HEADER, type SyncEntry } from '../../../src/ha/sync.js';
 import { MAC_SIZE } from '../../../src/ha/wire.js';
 
 const KEY = 'sync key';
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+function real(i: number): Uint8Array {
+  const a = new Uint8Array(16); a.set([192, 0, 2, 100 + i]);
+  return a;
+}
+
 function flow(i: number, op: 'upsert' | 'delete' = 'upsert'): SyncEntry {
   const src = new Uint8Array(16); src.set([198, 51, 100, i & 0xff, (i >> 8) & 0xff]);
   const dst = new Uint8Array(16); dst.set([203, 0, 113, 10]);
   const key = flowKey.encode({ src, dst, sport: 1024 + (i % 60000), dport: 80, proto: IPPROTO.tcp, family: 4 });
   return op === 'upsert'
-    ? { kind: 'flow', op, key, value: flowVal.encode({ realId: i % 7, realGen: 3, atime: BigInt(i) * 1000n, svcId: 2, state: FLOW.est }) }
+    ? { kind: 'flow', op, key, value: portableFlowVal.encode({ real: real(i % 7), rport: 80, svcPort: 80, state: FLOW.est, flags: 0, ageMs: i, clientMac: new Uint8Array(6), ifname: new Uint8Array(16) }) }
     : { kind: 'flow', op, key };
 }
 
 function persist(i: number): SyncEntry {
   const client = new Uint8Array(16); client.set([198, 51, 100, i & 0xff]);
-  return { kind: 'persist', op: 'upsert', key: persistKey.encode({ svcId: 2, family: 4, client }), value: persistVal.encode({ realId: 1, realGen: 3, atime: 5n }) };
+  const vip = new Uint8Array(16); vip.set([203, 0, 113, 10]);
+  return { kind: 'persist', op: 'upsert', key: portablePersistKey.encode({ vip, svcPort: 0, proto: IPPROTO.tcp, family: 4, client }), value: portablePersistVal.encode({ real: real(1), rport: 80, ageMs: 5 }) };
 }
 
 function pair(over: { maxBatchBytes?: number; maxDatagramsPerSec?: number; burst?: number; queueLimit?: number; fullResyncMs?: number; snapshot?: () => Iterable<SyncEntry> } = {}) {
@@ -45,7 +52,7 @@ test('sync: batch encode/decode round trip with both kinds and both ops', () => 
   assert.ok(r.ok);
   assert.deepEqual(r.batch, { bootId: 9n, seq: 4n, timestamp: 1234, entries });
   // Entries of the wrong size never get on the wire.
-  assert.throws(() => encodeBatch([{ kind: 'flow', op: 'upsert', key: new Uint8Array(39), value: new Uint8Array(24) }], { bootId: 1n, seq: 1n, timestamp: 0 }, KEY), /40/);
+  assert.throws(() => encodeBatch([{ kind: 'flow', op: 'upsert', key: new Uint8Array(39), value: new Uint8Array(52) }], { bootId: 1n, seq: 1n, timestamp: 0 }, KEY), /40/);
 });
 
 test('sync: the receiver installs exactly the sent entries; deletes remove; batches stay under maxBatchBytes', () => {
@@ -162,5 +169,5 @@ test('sync: periodic full resync brings a standby that started late up to date, 
   for (const d of wire.splice(0)) late.receive(d);
   assert.equal(table.size, 300);
   assert.equal(sender.stats().fullResyncs, 1);
-  for (const d of table.values()) assert.ok(d.value && d.value.length === flowVal.size);
+  for (const d of table.values()) assert.ok(d.value && d.value.length === portableFlowVal.size);
 });

@@ -1,5 +1,6 @@
 // Original file: proto/ipvx/v1/ipvx.proto
 
+import type { HaStatus as _ipvx_v1_HaStatus, HaStatus__Output as _ipvx_v1_HaStatus__Output } from '../../ipvx/v1/HaStatus.js';
 
 export interface GetStatusResponse {
   'version'?: (string);
@@ -21,6 +22,10 @@ export interface GetStatusResponse {
    * of the daemon
    */
   'pid'?: (number);
+  /**
+   * set while HA is enabled
+   */
+  'ha'?: (_ipvx_v1_HaStatus | null);
 }
 
 export interface GetStatusResponse__Output {
@@ -43,4 +48,8 @@ export interface GetStatusResponse__Output {
    * of the daemon
    */
   'pid': (number);
+  /**
+   * set while HA is enabled
+   */
+  'ha': (_ipvx_v1_HaStatus__Output | null);
 }

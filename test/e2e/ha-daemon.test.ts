@@ -1,0 +1,354 @@
+// HA end to end with two `ipvx daemon`s running the XDP data plane, for DR, TUN and NAT.
+//
+//   client --- router ===(front bridge)=== A, B (and an intruder)
+//                 \                         |  |
+//                  ======(back bridge)====== A, B, rs1, rs2
+//
+// The VIP (front) and the reals' NAT gateway (back) are HA addresses of A (priority 150)
+// and B (100). DR/TUN replies go from the reals straight to the router; NAT replies go
+// through the floating gateway. While 20 long echo connections and a stream of short
+// HTTP requests run, A's daemon is SIGKILLed and its links taken down: B must own the
+// VIP within deadtime + 1 s, every long connection must go on with intact data (B got
+// A's flows by connection sync), short requests may fail only around the takeover.
+// Then A comes back: with preempt it takes over again (connections survive again), without
+// it stays standby. A watcher checks that the VIP is never up on both for longer than a
+// keepalive; in DR a forged heartbeat from a third namespace cannot move the VIP.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
+import { IpvxClient } from '../../src/api/client.js';
+
+const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+const server = (name: string) => js(`../lib/servers/${name}.js`);
+const DAEMON = js('../../src/cli/daemon.js');
+const wireJs = js('../../src/ha/wire.js');
+
+const KEEPALIVE = 0.25;
+const DEADTIME = 1.5;
+const PREEMPT_DELAY = 1;
+const VIP = '198.51.100.10';
+const GW = '203.0.113.1';
+const REALS = ['203.0.113.11', '203.0.113.12'];
+const KEY = 'ha e2e shared key';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+type Method = 'dr' | 'tun' | 'nat';
+
+async function until<T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, stepMs = 50): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await sleep(stepMs);
+  }
+}
+
+async function build(lab: Lab, method: Method) {
+  const client = await lab.addHost('client');
+  const router = await lab.addHost('router');
+  const A = await lab.addHost('dirA');
+  const B = await lab.addHost('dirB');
+  const intruder = await lab.addHost('intruder');
+  const swf = await lab.addHost('swf');
+  const swb = await lab.addHost('swb');
+  const rs = [await lab.addHost('rs1'), await lab.addHost('rs2')];
+  const cr = await lab.link(client, router);
+  const front: string[] = [], back: string[] = [];
+  const rf = await lab.link(router, swf, { xdp: true, aIf: 'front' });
+  front.push(rf.b.ifname);
+  const rb = await lab.link(router, swb, { xdp: true, aIf: 'back' });
+  back.push(rb.b.ifname);
+  for (const d of [A, B]) {
+    front.push((await lab.link(d, swf, { xdp: true, aIf: 'front' })).b.ifname);
+    back.push((await lab.link(d, swb, { xdp: true, aIf: 'back' })).b.ifname);
+  }
+  const il = await lab.link(intruder, swf, { xdp: true, aIf: 'front' });
+  front.push(il.b.ifname);
+  const rsIf: string[] = [];
+  for (const r of rs) {
+    const l = await lab.link(r, swb, { xdp: true, aIf: 'eth0' });
+    back.push(l.b.ifname);
+    rsIf.push(l.a.ifname);
+  }
+  await lab.bridge(swf, 'br0', front);
+  await lab.bridge(swb, 'br0', back);
+
+  await lab.addAddress(client, cr.a.ifname, '192.0.2.1/24');
+  await lab.addAddress(router, cr.b.ifname, '192.0.2.254/24');
+  await lab.addRoute(client, 'default', '192.0.2.254');
+  await lab.addAddress(router, 'front', '198.51.100.1/24');
+  await lab.addAddress(router, 'back', '203.0.113.254/24');
+  await lab.setSysctl(router, 'net.ipv4.ip_forward', 1);
+  // DR/TUN replies come from the VIP (a front address) in on the back leg.
+  await lab.setSysctl(router, 'net.ipv4.conf.all.rp_filter', 0);
+  await lab.setSysctl(router, 'net.ipv4.conf.back.rp_filter', 0);
+  for (const [d, n] of [[A, 2], [B, 3]] as const) {
+    await lab.addAddress(d, 'front', `198.51.100.${n}/24`);
+    await lab.addAddress(d, 'back', `203.0.113.${n}/24`);
+    await lab.addRoute(d, '192.0.2.0/24', '198.51.100.1');
+  }
+  await lab.addAddress(intruder, 'front', '198.51.100.66/24');
+  const port = method === 'nat' ? 8080 : 80;
+  const echoes: Proc[] = [];
+  for (const [i, r] of rs.entries()) {
+    await lab.addAddress(r, rsIf[i]!, `${REALS[i]}/24`);
+    // NAT replies must go back through the active director: the floating gateway.
+    await lab.addRoute(r, 'default', method === 'nat' ? GW : '203.0.113.254');
+    if (method !== 'nat') await lab.node(r, js('./fixtures/realserver.js'), ['--vip', VIP, '--method', method], { ready: 'ready' });
+    await lab.node(r, server('http-name'), ['--name', `rs${i + 1}`, '--port', String(port), '--host', '::'], { ready: 'ready' });
+    echoes.push(await lab.node(r, server('tcp-echo'), ['--port', '9000', '--host', '::'], { ready: 'ready' }));
+  }
+  return { client, router, A, B, intruder, rs, port };
+}
+
+/** The daemon's config (JSON is YAML). Schedulers differ by mode: sync must not depend on consistent hashing. */
+function config(method: Method, port: number, me: 2 | 3, preempt: boolean): string {
+  const sched = { dr: ['rr', 'rr'], tun: ['wlc', 'wrr'], nat: ['lc', 'rr'] }[method];
+  const svc = (vport: number, rport: number, scheduler: string) => ({
+    vip: VIP, port: vport, protocol: 'tcp', scheduler, method,
+    reals: REALS.map((address) => ({ address, port: rport, method, weight: 1 })),
+  });
+  return JSON.stringify({
+    services: [svc(80, port, sched[0]!), svc(9000, 9000, sched[1]!)],
+    ha: {
+      enabled: true, localAddress: `198.51.100.${me}`, peerAddress: `198.51.100.${5 - me}`, port: 539,
+      keepalive: KEEPALIVE, deadtime: DEADTIME, priority: me === 2 ? 150 : 100, preempt, preemptDelay: PREEMPT_DELAY, key: KEY,
+      vips: [{ address: VIP, prefixLength: 24, interface: 'front' }, { address: GW, prefixLength: 24, interface: 'back' }],
+    },
+  }, null, 1);
+}
+
+class Director {
+  proc: Proc | undefined;
+  readonly dir: string;
+  constructor(readonly lab: Lab, readonly host: Host, readonly name: string, cfg: string) {
+    this.dir = mkdtempSync(join(tmpdir(), `ipvx-ha-${name}-`));
+    writeFileSync(join(this.dir, 'config.yaml'), cfg);
+  }
+
+  async start(): Promise<void> {
+    this.proc = await this.lab.node(this.host, DAEMON, [
+      'run', '--config', join(this.dir, 'config.yaml'), '--state', join(this.dir, 'state.yaml'), '--run-dir', join(this.dir, 'run'),
+      '--interfaces', 'front,back', '--no-health', '--ha-sync-interval', '0.2', '--log-level', 'info',
+    ]);
+    await until(`${this.name} serving`, () => this.status().then(() => true, () => false), 60_000, 200);
+  }
+
+  socket(): string {
+    const s = readdirSync(join(this.dir, 'run')).find((f) => f.endsWith('.sock'));
+    if (!s) throw new Error('no socket yet');
+    return join(this.dir, 'run', s);
+  }
+
+  async status() {
+    const c = IpvxClient.local(this.socket());
+    try {
+      return await c.getStatus();
+    } finally {
+      c.close();
+    }
+  }
+
+  /** The netns inode, which names the pin directory. */
+  inode(): string | undefined {
+    try {
+      return this.socket().replace(/^.*\//, '').replace(/\.sock$/, '');
+    } catch {
+      return undefined;
+    }
+  }
+
+  kill9(): void {
+    this.proc?.child.kill('SIGKILL');
+  }
+
+  async cleanup(): Promise<void> {
+    const ino = this.inode();
+    await this.proc?.kill(5000);
+    if (ino) rmSync(`/sys/fs/bpf/ipvx/${ino}`, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Who holds the VIP on an up interface, sampled every 50 ms; the longest time both did. */
+function watchVip(lab: Lab, dirs: Record<string, Host>) {
+  const samples: { at: number; owners: string[] }[] = [];
+  let stop = false;
+  let both: number | undefined;
+  let maxOverlapMs = 0;
+  const owns = async (h: Host) => {
+    try {
+      const [l] = JSON.parse(await lab.ip(h, ['-j', 'addr', 'show', 'dev', 'front'])) as { flags: string[]; addr_info: { local: string }[] }[];
+      return Boolean(l && l.flags.includes('UP') && l.addr_info.some((a) => a.local === VIP));
+    } catch {
+      return false;
+    }
+  };
+  const done = (async () => {
+    while (!stop) {
+      const at = Date.now();
+      const owners: string[] = [];
+      for (const [n, h] of Object.entries(dirs)) if (await owns(h)) owners.push(n);
+      samples.push({ at, owners });
+      if (owners.length > 1) {
+        both ??= at;
+        maxOverlapMs = Math.max(maxOverlapMs, Date.now() - both);
+      } else both = undefined;
+      await sleep(50);
+    }
+  })();
+  return {
+    owner: () => samples.at(-1)?.owners.join(',') ?? '',
+    /** When `name` became the only owner (first sample of the current run). */
+    since: (name: string) => {
+      let t: number | undefined;
+      for (const s of samples) t = s.owners.length === 1 && s.owners[0] === name ? (t ?? s.at) : undefined;
+      return t;
+    },
+    get maxOverlapMs() { return maxOverlapMs; },
+    stop: async () => { stop = true; await done; },
+  };
+}
+
+interface LoadResult {
+  long: { sent: number; echoed: number; mismatch: number; error: string | null; lastEchoAt: number }[];
+  short: { at: number; ok: boolean; ms: number; error?: string }[];
+}
+
+async function forgeHeartbeats(lab: Lab, intruder: Host, spoof: string, target: string): Promise<void> {
+  await lab.ip(intruder, ['addr', 'add', `${spoof}/32`, 'dev', 'front']);
+  const code = `
+    const { encode } = await import(${JSON.stringify(wireJs)});
+    const dgram = await import('node:dgram');
+    const s = dgram.createSocket('udp4');
+    await new Promise((r) => s.bind(539, ${JSON.stringify(spoof)}, r));
+    const id = new Uint8Array(16); id.set(${JSON.stringify(spoof)}.split('.').map(Number));
+    for (let i = 1; i <= 40; i++) {
+      const m = encode({ role: 'active', priority: 255, preempt: true, senderId: id, bootId: 42n, seq: BigInt(i), timestamp: Date.now() }, 'guessed key');
+      await new Promise((r) => s.send(m, 539, ${JSON.stringify(target)}, r));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    s.close();`;
+  try {
+    await lab.exec(intruder, process.execPath, ['--input-type=module', '-e', code]);
+  } finally {
+    await lab.ip(intruder, ['addr', 'del', `${spoof}/32`, 'dev', 'front']);
+  }
+}
+
+const CASES: { method: Method; preempt: boolean; forge: boolean }[] = [
+  { method: 'dr', preempt: true, forge: true },
+  { method: 'tun', preempt: false, forge: false },
+  { method: 'nat', preempt: true, forge: false },
+];
+
+for (const c of CASES) {
+  test(`ha ${c.method}: the standby takes over a killed active with every long connection intact; the old active comes back ${c.preempt ? 'and preempts' : 'as standby (no preempt)'}`, { timeout: 150_000 }, async () => {
+    const lab = await Lab.create('ipvxha');
+    const dirs: Director[] = [];
+    let watch: ReturnType<typeof watchVip> | undefined;
+    try {
+      const t = await build(lab, c.method);
+      const A = new Director(lab, t.A, 'A', config(c.method, t.port, 2, c.preempt));
+      const B = new Director(lab, t.B, 'B', config(c.method, t.port, 3, c.preempt));
+      dirs.push(A, B);
+      await Promise.all([A.start(), B.start()]);
+      watch = watchVip(lab, { A: t.A, B: t.B });
+      await until('A active, B standby', async () => {
+        const [a, b] = await Promise.all([A.status(), B.status()]);
+        return a.role === 'active' && b.role === 'standby' && watch!.owner() === 'A';
+      }, 15_000);
+
+      // Load: 20 long echo connections + short requests, through the router to the VIP.
+      const load = await lab.node(t.client, server('ha-load'), ['--host', VIP, '--echo-port', '9000', '--http-port', '80', '--conns', '20', '--max-seconds', '90'], { ready: 'ready', readyTimeoutMs: 15_000 });
+      // The standby must know the 20 flows (sync every 0.2 s) before the active dies.
+      await until('B received the flows', async () => Number((await B.status()).ha?.syncEntriesReceived ?? 0) >= 20, 10_000, 100);
+      await sleep(1000);
+
+      // 1. Kill the active's daemon and take its links down.
+      const killAt = Date.now();
+      A.kill9();
+      await lab.ip(t.A, ['link', 'set', 'front', 'down']);
+      await lab.ip(t.A, ['link', 'set', 'back', 'down']);
+      await until('B owns the VIP', () => watch!.owner() === 'B', 15_000, 20);
+      const takeoverAt = watch.since('B')!;
+      const takeoverMs = takeoverAt - killAt;
+      console.log(`# ${c.method}: takeover ${takeoverMs} ms after the kill`);
+      assert.ok(takeoverMs <= (DEADTIME + 1) * 1000, `takeover took ${takeoverMs} ms (deadtime ${DEADTIME} s + 1 s)`);
+      const bs = await B.status();
+      assert.equal(bs.role, 'active');
+      await sleep(2000);
+
+      if (c.forge) {
+        // A forged "A is active with priority 255" from the intruder, spoofing A's address, wrong key.
+        const before = Number(bs.ha?.rejected.forged ?? 0);
+        await forgeHeartbeats(lab, t.intruder, '198.51.100.2', '198.51.100.3');
+        await sleep(2 * DEADTIME * 1000);
+        const after = await B.status();
+        assert.equal(after.role, 'active', 'a forged heartbeat does not make B step down');
+        assert.equal(watch.owner(), 'B');
+        assert.ok(Number(after.ha?.rejected.forged ?? 0) - before >= 30, `B counted ${Number(after.ha?.rejected.forged ?? 0) - before} forged heartbeats`);
+      }
+
+      // 2. A comes back: the daemon first (links down: fault, it drops the VIPs a kill left), then its links.
+      await A.start();
+      assert.equal((await A.status()).role, 'fault');
+      await lab.ip(t.A, ['link', 'set', 'front', 'up']);
+      await lab.ip(t.A, ['link', 'set', 'back', 'up']);
+      const backAt = Date.now();
+      let failbackMs: number | undefined;
+      if (c.preempt) {
+        await until('A owns the VIP again (preempt)', () => watch!.owner() === 'A', 20_000, 20);
+        failbackMs = watch.since('A')! - backAt;
+        console.log(`# ${c.method}: A took the VIP back ${failbackMs} ms after its links came up`);
+        assert.equal((await A.status()).role, 'active');
+        await until('B standby', async () => (await B.status()).role === 'standby', 5000);
+      } else {
+        await until('A standby', async () => (await A.status()).role === 'standby', 10_000);
+        await sleep((DEADTIME + PREEMPT_DELAY + 1) * 1000);
+        assert.equal((await A.status()).role, 'standby', 'without preempt A stays standby');
+        assert.equal(watch.owner(), 'B');
+      }
+      await sleep(2000);
+      const lastMove = c.preempt ? watch.since('A')! : takeoverAt;
+
+      // 3. The load's verdict.
+      await load.kill(20_000);
+      const result = JSON.parse(load.lines.find((l) => l.startsWith('{'))!) as LoadResult;
+      assert.equal(result.long.length, 20);
+      for (const [i, l] of result.long.entries()) {
+        assert.equal(l.error, null, `long connection ${i}: ${l.error}`);
+        assert.equal(l.mismatch, 0, `long connection ${i}: ${l.mismatch} bytes differ`);
+        assert.equal(l.echoed, l.sent, `long connection ${i}: ${l.echoed} of ${l.sent} bytes came back`);
+        assert.ok(l.lastEchoAt > lastMove, `long connection ${i} carried data after the last move of the VIP`);
+      }
+      const failed = result.short.filter((s) => !s.ok);
+      const ok = result.short.length - failed.length;
+      console.log(`# ${c.method}: 20/20 long connections intact (${result.long.reduce((n, l) => n + l.echoed, 0)} bytes echoed); short requests ${ok} ok, ${failed.length} failed`);
+      // Short requests may fail only if they started between just before the kill (a request
+      // then in flight) and the takeover deadline; with preempt also around the handback.
+      const windows = [[killAt - 2000, killAt + (DEADTIME + 1) * 1000]];
+      if (c.preempt) windows.push([backAt - 2000, watch.since('A')! + 1000]);
+      for (const f of failed) {
+        assert.ok(windows.some(([a, b]) => f.at >= a! && f.at <= b!), `a short request started ${f.at - killAt} ms after the kill failed (${f.error ?? 'status'}) outside the takeover windows`);
+      }
+      assert.ok(ok > result.short.length / 2, `most short requests succeed (${ok}/${result.short.length})`);
+
+      await watch.stop();
+      console.log(`# ${c.method}: the VIP was up on both directors for at most ${watch.maxOverlapMs} ms`);
+      assert.ok(watch.maxOverlapMs <= KEEPALIVE * 1000, `the VIP was up on both directors for ${watch.maxOverlapMs} ms (keepalive ${KEEPALIVE * 1000} ms)`);
+    } catch (e) {
+      for (const d of dirs) console.log(`# ${d.name} daemon stderr (tail):\n${d.proc?.stderr.split('\n').slice(-15).join('\n')}`);
+      throw e;
+    } finally {
+      await watch?.stop();
+      for (const d of dirs) await d.cleanup().catch(() => {});
+      await lab.destroy();
+    }
+  });
+}
