@@ -100,6 +100,8 @@ enum ipvx_reason {
 	R_DROP_NO_RESCHED,      /* flow's real gone and the service does not reschedule */
 	R_FLOW_LOST,            /* a mid-connection TCP segment without a flow: evicted (LRU full),
 	                         * expired, or older than this flow table; scheduled anew */
+	R_PASS_OTHER_HOST,      /* unicast to another host's MAC (a switch flooding, a
+	                         * promiscuous port): not ours to forward */
 	R_MAX,
 };
 

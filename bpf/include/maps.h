@@ -108,6 +108,16 @@ struct {
 	__uint(max_entries, IPVX_MAX_IFACES);
 } tx_ports SEC(".maps");
 
+/* ifindex -> the interface's own MAC. A unicast frame for another MAC is not for this
+ * director (switches flood unknown unicast; a standby must not forward what the
+ * active owns). An interface without an entry is not checked. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, __u32);
+	__type(value, struct if_mac);
+	__uint(max_entries, IPVX_MAX_IFACES);
+} if_macs SEC(".maps");
+
 /* Never read: its value type carries the enums into BTF, where the control
  * plane's layout test checks its copies of them. */
 struct ipvx_btf_enums {

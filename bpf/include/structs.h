@@ -115,4 +115,10 @@ struct vip_key {
 	__u32 family;
 };
 
+/* if_macs value: the MAC address of an interface the program is attached to. */
+struct if_mac {
+	__u8 addr[ETH_ALEN];
+	__u16 pad;
+};
+
 #endif

@@ -16,12 +16,14 @@ export const REASONS = [
   'drop_no_real', 'drop_no_neigh', 'drop_fragment', 'drop_too_big_nodf', 'icmp_too_big',
   'drop_adjust', 'drop_redirect',
   'flow_new', 'flow_expired', 'flow_real_gone', 'flow_insert_failed', 'persist_hit', 'drop_no_resched',
-  'flow_lost',
+  'flow_lost', 'pass_other_host',
 ] as const;
 export type ReasonName = (typeof REASONS)[number];
 export const IPPROTO = { tcp: 6, udp: 17 } as const;
 
 type A = Uint8Array;
+
+export const ifMac = defineStruct<{ addr: A }>('if_mac', 8, { addr: ['mac', 0] });
 
 export const svcKey = defineStruct<{ vip: A; port: number; proto: number; family: number }>('svc_key', 20, {
   vip: ['addr', 0], port: ['be16', 16], proto: ['u8', 18], family: ['u8', 19],
@@ -87,4 +89,4 @@ export const vipKey = defineStruct<{ addr: A; family: number }>('vip_key', 20, {
   addr: ['addr', 0], family: ['u32', 16],
 });
 
-export const ALL_STRUCTS = [svcKey, svcInfo, realInfo, realConns, flowKey, flowVal, natRevVal, persistKey, persistVal, counters, lbGlobals, vipKey];
+export const ALL_STRUCTS = [ifMac, svcKey, svcInfo, realInfo, realConns, flowKey, flowVal, natRevVal, persistKey, persistVal, counters, lbGlobals, vipKey];

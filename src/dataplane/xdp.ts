@@ -11,7 +11,7 @@ import { DesiredState, Timeouts } from '../core/model.js';
 import type { Dataplane, DataplaneCounters, FlowView, ServiceCounters, RealCounters, Counters, PortableEntry, PortableChange, InstallResult } from './port.js';
 import { exportFlows, installFlows, type AttachedIf } from './flowsync.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from './writer.js';
-import { counters as countersCodec, flowKey, flowVal, realConns, lbGlobals, REASONS, FLOW_STATE, IPPROTO } from './codec.js';
+import { ifMac, counters as countersCodec, flowKey, flowVal, realConns, lbGlobals, REASONS, FLOW_STATE, IPPROTO } from './codec.js';
 import { u32Key, readU64 } from './layout.js';
 import { resolveNextHops, NextHop } from './neighbors.js';
 import { pinDir as defaultPinDir } from './pins.js';
@@ -123,7 +123,14 @@ export class XdpDataplane implements Dataplane {
     this.maps.tx_ports.update(u32Key(i.ifindex), u32Key(i.ifindex));
     // The program id, to tell later whether it is still ours that is attached (HA fault).
     const mac = macOf(i.name);
+    this.writeOwnMac(i.ifindex, mac);
     this.attached.push({ ...i, progId: queryXdp(i.ifindex).progId, ...(mac ? { mac } : {}) });
+  }
+
+  /** The program passes unicast frames for other MACs (see if_macs in maps.h). */
+  private writeOwnMac(ifindex: number, mac: Uint8Array | undefined): void {
+    if (mac) this.maps.if_macs.update(u32Key(ifindex), ifMac.encode({ addr: mac }));
+    else this.maps.if_macs.delete(u32Key(ifindex));
   }
 
   interfaces(): string[] {
@@ -153,6 +160,11 @@ export class XdpDataplane implements Dataplane {
     const resolve = this.opts.nextHops ?? ((a: IpAddr[]) => resolveNextHops(a, { kick: true }));
     this.nextHops = await resolve(addrs);
     this.writer.apply(this.state, (a) => this.nextHops.get(a.text));
+    // An interface's MAC can change under us (bonding, an operator's `ip link set address`).
+    for (const i of this.attached) {
+      const mac = macOf(i.name);
+      if (mac && (!i.mac || Buffer.compare(mac, i.mac) !== 0)) { this.writeOwnMac(i.ifindex, mac); i.mac = mac; }
+    }
   }
 
   async setTimeouts(t: Timeouts): Promise<void> {

@@ -9,6 +9,7 @@ import {
 import { ip } from '../../src/core/addr.js';
 import { DEFAULT_TIMEOUTS, DesiredState, Method, ServiceSpec } from '../../src/core/model.js';
 import type { NextHop } from '../../src/dataplane/neighbors.js';
+import { ifMac } from '../../src/dataplane/codec.js';
 
 const CLIENT_MAC = '02:00:00:00:0c:01';
 const DIR_MAC = '02:00:00:00:0d:01';
@@ -180,4 +181,22 @@ test('port 0 service takes every port of its VIP', () => {
     assert.equal(XDP_NAME[r.action], 'TX', `port ${port}`);
     assert.equal(parseFrame(r.out).eth.dst, REAL_MAC);
   }
+});
+
+test('unicast for another host\'s MAC passes untouched (a flooding switch, a standby director); ours and broadcast are served', () => {
+  h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr')), hop());
+  const lo = new Uint8Array([1, 0, 0, 0]); // test runs arrive on lo (ifindex 1)
+  h.maps.if_macs.update(lo, ifMac.encode({ addr: macBytes(DIR_MAC) }));
+  try {
+    const before = h.reason('pass_other_host');
+    expectUntouched(buildFrame(v4({ src: '192.0.2.140', ethDst: '02:00:00:00:0d:99' })), XDP.PASS, 'unicast to another MAC');
+    expectUntouched(buildFrame(v6({ src: '2001:db8:c::140', ethDst: '02:00:00:00:0d:99' })), XDP.PASS, 'IPv6 unicast to another MAC');
+    assert.equal(h.reason('pass_other_host') - before, 2n);
+    assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.141' }))).action], 'TX', 'to our MAC: forwarded');
+    assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.142', ethDst: 'ff:ff:ff:ff:ff:ff' }))).action], 'TX', 'broadcast: not filtered');
+  } finally {
+    h.maps.if_macs.delete(lo);
+  }
+  // Without an entry for the interface nothing is filtered.
+  assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.143', ethDst: '02:00:00:00:0d:99' }))).action], 'TX');
 });
