@@ -17,6 +17,7 @@ import { formatErrors } from '../core/result.js';
 import { metricsRegistry, serveMetrics } from '../metrics/exporter.js';
 import type { Dataplane } from '../dataplane/port.js';
 import { HaSupervisor } from './daemon-ha.js';
+import { BgpSupervisor, birdFor } from './daemon-bgp.js';
 import type { DesiredState } from '../core/model.js';
 
 export const VERSION = '0.1.0';
@@ -147,13 +148,16 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   if (v.config) saveState(p.state, controller.current);
   const ha = new HaSupervisor(controller, (spec) => new HaNodeCtor({ spec }), (level, msg, fields) => log[level](fields ?? {}, msg));
   ha.follow();
+  const bgp = new BgpSupervisor(controller, birdFor, (level, msg, fields) => log[level](fields ?? {}, msg));
+  bgp.follow();
   const startedAt = new Date().toISOString();
   const srv = await startServer({
     controller, socketPath: p.socket, ...listen,
-    status: () => ({ version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted) }),
-  }).catch(async (e: Error) => { controller.stop(); await dp.close({ detach: false }); throw e; });
+    status: async () => ({ version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted), ...bgpStatus(await bgp.status()) }),
+  }).catch(async (e: Error) => { await bgp.stop(); controller.stop(); await dp.close({ detach: false }); throw e; });
   const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller), v.metrics) : undefined;
   await ha.sync(controller.current.ha);
+  await bgp.sync(); // announce once the data plane forwards and HA has its role
   writeFileSync(p.pid, String(process.pid));
   log.info({ socket: p.socket, tcp: v['listen-tcp'], metrics: v.metrics, interfaces: controller.interfaces(), adopted: Boolean(dp.adopted), services: controller.current.services.length }, 'serving');
   notifyReady(log);
@@ -163,6 +167,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   });
   const detach = Boolean(v['detach-on-stop']);
   log.info({ detach }, detach ? 'stopping; detaching the data plane' : 'stopping; the data plane keeps forwarding');
+  await bgp.stop(); // withdraw the VIPs first: routers move the flows while we still forward
   await ha.stop();
   controller.stop();
   await srv.close();
@@ -257,6 +262,7 @@ async function status(p: DaemonPaths): Promise<number> {
       `interfaces: ${s.interfaces.join(' ') || '-'}`,
       `services: ${s.services}, reals: ${s.reals}`,
       `role: ${s.role}`,
+      ...(s.bgp ? formatBgpStatus(s.bgp) : []),
     ].join('\n'));
     return 0;
   } catch (e) {
@@ -265,6 +271,21 @@ async function status(p: DaemonPaths): Promise<number> {
   } finally {
     c.close();
   }
+}
+
+const bgpStatus = (b: object | undefined) => (b ? { bgp: b } : {});
+
+/** `ipvx daemon status` lines for BGP: sessions and announced prefixes. */
+export function formatBgpStatus(b: { announced: string[]; wanted: string[]; sessions: { name: string; peer: string; state: string; info: string; since: string }[]; error: string; withdrawnReason: string }): string[] {
+  const up = b.sessions.filter((x) => x.state === 'Established').length;
+  const lines = [
+    `bgp: ${up}/${b.sessions.length} sessions established; announced: ${b.announced.join(' ') || '-'}`,
+    ...b.sessions.map((x) => `  peer ${x.peer} (${x.name}): ${x.state}${x.since ? ` since ${x.since}` : ''}${x.info && x.info !== x.state ? ` [${x.info}]` : ''}`),
+  ];
+  if (b.withdrawnReason) lines.push(`  everything withdrawn: ${b.withdrawnReason}`);
+  else if (b.wanted.join(' ') !== b.announced.join(' ')) lines.push(`  wanted: ${b.wanted.join(' ') || '-'} (BIRD does not hold that yet)`);
+  if (b.error) lines.push(`  error: ${b.error}`);
+  return lines;
 }
 
 // Entry point for `start` (and for running without the CLI dispatcher).

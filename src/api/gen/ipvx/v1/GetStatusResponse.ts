@@ -1,5 +1,6 @@
 // Original file: proto/ipvx/v1/ipvx.proto
 
+import type { BgpStatus as _ipvx_v1_BgpStatus, BgpStatus__Output as _ipvx_v1_BgpStatus__Output } from '../../ipvx/v1/BgpStatus.js';
 
 export interface GetStatusResponse {
   'version'?: (string);
@@ -21,6 +22,10 @@ export interface GetStatusResponse {
    * of the daemon
    */
   'pid'?: (number);
+  /**
+   * absent unless bgp.enabled
+   */
+  'bgp'?: (_ipvx_v1_BgpStatus | null);
 }
 
 export interface GetStatusResponse__Output {
@@ -43,4 +48,8 @@ export interface GetStatusResponse__Output {
    * of the daemon
    */
   'pid': (number);
+  /**
+   * absent unless bgp.enabled
+   */
+  'bgp': (_ipvx_v1_BgpStatus__Output | null);
 }
