@@ -72,6 +72,7 @@ interface Conn { id: number; localPort: number; real: string; replies: number; m
 interface Status { event: string; open: number; conns: Conn[] }
 
 async function clientStatus(p: Proc): Promise<Status> {
+  if (!p.running) throw new Error(`the client exited (${p.exitCode ?? p.exitSignal}): ${p.stderr.slice(-1000)}`);
   const n = p.lines.length;
   p.child.kill('SIGUSR2');
   return until('client status', () => {

@@ -42,12 +42,13 @@ const status = () => JSON.stringify({
   conns: conns.map(({ id, localPort, real, replies, moved, error, open: o }) => ({ id, localPort, real, replies, moved, error, open: o })),
 });
 
+// Registered before anything else: a status request must never find the default action (exit).
+process.on('SIGUSR2', () => console.log(status()));
 for (let i = 0; i < count; i++) await open(i);
 const timer = setInterval(() => {
   for (const c of conns) if (c.open) c.sock.write(`${c.id} ${++c.seq}\n`);
 }, interval);
 console.log('ready');
-process.on('SIGUSR2', () => console.log(status()));
 process.on('SIGTERM', () => {
   stopping = true;
   clearInterval(timer);
