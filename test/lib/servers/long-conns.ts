@@ -26,7 +26,9 @@ function open(id: number): Promise<void> {
     sock.on('connect', () => { c.open = true; c.localPort = sock.localPort ?? 0; resolve(); });
     sock.on('error', (e) => { c.error ||= String(e); resolve(); });
     sock.on('close', () => { if (c.open && !stopping) c.error ||= 'closed by the other side'; c.open = false; resolve(); });
-    createInterface({ input: sock }).on('line', (l) => {
+    const lines = createInterface({ input: sock });
+    lines.on('error', (e) => { c.error ||= String(e); }); // readline re-emits the socket's errors
+    lines.on('line', (l) => {
       const [name, idText] = l.split(' ');
       if (Number(idText) !== id) { c.error ||= `garbled reply: ${l}`; return; }
       if (!c.real) c.real = name!;
