@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(clang llvm libbpf-dev bpftool iproute2 ethtool procps python3 iputils-arping ipv6toolkit)
+debs=(clang llvm libbpf-dev bpftool iproute2 ethtool procps python3 iputils-arping ipv6toolkit bird2)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -14,6 +14,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" >/dev/null
+  # bird2's package enables a BIRD in this (root) network namespace; tests run their own
+  # BIRDs inside their namespaces only, so stop the packaged one we just installed.
+  if [[ " ${missing[*]} " == *" bird2 "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now bird.service >/dev/null 2>&1 || true
+  fi
 fi
 
 # npm ci only when the lock file changed since the last install.

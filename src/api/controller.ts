@@ -106,6 +106,11 @@ export class Controller extends EventEmitter {
     return this.state;
   }
 
+  /** The desired state with health applied, as the data plane forwards by it (BGP announces from it). */
+  get effectiveState(): DesiredState {
+    return this.effective(this.state);
+  }
+
   /** What the data plane gets: the desired state with health applied. */
   private effective(s: DesiredState): DesiredState {
     return this.health ? applyHealth(s, this.health.effectiveWeights()) : s;

@@ -26,8 +26,11 @@ export interface ServerOptions {
   tls?: { cert: string; key: string; ca?: string };
   insecureLoopback?: boolean;
   /** What GetStatus adds to what the controller knows. */
-  status?: () => { version?: string; netns?: string; startedAt?: string; adopted?: boolean; ha?: import('./gen/ipvx/v1/HaStatus.js').HaStatus };
+  status?: () => StatusExtra | Promise<StatusExtra>;
 }
+
+/** What the daemon adds to GetStatus (bgp: src/cli/daemon-bgp.ts). */
+export interface StatusExtra { version?: string; netns?: string; startedAt?: string; adopted?: boolean; ha?: import('./gen/ipvx/v1/HaStatus.js').HaStatus; bgp?: object }
 
 export interface RunningServer {
   server: grpc.Server;
@@ -115,7 +118,7 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
       // Status must answer even when the data plane cannot be read (that is when it is needed most).
       const global = await c.stats().then((x) => x.counters.global, () => ({} as Record<string, bigint>));
       return {
-        version: '', netns: '', startedAt: '', adopted: false, ...status(),
+        version: '', netns: '', startedAt: '', adopted: false, ...(await status()),
         interfaces: c.interfaces(), services: s.services.length, reals: s.services.reduce((n, x) => n + x.reals.length, 0),
         globalCounters: Object.fromEntries(Object.entries(global).map(([k, v]) => [k, v.toString()])), role: c.role, pid: process.pid,
       };

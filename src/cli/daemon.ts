@@ -17,6 +17,7 @@ import { formatErrors } from '../core/result.js';
 import { metricsRegistry, serveMetrics } from '../metrics/exporter.js';
 import type { Dataplane } from '../dataplane/port.js';
 import { HaSupervisor, directorHaFactory, haStatusMessage } from './daemon-ha.js';
+import { BgpSupervisor, birdFor } from './daemon-bgp.js';
 import type { DesiredState } from '../core/model.js';
 
 export const VERSION = '0.1.0';
@@ -149,16 +150,19 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   if (v.config) saveState(p.state, controller.current);
   const ha = new HaSupervisor(controller, directorHaFactory(dp, { syncIntervalMs: syncInterval * 1000 }), (level, msg, fields) => log[level](fields ?? {}, msg));
   ha.follow();
+  const bgp = new BgpSupervisor(controller, birdFor, (level, msg, fields) => log[level](fields ?? {}, msg));
+  bgp.follow();
   const startedAt = new Date().toISOString();
   const srv = await startServer({
     controller, socketPath: p.socket, ...listen,
-    status: () => {
+    status: async () => {
       const hs = ha.status();
-      return { version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted), ...(hs ? { ha: haStatusMessage(hs) } : {}) };
+      return { version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted), ...(hs ? { ha: haStatusMessage(hs) } : {}), ...bgpStatus(await bgp.status()) };
     },
-  }).catch(async (e: Error) => { controller.stop(); await dp.close({ detach: false }); throw e; });
+  }).catch(async (e: Error) => { await bgp.stop(); controller.stop(); await dp.close({ detach: false }); throw e; });
   const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller), v.metrics) : undefined;
   await ha.sync(controller.current.ha);
+  await bgp.sync(); // announce once the data plane forwards and HA has its role
   writeFileSync(p.pid, String(process.pid));
   log.info({ socket: p.socket, tcp: v['listen-tcp'], metrics: v.metrics, interfaces: controller.interfaces(), adopted: Boolean(dp.adopted), services: controller.current.services.length }, 'serving');
   notifyReady(log);
@@ -168,6 +172,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   });
   const detach = Boolean(v['detach-on-stop']);
   log.info({ detach }, detach ? 'stopping; detaching the data plane' : 'stopping; the data plane keeps forwarding');
+  await bgp.stop(); // withdraw the VIPs first: routers move the flows while we still forward
   await ha.stop();
   controller.stop();
   await srv.close();
@@ -263,6 +268,7 @@ async function status(p: DaemonPaths): Promise<number> {
       `services: ${s.services}, reals: ${s.reals}`,
       `role: ${s.role}`,
       ...haLines(s.ha),
+      ...(s.bgp ? formatBgpStatus(s.bgp) : []),
     ].join('\n'));
     return 0;
   } catch (e) {
@@ -285,6 +291,21 @@ export function haLines(h: import('../api/gen/ipvx/v1/HaStatus.js').HaStatus__Ou
     `sync lag: ${lag >= 0 ? `${lag} ms` : '-'}, entries sent ${h.syncEntriesSent}, received ${h.syncEntriesReceived}${h.syncDropped !== '0' ? `, dropped ${h.syncDropped}` : ''}`,
     `heartbeats: sent ${h.heartbeatsSent}, accepted ${h.heartbeatsAccepted}, rejected ${rejected || '0'}`,
   ];
+}
+
+const bgpStatus = (b: object | undefined) => (b ? { bgp: b } : {});
+
+/** `ipvx daemon status` lines for BGP: sessions and announced prefixes. */
+export function formatBgpStatus(b: { announced: string[]; wanted: string[]; sessions: { name: string; peer: string; state: string; info: string; since: string }[]; error: string; withdrawnReason: string }): string[] {
+  const up = b.sessions.filter((x) => x.state === 'Established').length;
+  const lines = [
+    `bgp: ${up}/${b.sessions.length} sessions established; announced: ${b.announced.join(' ') || '-'}`,
+    ...b.sessions.map((x) => `  peer ${x.peer} (${x.name}): ${x.state}${x.since ? ` since ${x.since}` : ''}${x.info && x.info !== x.state ? ` [${x.info}]` : ''}`),
+  ];
+  if (b.withdrawnReason) lines.push(`  everything withdrawn: ${b.withdrawnReason}`);
+  else if (b.wanted.join(' ') !== b.announced.join(' ')) lines.push(`  wanted: ${b.wanted.join(' ') || '-'} (BIRD does not hold that yet)`);
+  if (b.error) lines.push(`  error: ${b.error}`);
+  return lines;
 }
 
 // Entry point for `start` (and for running without the CLI dispatcher).

@@ -4,7 +4,7 @@
 // ipvsadm defaults; the meaning is checked afterwards by core/validate.ts.
 import YAML from 'yaml';
 import { FieldError, Result, ok } from '../core/result.js';
-import { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, Timeouts, DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, LoadSpec } from '../core/model.js';
+import { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, BGP_DEFAULTS, Timeouts, DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, LoadSpec } from '../core/model.js';
 
 type Kind = 'string' | 'number' | 'boolean' | 'strings' | Shape | [Shape];
 interface Shape { [field: string]: Kind }
@@ -36,9 +36,17 @@ const HA: Shape = {
   priority: 'number', preempt: 'boolean', preemptDelay: 'number', key: 'string',
   vips: [{ address: 'string', prefixLength: 'number', interface: 'string' }],
 };
-export const STATE_SHAPE: Shape = { services: [SERVICE], timeouts: TIMEOUTS, ha: HA };
+const BGP_PEER: Shape = { address: 'string', as: 'number', port: 'number', password: 'string' };
+const BGP: Shape = {
+  enabled: 'boolean', localAs: 'number', routerId: 'string', peers: [BGP_PEER], nextHop: 'string', birdConfig: 'string',
+  birdSocket: 'string', holdTime: 'number', connectRetry: 'number',
+};
+export const STATE_SHAPE: Shape = { services: [SERVICE], timeouts: TIMEOUTS, ha: HA, bgp: BGP };
 /** Exported so a test can hold them against the proto. */
-export const SHAPES = { HealthCheck: HEALTH_CHECK, Health: HEALTH, Real: REAL, Load: LOAD, Service: SERVICE, Timeouts: TIMEOUTS, HaSettings: HA, DesiredState: STATE_SHAPE };
+export const SHAPES = {
+  HealthCheck: HEALTH_CHECK, Health: HEALTH, Real: REAL, Load: LOAD, Service: SERVICE, Timeouts: TIMEOUTS, HaSettings: HA,
+  BgpPeer: BGP_PEER, BgpSettings: BGP, DesiredState: STATE_SHAPE,
+};
 
 const typeName = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`);
 
@@ -108,6 +116,18 @@ function haFromPlain(h: Plain): HaSpec {
   };
 }
 
+function bgpFromPlain(b: Plain): BgpSpec {
+  return {
+    enabled: (b.enabled as boolean) ?? false, localAs: (b.localAs as number) ?? 0, routerId: (b.routerId as string) ?? '',
+    peers: ((b.peers ?? []) as Plain[]).map((p) => ({
+      address: (p.address as string) ?? '', as: (p.as as number) ?? 0, port: (p.port as number) ?? 0, password: (p.password as string) ?? '',
+    })),
+    nextHop: (b.nextHop as string) ?? '', birdConfig: (b.birdConfig as string) || BGP_DEFAULTS.birdConfig,
+    birdSocket: (b.birdSocket as string) || BGP_DEFAULTS.birdSocket, holdTime: (b.holdTime as number) ?? BGP_DEFAULTS.holdTime,
+    connectRetry: (b.connectRetry as number) ?? BGP_DEFAULTS.connectRetry,
+  };
+}
+
 /** Plain data (parsed YAML/JSON) -> DesiredState with defaults; errors name the field. Does not validate meaning. */
 export function stateFromPlain(v: unknown): Result<DesiredState> {
   const errs: FieldError[] = [];
@@ -118,6 +138,7 @@ export function stateFromPlain(v: unknown): Result<DesiredState> {
     timeouts: { ...DEFAULT_TIMEOUTS, ...((p.timeouts ?? {}) as Partial<Timeouts>) },
   };
   if (p.ha) state.ha = haFromPlain(p.ha as Plain);
+  if (p.bgp) state.bgp = bgpFromPlain(p.bgp as Plain);
   return ok(state);
 }
 

@@ -1,7 +1,7 @@
 // What changes between two (validated) desired states: for ApplyConfig's dry run,
 // `ipvx apply --dry-run` and the config events of Watch. Order is stable: removed
 // services first (their reals go with them, unlisted), then the new state's services
-// in order, each followed by its reals' changes; then timeouts and HA.
+// in order, each followed by its reals' changes; then timeouts, HA and BGP.
 import { formatHostPort, parseIp } from './addr.js';
 import { DesiredState, ServiceSpec, RealSpec, serviceId, realId } from './model.js';
 
@@ -9,8 +9,8 @@ export interface FieldChange { field: string; from: string; to: string }
 
 export interface Change {
   op: '+' | '-' | '~';
-  kind: 'service' | 'real' | 'timeouts' | 'ha';
-  /** serviceId, serviceId + '|' + realId, 'timeouts' or 'ha'. */
+  kind: 'service' | 'real' | 'timeouts' | 'ha' | 'bgp';
+  /** serviceId, serviceId + '|' + realId, 'timeouts', 'ha' or 'bgp'. */
   id: string;
   /** What a person reads after "<op> <kind> ". */
   detail: string;
@@ -71,6 +71,19 @@ export function diffStates(a: DesiredState, b: DesiredState): Change[] {
       const keys = [...new Set([...Object.keys(a.ha), ...Object.keys(b.ha)])].sort() as (keyof typeof a.ha & string)[];
       const hf = fieldChanges(a.ha, b.ha, keys).map((c) => (c.field === 'key' ? { ...c, from: '(secret)', to: '(secret)' } : c));
       out.push({ op: '~', kind: 'ha', id: 'ha', detail: fieldsText(hf), fields: hf });
+    }
+  }
+  if (!same(a.bgp, b.bgp)) {
+    if (!b.bgp) out.push({ op: '-', kind: 'bgp', id: 'bgp', detail: 'settings removed', fields: [] });
+    else if (!a.bgp) out.push({ op: '+', kind: 'bgp', id: 'bgp', detail: `AS ${b.bgp.localAs}, ${b.bgp.peers.length} peers`, fields: [] });
+    else {
+      // Peers are shown without their passwords.
+      const hide = (x: typeof b.bgp) => ({ ...x, peers: x.peers.map((p) => `${p.address} AS ${p.as}${p.port ? ` port ${p.port}` : ''}${p.password ? ' (password)' : ''}`) });
+      const ha = hide(a.bgp), hb = hide(b.bgp);
+      const keys = [...new Set([...Object.keys(ha), ...Object.keys(hb)])].sort() as (keyof typeof ha & string)[];
+      const bf = fieldChanges(ha, hb, keys);
+      if (!bf.length) bf.push({ field: 'peers', from: '(password)', to: '(password)' });
+      out.push({ op: '~', kind: 'bgp', id: 'bgp', detail: fieldsText(bf), fields: bf });
     }
   }
   return out;

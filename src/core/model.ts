@@ -113,6 +113,42 @@ export interface HaSpec {
   vips: { address: string; prefixLength: number; interface: string }[];
 }
 
+/** A BGP neighbour of the BIRD instance ipvx configures (scale-out, docs/scale-out.md). */
+export interface BgpPeer {
+  address: string;
+  as: number;
+  /** TCP port of the neighbour; 0 = 179. */
+  port: number;
+  /** TCP-MD5 password; empty = none. */
+  password: string;
+}
+
+/**
+ * Announce the healthy VIPs over BGP through a BIRD instance the operator runs:
+ * ipvx owns BIRD's config file and reloads it through birdc (docs/scale-out.md).
+ */
+export interface BgpSpec {
+  enabled: boolean;
+  localAs: number;
+  /** IPv4 router id; empty = BIRD picks one of the host's addresses. */
+  routerId: string;
+  peers: BgpPeer[];
+  /** Next hop announced for the VIPs; empty = our own address on each session (next hop self). */
+  nextHop: string;
+  /** The BIRD config file ipvx writes as a whole (BIRD runs with -c this file). */
+  birdConfig: string;
+  /** BIRD's control socket (bird -s / birdc -s). */
+  birdSocket: string;
+  /** BGP hold time, seconds (keepalive = a third of it); BIRD allows 3-65535. */
+  holdTime: number;
+  /** Seconds between connection attempts (and the first wait after a session error). */
+  connectRetry: number;
+}
+
+export const BGP_DEFAULTS = {
+  birdConfig: '/etc/bird/bird.conf', birdSocket: '/run/bird/bird.ctl', holdTime: 9, connectRetry: 5, port: 179,
+} as const;
+
 export interface Timeouts {
   tcp: number;
   tcpFin: number;
@@ -125,6 +161,7 @@ export interface DesiredState {
   services: ServiceSpec[];
   timeouts: Timeouts;
   ha?: HaSpec;
+  bgp?: BgpSpec;
 }
 
 export function emptyState(): DesiredState {

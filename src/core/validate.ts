@@ -4,7 +4,7 @@
 import { parseIp, maskToPrefix, prefixMask, Family } from './addr.js';
 import { FieldError, Result, ok } from './result.js';
 import {
-  DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, Timeouts, SCHEDULERS, SCHED_FLAGS, MAX_WEIGHT,
+  DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, Timeouts, SCHEDULERS, SCHED_FLAGS, MAX_WEIGHT,
   DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, Method, SchedFlag, serviceId, realId,
 } from './model.js';
 
@@ -208,6 +208,54 @@ function checkHa(h: HaSpec, errs: Errs): HaSpec {
   };
 }
 
+const U32_MAX = 4294967295;
+/** Strings written into BIRD's config between double quotes or as paths. */
+const BIRD_SAFE = /^[^"\\\n\r]*$/;
+
+function checkBgp(b: BgpSpec, errs: Errs): BgpSpec {
+  if (!b.enabled) return b;
+  const e = (field: string, message: string) => errs.push({ field: `bgp.${field}`, message });
+  if (!isInt(b.localAs, 1, U32_MAX)) e('localAs', `${String(b.localAs)} is not an AS number (1-${U32_MAX})`);
+  let routerId = b.routerId ?? '';
+  if (routerId) {
+    const r = parseIp(routerId);
+    if (!r.ok || r.value.family !== 4) e('routerId', `'${routerId}' is not an IPv4 address (BGP router ids are written as one)`);
+    else routerId = r.value.text;
+  }
+  let nextHop = b.nextHop ?? '';
+  if (nextHop) {
+    const n = parseIp(nextHop);
+    if (!n.ok) e('nextHop', n.errors[0]!.message);
+    else nextHop = n.value.text;
+  }
+  if (!b.peers?.length) e('peers', 'at least one peer is needed to announce anything');
+  const seen = new Map<string, number>();
+  const peers = (b.peers ?? []).map((p, i) => {
+    const a = parseIp(String(p.address ?? ''));
+    if (!a.ok) e(`peers[${i}].address`, a.errors[0]!.message);
+    if (!isInt(p.as, 1, U32_MAX)) e(`peers[${i}].as`, `${String(p.as)} is not an AS number (1-${U32_MAX})`);
+    if (!isPort(p.port ?? 0)) e(`peers[${i}].port`, `${String(p.port)} is not a port (0 = 179)`);
+    if (!BIRD_SAFE.test(p.password ?? '')) e(`peers[${i}].password`, 'must not hold a double quote, a backslash or a line break');
+    const address = a.ok ? a.value.text : p.address;
+    const first = seen.get(address);
+    if (first !== undefined) e(`peers[${i}].address`, `${address} is also peers[${first}]`);
+    else seen.set(address, i);
+    return { address, as: p.as, port: p.port ?? 0, password: p.password ?? '' };
+  });
+  const familyOf = (a: string) => { const r = parseIp(a); return r.ok ? r.value.family : 0; };
+  if (nextHop && familyOf(nextHop) && !peers.some((p) => familyOf(p.address) === familyOf(nextHop))) {
+    e('nextHop', 'no peer of its address family: the next hop would never be announced');
+  }
+  for (const k of ['birdConfig', 'birdSocket'] as const) {
+    const v = b[k] ?? '';
+    if (!v.startsWith('/') || !BIRD_SAFE.test(v)) e(k, `'${v}' is not an absolute path (without quotes or line breaks)`);
+  }
+  if (b.birdConfig && b.birdConfig === b.birdSocket) e('birdSocket', 'is the same path as birdConfig');
+  if (!(b.holdTime === 0 || isInt(b.holdTime, 3, 65535))) e('holdTime', `${String(b.holdTime)} is not a hold time (3-65535 seconds, or 0 for none)`);
+  if (!isInt(b.connectRetry, 1, 65535)) e('connectRetry', `${String(b.connectRetry)} is not a time in whole seconds (1-65535)`);
+  return { ...b, routerId, nextHop, peers };
+}
+
 export function validateState(s: DesiredState, limits: Limits = DEFAULT_LIMITS): Result<DesiredState> {
   const errs: Errs = [];
   const services = (s.services ?? []).map((svc, i) => checkService(svc, `services[${i}]`, errs, limits));
@@ -223,6 +271,7 @@ export function validateState(s: DesiredState, limits: Limits = DEFAULT_LIMITS):
   });
   const timeouts = checkTimeouts(s.timeouts, errs);
   const ha = s.ha ? checkHa(s.ha, errs) : undefined;
+  const bgp = s.bgp ? checkBgp(s.bgp, errs) : undefined;
   if (errs.length) return { ok: false, errors: errs };
-  return ok({ services, timeouts, ...(ha ? { ha } : {}) });
+  return ok({ services, timeouts, ...(ha ? { ha } : {}), ...(bgp ? { bgp } : {}) });
 }

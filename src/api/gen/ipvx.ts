@@ -3,6 +3,10 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { ApplyConfigRequest as _ipvx_v1_ApplyConfigRequest, ApplyConfigRequest__Output as _ipvx_v1_ApplyConfigRequest__Output } from './ipvx/v1/ApplyConfigRequest.js';
 import type { ApplyConfigResponse as _ipvx_v1_ApplyConfigResponse, ApplyConfigResponse__Output as _ipvx_v1_ApplyConfigResponse__Output } from './ipvx/v1/ApplyConfigResponse.js';
+import type { BgpPeer as _ipvx_v1_BgpPeer, BgpPeer__Output as _ipvx_v1_BgpPeer__Output } from './ipvx/v1/BgpPeer.js';
+import type { BgpSession as _ipvx_v1_BgpSession, BgpSession__Output as _ipvx_v1_BgpSession__Output } from './ipvx/v1/BgpSession.js';
+import type { BgpSettings as _ipvx_v1_BgpSettings, BgpSettings__Output as _ipvx_v1_BgpSettings__Output } from './ipvx/v1/BgpSettings.js';
+import type { BgpStatus as _ipvx_v1_BgpStatus, BgpStatus__Output as _ipvx_v1_BgpStatus__Output } from './ipvx/v1/BgpStatus.js';
 import type { Change as _ipvx_v1_Change, Change__Output as _ipvx_v1_Change__Output } from './ipvx/v1/Change.js';
 import type { ClearRequest as _ipvx_v1_ClearRequest, ClearRequest__Output as _ipvx_v1_ClearRequest__Output } from './ipvx/v1/ClearRequest.js';
 import type { Connection as _ipvx_v1_Connection, Connection__Output as _ipvx_v1_Connection__Output } from './ipvx/v1/Connection.js';
@@ -50,6 +54,10 @@ export interface ProtoGrpcType {
     v1: {
       ApplyConfigRequest: MessageTypeDefinition<_ipvx_v1_ApplyConfigRequest, _ipvx_v1_ApplyConfigRequest__Output>
       ApplyConfigResponse: MessageTypeDefinition<_ipvx_v1_ApplyConfigResponse, _ipvx_v1_ApplyConfigResponse__Output>
+      BgpPeer: MessageTypeDefinition<_ipvx_v1_BgpPeer, _ipvx_v1_BgpPeer__Output>
+      BgpSession: MessageTypeDefinition<_ipvx_v1_BgpSession, _ipvx_v1_BgpSession__Output>
+      BgpSettings: MessageTypeDefinition<_ipvx_v1_BgpSettings, _ipvx_v1_BgpSettings__Output>
+      BgpStatus: MessageTypeDefinition<_ipvx_v1_BgpStatus, _ipvx_v1_BgpStatus__Output>
       Change: MessageTypeDefinition<_ipvx_v1_Change, _ipvx_v1_Change__Output>
       ClearRequest: MessageTypeDefinition<_ipvx_v1_ClearRequest, _ipvx_v1_ClearRequest__Output>
       Connection: MessageTypeDefinition<_ipvx_v1_Connection, _ipvx_v1_Connection__Output>

@@ -105,7 +105,8 @@ export function maglevPopulate(setups: readonly MaglevSetup[], size: number): nu
 }
 
 /**
- * The mh table for reals in configuration order: slot -> index into `reals`.
+ * The mh table: slot -> index into `reals`. Depends only on the reals' keys and weights,
+ * not on their order.
  * `size` must be prime (IPVS uses MH_PRIMES; any prime up to MH_MAX_TABLE_SIZE
  * works) and at least the number of reals with weight > 0. Weight 0 = no slot.
  */
@@ -113,7 +114,16 @@ export function maglevTable(reals: readonly MaglevReal[], size = MH_DEFAULT_TABL
   if (!isPrime(size) || size > MH_MAX_TABLE_SIZE) throw new RangeError(`mh table size ${size} is not a prime <= ${MH_MAX_TABLE_SIZE}`);
   const live = reals.filter((r) => r.weight > 0).length;
   if (live > size) throw new RangeError(`${live} reals do not fit in an mh table of ${size} slots`);
+  // Reals claim slots in the order of their keys, not in configuration order: directors
+  // given the same reals in any order build the same table (scale-out behind ECMP keeps a
+  // flow on its real whichever director sees it). IPVS uses its list order here.
+  const order = reals.map((_, i) => i).sort((a, b) => compareKeys(reals[a]!.key, reals[b]!.key));
   const turns = maglevTurns(reals.map((r) => r.weight), size);
-  const setups = reals.map((r, i) => ({ ...maglevOffsetSkip(r.key, size), turns: turns[i]! }));
-  return maglevPopulate(setups, size);
+  const setups = order.map((i) => ({ ...maglevOffsetSkip(reals[i]!.key, size), turns: turns[i]! }));
+  return maglevPopulate(setups, size).map((k) => (k < 0 ? -1 : order[k]!));
+}
+
+/** Code-unit order of the keys (not locale-dependent). Keys are unique within a service. */
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -129,3 +129,28 @@ test('removing one of 100 reals at 65537 changes at most twice its own slots', (
   assert.ok(r.changed <= 2 * r.own, `changed ${r.changed}`);
   assert.ok(r.betweenRemaining <= 0.008 * 65537, `between remaining ${r.betweenRemaining}`);
 });
+
+// Scale-out: directors behind ECMP must map a client to the same real from configuration
+// alone, whatever order each was given the reals in.
+test('the table depends on the reals, not on their order', () => {
+  const reals = Array.from({ length: 9 }, (_, i) => ({ key: `198.51.100.${10 + i}|80`, weight: 1 + (i % 3) }));
+  const keyed = (t: number[], rs: typeof reals) => t.map((i) => rs[i]!.key);
+  const base = keyed(maglevTable(reals, 251), reals);
+  for (const shuffled of [[...reals].reverse(), [reals[4]!, ...reals.slice(0, 4), ...reals.slice(5)], [...reals].sort((a, b) => b.weight - a.weight)]) {
+    assert.deepEqual(keyed(maglevTable(shuffled, 251), shuffled), base);
+  }
+  // And with the default IPVS size, through the data plane's table builder.
+  const big = keyed(maglevTable(reals), reals);
+  const rev = [...reals].reverse();
+  assert.deepEqual(keyed(maglevTable(rev), rev), big);
+});
+
+test('the table does depend on the weights and the set of reals', () => {
+  const reals = Array.from({ length: 5 }, (_, i) => ({ key: `198.51.100.${10 + i}|80`, weight: 1 }));
+  const keyed = (t: number[], rs: typeof reals) => t.map((i) => rs[i]!.key);
+  const base = keyed(maglevTable(reals, 251), reals);
+  const heavier = reals.map((r, i) => (i === 0 ? { ...r, weight: 3 } : r));
+  assert.notDeepEqual(keyed(maglevTable(heavier, 251), heavier), base);
+  const fewer = reals.slice(1);
+  assert.notDeepEqual(keyed(maglevTable(fewer, 251), fewer), base);
+});

@@ -11,7 +11,7 @@ export interface Change {
    */
   'op'?: (string);
   /**
-   * service | real | timeouts | ha
+   * service | real | timeouts | ha | bgp
    */
   'kind'?: (string);
   /**
@@ -34,7 +34,7 @@ export interface Change__Output {
    */
   'op': (string);
   /**
-   * service | real | timeouts | ha
+   * service | real | timeouts | ha | bgp
    */
   'kind': (string);
   /**

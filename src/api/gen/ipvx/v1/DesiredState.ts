@@ -3,6 +3,7 @@
 import type { Service as _ipvx_v1_Service, Service__Output as _ipvx_v1_Service__Output } from '../../ipvx/v1/Service.js';
 import type { Timeouts as _ipvx_v1_Timeouts, Timeouts__Output as _ipvx_v1_Timeouts__Output } from '../../ipvx/v1/Timeouts.js';
 import type { HaSettings as _ipvx_v1_HaSettings, HaSettings__Output as _ipvx_v1_HaSettings__Output } from '../../ipvx/v1/HaSettings.js';
+import type { BgpSettings as _ipvx_v1_BgpSettings, BgpSettings__Output as _ipvx_v1_BgpSettings__Output } from '../../ipvx/v1/BgpSettings.js';
 
 /**
  * The whole configuration; the config and state files are this message in YAML.
@@ -11,6 +12,7 @@ export interface DesiredState {
   'services'?: (_ipvx_v1_Service)[];
   'timeouts'?: (_ipvx_v1_Timeouts | null);
   'ha'?: (_ipvx_v1_HaSettings | null);
+  'bgp'?: (_ipvx_v1_BgpSettings | null);
 }
 
 /**
@@ -20,4 +22,5 @@ export interface DesiredState__Output {
   'services': (_ipvx_v1_Service__Output)[];
   'timeouts': (_ipvx_v1_Timeouts__Output | null);
   'ha': (_ipvx_v1_HaSettings__Output | null);
+  'bgp': (_ipvx_v1_BgpSettings__Output | null);
 }

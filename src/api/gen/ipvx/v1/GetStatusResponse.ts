@@ -1,6 +1,7 @@
 // Original file: proto/ipvx/v1/ipvx.proto
 
 import type { HaStatus as _ipvx_v1_HaStatus, HaStatus__Output as _ipvx_v1_HaStatus__Output } from '../../ipvx/v1/HaStatus.js';
+import type { BgpStatus as _ipvx_v1_BgpStatus, BgpStatus__Output as _ipvx_v1_BgpStatus__Output } from '../../ipvx/v1/BgpStatus.js';
 
 export interface GetStatusResponse {
   'version'?: (string);
@@ -26,6 +27,10 @@ export interface GetStatusResponse {
    * set while HA is enabled
    */
   'ha'?: (_ipvx_v1_HaStatus | null);
+  /**
+   * absent unless bgp.enabled
+   */
+  'bgp'?: (_ipvx_v1_BgpStatus | null);
 }
 
 export interface GetStatusResponse__Output {
@@ -52,4 +57,8 @@ export interface GetStatusResponse__Output {
    * set while HA is enabled
    */
   'ha': (_ipvx_v1_HaStatus__Output | null);
+  /**
+   * absent unless bgp.enabled
+   */
+  'bgp': (_ipvx_v1_BgpStatus__Output | null);
 }

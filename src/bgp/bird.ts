@@ -1,0 +1,126 @@
+// I/O with a running BIRD 2: write the config file ipvx owns (atomically), have BIRD
+// check and load it (`birdc configure`), and read back its BGP sessions and the VIP
+// routes it holds. Parsers of birdc's output are exported pure for tests.
+import { execFile } from 'node:child_process';
+import { openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+
+export interface BirdSession {
+  /** BIRD protocol name (ipvx_peerN). */
+  name: string;
+  /** BIRD's protocol state: up, start, down... */
+  state: string;
+  /** BGP state and the last error as BIRD words them ("Established", "Active  Socket: Connection refused"). */
+  info: string;
+  since: string;
+}
+
+/** What ipvx needs of BIRD; the daemon uses BirdControl, tests a fake. */
+export interface Bird {
+  /** Replace the config file with `text` and have BIRD load it; throws with BIRD's reason. */
+  load(text: string): Promise<void>;
+  sessions(): Promise<BirdSession[]>;
+  /** Prefixes held by the named static protocols. */
+  routes(protocols: string[]): Promise<string[]>;
+}
+
+export class BirdError extends Error {}
+
+const BIRDC_TIMEOUT_MS = 5000;
+
+/** birdc's output without the greeting line. */
+function body(out: string): string[] {
+  return out.split('\n').filter((l) => l.trim() && !/^BIRD [\d.]+ ready\.$/.test(l.trim()));
+}
+
+/** `birdc show protocols` -> rows of the BGP protocols (Proto column "BGP"). */
+export function parseProtocols(out: string): BirdSession[] {
+  const rows: BirdSession[] = [];
+  for (const line of body(out)) {
+    // Name Proto Table State Since Info; Since is "HH:MM:SS.mmm" or a date and a time.
+    const m = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\d{4}-\d\d-\d\d \S+|\S+)\s*(.*)$/.exec(line);
+    if (!m || m[1] === 'Name' || m[2] !== 'BGP') continue;
+    rows.push({ name: m[1]!, state: m[4]!, since: m[5]!, info: m[6]!.trim().replace(/\s{2,}/g, '  ') });
+  }
+  return rows;
+}
+
+/** `birdc show route protocol X` -> the prefixes listed (one per route line). */
+export function parseRoutes(out: string): string[] {
+  const out2: string[] = [];
+  for (const line of body(out)) {
+    const m = /^([0-9a-fA-F.:]+\/\d+)\s/.exec(line);
+    if (m) out2.push(m[1]!);
+  }
+  return out2;
+}
+
+/** Write `text` to `path` so that a reader sees the old file or the new one, never half of one. */
+export function writeFileAtomic(path: string, text: string, mode = 0o640): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    const fd = openSync(tmp, 'w', mode);
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  const dfd = openSync(dir, 'r');
+  try { fsyncSync(dfd); } finally { closeSync(dfd); }
+}
+
+export class BirdControl implements Bird {
+  constructor(readonly configPath: string, readonly socket: string, private readonly birdc = 'birdc') {}
+
+  /** Run birdc; rejects with BIRD's own words (parse error, no socket...). */
+  private run(args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(this.birdc, ['-s', this.socket, ...args], { timeout: BIRDC_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
+        if (!err) { resolve(stdout); return; }
+        const why = body(`${stdout}\n${stderr}`).join('; ') || err.message;
+        reject(new BirdError(`birdc -s ${this.socket} ${args.join(' ')}: ${why}`));
+      });
+    });
+  }
+
+  /**
+   * Check the new text with `configure check "<tmp>"` first, so a config BIRD refuses
+   * never replaces the one it runs; then swap the file in and `configure`.
+   */
+  async load(text: string): Promise<void> {
+    let current: string | undefined;
+    try { current = readFileSync(this.configPath, 'utf8'); } catch { current = undefined; }
+    const candidate = `${this.configPath}.ipvx-check`;
+    if (current !== text) {
+      writeFileAtomic(candidate, text);
+      try {
+        const out = await this.run(['configure', 'check', `"${candidate}"`]);
+        if (!/Configuration OK/.test(out)) throw new BirdError(`BIRD did not accept the new config: ${body(out).join('; ')}`);
+      } finally {
+        rmSync(candidate, { force: true });
+      }
+      writeFileAtomic(this.configPath, text);
+    }
+    const out = await this.run(['configure']);
+    // "Reconfigured", "Reconfiguration in progress" (BIRD finishes it on its own) or "Reconfiguration already in progress, queueing".
+    if (!/Reconfigur/.test(out)) throw new BirdError(`birdc configure: ${body(out).join('; ')}`);
+  }
+
+  async sessions(): Promise<BirdSession[]> {
+    return parseProtocols(await this.run(['show', 'protocols']));
+  }
+
+  async routes(protocols: string[]): Promise<string[]> {
+    const all: string[] = [];
+    for (const p of protocols) all.push(...parseRoutes(await this.run(['show', 'route', 'protocol', p])));
+    return all;
+  }
+}
