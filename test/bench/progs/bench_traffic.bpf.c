@@ -2,6 +2,9 @@
 /* The packet-rate benchmark's ends. gen_flows runs under BPF_PROG_TEST_RUN with
  * BPF_F_TEST_XDP_LIVE_FRAMES: every frame leaves (XDP_TX out of the generator's
  * veth) with the next of `nflows` source ports, so the director sees many flows.
+ * The kernel recycles the pages of live frames without rewriting them, and a
+ * frame the director encapsulated comes back with other bytes where the frame
+ * starts, so the generator writes the whole template into every frame.
  * sink_count is attached to the veth the forwarded frames come back to: it counts
  * the benchmark's frames (UDP to the benchmark port, plain or inside IPIP/IP6IP6)
  * and drops them; everything else (ARP, ND) goes to the kernel. */
@@ -14,6 +17,8 @@ struct gen_cfg {
 	__u32 sport_off;   /* offset of the UDP source port in the frame */
 	__u16 dport;       /* the benchmark's destination port (network order) */
 	__u16 pad;
+	__u32 len;         /* bytes of the frame template */
+	__u8 frame[128];
 };
 
 struct {
@@ -38,10 +43,21 @@ int gen_flows(struct xdp_md *ctx)
 	struct gen_cfg *c = bpf_map_lookup_elem(&gen_cfg, &zero);
 	__u64 *n = bpf_map_lookup_elem(&traffic, &zero);
 	__u16 *sport;
-	__u32 off;
+	__u32 off, len;
+	long cur;
 
 	if (!c || !n || !c->nflows)
 		return XDP_ABORTED;
+	len = c->len;
+	if (len < 14 || len > sizeof(c->frame))
+		return XDP_ABORTED;
+	cur = (long)ctx->data_end - (long)ctx->data;
+	if (cur != len && bpf_xdp_adjust_head(ctx, (int)(cur - len)))
+		return XDP_ABORTED;
+	if (bpf_xdp_store_bytes(ctx, 0, c->frame, len))
+		return XDP_ABORTED;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
 	off = c->sport_off & 0xff;
 	sport = data + off;
 	if ((void *)(sport + 1) > data_end)
@@ -101,23 +117,6 @@ int sink_count(struct xdp_md *ctx)
 	if (n)
 		*n += 1;
 	return XDP_DROP;
-}
-
-/* The ceiling of the rate benchmark: reflect every frame out of the interface it
- * came in on with the MACs swapped, without looking at it. */
-SEC("xdp")
-int reflect(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	struct eth *e = data;
-	unsigned char tmp[6];
-
-	if ((void *)(e + 1) > data_end)
-		return XDP_PASS;
-	__builtin_memcpy(tmp, e->dst, 6);
-	__builtin_memcpy(e->dst, e->src, 6);
-	__builtin_memcpy(e->src, tmp, 6);
-	return XDP_TX;
 }
 
 char _license[] SEC("license") = "GPL";
