@@ -16,8 +16,11 @@ import { BpfMap } from '../../src/bpf/index.js';
 import { bpffsRoot } from '../../src/dataplane/pins.js';
 import { summarize, fmt, table, machineLine, verdict } from './lib/stats.js';
 
-const { values: args } = parseArgs({ options: { rounds: { type: 'string' }, quick: { type: 'boolean' } } });
-const ROUNDS = Number(args.rounds ?? (args.quick ? 3 : 5));
+const { values: args } = parseArgs({
+  options: { rounds: { type: 'string' }, quick: { type: 'boolean' } },
+  strict: false, // run.js passes every sub-benchmark the same options
+});
+const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
 const SERVICES = args.quick ? 2000 : 10_000;
 const REALS = 10;
 

@@ -23,9 +23,10 @@ import { summarize, fmt, fmtRatio, table, machineLine, verdict } from './lib/sta
 
 const { values: args } = parseArgs({
   options: { rounds: { type: 'string' }, repeat: { type: 'string' }, quick: { type: 'boolean' } },
+  strict: false, // run.js passes every sub-benchmark the same options
 });
-const ROUNDS = Number(args.rounds ?? (args.quick ? 3 : 5));
-const REPEAT = Number(args.repeat ?? (args.quick ? 200_000 : 1_000_000));
+const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
+const REPEAT = Number((args.repeat as string | undefined) ?? (args.quick ? 200_000 : 1_000_000));
 const FLOW_TABLE = 1 << 20;
 const MANY = 1000;
 

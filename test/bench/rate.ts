@@ -16,10 +16,11 @@ import { summarize, fmtRate, fmtRatio, fmt, table, machineLine, verdict } from '
 
 const { values: args } = parseArgs({
   options: { rounds: { type: 'string' }, count: { type: 'string' }, flows: { type: 'string' }, quick: { type: 'boolean' } },
+  strict: false, // run.js passes every sub-benchmark the same options
 });
-const ROUNDS = Number(args.rounds ?? (args.quick ? 3 : 5));
-const COUNT = Number(args.count ?? (args.quick ? 500_000 : 2_000_000));
-const FLOWS = Number(args.flows ?? 10_000);
+const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
+const COUNT = Number((args.count as string | undefined) ?? (args.quick ? 500_000 : 2_000_000));
+const FLOWS = Number((args.flows as string | undefined) ?? 10_000);
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 const BPF = (name: string) => fileURLToPath(new URL(`../../../bpf/${name}`, import.meta.url));
