@@ -5,7 +5,7 @@
 //   node build/js/test/bench/ctl.js [--rounds N] [--quick]
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maglevTable, MH_DEFAULT_TABLE_SIZE } from '../../src/core/sched/maglev.js';
@@ -17,11 +17,14 @@ import { bpffsRoot } from '../../src/dataplane/pins.js';
 import { summarize, fmt, table, machineLine, verdict } from './lib/stats.js';
 
 const { values: args } = parseArgs({
-  options: { rounds: { type: 'string' }, quick: { type: 'boolean' } },
+  options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, services: { type: 'string' }, profile: { type: 'boolean' } },
   strict: false, // run.js passes every sub-benchmark the same options
 });
 const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
-const SERVICES = args.quick ? 2000 : 10_000;
+const SERVICES = Number((args.services as string | undefined) ?? (args.quick ? 1000 : 10_000));
+/** Each ApplyConfig of the full size takes long (see docs/benchmarks.md): one round unless asked. */
+const APPLY_ROUNDS = Number((args.rounds as string | undefined) ?? 1);
+const note = (msg: string) => console.error(`ctl: ${msg}`);
 const REALS = 10;
 
 const DAEMON = fileURLToPath(new URL('../../src/cli/daemon.js', import.meta.url));
@@ -69,23 +72,25 @@ async function daemonRows(): Promise<string[][]> {
       await lab.link(dir, peer, { xdp: true, aIf: 'eth0', bIf: 'eth0' });
       await lab.addAddress(dir, 'eth0', '198.51.100.254/24');
       await lab.addAddress(dir, 'eth0', '192.0.2.254/24');
-      const d = await lab.spawn(dir, process.execPath, [DAEMON, 'run', '--run-dir', tmp, '--state', join(tmp, 'state.yaml'),
+      const prof = args.profile ? ['--cpu-prof', '--cpu-prof-dir', tmp] : [];
+      const d = await lab.spawn(dir, process.execPath, [...prof, DAEMON, 'run', '--run-dir', tmp, '--state', join(tmp, 'state.yaml'),
         '--interfaces', 'eth0', '--no-health', '--log-level', 'warn']);
       const sock = join(tmp, `${statSync(`/run/netns/${dir.ns}`).ino}.sock`);
       for (let i = 0; i < 300 && !existsSync(sock); i++) await sleep(100);
       const c = new IpvxClient(`unix:${sock}`, { timeoutMs: 120_000 });
       try {
-        await c.getStatus();
+        await c.getStatus().catch((e: Error) => { throw new Error(`${e.message}; daemon stderr: ${d.stderr.slice(-1500)}`); });
         const idle = rssMb(d.pid!);
         const applyMs: number[] = [];
         const rss: number[] = [];
-        for (let r = 0; r < Math.min(ROUNDS, 3); r++) {
+        for (let r = 0; r < APPLY_ROUNDS; r++) {
           // Alternate between empty and full: each round writes every service anew.
           await c.applyConfig({ services: [], timeouts: { tcp: 900, tcpFin: 120, udp: 300 } } as never);
           const t0 = process.hrtime.bigint();
           await c.applyConfig(bigState());
           applyMs.push(ms(t0));
           rss.push(rssMb(d.pid!).rss);
+          note(`ApplyConfig ${SERVICES} x ${REALS}: ${fmt(applyMs.at(-1)!)} ms, RSS ${fmt(rss.at(-1)!)} MB`);
         }
         const hwm = rssMb(d.pid!).hwm;
         const a = summarize(applyMs);
@@ -98,7 +103,8 @@ async function daemonRows(): Promise<string[][]> {
         return rows;
       } finally {
         c.close();
-        await d.kill(10_000);
+        await d.kill(30_000);
+        if (args.profile) printProfile(tmp);
       }
     });
   } finally {
@@ -123,7 +129,7 @@ async function weightRows(c: IpvxClient, ns: string): Promise<string[][]> {
     const weightNow = () => new DataView(reals.lookup(key)!.buffer).getUint32(44, true);
     const toMap: number[] = [];
     const rpc: number[] = [];
-    for (let r = 0; r < Math.max(ROUNDS, 10); r++) {
+    for (let r = 0; r < ROUNDS; r++) {
       const w = 2 + (r % 2);
       const t0 = process.hrtime.bigint();
       let seen = 0;
@@ -135,6 +141,7 @@ async function weightRows(c: IpvxClient, ns: string): Promise<string[][]> {
       }
       toMap.push(seen);
       rpc.push(await call);
+      note(`weight change ${r + 1}: map after ${fmt(seen, 1)} ms, RPC done after ${fmt(rpc.at(-1)!, 1)} ms`);
     }
     const m = summarize(toMap);
     const p = summarize(rpc);
@@ -145,6 +152,22 @@ async function weightRows(c: IpvxClient, ns: string): Promise<string[][]> {
   } finally {
     reals.close();
   }
+}
+
+/** Functions of the daemon's CPU profile (node --cpu-prof) by self time, top 15. */
+function printProfile(dir: string): void {
+  const f = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
+  if (!f) { console.log('(no CPU profile written)'); return; }
+  const p = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { nodes: { id: number; hitCount: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] };
+  const by = new Map<string, number>();
+  for (const n of p.nodes) {
+    const k = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(build\/js|node_modules)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
+    by.set(k, (by.get(k) ?? 0) + n.hitCount);
+  }
+  const total = [...by.values()].reduce((a, b) => a + b, 0);
+  const top = [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  console.log(`\ndaemon CPU profile, self time (${total} samples):`);
+  console.log(table(['function', 'self %'], top.map(([k, v]) => [k, fmt((100 * v) / total, 1)])));
 }
 
 console.log(`## ctl: control plane\n${machineLine()}\n`);
