@@ -4,12 +4,12 @@ SHELL := /bin/bash
 CLANG ?= clang
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror \
 	-I/usr/include/x86_64-linux-gnu -Ibpf/include
-BPF_SRCS := $(wildcard bpf/*.bpf.c) $(wildcard test/bpf/progs/*.bpf.c)
+BPF_SRCS := $(wildcard bpf/*.bpf.c) $(wildcard test/bpf/progs/*.bpf.c) $(wildcard test/bench/progs/*.bpf.c)
 BPF_OBJS := $(patsubst %.bpf.c,build/bpf/%.bpf.o,$(notdir $(BPF_SRCS)))
 BPF_HDRS := $(wildcard bpf/include/*.h)
 TEST_GLOB ?= build/js/test
 
-vpath %.bpf.c bpf test/bpf/progs
+vpath %.bpf.c bpf test/bpf/progs test/bench/progs
 
 .PHONY: all build bpf ts setup test test-unit test-bpf test-e2e demo bench clean install
 
@@ -45,7 +45,9 @@ test-e2e: build
 demo: setup build
 	./bin/ipvx demo $(ARGS)
 
+# Benchmarks (not tests): tables of our figures beside baselines; ARGS selects sub-benchmarks.
 bench: setup build
+	@bash scripts/bench-setup.sh
 	node build/js/test/bench/run.js $(ARGS)
 
 install: build

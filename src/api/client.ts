@@ -37,6 +37,8 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+/** Largest reply the client accepts (big configs: GetConfig, ApplyConfig's changes). */
+const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 const START_HINT = 'start it with: ipvx daemon start';
 
 export class IpvxClient {
@@ -48,7 +50,9 @@ export class IpvxClient {
     const creds = t
       ? grpc.credentials.createSsl(t.ca ? readFileSync(t.ca) : null, t.key ? readFileSync(t.key) : null, t.cert ? readFileSync(t.cert) : null)
       : grpc.credentials.createInsecure();
-    this.raw = new IpvxService(address, creds) as unknown as RawClient;
+    // grpc-js refuses replies over 4 MB by default; ApplyConfig's change list for
+    // 10,000 services x 10 reals is about 12 MB.
+    this.raw = new IpvxService(address, creds, { 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES }) as unknown as RawClient;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
   }
 

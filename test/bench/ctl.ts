@@ -1,0 +1,175 @@
+// Control plane: Maglev table build for 1,000 reals; ApplyConfig of 10,000
+// services x 10 reals to a daemon running the real XDP data plane in a lab
+// namespace (time, daemon RSS); a weight change's time from RPC to the reals map.
+//
+//   node build/js/test/bench/ctl.js [--rounds N] [--quick]
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { maglevTable, MH_DEFAULT_TABLE_SIZE } from '../../src/core/sched/maglev.js';
+import { withLab } from '../../src/lab/topology.js';
+import { IpvxClient } from '../../src/api/client.js';
+import type { DesiredState } from '../../src/api/client.js';
+import { BpfMap } from '../../src/bpf/index.js';
+import { bpffsRoot } from '../../src/dataplane/pins.js';
+import { summarize, fmt, table, machineLine, verdict } from './lib/stats.js';
+
+const { values: args } = parseArgs({
+  options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, services: { type: 'string' }, profile: { type: 'boolean' } },
+  strict: false, // run.js passes every sub-benchmark the same options
+});
+const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
+const SERVICES = Number((args.services as string | undefined) ?? (args.quick ? 1000 : 10_000));
+/** Each ApplyConfig of the full size takes long (see docs/benchmarks.md): one round unless asked. */
+const APPLY_ROUNDS = Number((args.rounds as string | undefined) ?? 1);
+const note = (msg: string) => console.error(`ctl: ${msg}`);
+const REALS = 10;
+
+const DAEMON = fileURLToPath(new URL('../../src/cli/daemon.js', import.meta.url));
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
+
+function maglevRows(): string[][] {
+  const reals = Array.from({ length: 1000 }, (_, i) => ({ key: `2001:db8:1::${(i + 1).toString(16)}|80`, weight: 1 + (i % 4) }));
+  const rows: string[][] = [];
+  for (const size of [MH_DEFAULT_TABLE_SIZE, 65521]) {
+    maglevTable(reals, size); // warm the JIT
+    const t: number[] = [];
+    for (let r = 0; r < Math.max(ROUNDS, 10); r++) { const t0 = process.hrtime.bigint(); maglevTable(reals, size); t.push(ms(t0)); }
+    const s = summarize(t);
+    rows.push([`Maglev table, 1000 reals, ${size} slots${size === MH_DEFAULT_TABLE_SIZE ? ' (ipvx default)' : ''}`, fmt(s.min, 1), fmt(s.median, 1), fmt(s.max, 1), 'ms', `< 100 ms ${verdict(s.max < 100)}`]);
+  }
+  return rows;
+}
+
+/** SERVICES services of REALS DR reals each; service 0's reals have addresses of their own (the weight probe). */
+function bigState(weight0 = 1): DesiredState {
+  const services = Array.from({ length: SERVICES }, (_, i) => ({
+    vip: `203.0.113.${1 + Math.floor(i / 40)}`, port: 1000 + (i % 40), protocol: 'tcp', scheduler: 'wlc', flags: [],
+    persistence: 0, persistenceMask: '', method: 'dr',
+    reals: Array.from({ length: REALS }, (_, j) => ({
+      address: i === 0 ? `192.0.2.${j + 1}` : `198.51.100.${j + 1}`, port: 1000 + (i % 40), method: 'dr',
+      weight: i === 0 && j === 0 ? weight0 : 1, upperThreshold: 0, lowerThreshold: 0,
+    })),
+  }));
+  return { services, timeouts: { tcp: 900, tcpFin: 120, udp: 300 } } as unknown as DesiredState;
+}
+
+function rssMb(pid: number): { rss: number; hwm: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? NaN) / 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+}
+
+async function daemonRows(): Promise<string[][]> {
+  const tmp = mkdtempSync(join(tmpdir(), 'ipvx-bench-ctl-'));
+  try {
+    return await withLab('bnctl', async (lab) => {
+      const dir = await lab.addHost('dir');
+      const peer = await lab.addHost('peer');
+      await lab.link(dir, peer, { xdp: true, aIf: 'eth0', bIf: 'eth0' });
+      await lab.addAddress(dir, 'eth0', '198.51.100.254/24');
+      await lab.addAddress(dir, 'eth0', '192.0.2.254/24');
+      const prof = args.profile ? ['--cpu-prof', '--cpu-prof-dir', tmp] : [];
+      const d = await lab.spawn(dir, process.execPath, [...prof, DAEMON, 'run', '--run-dir', tmp, '--state', join(tmp, 'state.yaml'),
+        '--interfaces', 'eth0', '--no-health', '--log-level', 'warn']);
+      const sock = join(tmp, `${statSync(`/run/netns/${dir.ns}`).ino}.sock`);
+      for (let i = 0; i < 300 && !existsSync(sock); i++) await sleep(100);
+      const c = new IpvxClient(`unix:${sock}`, { timeoutMs: 120_000 });
+      try {
+        await c.getStatus().catch((e: Error) => { throw new Error(`${e.message}; daemon stderr: ${d.stderr.slice(-1500)}`); });
+        const idle = rssMb(d.pid!);
+        const applyMs: number[] = [];
+        const rss: number[] = [];
+        for (let r = 0; r < APPLY_ROUNDS; r++) {
+          // Alternate between empty and full: each round writes every service anew.
+          await c.applyConfig({ services: [], timeouts: { tcp: 900, tcpFin: 120, udp: 300 } } as never);
+          const t0 = process.hrtime.bigint();
+          await c.applyConfig(bigState());
+          applyMs.push(ms(t0));
+          rss.push(rssMb(d.pid!).rss);
+          note(`ApplyConfig ${SERVICES} x ${REALS}: ${fmt(applyMs.at(-1)!)} ms, RSS ${fmt(rss.at(-1)!)} MB`);
+        }
+        const hwm = rssMb(d.pid!).hwm;
+        const a = summarize(applyMs);
+        const rows = [
+          [`ApplyConfig ${SERVICES} services x ${REALS} reals (empty -> full)`, fmt(a.min), fmt(a.median), fmt(a.max), 'ms', `< 5000 ms ${verdict(a.max < 5000)}`],
+          [`daemon RSS after it (idle before: ${fmt(idle.rss)} MB)`, fmt(summarize(rss).min), fmt(summarize(rss).median), fmt(summarize(rss).max), 'MB', `< 300 MB ${verdict(summarize(rss).max < 300)}`],
+          ['daemon peak RSS (VmHWM)', '', fmt(hwm), '', 'MB', `< 300 MB ${verdict(hwm < 300)}`],
+        ];
+        rows.push(...await weightRows(c, dir.ns));
+        return rows;
+      } finally {
+        c.close();
+        await d.kill(30_000);
+        if (args.profile) printProfile(tmp);
+      }
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** RPC (UpdateReal) -> weight visible in the pinned reals map, polled from here; and the RPC's own round trip. */
+async function weightRows(c: IpvxClient, ns: string): Promise<string[][]> {
+  const reals = BpfMap.openPinned(join(bpffsRoot(), 'ipvx', String(statSync(`/run/netns/${ns}`).ino), 'reals'));
+  try {
+    const target = Uint8Array.of(192, 0, 2, 1);
+    let id = -1;
+    const { keys, values } = reals.lookupBatch(4096);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v[0] === target[0] && v[1] === target[1] && v[2] === target[2] && v[3] === target[3] && v[36]! & 1) { id = new DataView(keys[i]!.buffer, keys[i]!.byteOffset).getUint32(0, true); break; }
+    }
+    if (id < 0) throw new Error('probe real not found in the reals map');
+    const key = new Uint8Array(4);
+    new DataView(key.buffer).setUint32(0, id, true);
+    const weightNow = () => new DataView(reals.lookup(key)!.buffer).getUint32(44, true);
+    const toMap: number[] = [];
+    const rpc: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const w = 2 + (r % 2);
+      const t0 = process.hrtime.bigint();
+      let seen = 0;
+      const call = c.updateReal({ vip: '203.0.113.1', port: 1000, protocol: 'tcp' },
+        { address: '192.0.2.1', port: 1000, method: 'dr', weight: w, upperThreshold: 0, lowerThreshold: 0 }).then(() => ms(t0));
+      while (!seen) {
+        if (weightNow() === w) seen = ms(t0);
+        else await new Promise((res) => setImmediate(res));
+      }
+      toMap.push(seen);
+      rpc.push(await call);
+      note(`weight change ${r + 1}: map after ${fmt(seen, 1)} ms, RPC done after ${fmt(rpc.at(-1)!, 1)} ms`);
+    }
+    const m = summarize(toMap);
+    const p = summarize(rpc);
+    return [
+      [`weight change: UpdateReal RPC -> reals map (${SERVICES} services loaded)`, fmt(m.min, 1), fmt(m.median, 1), fmt(m.max, 1), 'ms', ''],
+      ['weight change: UpdateReal RPC round trip', fmt(p.min, 1), fmt(p.median, 1), fmt(p.max, 1), 'ms', ''],
+    ];
+  } finally {
+    reals.close();
+  }
+}
+
+/** Functions of the daemon's CPU profile (node --cpu-prof) by self time, top 15. */
+function printProfile(dir: string): void {
+  const f = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
+  if (!f) { console.log('(no CPU profile written)'); return; }
+  const p = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { nodes: { id: number; hitCount: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] };
+  const by = new Map<string, number>();
+  for (const n of p.nodes) {
+    const k = `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.replace(/^.*\/(build\/js|node_modules)\//, '$1/')}:${n.callFrame.lineNumber + 1}`;
+    by.set(k, (by.get(k) ?? 0) + n.hitCount);
+  }
+  const total = [...by.values()].reduce((a, b) => a + b, 0);
+  const top = [...by.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  console.log(`\ndaemon CPU profile, self time (${total} samples):`);
+  console.log(table(['function', 'self %'], top.map(([k, v]) => [k, fmt((100 * v) / total, 1)])));
+}
+
+console.log(`## ctl: control plane\n${machineLine()}\n`);
+const rows = [...maglevRows(), ...await daemonRows()];
+console.log(table(['what', 'min', 'median', 'max', 'unit', 'goal'], rows));

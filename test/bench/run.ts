@@ -1,0 +1,35 @@
+// `make bench [ARGS="pkt rate tcp ctl --quick"]`: runs the selected sub-benchmarks
+// (all by default), each in a process of its own (the per-packet one moves its
+// thread into a fresh network namespace), one after the other so they do not share
+// the two cores. Options after the names are passed to every sub-benchmark.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BENCHES: Record<string, string> = {
+  pkt: 'per-packet cost through BPF_PROG_TEST_RUN (ns/packet vs XDP_DROP and MAC-swap XDP_TX)',
+  rate: 'packets per second forwarded with live frames (ipvx DR/TUN vs a reflector)',
+  tcp: 'HTTP requests/s and p99 through ipvx NAT/DR/TUN vs nftables DNAT, HAProxy, direct',
+  ctl: 'control plane: Maglev build, ApplyConfig 10,000 x 10, weight change RPC -> map',
+};
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(`Usage: node build/js/test/bench/run.js [${Object.keys(BENCHES).join('|')} ...] [--quick] [options]\n` +
+    Object.entries(BENCHES).map(([k, v]) => `  ${k.padEnd(5)} ${v}`).join('\n'));
+  process.exit(0);
+}
+const names = argv.filter((a) => !a.startsWith('-') && a in BENCHES);
+const unknown = argv.filter((a) => !a.startsWith('-') && !(a in BENCHES) && !/^\d+$/.test(a));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${Object.keys(BENCHES).join(', ')})`);
+  process.exit(2);
+}
+const opts = argv.filter((a) => !names.includes(a));
+let failed = 0;
+for (const name of names.length ? names : Object.keys(BENCHES)) {
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.js`, import.meta.url)), ...opts], { stdio: 'inherit' });
+  console.log(`\n(${name}: ${((Date.now() - t0) / 1000).toFixed(0)} s${r.status ? `, exit ${r.status}` : ''})\n`);
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

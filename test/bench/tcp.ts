@@ -1,0 +1,212 @@
+// TCP through the balancer: wrk in a client namespace against nginx real servers,
+// through ipvx (NAT, DR, TUN), nftables DNAT with numgen (kube-proxy style),
+// HAProxy in TCP mode, and straight to the reals (same hops, the director's kernel
+// only routing): requests/s and p99 latency, every variant in the same run,
+// variants alternating round by round.
+//
+//   client --- dir ---- rs1
+//                 \---- rs2        (a veth per link, native XDP on every end)
+//
+//   node build/js/test/bench/tcp.js [--rounds N] [--seconds N] [--conns N] [--quick]
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { withLab, Lab, Host } from '../../src/lab/topology.js';
+import { DEFAULT_TIMEOUTS, DesiredState, Method } from '../../src/core/model.js';
+import { summarize, fmt, fmtRatio, fmtRate, table, machineLine, verdict } from './lib/stats.js';
+
+const { values: args } = parseArgs({
+  options: { rounds: { type: 'string' }, seconds: { type: 'string' }, conns: { type: 'string' }, quick: { type: 'boolean' } },
+  strict: false, // run.js passes every sub-benchmark the same options
+});
+const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 1 : 3));
+const SECONDS = Number((args.seconds as string | undefined) ?? (args.quick ? 3 : 8));
+const CONNS = Number((args.conns as string | undefined) ?? 32);
+
+const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
+const VIP = '203.0.113.10';
+const CLIENT = '192.0.2.1';
+const DIR_FRONT = '192.0.2.254';
+const REALS = [{ addr: '198.51.100.1', dir: '198.51.100.126', plen: 25 }, { addr: '198.51.100.129', dir: '198.51.100.254', plen: 25 }];
+
+interface Topo { client: Host; dir: Host; rs: Host[]; tmp: string }
+
+async function build(lab: Lab, tmp: string): Promise<Topo> {
+  const client = await lab.addHost('client');
+  const dir = await lab.addHost('dir');
+  const rs = [await lab.addHost('rs1'), await lab.addHost('rs2')];
+  await lab.link(client, dir, { xdp: true, aIf: 'eth0', bIf: 'eth0' });
+  await lab.addAddress(client, 'eth0', `${CLIENT}/24`);
+  await lab.addAddress(dir, 'eth0', `${DIR_FRONT}/24`);
+  await lab.addRoute(client, '203.0.113.0/24', DIR_FRONT);
+  await lab.addRoute(client, '198.51.100.0/24', DIR_FRONT);
+  for (const [i, r] of rs.entries()) {
+    const ifDir = `eth${i + 1}`;
+    await lab.link(dir, r, { xdp: true, aIf: ifDir, bIf: 'eth0' });
+    await lab.addAddress(dir, ifDir, `${REALS[i]!.dir}/${REALS[i]!.plen}`);
+    await lab.addAddress(r, 'eth0', `${REALS[i]!.addr}/${REALS[i]!.plen}`);
+    await lab.addRoute(r, 'default', REALS[i]!.dir);
+    // Resolved before any balancer starts: no ARP race in the first second.
+    await lab.ip(dir, ['neigh', 'replace', REALS[i]!.addr, 'lladdr', await lab.mac(r, 'eth0'), 'dev', ifDir, 'nud', 'permanent']);
+    await lab.ip(r, ['neigh', 'replace', REALS[i]!.dir, 'lladdr', await lab.mac(dir, ifDir), 'dev', 'eth0', 'nud', 'permanent']);
+  }
+  await lab.ip(client, ['neigh', 'replace', DIR_FRONT, 'lladdr', await lab.mac(dir, 'eth0'), 'dev', 'eth0', 'nud', 'permanent']);
+  await lab.ip(dir, ['neigh', 'replace', CLIENT, 'lladdr', await lab.mac(client, 'eth0'), 'dev', 'eth0', 'nud', 'permanent']);
+  await lab.setSysctl(dir, 'net.ipv4.ip_forward', 1);
+  await lab.setSysctl(dir, 'net.ipv4.conf.all.rp_filter', 0);
+  for (const i of ['eth0', 'eth1', 'eth2']) await lab.setSysctl(dir, `net.ipv4.conf.${i}.rp_filter`, 0);
+  for (const [i, r] of rs.entries()) {
+    const conf = join(tmp, `nginx-rs${i + 1}.conf`);
+    writeFileSync(conf, [
+      'worker_processes 1;', 'daemon off;', `pid ${tmp}/nginx-rs${i + 1}.pid;`, 'error_log stderr warn;',
+      'events { worker_connections 4096; }',
+      'http {', '  access_log off;', `  client_body_temp_path ${tmp}/body-${i}; proxy_temp_path ${tmp}/proxy-${i};`,
+      '  keepalive_requests 1000000;',
+      '  server { listen 80 backlog=4096; location / { return 200 "ok\\n"; } }', '}', '',
+    ].join('\n'));
+    await lab.spawn(r, 'nginx', ['-c', conf]);
+  }
+  const t = { client, dir, rs, tmp };
+  for (const r of REALS) await waitHttp(lab, t, r.addr);
+  return t;
+}
+
+async function waitHttp(lab: Lab, t: Topo, host: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    try {
+      await lab.exec(t.client, 'wrk', ['-t1', '-c1', '-d1s', `http://${host}/`], { timeoutMs: 5000 });
+      return;
+    } catch { await new Promise((r) => setTimeout(r, 200)); }
+  }
+  throw new Error(`no HTTP answer from ${host}`);
+}
+
+interface Wrk { rps: number; p99ms: number; errors: number }
+
+function parseWrk(out: string): Wrk {
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+  const m = /\s99%\s+([\d.]+)(us|ms|s)\b/.exec(out);
+  const p99ms = m ? Number(m[1]) * (m[2] === 'us' ? 1e-3 : m[2] === 's' ? 1e3 : 1) : NaN;
+  const e = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  return { rps, p99ms, errors: (e ? e.slice(1).reduce((s, x) => s + Number(x), 0) : 0) + non2xx };
+}
+
+/** Two wrk processes (one thread each, half the connections each) to `targets`; summed rps, worst p99. */
+async function load(lab: Lab, t: Topo, targets: [string, string]): Promise<Wrk> {
+  const outs = await Promise.all(targets.map((h) => lab.exec(t.client, 'wrk',
+    ['-t1', `-c${CONNS / 2}`, `-d${SECONDS}s`, '--latency', `http://${h}/`], { timeoutMs: (SECONDS + 30) * 1000 })));
+  const w = outs.map(parseWrk);
+  return { rps: w[0]!.rps + w[1]!.rps, p99ms: Math.max(w[0]!.p99ms, w[1]!.p99ms), errors: w[0]!.errors + w[1]!.errors };
+}
+
+function ipvxState(method: Method): DesiredState {
+  return {
+    services: [{
+      vip: VIP, port: 80, protocol: 'tcp', scheduler: 'rr', flags: [], persistence: 0, persistenceMask: '', method,
+      reals: REALS.map((r) => ({ address: r.addr, port: 80, method, weight: 1, upperThreshold: 0, lowerThreshold: 0 })),
+    }],
+    timeouts: { ...DEFAULT_TIMEOUTS },
+  };
+}
+
+interface Variant { name: string; targets: [string, string]; up: (lab: Lab, t: Topo) => Promise<() => Promise<void>> }
+
+const VARIANTS: Variant[] = [
+  { name: 'direct (no balancer)', targets: [REALS[0]!.addr, REALS[1]!.addr], up: async () => async () => {} },
+  {
+    name: 'nftables DNAT numgen', targets: [VIP, VIP],
+    up: async (lab, t) => {
+      const rules = join(t.tmp, 'dnat.nft');
+      writeFileSync(rules, `table ip ipvxbench {\n  chain pre {\n    type nat hook prerouting priority dstnat; policy accept;\n` +
+        `    ip daddr ${VIP} tcp dport 80 dnat to numgen inc mod 2 map { 0 : ${REALS[0]!.addr}, 1 : ${REALS[1]!.addr} }\n  }\n}\n`);
+      await lab.exec(t.dir, 'nft', ['-f', rules]);
+      return async () => { await lab.exec(t.dir, 'nft', ['delete', 'table', 'ip', 'ipvxbench']); };
+    },
+  },
+  {
+    name: 'HAProxy (mode tcp)', targets: [VIP, VIP],
+    up: async (lab, t) => {
+      const conf = join(t.tmp, 'haproxy.cfg');
+      writeFileSync(conf, ['global', '  maxconn 8192', 'defaults', '  mode tcp', '  timeout connect 5s', '  timeout client 60s',
+        '  timeout server 60s', 'frontend f', `  bind ${VIP}:80`, '  default_backend b', 'backend b', '  balance roundrobin',
+        ...REALS.map((r, i) => `  server rs${i + 1} ${r.addr}:80`), ''].join('\n'));
+      await lab.ip(t.dir, ['addr', 'add', `${VIP}/32`, 'dev', 'lo']);
+      const p = await lab.spawn(t.dir, 'haproxy', ['-f', conf, '-db']);
+      await waitHttp(lab, t, VIP);
+      return async () => { await p.kill(3000); await lab.ip(t.dir, ['addr', 'del', `${VIP}/32`, 'dev', 'lo']); };
+    },
+  },
+  ...(['nat', 'dr', 'tun'] as const).map((m): Variant => ({
+    name: `ipvx ${m.toUpperCase()}`, targets: [VIP, VIP],
+    up: async (lab, t) => {
+      const rsProcs = m === 'nat' ? [] : await Promise.all(t.rs.map((r) =>
+        lab.node(r, js('../e2e/fixtures/realserver.js'), ['--vip', VIP, '--method', m], { ready: 'ready' })));
+      const d = await lab.node(t.dir, js('../e2e/fixtures/director.js'), [
+        '--state', JSON.stringify(ipvxState(m)), '--interfaces', 'eth0,eth1,eth2', '--pin-dir-name', `bench-tcp-${process.pid}-${m}`,
+      ], { ready: 'ready', readyTimeoutMs: 30_000 });
+      await waitHttp(lab, t, VIP);
+      return async () => {
+        await d.kill(5000);
+        await Promise.all(rsProcs.map((p) => p.kill(5000)));
+        // The director detached; links get their pass-all programs back (frames into a veth need XDP there).
+        for (const i of ['eth0', 'eth1', 'eth2']) {
+          await lab.ip(t.dir, ['-force', 'link', 'set', 'dev', i, 'xdpdrv', 'obj', fileURLToPath(new URL('../../../bpf/ipvx_pass.bpf.o', import.meta.url)), 'sec', 'xdp.frags']);
+        }
+        if (m === 'tun') {
+          for (const r of t.rs) await lab.ip(r, ['-force', 'link', 'set', 'dev', 'eth0', 'xdpdrv', 'obj', fileURLToPath(new URL('../../../bpf/ipvx_pass.bpf.o', import.meta.url)), 'sec', 'xdp.frags']);
+        }
+      };
+    },
+  })),
+];
+
+async function main(): Promise<void> {
+  console.log(`## tcp: HTTP through the balancer (wrk -> nginx)\n${machineLine()}`);
+  console.log(`${ROUNDS} rounds x ${SECONDS} s per variant, 2 wrk processes x 1 thread, ${CONNS} keep-alive connections in all, 2 nginx reals (1 worker each); IPv4\n`);
+  const res = new Map<string, Wrk[]>();
+  const tmp = mkdtempSync(join(tmpdir(), 'ipvx-bench-tcp-'));
+  try {
+    await withLab('bntcp', async (lab) => {
+      const t = await build(lab, tmp);
+      for (let r = 0; r < ROUNDS; r++) {
+        for (const v of VARIANTS) {
+          const down = await v.up(lab, t);
+          try {
+            const w = await load(lab, t, v.targets);
+            if (!res.has(v.name)) res.set(v.name, []);
+            res.get(v.name)!.push(w);
+            if (process.env.BENCH_DEBUG) console.error(v.name, w);
+          } finally {
+            await down();
+          }
+        }
+      }
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const direct = res.get('direct (no balancer)')!;
+  const dRps = summarize(direct.map((w) => w.rps)).median;
+  const dP99 = summarize(direct.map((w) => w.p99ms)).median;
+  const goal: Record<string, [number, string]> = { 'ipvx NAT': [0.95, '>= 0.95x'], 'ipvx DR': [0.97, '>= 0.97x'], 'ipvx TUN': [0.97, '>= 0.97x'] };
+  const nftRps = summarize(res.get('nftables DNAT numgen')!.map((w) => w.rps)).median;
+  const rows = [...res.entries()].map(([k, ws]) => {
+    const rps = summarize(ws.map((w) => w.rps));
+    const p99 = summarize(ws.map((w) => w.p99ms));
+    const ratio = rps.median / dRps;
+    const g = goal[k];
+    let judged = 'baseline';
+    if (g) {
+      const ok = ratio >= g[0] && p99.median <= dP99 * 1.1 && (k !== 'ipvx NAT' || rps.median > nftRps);
+      judged = `${g[1]}, p99 <= 1.1x${k === 'ipvx NAT' ? ', > nft' : ''}: ${verdict(ok)}`;
+    }
+    return [k, fmtRate(rps.min), fmtRate(rps.median), fmtRate(rps.max), fmtRatio(ratio), fmt(p99.median, 2), fmtRatio(p99.median / dP99),
+      String(ws.reduce((n, w) => n + w.errors, 0)), judged];
+  });
+  console.log(table(['path', 'min req/s', 'median req/s', 'max req/s', 'vs direct', 'p99 ms', 'p99 vs direct', 'errors', 'goal'], rows));
+}
+
+await main();
