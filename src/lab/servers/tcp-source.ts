@@ -1,12 +1,14 @@
-// TCP source: `node tcp-source.js --host 192.0.2.2 --port 9000 --bytes 5000000 [--seed 1]`.
+// TCP source: `node tcp-source.js --host 192.0.2.2 --port 9000 --bytes 5000000 [--seed 1] [--pace-ms 0]`.
 // Sends N bytes of deterministic pseudo-random data (xorshift32 from the seed), closes its
 // side, waits for the server to close, and prints {"bytes":N,"sha256":"..."}.
+// With --pace-ms M it waits M ms after each 64 KiB chunk (a long-lived connection) and first
+// prints "connected" once the connection is up.
 import { connect } from 'node:net';
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { host: { type: 'string' }, port: { type: 'string', default: '9000' }, bytes: { type: 'string', default: '1000000' }, seed: { type: 'string', default: '1' } },
+  options: { host: { type: 'string' }, port: { type: 'string', default: '9000' }, bytes: { type: 'string', default: '1000000' }, seed: { type: 'string', default: '1' }, 'pace-ms': { type: 'string', default: '0' } },
 });
 if (!values.host) { console.error('--host is required'); process.exit(2); }
 const total = Number(values.bytes);
@@ -25,19 +27,22 @@ function chunk(n: number): Buffer {
 const h = createHash('sha256');
 const sock = connect({ host: values.host, port: Number(values.port) });
 let sent = 0;
+const paceMs = Number(values['pace-ms']);
 function pump(): void {
   while (sent < total) {
     const c = chunk(Math.min(65536, total - sent));
     sent += c.length;
     h.update(c);
-    if (!sock.write(c)) { sock.once('drain', pump); return; }
+    const flushed = sock.write(c);
+    if (paceMs > 0 && sent < total) { setTimeout(pump, paceMs); return; }
+    if (!flushed) { sock.once('drain', pump); return; }
   }
   sock.end();
 }
-sock.on('connect', pump);
+sock.on('connect', () => { if (paceMs > 0) console.log('connected'); pump(); });
 sock.on('data', () => { /* ignore */ });
 sock.on('close', (hadError) => {
   if (hadError) process.exit(1);
-  console.log(JSON.stringify({ bytes: sent, sha256: h.digest('hex') }));
+  console.log(JSON.stringify({ bytes: sent, sha256: h.digest('hex'), local: `${sock.localAddress} ${sock.localPort}` }));
 });
 sock.on('error', (e) => { console.error(String(e)); process.exit(1); });

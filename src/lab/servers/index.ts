@@ -1,0 +1,10 @@
+// Paths of the small servers and clients the lab runs inside its namespaces
+// (each is a standalone script: `node <path> --help`-free, options as documented at its top).
+import { fileURLToPath } from 'node:url';
+
+export type ServerScript = 'http-name' | 'http-get' | 'tcp-sink' | 'tcp-source' | 'udp-echo' | 'udp-client';
+
+/** Absolute path of the compiled script (build/js/src/lab/servers/<name>.js). */
+export function serverScript(name: ServerScript): string {
+  return fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+}
