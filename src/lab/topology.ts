@@ -8,6 +8,9 @@
 import { spawn as spawnChild, execFileSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { statSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { bpffsRoot } from '../dataplane/pins.js';
 import { run, ipIn, execIn, ethtoolIn, sysctlIn, runSyncQuiet, CommandError, type RunOptions } from './sh.js';
 
 export interface Host {
@@ -199,6 +202,8 @@ export class Lab {
   readonly hosts: Host[] = [];
   private readonly procs = new Set<Proc>();
   private readonly ifCount = new Map<string, number>();
+  /** Inode of each namespace: names the state ipvx keeps outside it (bpffs pins, /run records). */
+  private readonly nsInodes = new Map<string, number>();
   private destroyed = false;
 
   private constructor(prefix: string) {
@@ -232,6 +237,7 @@ export class Lab {
     const host: Host = { name, ns: `${this.id}${name}` };
     await execFileP('ip', ['netns', 'add', host.ns]);
     this.hosts.push(host); // registered before configuring, so destroy() removes it even if the rest fails
+    this.nsInodes.set(host.ns, statSync(`/run/netns/${host.ns}`).ino);
     await ipIn(host.ns, ['link', 'set', 'lo', 'up']);
     await sysctlIn(host.ns, 'net.ipv6.conf.all.accept_dad', 0);
     await sysctlIn(host.ns, 'net.ipv6.conf.default.accept_dad', 0);
@@ -381,6 +387,7 @@ export class Lab {
     await Promise.all([...this.procs].map((p) => p.kill(1000)));
     for (const h of this.hosts) {
       killNsPids(h.ns);
+      this.removeIpvxState(h);
       try {
         await execFileP('ip', ['netns', 'del', h.ns]);
       } catch (e) {
@@ -397,9 +404,35 @@ export class Lab {
     for (const p of this.procs) if (p.running) p.child.kill('SIGKILL');
     for (const h of this.hosts) {
       killNsPids(h.ns);
+      this.removeIpvxState(h);
       runSyncQuiet('ip', ['netns', 'del', h.ns]);
     }
     liveLabs.delete(this);
+  }
+
+  /** The netns inode of a host (what ipvx names its pins and records after: src/dataplane/pins.ts netnsId). */
+  nsInode(host: Host): number {
+    this.own(host);
+    return this.nsInodes.get(host.ns)!;
+  }
+
+  /**
+   * What ipvx run inside a lab namespace leaves outside it: pinned programs and maps
+   * (a daemon stopped without --detach-on-stop keeps forwarding, so they stay) and the
+   * real-server record. They are keyed by this namespace's inode: ours to remove.
+   */
+  private removeIpvxState(h: Host): void {
+    const ino = this.nsInodes.get(h.ns);
+    if (ino === undefined) return;
+    let bpffs: string | undefined;
+    try { bpffs = bpffsRoot(); } catch { /* no bpffs: nothing was pinned */ }
+    const paths = [
+      ...(bpffs ? [join(bpffs, 'ipvx', String(ino)), join(bpffs, 'ipvx', `${ino}-decap`)] : []),
+      `/run/ipvx/realserver-${ino}.json`,
+    ];
+    for (const p of paths) {
+      try { rmSync(p, { recursive: true, force: true }); } catch { /* best effort in exit hooks */ }
+    }
   }
 
   get isDestroyed(): boolean {
