@@ -59,8 +59,10 @@ export interface ClassicOptions {
   method: LabMethod;
   /** How many real servers (default 2). */
   reals?: number;
-  /** Start the servers on the reals (HTTP answering its name, TCP sinks, UDP echo); default true. */
+  /** Start the servers on the reals (HTTP answering its name, UDP echo); default true. */
   servers?: boolean;
+  /** Also the TCP sinks (they print a line per connection, so they need this process alive); default true. */
+  sinks?: boolean;
   /** Called with each step, for a narrating demo. */
   say?: (line: string) => void;
 }
@@ -113,13 +115,13 @@ export async function buildClassicLab(lab: Lab, o: ClassicOptions): Promise<Clas
     if (o.servers ?? true) {
       await lab.node(r, serverScript('http-name'), ['--name', `rs${i + 1}`, '--port', String(httpPort), '--host', '::'], { ready: 'ready' });
       await lab.node(r, serverScript('udp-echo'), ['--port', String(PORTS.udp), '--host', '::', '--prefix', `rs${i + 1}`], { ready: 'ready' });
-      sinks.push([
+      if (o.sinks ?? true) sinks.push([
         await lab.node(r, serverScript('tcp-sink'), ['--port', String(PORTS.stream), '--host', '::'], { ready: 'ready' }),
         await lab.node(r, serverScript('tcp-sink'), ['--port', String(PORTS.long), '--host', '::'], { ready: 'ready' }),
       ]);
     }
   }
-  if (o.servers ?? true) say(`on each real: an HTTP server on port ${httpPort} answering its own name, a UDP echo on ${PORTS.udp}, TCP sinks on ${PORTS.stream} and ${PORTS.long}`);
+  if (o.servers ?? true) say(`on each real: an HTTP server on port ${httpPort} answering its own name, a UDP echo on port ${PORTS.udp}`);
   return { lab, client, director, sw, reals, directorIfaces: [front.b.ifname, back.a.ifname], method: o.method, httpPort, sinks };
 }
 
@@ -147,6 +149,12 @@ export interface DirectorDaemon {
 
 export interface DaemonOptions {
   xdpMode?: 'native' | 'generic';
+  /**
+   * Socket, pid and log files (default: in the temp dir). The default of the daemon,
+   * /run/ipvx, lets `ip netns exec <director> ipvx ...` find it without options; its
+   * files there are named by the director's netns inode, and the lab removes them.
+   */
+  runDir?: string;
   /** Extra `daemon start` arguments. */
   args?: string[];
 }
@@ -154,7 +162,8 @@ export interface DaemonOptions {
 /** `ipvx daemon start` in the director namespace, attached to the director's interfaces. */
 export async function startDirectorDaemon(c: ClassicLab, o: DaemonOptions = {}): Promise<DirectorDaemon> {
   const dir = mkdtempSync(join(tmpdir(), `ipvx-lab-${process.pid}-`));
-  const runDir = join(dir, 'run');
+  c.lab.removeOnDestroy(dir);
+  const runDir = o.runDir ?? join(dir, 'run');
   const state = join(dir, 'state.yaml');
   const socket = join(runDir, `${c.lab.nsInode(c.director)}.sock`);
   const paths = ['--run-dir', runDir, '--state', state];

@@ -204,6 +204,8 @@ export class Lab {
   private readonly ifCount = new Map<string, number>();
   /** Inode of each namespace: names the state ipvx keeps outside it (bpffs pins, /run records). */
   private readonly nsInodes = new Map<string, number>();
+  /** Files or directories outside the namespaces that belong to this lab (temp dirs). */
+  private readonly paths = new Set<string>();
   private destroyed = false;
 
   private constructor(prefix: string) {
@@ -394,6 +396,7 @@ export class Lab {
         if (!(e instanceof CommandError) || !/No such file/.test(e.stderr)) throw e;
       }
     }
+    for (const p of this.paths) rmSync(p, { recursive: true, force: true });
     liveLabs.delete(this);
   }
 
@@ -407,7 +410,15 @@ export class Lab {
       this.removeIpvxState(h);
       runSyncQuiet('ip', ['netns', 'del', h.ns]);
     }
+    for (const p of this.paths) {
+      try { rmSync(p, { recursive: true, force: true }); } catch { /* best effort in exit hooks */ }
+    }
     liveLabs.delete(this);
+  }
+
+  /** Remove this file or directory when the lab is destroyed (also on Ctrl-C). */
+  removeOnDestroy(path: string): void {
+    this.paths.add(path);
   }
 
   /** The netns inode of a host (what ipvx names its pins and records after: src/dataplane/pins.ts netnsId). */
@@ -426,13 +437,23 @@ export class Lab {
     if (ino === undefined) return;
     let bpffs: string | undefined;
     try { bpffs = bpffsRoot(); } catch { /* no bpffs: nothing was pinned */ }
-    const paths = [
-      ...(bpffs ? [join(bpffs, 'ipvx', String(ino)), join(bpffs, 'ipvx', `${ino}-decap`)] : []),
-      `/run/ipvx/realserver-${ino}.json`,
-    ];
-    for (const p of paths) {
-      try { rmSync(p, { recursive: true, force: true }); } catch { /* best effort in exit hooks */ }
+    removeIpvxStateOf(ino, bpffs);
+  }
+
+  /**
+   * Keep the lab after this process exits (`ipvx demo --keep`): no cleanup on exit or
+   * signals, and the processes it started no longer hold this process alive. Remove it
+   * later with removeLeftoverLabs(prefix).
+   */
+  release(): void {
+    this.destroyed = true;
+    liveLabs.delete(this);
+    for (const p of this.procs) {
+      p.child.stdout?.destroy();
+      p.child.stderr?.destroy();
+      p.child.unref();
     }
+    this.procs.clear();
   }
 
   get isDestroyed(): boolean {
@@ -456,6 +477,48 @@ export async function withLab<T>(prefix: string, fn: (lab: Lab) => Promise<T>): 
   } finally {
     await lab.destroy();
   }
+}
+
+/** ipvx state named by a netns inode: pins, real-server record, daemon socket/pid/log in the default run dir. */
+function removeIpvxStateOf(ino: number, bpffs: string | undefined): void {
+  const paths = [
+    ...(bpffs ? [join(bpffs, 'ipvx', String(ino)), join(bpffs, 'ipvx', `${ino}-decap`)] : []),
+    `/run/ipvx/realserver-${ino}.json`,
+    ...['sock', 'pid', 'log'].map((ext) => `/run/ipvx/${ino}.${ext}`),
+  ];
+  for (const p of paths) {
+    try { rmSync(p, { recursive: true, force: true }); } catch { /* best effort in exit hooks */ }
+  }
+}
+
+/**
+ * Remove labs left by runs that are gone (kept with release(), or killed with SIGKILL):
+ * namespaces named `${prefix}<pid>-<n>-<host>` whose <pid> no longer runs, what runs in
+ * them, and the ipvx state named by their inodes. Returns the namespaces removed.
+ */
+export async function removeLeftoverLabs(prefix: string): Promise<string[]> {
+  if (!/^[A-Za-z0-9_-]{1,24}$/.test(prefix)) throw new Error(`lab prefix '${prefix}': 1-24 characters of [A-Za-z0-9_-]`);
+  const re = new RegExp(`^${prefix}(\\d+)-\\d+-[A-Za-z0-9_-]+$`);
+  const removed: string[] = [];
+  let bpffs: string | undefined;
+  try { bpffs = bpffsRoot(); } catch { /* nothing pinned */ }
+  for (const ns of await listNetnsNames()) {
+    const m = re.exec(ns);
+    if (!m || pidAlive(Number(m[1]))) continue;
+    killNsPids(ns);
+    try { removeIpvxStateOf(statSync(`/run/netns/${ns}`).ino, bpffs); } catch { /* already half gone */ }
+    if (runSyncQuiet('ip', ['netns', 'del', ns])) removed.push(ns);
+  }
+  return removed;
+}
+
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+async function listNetnsNames(): Promise<string[]> {
+  const { stdout } = await run('ip', ['netns', 'list']);
+  return stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter((n) => n.length > 0);
 }
 
 function checkIfname(n: string): void {
