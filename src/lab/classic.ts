@@ -160,7 +160,7 @@ export interface DaemonOptions {
 }
 
 /** `ipvx daemon start` in the director namespace, attached to the director's interfaces. */
-export async function startDirectorDaemon(c: ClassicLab, o: DaemonOptions = {}): Promise<DirectorDaemon> {
+export async function startDirectorDaemon(c: Pick<ClassicLab, 'lab' | 'director' | 'directorIfaces'>, o: DaemonOptions = {}): Promise<DirectorDaemon> {
   const dir = mkdtempSync(join(tmpdir(), `ipvx-lab-${process.pid}-`));
   c.lab.removeOnDestroy(dir);
   const runDir = o.runDir ?? join(dir, 'run');

@@ -142,14 +142,19 @@ async function ipvx(c: ClassicLab, args: string[], o: { quiet?: boolean } = {}):
   return c.lab.exec(c.director, process.execPath, [IPVX_BIN, ...args]);
 }
 
-/** Remove labs kept with --keep by earlier runs (their process is gone). */
-async function clean(): Promise<number> {
-  const removed = await removeLeftoverLabs(PREFIX);
+/** Remove labs kept with --keep by earlier runs whose process is gone (only the run `pid`'s when given). */
+export async function cleanKeptDemos(pid?: number): Promise<string[]> {
+  const removed = await removeLeftoverLabs(PREFIX, pid);
   // The daemons' temp dirs (state files) of those runs.
   for (const name of readdirSync(tmpdir())) {
     const m = /^ipvx-lab-(\d+)-/.exec(name);
     if (m && removed.some((ns) => ns.startsWith(`${PREFIX}${m[1]}-`))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
+  return removed;
+}
+
+async function clean(): Promise<number> {
+  const removed = await cleanKeptDemos();
   console.log(removed.length ? `removed ${removed.length} namespaces: ${removed.join(' ')}` : 'no kept demo lab to remove');
   return 0;
 }

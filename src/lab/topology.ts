@@ -494,9 +494,10 @@ function removeIpvxStateOf(ino: number, bpffs: string | undefined): void {
 /**
  * Remove labs left by runs that are gone (kept with release(), or killed with SIGKILL):
  * namespaces named `${prefix}<pid>-<n>-<host>` whose <pid> no longer runs, what runs in
- * them, and the ipvx state named by their inodes. Returns the namespaces removed.
+ * them, and the ipvx state named by their inodes (only run `onlyPid`'s when given).
+ * Returns the namespaces removed.
  */
-export async function removeLeftoverLabs(prefix: string): Promise<string[]> {
+export async function removeLeftoverLabs(prefix: string, onlyPid?: number): Promise<string[]> {
   if (!/^[A-Za-z0-9_-]{1,24}$/.test(prefix)) throw new Error(`lab prefix '${prefix}': 1-24 characters of [A-Za-z0-9_-]`);
   const re = new RegExp(`^${prefix}(\\d+)-\\d+-[A-Za-z0-9_-]+$`);
   const removed: string[] = [];
@@ -504,7 +505,7 @@ export async function removeLeftoverLabs(prefix: string): Promise<string[]> {
   try { bpffs = bpffsRoot(); } catch { /* nothing pinned */ }
   for (const ns of await listNetnsNames()) {
     const m = re.exec(ns);
-    if (!m || pidAlive(Number(m[1]))) continue;
+    if (!m || pidAlive(Number(m[1])) || (onlyPid !== undefined && Number(m[1]) !== onlyPid)) continue;
     killNsPids(ns);
     try { removeIpvxStateOf(statSync(`/run/netns/${ns}`).ino, bpffs); } catch { /* already half gone */ }
     if (runSyncQuiet('ip', ['netns', 'del', ns])) removed.push(ns);
