@@ -320,10 +320,11 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
     case 'add-server': case 'edit-server': case 'delete-server': {
       const s = service!;
       const r = server!;
-      // ipvsadm: the real port defaults to the service port, and DR/TUN always use it.
+      // ipvsadm: the real port defaults to the service port, and for -a/-e DR/TUN always
+      // use it; -d takes the port as given (ipvsadm forces it only for ADDDEST/EDITDEST).
+      if (cmd === 'delete-server') return { ok: true, value: { kind: cmd, service: s, server: { address: r.address, family: r.family, port: r.port ?? s.port } } };
       const port = method === 'dr' || method === 'tun' ? s.port : (r.port ?? s.port);
       const srv = { address: r.address, family: r.family, port };
-      if (cmd === 'delete-server') return { ok: true, value: { kind: cmd, service: s, server: srv } };
       if (r.family !== s.family && method !== 'tun') return fail2('real-server', 'Different address family is allowed only for tunneling servers');
       const tunnelOptions = (['tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'] as const).filter((t) => given.has(t));
       if (tunnelOptions.length > 0 && method !== 'tun') return fail2('tun-type', 'Tunnel options conflict with forward method');

@@ -1,0 +1,359 @@
+// `ipvx`: ipvsadm's command line against the daemon of this network namespace (over
+// gRPC), and ipvx's own subcommands (daemon, apply, watch, import, realserver, demo).
+// Parsing and formatting are pure (src/cli/ipvsadm); this file is the I/O around them.
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import {
+  parseIpvsadmArgs, parseRestoreInput, exitCodeOf, commandToServiceSpec, commandToRealSpec, serviceKey,
+  formatSave, formatList, formatConnections, formatTimeout, listJson, connectionsJson, timeoutJson, toJsonText,
+  NO_SUCH_SERVICE, type IpvsadmCommand, type ListCommand, type ListData, type Health,
+} from './ipvsadm/index.js';
+import { helpText, versionText } from './help.js';
+import { runDaemonCommand } from './daemon.js';
+import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
+import { stateFromMsg } from '../api/proto.js';
+import { netnsId } from '../dataplane/pins.js';
+import { applyToState } from '../config/import/ipvsadm-save.js';
+import { importAny } from '../config/import/index.js';
+import { parseConfig, stateToPlain, formatConfig } from '../config/schema.js';
+import { validateState } from '../core/validate.js';
+import { renderChanges, type Change } from '../core/diff.js';
+import { formatErrors, type FieldError } from '../core/result.js';
+import type { DesiredState } from '../core/model.js';
+import type { FlowView, ServiceCounters } from '../dataplane/port.js';
+import type { GetStatsResponse__Output } from '../api/gen/ipvx/v1/GetStatsResponse.js';
+import type { Counters__Output } from '../api/gen/ipvx/v1/Counters.js';
+
+/** Exit statuses: ipvsadm's where it has them (2 usage, 255 kernel refusal, 1 no IPVS). */
+const EXIT = { ok: 0, unavailable: 1, usage: 2, refused: 255 } as const;
+
+/** How to reach the daemon; taken off argv before anything else parses it. */
+interface Target { socket?: string; server?: string; tls: NonNullable<ConnectOptions['tls']> }
+
+const TARGET_OPTIONS: Record<string, (t: Target, v: string) => void> = {
+  '--socket': (t, v) => { t.socket = v; },
+  // As the daemon's own --run-dir: the socket of this namespace's daemon in DIR.
+  '--run-dir': (t, v) => { t.socket = `${v}/${netnsId()}.sock`; },
+  '--server': (t, v) => { t.server = v; },
+  '--tls-ca': (t, v) => { t.tls.ca = v; },
+  '--tls-cert': (t, v) => { t.tls.cert = v; },
+  '--tls-key': (t, v) => { t.tls.key = v; },
+};
+
+export function splitTarget(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { target: Target; rest: string[] } {
+  const target: Target = { tls: {} };
+  if (env.IPVX_RUN_DIR) target.socket = `${env.IPVX_RUN_DIR}/${netnsId()}.sock`;
+  if (env.IPVX_SOCKET) target.socket = env.IPVX_SOCKET;
+  if (env.IPVX_SERVER) target.server = env.IPVX_SERVER;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const set = TARGET_OPTIONS[name];
+    if (!set) { rest.push(a); continue; }
+    const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (v === undefined) throw new UsageError(`option ${name} needs a value`);
+    set(target, v);
+  }
+  return { target, rest };
+}
+
+class UsageError extends Error {}
+
+function connect(t: Target): IpvxClient {
+  const tls = t.tls.ca || t.tls.cert || t.tls.key ? t.tls : undefined;
+  if (t.server) return new IpvxClient(t.server, tls ? { tls } : {});
+  return IpvxClient.local(t.socket);
+}
+
+const out = (s: string) => { process.stdout.write(s); };
+const err = (s: string) => { process.stderr.write(s.endsWith('\n') ? s : `${s}\n`); };
+
+// ---- ipvsadm commands ----
+
+async function runIpvsadm(argv: string[], target: Target): Promise<number> {
+  const parsed = parseIpvsadmArgs(argv);
+  if (!parsed.ok) return printErrors(parsed.errors, exitCodeOf(parsed.errors));
+  const cmd = parsed.value;
+  if (cmd.kind === 'help') { out(helpText()); return EXIT.ok; }
+  if (cmd.kind === 'version') { out(versionText()); return EXIT.ok; }
+  if (cmd.kind === 'restore') {
+    // Read all of stdin before connecting: a bad line changes nothing.
+    const input = parseRestoreInput(readFileSync(0, 'utf8'));
+    if (!input.ok) return printErrors(input.errors, exitCodeOf(input.errors));
+    return withClient(target, (c) => restore(c, input.value));
+  }
+  return withClient(target, (c) => execute(c, cmd));
+}
+
+async function execute(c: IpvxClient, cmd: IpvsadmCommand): Promise<number> {
+  switch (cmd.kind) {
+    case 'add-service': await c.addService(toMsg(commandToServiceSpec(cmd))); return EXIT.ok;
+    case 'edit-service': await c.updateService(toMsg(commandToServiceSpec(cmd))); return EXIT.ok;
+    case 'delete-service': await c.deleteService(serviceKey(cmd.service)); return EXIT.ok;
+    case 'add-server': await c.addReal(serviceKey(cmd.service), toMsg(commandToRealSpec(cmd))); return EXIT.ok;
+    case 'edit-server': await c.updateReal(serviceKey(cmd.service), toMsg(commandToRealSpec(cmd))); return EXIT.ok;
+    case 'delete-server': await c.deleteReal(serviceKey(cmd.service), { address: cmd.server.address, port: cmd.server.port }); return EXIT.ok;
+    case 'clear': await c.clear(); return EXIT.ok;
+    case 'zero': await c.zeroCounters(cmd.service ? serviceKey(cmd.service) : undefined); return EXIT.ok;
+    case 'set': await c.setTimeouts(cmd.timeouts); return EXIT.ok;
+    case 'save': out(formatSave(await currentState(c), cmd.numeric)); return EXIT.ok;
+    case 'list': return list(c, cmd);
+    default: return EXIT.ok;
+  }
+}
+
+/** A model object as its proto message (the schema's field names are the proto's). */
+const toMsg = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+async function currentState(c: IpvxClient): Promise<DesiredState> {
+  const r = stateFromMsg((await c.getConfig()) as unknown as Record<string, unknown>);
+  if (!r.ok) throw new Error(`the daemon's configuration did not parse: ${formatErrors(r.errors)}`);
+  return r.value;
+}
+
+/**
+ * -R: every line applied to the current state in order, then one ApplyConfig: the
+ * table changes all at once or not at all (ipvsadm stops half-way at a bad line).
+ */
+async function restore(c: IpvxClient, cmds: IpvsadmCommand[]): Promise<number> {
+  let state = await currentState(c);
+  for (const [i, cmd] of cmds.entries()) {
+    if (cmd.kind === 'zero') continue; // counters, not configuration
+    const r = applyToState(state, cmd);
+    if (!r.ok) return printErrors([{ field: `line ${i + 1}`, message: `line ${i + 1}: ${r.message}` }], EXIT.refused);
+    state = r.state;
+  }
+  await c.applyConfig(toMsg(state));
+  return EXIT.ok;
+}
+
+async function list(c: IpvxClient, cmd: ListCommand): Promise<number> {
+  if (cmd.what === 'daemon') return EXIT.ok; // no IPVS sync daemon: ipvsadm prints nothing then
+  if (cmd.what === 'timeout') {
+    const t = (await currentState(c)).timeouts;
+    out(cmd.json ? toJsonText(timeoutJson(t)) : formatTimeout(t));
+    return EXIT.ok;
+  }
+  if (cmd.what === 'connections') {
+    const flows: FlowView[] = [];
+    const filter = cmd.service ? { service: serviceKey(cmd.service) } : {};
+    for await (const f of c.listConnections(filter)) flows.push({ ...f, protocol: f.protocol as FlowView['protocol'] });
+    out(cmd.json ? toJsonText(connectionsJson(flows)) : formatConnections(flows, { numeric: cmd.numeric }));
+    return EXIT.ok;
+  }
+  const [state, stats] = await Promise.all([currentState(c), c.getStats()]);
+  const service = cmd.service ? serviceKey(cmd.service) : undefined;
+  if (service && !state.services.some((s) => s.vip === service.vip && s.port === service.port && s.protocol === service.protocol)) {
+    err(NO_SUCH_SERVICE);
+    return EXIT.refused;
+  }
+  const data = listData(stats);
+  if (cmd.json) {
+    out(toJsonText(listJson(state, data, { sort: cmd.sort, ...(service ? { service } : {}) })));
+    return EXIT.ok;
+  }
+  out(formatList(state, data, { numeric: cmd.numeric, format: cmd.format, exact: cmd.exact, sort: cmd.sort, ...(service ? { service } : {}) }));
+  return EXIT.ok;
+}
+
+const counters = (m: Counters__Output | null) => ({
+  conns: BigInt(m?.conns || 0), pktsIn: BigInt(m?.pktsIn || 0), pktsOut: BigInt(m?.pktsOut || 0),
+  bytesIn: BigInt(m?.bytesIn || 0), bytesOut: BigInt(m?.bytesOut || 0),
+});
+const rates = (m: { cps: number; inpps: number; outpps: number; inbps: number; outbps: number } | null) =>
+  ({ cps: m?.cps ?? 0, inpps: m?.inpps ?? 0, outpps: m?.outpps ?? 0, inbps: m?.inbps ?? 0, outbps: m?.outbps ?? 0 });
+const health = (h: string): Health => (h === 'up' || h === 'down' ? h : 'unknown');
+
+/** GetStats as the listings' input. */
+export function listData(stats: GetStatsResponse__Output): ListData {
+  const services = stats.services;
+  return {
+    counters: services.map((s): ServiceCounters => ({
+      service: s.service, ...counters(s.counters),
+      reals: s.reals.map((r) => ({ real: r.real, ...counters(r.counters), activeConns: r.activeConns, inactiveConns: r.inactiveConns })),
+    })),
+    rates: services.map((s) => ({ service: s.service, ...rates(s.rates), reals: s.reals.map((r) => ({ real: r.real, ...rates(r.rates) })) })),
+    reals: services.flatMap((s) => s.reals.map((r) => ({ service: s.service, real: r.real, health: health(r.health) }))),
+  };
+}
+
+// ---- ipvx's own subcommands ----
+
+const APPLY_HELP = `Usage: ipvx apply -f FILE [--dry-run] [--json]
+  Make the daemon's whole configuration what FILE (YAML, the schema of docs/config) says,
+  in one transaction, and print what changed. --dry-run prints the changes only.`;
+
+async function runApply(argv: string[], target: Target): Promise<number> {
+  let file: string | undefined;
+  let dryRun = false;
+  let json = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-f' || a === '--file') file = argv[++i];
+    else if (a.startsWith('--file=')) file = a.slice(7);
+    else if (a === '--dry-run' || a === '-n') dryRun = true;
+    else if (a === '--json') json = true;
+    else if (a === '-h' || a === '--help') { out(`${APPLY_HELP}\n`); return EXIT.ok; }
+    else return usage(`ipvx apply: unknown argument '${a}'`, APPLY_HELP);
+  }
+  if (!file) return usage('ipvx apply: -f FILE is required', APPLY_HELP);
+  const text = file === '-' ? readFileSync(0, 'utf8') : readText(file);
+  const parsed = parseConfig(text, (s) => validateState(s));
+  if (!parsed.ok) return printErrors(parsed.errors.map((e) => ({ ...e, message: `${file}: ${e.message}` })), EXIT.usage);
+  return withClient(target, async (c) => {
+    const res = await c.applyConfig(toMsg(stateToPlain(parsed.value.state)) as never, dryRun);
+    printChanges(res.changes as unknown as Change[], json, dryRun);
+    return EXIT.ok;
+  });
+}
+
+function printChanges(changes: Change[], json: boolean, dryRun: boolean): void {
+  if (json) { out(toJsonText({ dryRun, changes })); return; }
+  if (!changes.length) { out('no changes\n'); return; }
+  out(`${renderChanges(changes)}\n`);
+  if (dryRun) out(`(dry run: ${changes.length} change${changes.length === 1 ? '' : 's'} not applied)\n`);
+}
+
+const IMPORT_HELP = `Usage: ipvx import FILE [--format ipvsadm|lvs.cf|keepalived] [--apply [--dry-run]] [--json]
+  Convert ipvsadm -S output, piranha's lvs.cf or keepalived.conf into ipvx's configuration.
+  Without --apply, prints the configuration as YAML (for ipvx apply -f). Every line that
+  has no ipvx equivalent is reported with its number on stderr.
+  --apply replaces the daemon's configuration with the imported one (--dry-run: show the changes).`;
+
+async function runImport(argv: string[], target: Target): Promise<number> {
+  let file: string | undefined;
+  let apply = false;
+  let dryRun = false;
+  let json = false;
+  for (const a of argv) {
+    if (a === '--apply') apply = true;
+    else if (a === '--dry-run') dryRun = true;
+    else if (a === '--json') json = true;
+    else if (a === '-h' || a === '--help') { out(`${IMPORT_HELP}\n`); return EXIT.ok; }
+    else if (a.startsWith('-') && a !== '-') return usage(`ipvx import: unknown option '${a}'`, IMPORT_HELP);
+    else if (file) return usage(`ipvx import: one file at a time ('${file}' and '${a}')`, IMPORT_HELP);
+    else file = a;
+  }
+  if (!file) return usage('ipvx import: FILE is required', IMPORT_HELP);
+  if (dryRun && !apply) return usage('ipvx import: --dry-run goes with --apply', IMPORT_HELP);
+  const r = importAny(file === '-' ? readFileSync(0, 'utf8') : readText(file));
+  if (!r.ok) return printErrors(r.errors.map((e) => ({ field: '', message: `${file}: ${/^line \d+$/.test(e.field) && !e.message.startsWith(e.field) ? `${e.field}: ` : ''}${e.message}` })), EXIT.usage);
+  for (const u of r.value.unmapped) err(`${file}: line ${u.line}: not imported: ${u.reason} (${u.text.trim()})`);
+  const v = validateState(r.value.state);
+  if (!apply) {
+    // What the source files cannot say (an HA key piranha never had) is left to the
+    // operator: the configuration is printed, with what to fill in before `ipvx apply`.
+    if (!v.ok) for (const e of v.errors) err(`${file}: to complete before ipvx apply: ${e.field}: ${e.message}`);
+    const state = v.ok ? v.value : r.value.state;
+    out(json ? toJsonText(stateToPlain(state)) : formatConfig(state));
+    return EXIT.ok;
+  }
+  if (!v.ok) return printErrors(v.errors.map((e) => ({ ...e, message: `${file}: ${e.field}: ${e.message}` })), EXIT.usage);
+  return withClient(target, async (c) => {
+    const res = await c.applyConfig(toMsg(stateToPlain(v.value)) as never, dryRun);
+    printChanges(res.changes as unknown as Change[], json, dryRun);
+    return EXIT.ok;
+  });
+}
+
+const WATCH_HELP = `Usage: ipvx watch [--json]
+  Print the daemon's events as they happen (configuration changes, real up/down,
+  service quorum, HA role changes) until interrupted.`;
+
+async function runWatch(argv: string[], target: Target): Promise<number> {
+  const json = argv.includes('--json');
+  if (argv.some((a) => a === '-h' || a === '--help')) { out(`${WATCH_HELP}\n`); return EXIT.ok; }
+  const bad = argv.find((a) => a !== '--json');
+  if (bad) return usage(`ipvx watch: unknown argument '${bad}'`, WATCH_HELP);
+  return withClient(target, async (c) => {
+    const w = c.watch();
+    const stop = () => w.cancel();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      for await (const e of w.events) {
+        if (json) { out(`${JSON.stringify(e)}\n`); continue; }
+        const what = e.kind === 'config'
+          ? (e.changes as unknown as Change[]).map((ch) => `${ch.op} ${ch.kind} ${ch.detail}`).join('; ')
+          : [e.service, e.real, e.from || e.to ? `${e.from || '-'} -> ${e.to || '-'}` : '', e.reason ? `(${e.reason})` : ''].filter(Boolean).join(' ');
+        out(`${e.at} ${e.kind} ${what}\n`);
+      }
+    } catch (e) {
+      if ((e as { code?: number }).code === 1) return EXIT.ok; // CANCELLED: our own Ctrl-C
+      throw e;
+    }
+    return EXIT.ok;
+  });
+}
+
+// ---- plumbing ----
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+function usage(message: string, help: string): number {
+  err(`${message}\n${help}`);
+  return EXIT.usage;
+}
+
+/** Errors as ipvsadm words them; input lines are named ("line 3: ...") where known. */
+function printErrors(errors: FieldError[], code: number): number {
+  for (const e of errors) err(/^line \d+$/.test(e.field) && !e.message.includes(`${e.field}:`) ? `${e.field}: ${e.message}` : e.message);
+  return code;
+}
+
+async function withClient(target: Target, fn: (c: IpvxClient) => Promise<number>): Promise<number> {
+  const c = connect(target);
+  try {
+    return await fn(c);
+  } finally {
+    c.close();
+  }
+}
+
+/** Errors from the daemon as ipvsadm reports the kernel's: the message, exit 255. */
+function reportFailure(e: unknown): number {
+  if (e instanceof DaemonUnavailable) { err(`ipvx: ${e.message}`); return EXIT.unavailable; }
+  if (e instanceof UsageError) { err(`ipvx: ${e.message}`); return EXIT.usage; }
+  if (e instanceof IpvxError) {
+    if (e.code === grpc.status.INVALID_ARGUMENT) { err(e.message); return EXIT.usage; }
+    // ipvsadm prints the kernel's words alone ("Service already exists"); the API names the field.
+    const kernelLike = e.code === grpc.status.ALREADY_EXISTS || e.code === grpc.status.NOT_FOUND;
+    err(kernelLike ? e.message.replace(/^[\w.[\]]+: /, '') : e.message);
+    return EXIT.refused;
+  }
+  err(`ipvx: ${(e as Error).message}`);
+  return EXIT.unavailable;
+}
+
+type Command = (argv: string[], target: Target) => Promise<number>;
+
+/** Subcommands that ipvsadm does not have. Loaded on use: the daemon pulls in libbpf. */
+const SUBCOMMANDS: Record<string, Command> = {
+  daemon: (argv) => runDaemonCommand(argv),
+  apply: runApply,
+  import: runImport,
+  watch: runWatch,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
+    // The daemon parses its own options (it has --socket-like ones of its own).
+    if (sub && argv[0] === 'daemon') return await sub(argv.slice(1), { tls: {} });
+    const { target, rest } = splitTarget(argv);
+    if (sub) return await sub(rest.slice(1), target);
+    return await runIpvsadm(rest, target);
+  } catch (e) {
+    return reportFailure(e);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
