@@ -88,10 +88,10 @@ async function demo(lab: Lab, o: DemoOptions): Promise<boolean> {
   console.log(`  client ${p.client}  --->  director ${p.dirFront} | ${p.dirBack}  --->  bridge  --->  rs1 ${p.real(0)}`);
   console.log(`  (asks the VIP ${p.vip})       (ipvx daemon, XDP)                              rs2 ${p.real(1)}`);
   console.log(o.method === 'nat'
-    ? '  NAT: the director rewrites the VIP to a real (port 80 -> 8080) and the replies back; they return through it.\n'
+    ? '  NAT: the director rewrites the VIP to a real (port 80 -> 8080) and the replies back; they return through it.'
     : o.method === 'dr'
-      ? '  DR: the director only rewrites the MAC address; the reals hold the VIP on lo and answer the client directly.\n'
-      : '  TUN: the director wraps each packet in an outer IP header to the real, which unwraps it (ipvx_decap) and answers directly.\n');
+      ? '  DR: the director only rewrites the MAC address; the reals hold the VIP on lo and answer the client directly.'
+      : '  TUN: the director wraps each packet in an outer IP header to the real, which unwraps it (ipvx_decap) and answers directly.');
 
   step(1, 'building the lab');
   const c = await buildClassicLab(lab, { method: o.method, sinks: false, say: (l) => console.log(`    ${l}`) });
@@ -114,9 +114,10 @@ async function demo(lab: Lab, o: DemoOptions): Promise<boolean> {
     ? '    round robin: the answers alternate between rs1 and rs2, as they should.'
     : '    UNEXPECTED: round robin should alternate between rs1 and rs2.');
 
-  step(5, 'the director\'s table with counters');
+  step(5, 'the director\'s table with counters: ipvx -L -n --stats');
   const table = await ipvx(c, ['-L', '-n', '--stats'], { quiet: true });
   console.log(table.replace(/\n$/, '').split('\n').map((l) => `    ${l}`).join('\n'));
+  if (o.method !== 'nat') console.log('    (OutPkts and OutBytes stay 0: with DR and TUN the replies go from the reals straight to the client.)');
 
   if (o.keep && alternates) {
     console.log('\nThe lab stays. Try it:');
