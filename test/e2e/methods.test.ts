@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab } from '../../src/lab/topology.js';
-import { buildClassicLab, startDirectorDaemon, teardownReals, serviceSpec, PLAN, PORTS, hostPort, type Family, type LabMethod } from '../../src/lab/classic.js';
+import { buildClassicLab, startDirectorDaemon, teardownReals, serviceSpec, PLAN, PORTS, hostPort, type Family, type LabMethod, type ClassicLab } from '../../src/lab/classic.js';
+import type { IpvxClient } from '../../src/api/client.js';
 import { serverScript } from '../../src/lab/servers/index.js';
 
 const STREAM_BYTES = 50_000_000;
@@ -32,6 +33,22 @@ async function checkMethod(lab: Lab, method: LabMethod, fam: Family): Promise<vo
   const api = d.client();
   const vip = PLAN[fam].vip;
   try {
+    await checks(lab, c, api, method, fam, vip);
+  } catch (e) {
+    // Say what the director saw: a failure here is otherwise hard to place.
+    const global = await api.getStats().then((s) => JSON.stringify(s.global)).catch((x: Error) => x.message);
+    (e as Error).message += `\n  director global counters: ${global}`;
+    throw e;
+  } finally {
+    api.close();
+    await d.command('stop').catch(() => undefined);
+    await teardownReals(c).catch(() => undefined);
+    d.remove();
+  }
+}
+
+async function checks(lab: Lab, c: ClassicLab, api: IpvxClient, method: LabMethod, fam: Family, vip: string): Promise<void> {
+  {
     await api.addService(serviceSpec(fam, PORTS.http, 'tcp', method, 2, c.httpPort));
     await api.addService(serviceSpec(fam, PORTS.stream, 'tcp', method, 2));
     await api.addService(serviceSpec(fam, PORTS.udp, 'udp', method, 2));
@@ -91,10 +108,5 @@ async function checkMethod(lab: Lab, method: LabMethod, fam: Family): Promise<vo
     const http = stats.services.find((s) => s.service.endsWith(`|${PORTS.http}`) && s.service.includes(vip))!;
     assert.ok(Number(http.counters!.conns) >= 201, `HTTP service conns ${http.counters!.conns}`);
     assert.equal(stats.global.drop_no_neigh ?? '0', '0');
-  } finally {
-    api.close();
-    await d.command('stop').catch(() => undefined);
-    await teardownReals(c).catch(() => undefined);
-    d.remove();
   }
 }
