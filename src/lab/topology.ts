@@ -8,6 +8,9 @@
 import { spawn as spawnChild, execFileSync, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { statSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { bpffsRoot } from '../dataplane/pins.js';
 import { run, ipIn, execIn, ethtoolIn, sysctlIn, runSyncQuiet, CommandError, type RunOptions } from './sh.js';
 
 export interface Host {
@@ -199,6 +202,10 @@ export class Lab {
   readonly hosts: Host[] = [];
   private readonly procs = new Set<Proc>();
   private readonly ifCount = new Map<string, number>();
+  /** Inode of each namespace: names the state ipvx keeps outside it (bpffs pins, /run records). */
+  private readonly nsInodes = new Map<string, number>();
+  /** Files or directories outside the namespaces that belong to this lab (temp dirs). */
+  private readonly paths = new Set<string>();
   private destroyed = false;
 
   private constructor(prefix: string) {
@@ -232,6 +239,7 @@ export class Lab {
     const host: Host = { name, ns: `${this.id}${name}` };
     await execFileP('ip', ['netns', 'add', host.ns]);
     this.hosts.push(host); // registered before configuring, so destroy() removes it even if the rest fails
+    this.nsInodes.set(host.ns, statSync(`/run/netns/${host.ns}`).ino);
     await ipIn(host.ns, ['link', 'set', 'lo', 'up']);
     await sysctlIn(host.ns, 'net.ipv6.conf.all.accept_dad', 0);
     await sysctlIn(host.ns, 'net.ipv6.conf.default.accept_dad', 0);
@@ -381,12 +389,14 @@ export class Lab {
     await Promise.all([...this.procs].map((p) => p.kill(1000)));
     for (const h of this.hosts) {
       killNsPids(h.ns);
+      this.removeIpvxState(h);
       try {
         await execFileP('ip', ['netns', 'del', h.ns]);
       } catch (e) {
         if (!(e instanceof CommandError) || !/No such file/.test(e.stderr)) throw e;
       }
     }
+    for (const p of this.paths) rmSync(p, { recursive: true, force: true });
     liveLabs.delete(this);
   }
 
@@ -397,9 +407,53 @@ export class Lab {
     for (const p of this.procs) if (p.running) p.child.kill('SIGKILL');
     for (const h of this.hosts) {
       killNsPids(h.ns);
+      this.removeIpvxState(h);
       runSyncQuiet('ip', ['netns', 'del', h.ns]);
     }
+    for (const p of this.paths) {
+      try { rmSync(p, { recursive: true, force: true }); } catch { /* best effort in exit hooks */ }
+    }
     liveLabs.delete(this);
+  }
+
+  /** Remove this file or directory when the lab is destroyed (also on Ctrl-C). */
+  removeOnDestroy(path: string): void {
+    this.paths.add(path);
+  }
+
+  /** The netns inode of a host (what ipvx names its pins and records after: src/dataplane/pins.ts netnsId). */
+  nsInode(host: Host): number {
+    this.own(host);
+    return this.nsInodes.get(host.ns)!;
+  }
+
+  /**
+   * What ipvx run inside a lab namespace leaves outside it: pinned programs and maps
+   * (a daemon stopped without --detach-on-stop keeps forwarding, so they stay) and the
+   * real-server record. They are keyed by this namespace's inode: ours to remove.
+   */
+  private removeIpvxState(h: Host): void {
+    const ino = this.nsInodes.get(h.ns);
+    if (ino === undefined) return;
+    let bpffs: string | undefined;
+    try { bpffs = bpffsRoot(); } catch { /* no bpffs: nothing was pinned */ }
+    removeIpvxStateOf(ino, bpffs);
+  }
+
+  /**
+   * Keep the lab after this process exits (`ipvx demo --keep`): no cleanup on exit or
+   * signals, and the processes it started no longer hold this process alive. Remove it
+   * later with removeLeftoverLabs(prefix).
+   */
+  release(): void {
+    this.destroyed = true;
+    liveLabs.delete(this);
+    for (const p of this.procs) {
+      p.child.stdout?.destroy();
+      p.child.stderr?.destroy();
+      p.child.unref();
+    }
+    this.procs.clear();
   }
 
   get isDestroyed(): boolean {
@@ -423,6 +477,49 @@ export async function withLab<T>(prefix: string, fn: (lab: Lab) => Promise<T>): 
   } finally {
     await lab.destroy();
   }
+}
+
+/** ipvx state named by a netns inode: pins, real-server record, daemon socket/pid/log in the default run dir. */
+function removeIpvxStateOf(ino: number, bpffs: string | undefined): void {
+  const paths = [
+    ...(bpffs ? [join(bpffs, 'ipvx', String(ino)), join(bpffs, 'ipvx', `${ino}-decap`)] : []),
+    `/run/ipvx/realserver-${ino}.json`,
+    ...['sock', 'pid', 'log'].map((ext) => `/run/ipvx/${ino}.${ext}`),
+  ];
+  for (const p of paths) {
+    try { rmSync(p, { recursive: true, force: true }); } catch { /* best effort in exit hooks */ }
+  }
+}
+
+/**
+ * Remove labs left by runs that are gone (kept with release(), or killed with SIGKILL):
+ * namespaces named `${prefix}<pid>-<n>-<host>` whose <pid> no longer runs, what runs in
+ * them, and the ipvx state named by their inodes (only run `onlyPid`'s when given).
+ * Returns the namespaces removed.
+ */
+export async function removeLeftoverLabs(prefix: string, onlyPid?: number): Promise<string[]> {
+  if (!/^[A-Za-z0-9_-]{1,24}$/.test(prefix)) throw new Error(`lab prefix '${prefix}': 1-24 characters of [A-Za-z0-9_-]`);
+  const re = new RegExp(`^${prefix}(\\d+)-\\d+-[A-Za-z0-9_-]+$`);
+  const removed: string[] = [];
+  let bpffs: string | undefined;
+  try { bpffs = bpffsRoot(); } catch { /* nothing pinned */ }
+  for (const ns of await listNetnsNames()) {
+    const m = re.exec(ns);
+    if (!m || pidAlive(Number(m[1])) || (onlyPid !== undefined && Number(m[1]) !== onlyPid)) continue;
+    killNsPids(ns);
+    try { removeIpvxStateOf(statSync(`/run/netns/${ns}`).ino, bpffs); } catch { /* already half gone */ }
+    if (runSyncQuiet('ip', ['netns', 'del', ns])) removed.push(ns);
+  }
+  return removed;
+}
+
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+async function listNetnsNames(): Promise<string[]> {
+  const { stdout } = await run('ip', ['netns', 'list']);
+  return stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter((n) => n.length > 0);
 }
 
 function checkIfname(n: string): void {

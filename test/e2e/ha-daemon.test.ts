@@ -21,9 +21,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
 import { IpvxClient } from '../../src/api/client.js';
+import { serverScript, type ServerScript } from '../../src/lab/servers/index.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-const server = (name: string) => js(`../lib/servers/${name}.js`);
+const server = (name: ServerScript) => serverScript(name);
 const DAEMON = js('../../src/cli/daemon.js');
 const wireJs = js('../../src/ha/wire.js');
 

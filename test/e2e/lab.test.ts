@@ -5,10 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { serverScript, type ServerScript } from '../../src/lab/servers/index.js';
 import { Lab, withLab } from '../../src/lab/topology.js';
 import { listNetns, CommandError } from '../../src/lab/sh.js';
 
-const server = (name: string) => fileURLToPath(new URL(`../lib/servers/${name}.js`, import.meta.url));
+const server = (name: ServerScript) => serverScript(name);
 const topologyJs = fileURLToPath(new URL('../../src/lab/topology.js', import.meta.url));
 
 async function twoHosts(lab: Lab) {

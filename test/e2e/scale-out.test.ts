@@ -18,12 +18,13 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
 import { IpvxClient } from '../../src/api/client.js';
+import { serverScript } from '../../src/lab/servers/index.js';
 
 const js = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const DAEMON = js('../../src/cli/daemon.js');
 const REALSERVER = js('./fixtures/realserver.js');
-const ECHO = js('../lib/servers/tcp-echo-name.js');
-const LONG = js('../lib/servers/long-conns.js');
+const ECHO = serverScript('tcp-echo-name');
+const LONG = serverScript('long-conns');
 const LB_OBJ = js('../../../bpf/ipvx_lb.bpf.o');
 
 const root = process.getuid?.() === 0;
