@@ -67,6 +67,7 @@ export class Controller extends EventEmitter {
   private prev?: Sample;
   private last?: Sample;
   private rateTimer?: NodeJS.Timeout;
+  private healthApplyQueued = false;
 
   constructor(private readonly o: ControllerOptions) {
     super();
@@ -82,8 +83,15 @@ export class Controller extends EventEmitter {
         const reason = e.sorryActive ? `${e.reason}; sorry server serving` : e.reason;
         this.emit('event', { kind: 'service', at: e.at.toISOString(), service: e.service, from: e.from, to: e.to, reason } satisfies IpvxEvent);
       });
+      // Coalesced: the changes that arrive before the queued apply starts ride on it, so a
+      // burst of transitions (10,000 reals failing together) costs a few applies, not one each.
       this.health.on('change', () => {
-        this.serial(() => this.o.dataplane.apply(this.effective(this.state))).catch((e: Error) => this.o.log?.('apply after health change failed', { error: e.message }));
+        if (this.healthApplyQueued) return;
+        this.healthApplyQueued = true;
+        this.serial(() => {
+          this.healthApplyQueued = false;
+          return this.o.dataplane.apply(this.effective(this.state));
+        }).catch((e: Error) => this.o.log?.('apply after health change failed', { error: e.message }));
       });
     }
   }

@@ -56,7 +56,13 @@ export function sweepFlows(maps: IpvxMaps, writer: MapWriter, now = monotonicNs(
     const rk = flowKey.decode(k);
     const v = maps.nat_rev.lookup(k);
     if (!v) continue;
-    if (!liveClients.has(clientSide(rk.dst, rk.dport, rk.proto, natRevVal.decode(v).vport))) maps.nat_rev.delete(k);
+    const rv = natRevVal.decode(v);
+    if (liveClients.has(clientSide(rk.dst, rk.dport, rk.proto, rv.vport))) continue;
+    // The program may have created the flow (and this entry) after the flows pass above:
+    // look the client flow up again before deleting, or a new NAT connection loses its
+    // replies until it times out.
+    const client = flowKey.encode({ src: rk.dst, dst: rv.vip, sport: rk.dport, dport: rv.vport, proto: rk.proto, family: rk.family });
+    if (!maps.flows.lookup(client)) maps.nat_rev.delete(k);
   }
   for (const [, ids] of writer.serviceIds()) {
     for (const rs of ids.reals.values()) {

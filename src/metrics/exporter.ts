@@ -3,7 +3,7 @@
 // drop/pass reason, health state and HA role.
 import { createServer, Server } from 'node:http';
 import { Registry, Gauge, Counter } from 'prom-client';
-import type { Controller } from '../api/controller.js';
+import type { Controller, IpvxEvent } from '../api/controller.js';
 
 export interface Metrics {
   registry: Registry;
@@ -29,6 +29,13 @@ export function metricsRegistry(c: Controller): Metrics {
   const services = gauge('ipvx_services', 'Configured virtual services', []);
   const scrapeOk = gauge('ipvx_scrape_ok', 'Whether the last scrape could read the data plane', []);
   const all = [conns, pkts, bytes, reasons, active, inactive, up, weight, role, services];
+  // Counted as they happen (not reset per scrape): every up/down of a real and of a service's quorum.
+  const transitions = counter('ipvx_real_transitions_total', 'Health transitions of a real, by the state it went to', ['service', 'real', 'to']);
+  const serviceTransitions = counter('ipvx_service_transitions_total', 'Quorum transitions of a service (sorry server), by the state it went to', ['service', 'to']);
+  c.on('event', (e: IpvxEvent) => {
+    if (e.kind === 'real' && e.service && e.real && e.to) transitions.inc({ service: e.service, real: e.real, to: e.to });
+    if (e.kind === 'service' && e.service && e.to) serviceTransitions.inc({ service: e.service, to: e.to });
+  });
 
   // Not a collect() hook: the registry collects metrics concurrently, so the data must be in before.
   const read = async () => {
