@@ -10,12 +10,13 @@ const BENCHES: Record<string, string> = {
   rate: 'packets per second forwarded with live frames (ipvx DR/TUN vs a reflector)',
   tcp: 'HTTP requests/s and p99 through ipvx NAT/DR/TUN vs nftables DNAT, HAProxy, direct',
   ctl: 'control plane: Maglev build, ApplyConfig 10,000 x 10, weight change RPC -> map',
+  'health-scale': 'health checks of 10,000 reals: checks/s, daemon CPU and RSS, API latency while checking',
 };
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
   console.log(`Usage: node build/js/test/bench/run.js [${Object.keys(BENCHES).join('|')} ...] [--quick] [options]\n` +
-    Object.entries(BENCHES).map(([k, v]) => `  ${k.padEnd(5)} ${v}`).join('\n'));
+    Object.entries(BENCHES).map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n'));
   process.exit(0);
 }
 const names = argv.filter((a) => !a.startsWith('-') && a in BENCHES);
