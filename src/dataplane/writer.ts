@@ -38,7 +38,7 @@ interface RealSlot {
   addr?: IpAddr; nh?: NextHop | undefined;
 }
 /** What a service was last written from: the same spec object and weights need no new plan. */
-interface Applied { spec: ServiceSpec; weights: number[]; tables: ServiceTables }
+interface Applied { spec: ServiceSpec; weights: number[]; tables: ServiceTables; nat: boolean }
 interface ServiceSlot {
   svcId: number;
   key: Uint8Array;
@@ -214,7 +214,7 @@ export class MapWriter {
         continue;
       }
       const tables = serviceTables(svc, w);
-      plans.set(id, { spec: svc, weights: w, tables });
+      plans.set(id, { spec: svc, weights: w, tables, nat: svc.reals.some((r) => r.method === 'nat') });
       if (!cur) newServices++;
       newReals += svc.reals.filter((r) => !cur?.reals.has(realId(r))).length;
       // A service whose tables keep their sizes and reals mostly needs no new range.
@@ -229,21 +229,23 @@ export class MapWriter {
     for (const [id, svc] of wanted) {
       const plan = plans.get(id)!;
       const slot = this.services.get(id);
-      if (slot && slot.applied === plan && this.nextHopsUnchanged(slot, svc, nextHop)) continue;
+      if (slot && slot.applied === plan && this.nextHopsUnchanged(slot, nextHop)) continue;
       this.applyService(id, svc, nextHop, plan);
     }
     for (const [id, slot] of this.services) {
       if (!wanted.has(id)) this.removeService(id, slot);
     }
     this.writeVips(wanted);
-    this.writeGlobals(state);
+    let nat = false;
+    for (const p of plans.values()) if (p.nat) { nat = true; break; }
+    this.writeTimeouts(state.timeouts, nat);
   }
 
   /** True when every real of the (unchanged) service would get the next hop it was written with. */
-  private nextHopsUnchanged(slot: ServiceSlot, svc: ServiceSpec, nextHop: NextHopOf): boolean {
-    for (const r of svc.reals) {
-      const rs = slot.reals.get(realId(r));
-      if (!rs?.addr || nextHop(rs.addr) !== rs.nh) return false;
+  private nextHopsUnchanged(slot: ServiceSlot, nextHop: NextHopOf): boolean {
+    // The spec is unchanged, so slot.reals holds exactly its reals.
+    for (const rs of slot.reals.values()) {
+      if (!rs.addr || nextHop(rs.addr) !== rs.nh) return false;
     }
     return true;
   }
@@ -367,11 +369,6 @@ export class MapWriter {
       if (!want.has(text)) this.maps.vips.delete(vipKeyOf(text));
     }
     this.vipsWritten = want;
-  }
-
-  private writeGlobals(state: DesiredState): void {
-    const nat = state.services.some((s) => s.reals.some((r) => r.method === 'nat'));
-    this.writeTimeouts(state.timeouts, nat);
   }
 
   writeTimeouts(t: Timeouts, nat?: boolean): void {
