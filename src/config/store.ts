@@ -7,11 +7,11 @@
 import { createHash } from 'node:crypto';
 import { openSync, writeSync, fsyncSync, closeSync, renameSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import YAML from 'yaml';
-import { DesiredState } from '../core/model.js';
+import { DesiredState, ServiceSpec } from '../core/model.js';
 import { validateState } from '../core/validate.js';
 import { formatErrors } from '../core/result.js';
-import { parseConfig, stateToPlain } from './schema.js';
+import { parseConfig } from './schema.js';
+import { yamlMap, yamlSeqItem } from './yaml-emit.js';
 
 export const STATE_VERSION = 1;
 
@@ -24,11 +24,56 @@ export class StateFileError extends Error {
 
 const checksumOf = (plain: unknown) => `sha256:${createHash('sha256').update(JSON.stringify(plain)).digest('hex')}`;
 
-/** The file's text for `state`: version first, checksum of the state last. */
+/**
+ * Each service's YAML item and JSON text, by object: states are never mutated (edits
+ * copy what they change), so a save after a one-real edit formats one service, not
+ * all of them. Weak: entries go with the states that hold them.
+ */
+const serviceText = new WeakMap<ServiceSpec, { yaml: string; json: string }>();
+
+function textOf(s: ServiceSpec): { yaml: string; json: string } {
+  let t = serviceText.get(s);
+  if (!t) {
+    t = { yaml: yamlSeqItem(JSON.parse(JSON.stringify(s)), '  '), json: JSON.stringify(s) };
+    // Only validated (frozen) services: one that can still change cannot be cached.
+    if (Object.isFrozen(s)) serviceText.set(s, t);
+  }
+  return t;
+}
+
+/**
+ * The file's text for `state`: version first, checksum of the state last. The
+ * checksum is over JSON.stringify of the state's plain form (what the file reads back
+ * as), built here from the same per-service pieces.
+ */
 export function formatStateFile(state: DesiredState): string {
-  const plain = stateToPlain(state);
-  const body = YAML.stringify({ version: STATE_VERSION, ...plain });
-  return `${body}checksum: ${checksumOf(plain)}\n`;
+  const parts: string[] = [`version: ${STATE_VERSION}\n`];
+  const hash = createHash('sha256');
+  hash.update('{');
+  let first = true;
+  for (const [k, v] of Object.entries(state)) {
+    if (v === undefined || typeof v === 'function') continue;
+    hash.update(`${first ? '' : ','}${JSON.stringify(k)}:`);
+    first = false;
+    if (k === 'services' && Array.isArray(v)) {
+      const services = v as ServiceSpec[];
+      parts.push(services.length ? 'services:\n' : 'services: []\n');
+      hash.update('[');
+      services.forEach((s, i) => {
+        const t = textOf(s);
+        parts.push(t.yaml);
+        hash.update(i ? `,${t.json}` : t.json);
+      });
+      hash.update(']');
+    } else {
+      const plain = JSON.parse(JSON.stringify(v)) as unknown;
+      parts.push(yamlMap({ [k]: plain }));
+      hash.update(JSON.stringify(plain));
+    }
+  }
+  hash.update('}');
+  parts.push(`checksum: sha256:${hash.digest('hex')}\n`);
+  return parts.join('');
 }
 
 /** Parse a state file's text; throws StateFileError naming `path` and the line. */

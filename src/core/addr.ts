@@ -61,7 +61,26 @@ function v6Text(b: Uint8Array): string {
   return hex.slice(0, bestStart).join(':') + '::' + hex.slice(bestStart + bestLen).join(':');
 }
 
+/**
+ * Parsed addresses by text: a state of 100,000 reals has few distinct addresses per
+ * edit, and IPv6 parsing was a large share of a change's time. Bounded (cleared
+ * when full); callers get their own copy of the bytes.
+ */
+const parsed = new Map<string, IpAddr>();
+const PARSED_MAX = 65536;
+
 export function parseIp(text: string): Result<IpAddr> {
+  const hit = parsed.get(text);
+  if (hit) return ok({ family: hit.family, text: hit.text, bytes: Uint8Array.from(hit.bytes) });
+  const r = parseIpUncached(text);
+  if (r.ok) {
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(text, { family: r.value.family, text: r.value.text, bytes: Uint8Array.from(r.value.bytes) });
+  }
+  return r;
+}
+
+function parseIpUncached(text: string): Result<IpAddr> {
   const t = text.trim();
   if (isIPv4(t)) {
     const bytes = Uint8Array.from(t.split('.').map(Number));

@@ -50,6 +50,7 @@ export function diffStates(a: DesiredState, b: DesiredState): Change[] {
       for (const r of s.reals) out.push(addedReal(id, s, r));
       continue;
     }
+    if (old === s) continue; // validated services are immutable: the same object has not changed
     const f = fieldChanges(old, s, SVC_FIELDS);
     if (f.length) out.push({ op: '~', kind: 'service', id, detail: `${svcText(s)} ${fieldsText(f)}`, fields: f });
     const ra = new Map(old.reals.map((r) => [realId(r), r]));
@@ -58,6 +59,7 @@ export function diffStates(a: DesiredState, b: DesiredState): Change[] {
     for (const [rid, r] of rb) {
       const o = ra.get(rid);
       if (!o) { out.push(addedReal(id, s, r)); continue; }
+      if (o === r) continue;
       const rf = fieldChanges(o, r, REAL_FIELDS);
       if (rf.length) out.push({ op: '~', kind: 'real', id: `${id}|${rid}`, detail: `${realText(s, r)} ${fieldsText(rf)}`, fields: rf });
     }

@@ -256,9 +256,37 @@ function checkBgp(b: BgpSpec, errs: Errs): BgpSpec {
   return { ...b, routerId, nextHop, peers };
 }
 
+/**
+ * Services this module returned as valid (normalised), frozen so they stay so. An
+ * edit copies only the service it changes, so revalidating a state of 10,000
+ * services re-checks one and reuses the others as they are: checking a normalised
+ * service again gives the same service.
+ */
+const validServices = new WeakSet<ServiceSpec>();
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
+
+function checkServiceOnce(svc: ServiceSpec, at: string, errs: Errs, limits: Limits): ServiceSpec {
+  if (validServices.has(svc)) {
+    // The only check that depends on the limits.
+    if (svc.reals.length > limits.realsPerService) errs.push({ field: `${at}.reals`, message: `${svc.reals.length} reals; a service holds at most ${limits.realsPerService}` });
+    return svc;
+  }
+  const before = errs.length;
+  const out = checkService(svc, at, errs, limits);
+  if (errs.length === before) validServices.add(deepFreeze(out));
+  return out;
+}
+
 export function validateState(s: DesiredState, limits: Limits = DEFAULT_LIMITS): Result<DesiredState> {
   const errs: Errs = [];
-  const services = (s.services ?? []).map((svc, i) => checkService(svc, `services[${i}]`, errs, limits));
+  const services = (s.services ?? []).map((svc, i) => checkServiceOnce(svc, `services[${i}]`, errs, limits));
   if (services.length > limits.services) errs.push({ field: 'services', message: `${services.length} services; the data plane holds at most ${limits.services}` });
   const total = services.reduce((n, x) => n + x.reals.length, 0);
   if (total > limits.reals) errs.push({ field: 'services', message: `${total} reals in all; the data plane holds at most ${limits.reals}` });

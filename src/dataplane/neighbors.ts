@@ -22,6 +22,8 @@ interface LinkInfo { ifindex: number; ifname: string; address?: string; mtu: num
 interface RouteInfo { dst: string; dev: string; gateway?: string; prefsrc?: string }
 interface NeighInfo { dst: string; dev: string; lladdr?: string; state?: string[] }
 
+/** How often the neighbour table is read again while probed neighbours resolve. */
+const POLL_MS = 20;
 const USABLE_NUD = new Set(['REACHABLE', 'STALE', 'DELAY', 'PROBE', 'PERMANENT', 'NOARP']);
 
 export function macFromText(text: string): Uint8Array {
@@ -95,12 +97,21 @@ function assemble(addrs: IpAddr[], snap: Awaited<ReturnType<typeof snapshot>>): 
 export async function resolveNextHops(addrs: IpAddr[], opts: { kick?: boolean; waitMs?: number } = {}): Promise<Map<string, NextHop | undefined>> {
   const uniq = [...new Map(addrs.map((a) => [a.text, a])).values()];
   if (uniq.length === 0) return new Map();
-  let result = assemble(uniq, await snapshot(uniq));
-  const missing = uniq.filter((a) => { const h = result.get(a.text); return h && !h.dmac; });
+  const snap = await snapshot(uniq);
+  let result = assemble(uniq, snap);
+  const unresolved = () => uniq.filter((a) => { const h = result.get(a.text); return h && !h.dmac; });
+  let missing = unresolved();
   if (opts.kick && missing.length) {
     await kick(missing);
-    await new Promise((r) => setTimeout(r, opts.waitMs ?? 300));
-    result = assemble(uniq, await snapshot(uniq));
+    // Neighbours on a link answer within a millisecond or two: look again every
+    // POLL_MS (neighbour table only) rather than always waiting the whole waitMs.
+    const deadline = Date.now() + (opts.waitMs ?? 300);
+    while (missing.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(1, deadline - Date.now()))));
+      snap.neighs = await ipJson<NeighInfo>(['neigh', 'show']);
+      result = assemble(uniq, snap);
+      missing = unresolved();
+    }
   }
   return result;
 }

@@ -32,10 +32,19 @@ export const MAP_NAMES = [
 export type MapName = (typeof MAP_NAMES)[number];
 export type IpvxMaps = Record<MapName, MapHandle>;
 
-interface RealSlot { id: number; gen: number; written?: Uint8Array; upper?: number; lower?: number; overloaded?: boolean }
+interface RealSlot {
+  id: number; gen: number; written?: Uint8Array; upper?: number; lower?: number; overloaded?: boolean;
+  /** The address parsed once, and the next hop last written with it (compared by identity). */
+  addr?: IpAddr; nh?: NextHop | undefined;
+}
+/** What a service was last written from: the same spec object and weights need no new plan. */
+interface Applied { spec: ServiceSpec; weights: number[]; tables: ServiceTables; nat: boolean }
 interface ServiceSlot {
   svcId: number;
   key: Uint8Array;
+  /** "family|address" of the VIP (the vips map's identity). */
+  vip: string;
+  applied?: Applied;
   reals: Map<string, RealSlot>;
   table: { off: number; len: number };
   list: { off: number; len: number };
@@ -117,6 +126,7 @@ export class MapWriter {
       this.slots.reserve(info.realsOff, info.realsLen);
       this.services.set(id, {
         svcId: info.id, key: k, reals,
+        vip: vipKeyText(k),
         table: { off: info.tableOff, len: info.tableLen }, list: { off: info.realsOff, len: info.realsLen },
         tableContent, listContent, written: v,
       });
@@ -163,8 +173,7 @@ export class MapWriter {
     this.realIds.release(slot.id);
   }
 
-  private realBytes(r: RealSpec, slot: RealSlot, weight: number, nh: NextHop | undefined, svcPort: number): Uint8Array {
-    const addr = ip(r.address);
+  private realBytes(r: RealSpec, addr: IpAddr, slot: RealSlot, weight: number, nh: NextHop | undefined, svcPort: number): Uint8Array {
     const resolved = nh && nh.dmac;
     return realInfo.encode({
       addr: ipTo16(addr),
@@ -182,17 +191,30 @@ export class MapWriter {
     });
   }
 
-  /** Make the maps match `state`. `weights` overrides configured weights (health checks). */
+  /**
+   * Make the maps match `state`. `weights` overrides configured weights (health checks).
+   * Work is proportional to what changed: a service whose spec object (validated
+   * states are immutable), weights and reals' next hops are those of the last apply
+   * is neither re-planned nor rewritten.
+   */
   apply(state: DesiredState, nextHop: NextHopOf, weights?: Map<string, Map<string, number>>): void {
-    const wanted = new Map(state.services.map((s) => [serviceId(s), s]));
+    const wanted = new Map<string, ServiceSpec>();
+    for (const s of state.services) wanted.set(serviceId(s), s);
     // Plan first: a state that does not fit the maps is refused before anything is written.
-    const plans = new Map<string, { weights: number[]; tables: ServiceTables }>();
+    const plans = new Map<string, Applied>();
     let slotsNeeded = 0, newServices = 0, newReals = 0;
     for (const [id, svc] of wanted) {
-      const w = svc.reals.map((r) => weights?.get(id)?.get(realId(r)) ?? r.weight);
-      const tables = serviceTables(svc, w);
-      plans.set(id, { weights: w, tables });
+      const ov = weights?.get(id);
+      const w = ov ? svc.reals.map((r) => ov.get(realId(r)) ?? r.weight) : svc.reals.map((r) => r.weight);
       const cur = this.services.get(id);
+      const last = cur?.applied;
+      // Only frozen (validated) specs: an object that can change cannot stand for its content.
+      if (last && last.spec === svc && Object.isFrozen(svc) && sameArray(last.weights, w)) {
+        plans.set(id, last); // same reals, same tables: nothing new to allocate
+        continue;
+      }
+      const tables = serviceTables(svc, w);
+      plans.set(id, { spec: svc, weights: w, tables, nat: svc.reals.some((r) => r.method === 'nat') });
       if (!cur) newServices++;
       newReals += svc.reals.filter((r) => !cur?.reals.has(realId(r))).length;
       // A service whose tables keep their sizes and reals mostly needs no new range.
@@ -204,27 +226,46 @@ export class MapWriter {
     }
     if (newServices > this.svcIds.capacity - this.svcIds.inUse) throw new Error(`too many services (limit ${this.svcIds.capacity})`);
     if (newReals > this.realIds.capacity - this.realIds.inUse) throw new Error(`too many reals (limit ${this.realIds.capacity})`);
-    for (const [id, svc] of wanted) this.applyService(id, svc, nextHop, plans.get(id)!);
-    for (const [id, slot] of [...this.services]) {
+    for (const [id, svc] of wanted) {
+      const plan = plans.get(id)!;
+      const slot = this.services.get(id);
+      if (slot && slot.applied === plan && this.nextHopsUnchanged(slot, nextHop)) continue;
+      this.applyService(id, svc, nextHop, plan);
+    }
+    for (const [id, slot] of this.services) {
       if (!wanted.has(id)) this.removeService(id, slot);
     }
-    this.writeVips(state);
-    this.writeGlobals(state);
+    this.writeVips(wanted);
+    let nat = false;
+    for (const p of plans.values()) if (p.nat) { nat = true; break; }
+    this.writeTimeouts(state.timeouts, nat);
   }
 
-  private applyService(id: string, svc: ServiceSpec, nextHop: NextHopOf, plan: { weights: number[]; tables: ServiceTables }): void {
-    const vip = ip(svc.vip);
-    const key = svcKey.encode({ vip: ipTo16(vip), port: svc.port, proto: protoNum(svc.protocol), family: vip.family });
+  /** True when every real of the (unchanged) service would get the next hop it was written with. */
+  private nextHopsUnchanged(slot: ServiceSlot, nextHop: NextHopOf): boolean {
+    // The spec is unchanged, so slot.reals holds exactly its reals.
+    for (const rs of slot.reals.values()) {
+      if (!rs.addr || nextHop(rs.addr) !== rs.nh) return false;
+    }
+    return true;
+  }
+
+  private applyService(id: string, svc: ServiceSpec, nextHop: NextHopOf, plan: Applied): void {
     let slot = this.services.get(id);
     const isNew = !slot;
     if (!slot) {
+      const vip = ip(svc.vip);
+      const key = svcKey.encode({ vip: ipTo16(vip), port: svc.port, proto: protoNum(svc.protocol), family: vip.family });
       const svcId = this.svcIds.alloc();
       if (svcId === undefined) throw new Error(`no free service id (limit ${this.svcIds.capacity})`);
       this.zeroPerCpu(this.maps.svc_stats, svcId, counters.size);
       this.maps.svc_cursor.update(u32Key(svcId), u32Key(0));
-      slot = { svcId, key, reals: new Map(), table: { off: 0, len: 0 }, list: { off: 0, len: 0 }, tableContent: [], listContent: [] };
+      slot = { svcId, key, vip: `${vip.family}|${vip.text}`, reals: new Map(), table: { off: 0, len: 0 }, list: { off: 0, len: 0 }, tableContent: [], listContent: [] };
       this.services.set(id, slot);
     }
+    const key = slot.key;
+    // Not marked applied until every write below is done: a failure leaves it to be redone.
+    slot.applied = undefined;
 
     // 1. Reals: new ones get an id (with a new generation), changed ones are rewritten.
     const weights = plan.weights;
@@ -238,11 +279,15 @@ export class MapWriter {
       rs.upper = r.upperThreshold;
       rs.lower = r.lowerThreshold;
       if (!r.upperThreshold) rs.overloaded = false;
-      const bytes = this.realBytes(r, rs, weights[i]!, nextHop(ip(r.address)), svc.port);
+      const addr = rs.addr ?? ip(r.address);
+      const nh = nextHop(addr);
+      const bytes = this.realBytes(r, addr, rs, weights[i]!, nh, svc.port);
       if (!sameBytes(rs.written, bytes)) {
         this.maps.reals.update(u32Key(rs.id), bytes);
         rs.written = bytes;
       }
+      rs.addr = addr;
+      rs.nh = nh;
       return rs;
     });
 
@@ -279,6 +324,7 @@ export class MapWriter {
         slot.reals.delete(rid);
       }
     }
+    slot.applied = plan;
   }
 
   /**
@@ -313,29 +359,16 @@ export class MapWriter {
     this.services.delete(id);
   }
 
-  private writeVips(state: DesiredState): void {
-    const want = new Map<string, Uint8Array>();
-    for (const s of state.services) {
-      const a = ip(s.vip);
-      const k = vipKey.encode({ addr: ipTo16(a), family: a.family });
-      want.set(a.family + '|' + a.text, k);
-    }
-    for (const [text, k] of want) {
-      if (!this.vipsWritten.has(text)) this.maps.vips.update(k, u32Key(1));
+  private writeVips(wanted: Map<string, ServiceSpec>): void {
+    const want = new Set<string>();
+    for (const id of wanted.keys()) want.add(this.services.get(id)!.vip);
+    for (const text of want) {
+      if (!this.vipsWritten.has(text)) this.maps.vips.update(vipKeyOf(text), u32Key(1));
     }
     for (const text of this.vipsWritten) {
-      if (!want.has(text)) {
-        const [fam, addr] = text.split('|') as [string, string];
-        const a = ip(addr);
-        this.maps.vips.delete(vipKey.encode({ addr: ipTo16(a), family: Number(fam) }));
-      }
+      if (!want.has(text)) this.maps.vips.delete(vipKeyOf(text));
     }
-    this.vipsWritten = new Set(want.keys());
-  }
-
-  private writeGlobals(state: DesiredState): void {
-    const nat = state.services.some((s) => s.reals.some((r) => r.method === 'nat'));
-    this.writeTimeouts(state.timeouts, nat);
+    this.vipsWritten = want;
   }
 
   writeTimeouts(t: Timeouts, nat?: boolean): void {
@@ -358,6 +391,12 @@ export class MapWriter {
 
 function sameArray(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The vips map key of a "family|address" text. */
+function vipKeyOf(text: string): Uint8Array {
+  const a = ip(text.slice(text.indexOf('|') + 1));
+  return vipKey.encode({ addr: ipTo16(a), family: a.family });
 }
 
 function vipKeyText(k: Uint8Array): string {

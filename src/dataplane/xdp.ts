@@ -68,7 +68,10 @@ export class XdpDataplane implements Dataplane {
   readonly writer: MapWriter;
   private attached: (AttachedIf & { progId?: number })[] = [];
   private state: DesiredState | undefined;
+  /** Next hop by real address text; undefined = looked up, no route. */
   private nextHops = new Map<string, NextHop | undefined>();
+  /** Services (validated, immutable) whose reals' addresses have been looked up. */
+  private looked = new WeakSet<object>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private nextHopTimer: NodeJS.Timeout | undefined;
   private readonly pinDir: string;
@@ -142,23 +145,42 @@ export class XdpDataplane implements Dataplane {
     return this.writer.ids(service);
   }
 
+  /**
+   * Addresses of reals never resolved yet are resolved before the write (a new real
+   * goes in with its next hop). Known addresses whose neighbour is still unresolved
+   * are not retried here, or every change would wait for neighbour probes of reals
+   * that do not answer: the periodic refresh retries them (and the program falls back
+   * to bpf_fib_lookup meanwhile). Services already applied as they are (the same
+   * validated object) are not looked at again.
+   */
   async apply(state: DesiredState, weights?: Map<string, Map<string, number>>): Promise<void> {
-    const addrs = state.services.flatMap((s) => s.reals.map((r) => ip(r.address)));
-    const need = addrs.filter((a) => !this.nextHops.get(a.text)?.dmac);
-    if (need.length) {
+    const need = new Map<string, IpAddr>();
+    for (const s of state.services) {
+      if (this.looked.has(s)) continue;
+      for (const r of s.reals) if (!this.nextHops.has(r.address) && !need.has(r.address)) need.set(r.address, ip(r.address));
+    }
+    if (need.size) {
       const resolve = this.opts.nextHops ?? ((a: IpAddr[]) => resolveNextHops(a, { kick: true }));
-      for (const [k, v] of await resolve(need)) this.nextHops.set(k, v);
+      const got = await resolve([...need.values()]);
+      for (const a of need.values()) this.nextHops.set(a.text, got.get(a.text));
     }
     this.writer.apply(state, (a) => this.nextHops.get(a.text), weights);
+    for (const s of state.services) if (Object.isFrozen(s)) this.looked.add(s);
     this.state = state;
   }
 
   /** Re-resolve every real's next hop and rewrite the ones that changed. */
   async refreshNextHops(): Promise<void> {
     if (!this.state) return;
-    const addrs = this.state.services.flatMap((s) => s.reals.map((r) => ip(r.address)));
+    const addrs = new Map<string, IpAddr>();
+    for (const s of this.state.services) for (const r of s.reals) if (!addrs.has(r.address)) addrs.set(r.address, ip(r.address));
     const resolve = this.opts.nextHops ?? ((a: IpAddr[]) => resolveNextHops(a, { kick: true }));
-    this.nextHops = await resolve(addrs);
+    const fresh = await resolve([...addrs.values()]);
+    // Keep the old object where nothing changed: the writer skips services whose
+    // reals' next hops are the same objects as last written.
+    const next = new Map<string, NextHop | undefined>();
+    for (const [k, v] of fresh) { const old = this.nextHops.get(k); next.set(k, sameNextHop(old, v) ? old : v); }
+    this.nextHops = next;
     this.writer.apply(this.state, (a) => this.nextHops.get(a.text));
     // An interface's MAC can change under us (bonding, an operator's `ip link set address`).
     for (const i of this.attached) {
@@ -271,6 +293,13 @@ export class XdpDataplane implements Dataplane {
   }
 }
 
+
+const sameBytes = (a: Uint8Array | undefined, b: Uint8Array | undefined) => (!a && !b) || (!!a && !!b && Buffer.compare(a, b) === 0);
+
+function sameNextHop(a: NextHop | undefined, b: NextHop | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.ifindex === b.ifindex && a.ifname === b.ifname && a.mtu === b.mtu && sameBytes(a.smac, b.smac) && sameBytes(a.dmac, b.dmac) && a.src?.text === b.src?.text;
+}
 
 /** build/bpf/ipvx_lb.bpf.o of this checkout or installation. */
 export function defaultObjectPath(name = 'ipvx_lb.bpf.o'): string {

@@ -96,6 +96,7 @@ export interface HealthMonitorOptions {
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 512;
+const NO_WEIGHTS: ReadonlyMap<string, number> = new Map();
 /** A checker that has not answered this long after its own timeout is given up on. */
 const WATCHDOG_GRACE_MS = 1000;
 
@@ -185,6 +186,8 @@ export class HealthMonitor extends EventEmitter {
       const sid = serviceId(svc);
       seen.add(sid);
       let ss = this.services.get(sid);
+      // The same validated (frozen) spec as last time: its entries already match it.
+      if (ss && ss.spec === svc && Object.isFrozen(svc)) continue;
       const extras = serviceExtras(svc);
       const quorum = { quorum: extras.quorum ?? DEFAULT_QUORUM.quorum, hysteresis: extras.hysteresis ?? DEFAULT_QUORUM.hysteresis };
       if (!ss) {
@@ -241,9 +244,11 @@ export class HealthMonitor extends EventEmitter {
    * a service is below quorum and has a sorry server, the reals get 0 and the sorry
    * server (realId of sorryServer) is present with weight 1.
    */
-  effectiveWeights(): Map<string, Map<string, number>> {
-    const out = new Map<string, Map<string, number>>();
-    for (const [sid, ss] of this.services) out.set(sid, new Map(ss.outcome?.weights ?? []));
+  effectiveWeights(): Map<string, ReadonlyMap<string, number>> {
+    const out = new Map<string, ReadonlyMap<string, number>>();
+    // Shared, not copied: outcomes are replaced, never changed in place, and copying
+    // 100,000 weights per change was a large part of a one-real edit.
+    for (const [sid, ss] of this.services) out.set(sid, ss.outcome?.weights ?? NO_WEIGHTS);
     return out;
   }
 

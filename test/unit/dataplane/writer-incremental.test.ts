@@ -1,0 +1,132 @@
+// The writer skips services whose (validated, frozen) spec, weights and next hops
+// are those it last wrote. These tests check that the shortcut never leaves the
+// maps different from what a fresh writer would write for the same final state.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MapWriter } from '../../../src/dataplane/writer.js';
+import { svcInfo, svcKey, realInfo, REAL_F, vipKey } from '../../../src/dataplane/codec.js';
+import { u32Key, readU32 } from '../../../src/dataplane/layout.js';
+import { DesiredState, ServiceSpec, RealSpec, SchedulerName, DEFAULT_TIMEOUTS } from '../../../src/core/model.js';
+import { validateState } from '../../../src/core/validate.js';
+import * as edit from '../../../src/core/edit.js';
+import { ip, ipTo16, ipFrom16 } from '../../../src/core/addr.js';
+import type { NextHop } from '../../../src/dataplane/neighbors.js';
+import { fakeMaps } from '../../lib/fake-maps.js';
+
+const LIMITS = { sched_slots: 1 << 18, reals: 8192, real_conns: 8192, real_stats: 8192 };
+const mac = (n: number) => Uint8Array.from([2, 0, 0, 0, 0, n]);
+
+/** What the data plane sees, without ids: per service, its entry and its tables as real addresses. */
+function logicalView(maps: ReturnType<typeof fakeMaps>, st: DesiredState): unknown {
+  const real = (id: number) => {
+    const r = realInfo.decode(maps.reals.lookup(u32Key(id))!);
+    assert.ok(r.flags & REAL_F.live, `real id ${id} in a table is live`);
+    return `${ipFrom16(r.addr, r.family as 4 | 6).text}|${r.port}|w${r.weight}|f${r.flags}|m${r.method}|if${r.ifindex}|${Buffer.from(r.dmac).toString('hex')}`;
+  };
+  const services = st.services.map((s) => {
+    const v = ip(s.vip);
+    const e = maps.services.lookup(svcKey.encode({ vip: ipTo16(v), port: s.port, proto: s.protocol === 'tcp' ? 6 : 17, family: v.family }));
+    assert.ok(e, `service ${s.vip}:${s.port} is in the map`);
+    const info = svcInfo.decode(e);
+    const slots = (off: number, len: number) => Array.from({ length: len }, (_, i) => readU32(maps.sched_slots.lookup(u32Key(off + i))!));
+    return {
+      sched: info.sched, flags: info.flags, persist: info.persistTimeout, mask: Buffer.from(info.persistMask).toString('hex'),
+      table: slots(info.tableOff, info.tableLen).map(real), list: slots(info.realsOff, info.realsLen).map(real),
+    };
+  });
+  const live = [...maps.reals.entries.values()].filter((v) => realInfo.decode(v[0]!).flags & REAL_F.live).length;
+  const vips = [...maps.vips.entries.keys()].sort();
+  return { services, serviceEntries: maps.services.entries.size, live, vips };
+}
+
+/** A small deterministic generator (no Math.random: a failure must be reproducible). */
+function rng(seed: number) {
+  let x = seed >>> 0;
+  return (n: number) => { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; return x % n; };
+}
+
+const SCHEDS: SchedulerName[] = ['rr', 'wrr', 'wlc', 'sh', 'mh'];
+const realOf = (i: number, weight: number): RealSpec => ({ address: `198.51.100.${1 + (i % 200)}`, port: 80, method: 'dr', weight, upperThreshold: 0, lowerThreshold: 0 });
+const serviceOf = (i: number, sched: SchedulerName, n: number): ServiceSpec => ({
+  vip: `203.0.113.${1 + (i % 50)}`, port: 1000 + i, protocol: 'tcp', scheduler: sched, flags: [], persistence: 0, persistenceMask: '', method: 'dr',
+  reals: Array.from({ length: n }, (_, j) => realOf(i * 7 + j, 1 + (j % 3))),
+});
+
+function valid(s: DesiredState): DesiredState {
+  const v = validateState(s);
+  assert.ok(v.ok, v.ok ? '' : JSON.stringify(v.errors));
+  return v.value;
+}
+
+test('after 300 random incremental edits the maps hold what a fresh apply of the final state writes', () => {
+  const next = rng(42);
+  // Two generations of next hops: a "refresh" swaps some addresses to new objects.
+  const hops = new Map<string, NextHop | undefined>();
+  const hopOf = (a: { text: string }) => {
+    if (!hops.has(a.text)) hops.set(a.text, { ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2), mtu: 1500 });
+    return hops.get(a.text);
+  };
+  let st = valid({ services: Array.from({ length: 20 }, (_, i) => serviceOf(i, SCHEDS[i % SCHEDS.length]!, 3 + (i % 4))), timeouts: { ...DEFAULT_TIMEOUTS } });
+  const maps = fakeMaps(LIMITS);
+  const w = new MapWriter(maps, 2);
+  w.apply(st, hopOf);
+  let nextSvc = 20;
+  for (let step = 0; step < 300; step++) {
+    const svcs = st.services;
+    const s = svcs[next(svcs.length)]!;
+    const key = { vip: s.vip, port: s.port, protocol: s.protocol };
+    const op = next(7);
+    let r;
+    if (op === 0 && s.reals.length) r = edit.editReal(st, key, { ...s.reals[next(s.reals.length)]!, weight: next(5) });
+    else if (op === 1) r = edit.addReal(st, key, realOf(1000 + step, 1 + next(4)));
+    else if (op === 2 && s.reals.length > 1) r = edit.deleteReal(st, key, s.reals[next(s.reals.length)]!);
+    else if (op === 3) r = edit.editService(st, { ...s, scheduler: SCHEDS[next(SCHEDS.length)]!, flags: [] });
+    else if (op === 4 && svcs.length > 5) r = edit.deleteService(st, key);
+    else if (op === 5) r = edit.addService(st, serviceOf(nextSvc++, SCHEDS[next(SCHEDS.length)]!, 1 + next(5)));
+    else {
+      // A next-hop change for one address (MAC moved), as a refresh would bring.
+      const a = s.reals[0]?.address;
+      if (a) hops.set(a, { ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(3 + next(50)), mtu: 1500 });
+    }
+    if (r) {
+      assert.ok(r.ok);
+      st = valid(r.value);
+    }
+    w.apply(st, hopOf);
+  }
+  const fresh = fakeMaps(LIMITS);
+  new MapWriter(fresh, 2).apply(st, hopOf);
+  assert.deepEqual(logicalView(maps, st), logicalView(fresh, st));
+});
+
+test('an unchanged state writes nothing; one weight change writes one real and that service only', () => {
+  const maps = fakeMaps(LIMITS);
+  const w = new MapWriter(maps, 2);
+  const hop: NextHop = { ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2), mtu: 1500 };
+  let st = valid({ services: Array.from({ length: 50 }, (_, i) => serviceOf(i, 'wrr', 4)), timeouts: { ...DEFAULT_TIMEOUTS } });
+  w.apply(st, () => hop);
+  const writes = () => ({ services: maps.services.writes, reals: maps.reals.writes, slots: maps.sched_slots.writes, vips: maps.vips.writes });
+  const before = writes();
+  w.apply(st, () => hop);
+  assert.deepEqual(writes(), before, 'same state, same next hops: no map write');
+  const s = st.services[17]!;
+  const r = edit.editReal(st, { vip: s.vip, port: s.port, protocol: 'tcp' }, { ...s.reals[1]!, weight: 9 });
+  assert.ok(r.ok);
+  st = valid(r.value);
+  w.apply(st, () => hop);
+  const after = writes();
+  assert.equal(after.reals - before.reals, 1, 'the one real');
+  assert.equal(after.services - before.services, 1, 'the one service entry (flip to its new table)');
+  assert.equal(after.slots - before.slots, 1 + 9 + 3 + 1, 'one new wrr table (weights 1,9,3,1: 14 slots); the list of reals stays');
+  assert.equal(after.vips, before.vips);
+});
+
+test('the same spec with new next-hop objects is rewritten (a refresh is not skipped)', () => {
+  const maps = fakeMaps(LIMITS);
+  const w = new MapWriter(maps, 2);
+  const st = valid({ services: [serviceOf(0, 'rr', 2)], timeouts: { ...DEFAULT_TIMEOUTS } });
+  w.apply(st, () => ({ ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2), mtu: 1500 }));
+  w.apply(st, () => ({ ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(9), mtu: 1500 }));
+  const id = w.ids(`tcp|${st.services[0]!.vip}|${st.services[0]!.port}`)!.reals.values().next().value!;
+  assert.deepEqual(realInfo.decode(maps.reals.lookup(u32Key(id))!).dmac, mac(9));
+});
