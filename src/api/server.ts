@@ -183,6 +183,7 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
               real: r.real, counters: counterMsg(r), rates: rates(s.service, r.real), activeConns: r.activeConns,
               inactiveConns: r.inactiveConns, effectiveWeight: hv ? (hv.effectiveWeight ?? 0) : (configured?.weight ?? 0),
               health: hv && hv.check ? hv.state : 'unchecked',
+              ...(hv && hv.check ? { healthReason: hv.reason, healthSince: hv.changedAt.toISOString() } : {}),
             };
           }),
         })),

@@ -175,7 +175,10 @@ export function listData(stats: GetStatsResponse__Output): ListData {
       reals: s.reals.map((r) => ({ real: r.real, ...counters(r.counters), activeConns: r.activeConns, inactiveConns: r.inactiveConns })),
     })),
     rates: services.map((s) => ({ service: s.service, ...rates(s.rates), reals: s.reals.map((r) => ({ real: r.real, ...rates(r.rates) })) })),
-    reals: services.flatMap((s) => s.reals.map((r) => ({ service: s.service, real: r.real, health: health(r.health) }))),
+    reals: services.flatMap((s) => s.reals.map((r) => ({
+      service: s.service, real: r.real, health: health(r.health), effectiveWeight: r.effectiveWeight,
+      ...(r.healthReason ? { healthReason: r.healthReason, healthSince: r.healthSince } : {}),
+    }))),
   };
 }
 

@@ -18,6 +18,7 @@
 //    new connections split as the effective weights 20:5, counted by GetStats.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,9 @@ const SLACK_MS = 1500;
 const SVC_FAILOVER = `tcp|${VIP}|80`;
 const SVC_WEIGHTS = `tcp|${VIP}|81`;
 const realId = (i: number) => `${REALS[i]}|${APP_PORT}`;
+const IPVX = fileURLToPath(new URL('../../../../bin/ipvx', import.meta.url));
+/** The CLI as an operator runs it on the director. */
+const ipvxCli = (...args: string[]) => execFileSync('ip', ['netns', 'exec', dir.ns, process.execPath, IPVX, '--socket', socket, ...args], { encoding: 'utf8' });
 
 const config = {
   services: [
@@ -83,6 +87,7 @@ let daemon: Proc;
 let api: IpvxClient;
 let work = '';
 let pinDir = '';
+let socket = '';
 const events: Event[] = [];
 let cancelWatch: (() => void) | undefined;
 const healthServers: (Proc | undefined)[] = [];
@@ -133,7 +138,7 @@ before(async () => {
     DAEMON, 'run', '--run-dir', join(work, 'run'), '--state', join(work, 'state.yaml'), '--config', join(work, 'config.yaml'),
     '--interfaces', `${front.b.ifname},${back.a.ifname}`, '--metrics', '127.0.0.1:9100', '--detach-on-stop',
   ]);
-  const socket = join(work, 'run', `${inode}.sock`);
+  socket = join(work, 'run', `${inode}.sock`);
   api = new IpvxClient(`unix:${socket}`, { timeoutMs: 5000 });
   await until('the daemon to serve', async () => {
     if (!daemon.running) throw new Error(`daemon exited: ${daemon.stderr.slice(-2000)}`);
@@ -193,6 +198,16 @@ test('health: a failing real is quiesced within interval x fall + timeout, its o
   assert.equal(s1.get(realId(0))?.health, 'down');
   assert.equal(s1.get(realId(0))?.effectiveWeight, 0, 'quiesced: weight 0');
   assert.equal(s1.get(realId(1))?.effectiveWeight, 1);
+  // What an operator sees: `ipvx -L -n` shows the down real with weight 0 (as IPVS shows a
+  // keepalived inhibit_on_failure real); --json says why and since when.
+  const list = ipvxCli('-L', '-n', '-t', `${VIP}:80`);
+  assert.match(list, new RegExp(`  -> ${REALS[0]!.replace(/\./g, '\\.')}:${APP_PORT} +Masq +0 `), list);
+  assert.match(list, new RegExp(`  -> ${REALS[1]!.replace(/\./g, '\\.')}:${APP_PORT} +Masq +1 `), list);
+  const json = JSON.parse(ipvxCli('-L', '-n', '-t', `${VIP}:80`, '--json')) as { services: { reals: { address: string; weight: number; configuredWeight: number; health: string; healthDetail?: { reason: string; since: string } }[] }[] };
+  const jr = json.services[0]!.reals.find((r) => r.address === REALS[0])!;
+  assert.deepEqual([jr.health, jr.weight, jr.configuredWeight], ['down', 0, 1]);
+  assert.match(jr.healthDetail!.reason, /connection refused/);
+  assert.ok(Math.abs(Date.parse(jr.healthDetail!.since) - downAt) < 1000, `since ${jr.healthDetail!.since}, event at ${down.at}`);
 
   // Let new connections run a while against the quiesced real, then bring it back.
   await sleep(2500);

@@ -36,6 +36,7 @@ export function listJson(state: DesiredState, data: ListData, opts: Pick<ListOpt
         weight: r.weight,
         configuredWeight: r.configuredWeight,
         health: r.health,
+        ...(r.healthReason !== undefined ? { healthDetail: { reason: r.healthReason, since: r.healthSince } } : {}),
         activeConns: r.activeConns,
         inactiveConns: r.inactiveConns,
         persistConns: r.persistConns,

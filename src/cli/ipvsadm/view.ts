@@ -24,6 +24,11 @@ export interface RealLive {
   health?: Health;
   /** Persistence-table entries pointing at this real (ipvsadm --persistent-conn). */
   persistConns?: number;
+  /** The weight the data plane uses: 0 while down, scaled by load reports (dynamic weights). */
+  effectiveWeight?: number;
+  /** Why the real is in its health state, and since when (ISO time). */
+  healthReason?: string;
+  healthSince?: string;
 }
 
 /** Everything the daemon reports that the listings show. All optional: absent = zero / unknown. */
@@ -49,9 +54,11 @@ export interface RealRow {
   port: number;
   method: Method;
   configuredWeight: number;
-  /** What the data plane uses: 0 while health says down. */
+  /** What the data plane uses: 0 while health says down, scaled by dynamic weights. */
   weight: number;
   health: Health;
+  healthReason?: string;
+  healthSince?: string;
   activeConns: number;
   inactiveConns: number;
   persistConns: number;
@@ -123,7 +130,8 @@ export function buildRows(state: DesiredState, data: ListData, opts: { sort?: bo
       const health = l?.health ?? 'unknown';
       return {
         spec: r, address: ra.text, family: ra.family, port, method: r.method,
-        configuredWeight: r.weight, weight: health === 'down' ? 0 : r.weight, health,
+        configuredWeight: r.weight, weight: l?.effectiveWeight ?? (health === 'down' ? 0 : r.weight), health,
+        ...(l?.healthReason ? { healthReason: l.healthReason, healthSince: l.healthSince ?? '' } : {}),
         activeConns: rc?.activeConns ?? 0, inactiveConns: rc?.inactiveConns ?? 0, persistConns: l?.persistConns ?? 0,
         stats: pickCounters(rc), rates: pickRates(realRates.get(rid)),
       };

@@ -17,6 +17,14 @@ export interface RealStats {
    * up | down | unchecked
    */
   'health'?: (string);
+  /**
+   * why it is in that state (the last transition's reason), empty if unchecked
+   */
+  'healthReason'?: (string);
+  /**
+   * ISO time of the last transition, empty if unchecked
+   */
+  'healthSince'?: (string);
 }
 
 export interface RealStats__Output {
@@ -33,4 +41,12 @@ export interface RealStats__Output {
    * up | down | unchecked
    */
   'health': (string);
+  /**
+   * why it is in that state (the last transition's reason), empty if unchecked
+   */
+  'healthReason': (string);
+  /**
+   * ISO time of the last transition, empty if unchecked
+   */
+  'healthSince': (string);
 }
