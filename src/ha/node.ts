@@ -177,13 +177,23 @@ export class HaNode extends EventEmitter {
         resolve();
       });
     });
-    sock.on('message', (msg, rinfo) => this.onDatagram(msg, rinfo));
     sock.on('error', (e) => this.warn(`heartbeat socket: ${e.message}`));
     this.socket = sock;
     this.running = true;
     this.bootId = randomBootId();
     const healthy = await this.checkHealth();
     this.apply(this.machine.start(this.clock(), healthy.ok));
+    // Only now: a peer's heartbeat arriving while the health check above ran would
+    // meet a role machine that has not started (it crashed the daemon once).
+    sock.on('message', (msg, rinfo) => {
+      // A datagram from the network must never take the daemon down.
+      try {
+        this.onDatagram(msg, rinfo);
+      } catch (e) {
+        this.errors++;
+        this.warn(`heartbeat from ${rinfo.address}: ${(e as Error).message}`);
+      }
+    });
     const keepaliveMs = this.spec.keepalive * 1000;
     const tickMs = this.opts.tickMs ?? Math.min(100, Math.max(10, Math.round(keepaliveMs / 4)));
     const healthMs = this.opts.healthIntervalMs ?? Math.min(1000, keepaliveMs);
