@@ -247,6 +247,27 @@ test('scale-out: ECMP over three directors announcing over BGP; remove and re-ad
     assert.equal(d3After.conns, d3Before.conns, 'and no connection was new to it');
     report.push(`d3 back: it forwarded ${d3After.pktsIn - d3Before.pktsIn} packets of the running connections; ${st.open}/${CONNS} open, all on their first real`);
 
+    // ---- phase 4: d1 loses every live real (quiesced here; a failed health check does the
+    // same): it withdraws the VIP, its connections move to d2/d3 and stay on their reals;
+    // a live real again and d1 announces again.
+    const setWeights = async (i: number, weight: number) => {
+      const c = api(i);
+      try {
+        for (const r of reals) await c.updateReal({ vip: VIP, port: PORT, protocol: 'tcp' }, { address: r.address, port: r.port, method: 'dr', weight });
+      } finally { c.close(); }
+    };
+    await setWeights(0, 0);
+    await until('the router routes the VIP over d2 and d3 only (d1 has no live real)', async () => JSON.stringify(await nexthops()) === JSON.stringify(all.slice(1)), 15_000);
+    const d1Status = await lab.exec(ds[0]!, process.execPath, [DAEMON, 'status', '--run-dir', join(ddir(0), 'run')]);
+    assert.match(d1Status, /announced: -/, d1Status);
+    st = await progressed('every connection answered while d1 has no live real', await clientStatus(cl));
+    intact(st, 'while d1 had no live real');
+    await setWeights(0, 1);
+    await until('the router routes the VIP over all three again (d1 has live reals)', async () => JSON.stringify(await nexthops()) === JSON.stringify(all), 15_000);
+    st = await progressed('every connection answered after d1 announced again', await clientStatus(cl));
+    intact(st, 'after d1 announced again');
+    report.push(`d1 without a live real: withdrawn, then announced again; ${st.open}/${CONNS} open, all on their first real`);
+
     // ---- the end: the client closes; nothing broke at any point
     await cl.kill(5000);
     const final = cl.lines.filter((l) => l.startsWith('{"event":"status"')).map((l) => JSON.parse(l) as Status).at(-1)!;
