@@ -105,6 +105,8 @@ export class MapWriter {
   private stage = { tables: new StagedWrites(), flips: new StagedWrites(), dead: new StagedWrites() };
   /** Freed by staged work: reusable once the stages are written. */
   private freed = { slots: [] as { off: number; len: number }[], reals: [] as number[], services: [] as number[] };
+  /** Bookkeeping to put back if this apply's writes fail: reals and services it dropped. */
+  private undo: (() => void)[] = [];
   /** Every real id's generation (read from the map once): a reused id gets the next one. */
   private gens?: Uint32Array;
   /** Syscalls the stages made (benchmarks). */
@@ -294,6 +296,7 @@ export class MapWriter {
     if (newServices > this.svcIds.capacity - this.svcIds.inUse) throw new Error(`too many services (limit ${this.svcIds.capacity})`);
     if (newReals > this.realIds.capacity - this.realIds.inUse) throw new Error(`too many reals (limit ${this.realIds.capacity})`);
     const touched: ServiceSlot[] = [];
+    this.undo = [];
     try {
       for (const [id, svc] of wanted) {
         const plan = plans.get(id)!;
@@ -304,10 +307,11 @@ export class MapWriter {
         if (this.staged >= STAGE_LIMIT) this.writeStaged();
       }
       for (const [id, slot] of this.services) {
-        if (!wanted.has(id)) this.removeService(id, slot);
+        if (!wanted.has(id)) { this.removeService(id, slot); touched.push(slot); }
       }
       this.writeVips(wanted);
       this.writeStaged();
+      this.undo = [];
       this.vipsMaybe = undefined;
       this.vipsUnsure = false;
     } catch (e) {
@@ -327,6 +331,21 @@ export class MapWriter {
    */
   private forgetUnwritten(touched: ServiceSlot[]): void {
     this.stage = { tables: new StagedWrites(), flips: new StagedWrites(), dead: new StagedWrites() };
+    // Reals and services dropped by this apply may still be in the maps, live: keep them
+    // (the rollback then rewrites or removes them) and do not free their ids and ranges.
+    for (const u of this.undo.reverse()) u();
+    this.undo = [];
+    const svcIds = new Set<number>(), realIds = new Set<number>(), ranges = new Set<object>();
+    for (const slot of this.services.values()) {
+      svcIds.add(slot.svcId);
+      ranges.add(slot.table).add(slot.list);
+      for (const rs of slot.reals.values()) realIds.add(rs.id);
+    }
+    this.freed = {
+      slots: this.freed.slots.filter((r) => !ranges.has(r)),
+      reals: this.freed.reals.filter((id) => !realIds.has(id)),
+      services: this.freed.services.filter((id) => !svcIds.has(id)),
+    };
     for (const slot of touched) {
       slot.applied = undefined;
       slot.written = undefined;
@@ -426,6 +445,8 @@ export class MapWriter {
       if (!keep.has(rid)) {
         this.killReal(rs);
         slot.reals.delete(rid);
+        const owner = slot;
+        this.undo.push(() => owner.reals.set(rid, rs));
       }
     }
     slot.applied = plan;
@@ -460,6 +481,7 @@ export class MapWriter {
     for (const rs of slot.reals.values()) this.killReal(rs);
     this.freed.services.push(slot.svcId);
     this.services.delete(id);
+    this.undo.push(() => this.services.set(id, slot));
   }
 
   private writeVips(wanted: Map<string, ServiceSpec>): void {
