@@ -16,6 +16,7 @@ import { DesiredState, serviceId, realId, RealSpec } from '../core/model.js';
 import { parseIp } from '../core/addr.js';
 import { Result } from '../core/result.js';
 import type { Counters, FlowView } from '../dataplane/port.js';
+import { summarizeChanges } from '../core/diff.js';
 import type { IpvxHandlers } from './gen/ipvx/v1/Ipvx.js';
 
 export interface ServerOptions {
@@ -127,7 +128,8 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
       const next = must(stateFromMsg(req.state as Msg));
       const dryRun = Boolean(req.dryRun);
       const changes = await c.commit(() => ({ ok: true, value: next }), { dryRun, rename: (f) => `state.${f}` });
-      return { changes, applied: !dryRun && changes.length > 0 };
+      // A dry run is asked for the diff: all of it. An applied change lists the first CHANGE_LIST_LIMIT.
+      return { ...(dryRun ? { changes, changesOmitted: 0 } : summarizeChanges(changes)), applied: !dryRun && changes.length > 0 };
     }),
     GetConfig: unary(() => c.current),
     AddService: unary(async (req) => {
@@ -173,15 +175,16 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
     GetStats: unary(async () => {
       const { counters, rates } = await c.stats();
       const health = new Map((c.health?.view() ?? []).flatMap((s) => s.reals.map((r) => [`${s.service}#${r.real}`, r] as const)));
+      // Configured weights by service and real, indexed once (a scan per real was quadratic).
+      const weights = new Map(c.current.services.map((x) => [serviceId(x), new Map(x.reals.map((r) => [realId(r), r.weight]))]));
       return {
         services: counters.services.map((s) => ({
           service: s.service, counters: counterMsg(s), rates: rates(s.service),
           reals: s.reals.map((r) => {
             const hv = health.get(`${s.service}#${r.real}`);
-            const configured = c.current.services.find((x) => serviceId(x) === s.service)?.reals.find((x) => realId(x) === r.real);
             return {
               real: r.real, counters: counterMsg(r), rates: rates(s.service, r.real), activeConns: r.activeConns,
-              inactiveConns: r.inactiveConns, effectiveWeight: hv ? (hv.effectiveWeight ?? 0) : (configured?.weight ?? 0),
+              inactiveConns: r.inactiveConns, effectiveWeight: hv ? (hv.effectiveWeight ?? 0) : (weights.get(s.service)?.get(r.real) ?? 0),
               health: hv && hv.check ? hv.state : 'unchecked',
               ...(hv && hv.check ? { healthReason: hv.reason, healthSince: hv.changedAt.toISOString() } : {}),
             };

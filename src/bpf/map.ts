@@ -156,13 +156,7 @@ export class BpfMap {
   updatePerCpu(key: Uint8Array, values: Uint8Array[], flags: UpdateFlag = 'any'): void {
     this.mustBePerCpu();
     this.checkKey(key);
-    if (values.length !== numPossibleCpus()) throw new BpfError(`map ${this.name}`, 22, `${values.length} values for ${numPossibleCpus()} CPUs`);
-    const buf = new Uint8Array(this.elemSize);
-    values.forEach((v, i) => {
-      if (v.length !== this.valueSize) throw new BpfError(`map ${this.name}`, 22, `value of ${v.length} bytes, expected ${this.valueSize}`);
-      buf.set(v, i * this.stride);
-    });
-    check(`update in ${this.name}`, F.update(this.fd, key, buf, UPDATE_FLAGS[flags]));
+    check(`update in ${this.name}`, F.update(this.fd, key, this.joinPerCpu(values), UPDATE_FLAGS[flags]));
   }
 
   private mustBePerCpu(): void {
@@ -200,6 +194,54 @@ export class BpfMap {
       if (rc === -ENOENT) return { keys, values };
       inBatch = outBatch;
     }
+  }
+
+  /** Bytes of one whole element as batch calls read and write it (per-CPU: every CPU's value, each rounded up to 8). */
+  get elementSize(): number {
+    return this.elemSize;
+  }
+
+  /** One per-CPU element (as updateBatch takes it) from one value per CPU: the inverse of splitPerCpu. */
+  joinPerCpu(values: Uint8Array[]): Uint8Array {
+    this.mustBePerCpu();
+    if (values.length !== numPossibleCpus()) throw new BpfError(`map ${this.name}`, 22, `${values.length} values for ${numPossibleCpus()} CPUs`);
+    const buf = new Uint8Array(this.elemSize);
+    values.forEach((v, i) => {
+      if (v.length !== this.valueSize) throw new BpfError(`map ${this.name}`, 22, `value of ${v.length} bytes, expected ${this.valueSize}`);
+      buf.set(v, i * this.stride);
+    });
+    return buf;
+  }
+
+  /**
+   * The elements at indexes [0, n) of an array map in one flat buffer (index i at
+   * i * elementSize), read with a few bpf_map_lookup_batch calls instead of n lookups
+   * and without an object per element. Per-CPU: a CPU's value at i * elementSize + cpu * 8-aligned stride.
+   */
+  readArrayPrefix(n: number, chunk = 8192): Uint8Array {
+    if (this.type !== MAP_TYPE.array && this.type !== MAP_TYPE.percpuArray) throw new BpfError(`map ${this.name}`, 22, `not an array map (${typeName(this.type)})`);
+    n = Math.min(n, this.maxEntries);
+    const out = new Uint8Array(n * this.elemSize);
+    const kb = new Uint8Array(chunk * this.keySize);
+    let inBatch: Uint8Array | null = null;
+    let done = 0;
+    while (done < n) {
+      const want = Math.min(chunk, n - done);
+      const outBatch = new Uint8Array(Math.max(this.keySize, 8));
+      const count = [want];
+      const rc = F.lookupBatch(this.fd, inBatch, outBatch, kb, out.subarray(done * this.elemSize, (done + want) * this.elemSize), count, BATCH_OPTS) as number;
+      if (rc < 0 && rc !== -ENOENT) this.checkBatch('bpf_map_lookup_batch', rc);
+      const got = count[0]!;
+      done += got;
+      if (rc === -ENOENT || got === 0) break;
+      inBatch = outBatch;
+    }
+    return out;
+  }
+
+  /** The stride of one CPU's value inside a per-CPU element (the value size rounded up to 8). */
+  get perCpuStride(): number {
+    return this.stride;
   }
 
   /** Writes every pair in one call (bpf_map_update_batch); per-CPU values are whole elements. */

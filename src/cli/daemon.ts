@@ -18,6 +18,7 @@ import { metricsRegistry, serveMetrics } from '../metrics/exporter.js';
 import type { Dataplane } from '../dataplane/port.js';
 import { HaSupervisor, directorHaFactory, haStatusMessage } from './daemon-ha.js';
 import { BgpSupervisor, birdFor } from './daemon-bgp.js';
+import { profileOnSignal } from './profile-signal.js';
 import type { DesiredState } from '../core/model.js';
 
 export const VERSION = '0.1.0';
@@ -142,6 +143,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   if (!(syncInterval >= 0.05 && syncInterval <= 60)) throw new Error(`--ha-sync-interval ${v['ha-sync-interval']}: expected seconds between 0.05 and 60`);
   const initial = initialState(v, p, log);
   const dp = await createDataplane(v, log);
+  profileOnSignal(process.env.IPVX_PROFILE_DIR, (msg) => log.warn(msg));
   const controller = new Controller({
     dataplane: dp, ...(initial ? { initial } : {}), save: (s) => saveState(p.state, s), health: !v['no-health'],
     log: (msg, fields) => log.info(fields ?? {}, msg),

@@ -207,15 +207,16 @@ async function runApply(argv: string[], target: Target): Promise<number> {
   if (!parsed.ok) return printErrors(parsed.errors.map((e) => ({ ...e, message: `${file}: ${e.message}` })), EXIT.usage);
   return withClient(target, async (c) => {
     const res = await c.applyConfig(toMsg(stateToPlain(parsed.value.state)) as never, dryRun);
-    printChanges(res.changes as unknown as Change[], json, dryRun);
+    printChanges(res.changes as unknown as Change[], json, dryRun, Number(res.changesOmitted ?? 0));
     return EXIT.ok;
   });
 }
 
-function printChanges(changes: Change[], json: boolean, dryRun: boolean): void {
-  if (json) { out(toJsonText({ dryRun, changes })); return; }
+function printChanges(changes: Change[], json: boolean, dryRun: boolean, omitted = 0): void {
+  if (json) { out(toJsonText({ dryRun, changes, ...(omitted ? { changesOmitted: omitted } : {}) })); return; }
   if (!changes.length) { out('no changes\n'); return; }
   out(`${renderChanges(changes)}\n`);
+  if (omitted) out(`(${omitted} more service and real change${omitted === 1 ? '' : 's'} applied, not listed)\n`);
   if (dryRun) out(`(dry run: ${changes.length} change${changes.length === 1 ? '' : 's'} not applied)\n`);
 }
 
@@ -256,7 +257,7 @@ async function runImport(argv: string[], target: Target): Promise<number> {
   if (!v.ok) return printErrors(v.errors.map((e) => ({ ...e, message: `${file}: ${e.field}: ${e.message}` })), EXIT.usage);
   return withClient(target, async (c) => {
     const res = await c.applyConfig(toMsg(stateToPlain(v.value)) as never, dryRun);
-    printChanges(res.changes as unknown as Change[], json, dryRun);
+    printChanges(res.changes as unknown as Change[], json, dryRun, Number(res.changesOmitted ?? 0));
     return EXIT.ok;
   });
 }

@@ -99,3 +99,22 @@ function addedReal(sid: string, s: ServiceSpec, r: RealSpec): Change {
 export function renderChanges(changes: Change[]): string {
   return changes.map((c) => `${c.op} ${c.kind} ${c.detail}`).join('\n');
 }
+
+/** Service and real changes listed in a config event or an ApplyConfig reply; the rest are counted. */
+export const CHANGE_LIST_LIMIT = 20_000;
+
+/**
+ * The changes as events and replies carry them: every timeouts/ha/bgp change (few, and
+ * what followers act on), and the first `limit` service and real changes. A reload of
+ * 10,000 services x 10 reals is 110,000 changes (12 MB in a reply, and again in every
+ * watcher's event); a dry run still returns the full diff.
+ */
+export function summarizeChanges(changes: Change[], limit = CHANGE_LIST_LIMIT): { changes: Change[]; changesOmitted: number } {
+  let listed = 0, omitted = 0;
+  const kept: Change[] = [];
+  for (const c of changes) {
+    if (c.kind !== 'service' && c.kind !== 'real') kept.push(c);
+    else if (listed < limit) { kept.push(c); listed++; } else omitted++;
+  }
+  return omitted ? { changes: kept, changesOmitted: omitted } : { changes, changesOmitted: 0 };
+}

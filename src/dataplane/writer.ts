@@ -2,6 +2,10 @@
 // order that keeps the data plane consistent at every step:
 // reals first, then selection tables in fresh slot ranges, then the service entry
 // (one atomic hash update flips to the new tables), then what became unused.
+// Writes are staged and sent in batch syscalls, stage by stage across all services
+// (every real and table, then every service entry, then dead reals); ids and slot
+// ranges freed by an apply are reused only after the flips that stop using them are
+// written.
 import { ip, ipTo16, ipFrom16, prefixMask, IpAddr } from '../core/addr.js';
 import { DesiredState, ServiceSpec, RealSpec, Timeouts, serviceId, realId } from '../core/model.js';
 import {
@@ -13,6 +17,7 @@ import { IdAllocator, RangeAllocator } from './slots.js';
 import { serviceTables, ServiceTables } from './tables.js';
 import { overloadAfterBind, overloadAfterUnbind } from '../core/sched/leastconn.js';
 import type { NextHop } from './neighbors.js';
+import { StagedWrites } from './staged.js';
 
 /** The part of a BPF map handle the writer uses (src/bpf's BpfMap has it). */
 export interface MapHandle {
@@ -23,6 +28,16 @@ export interface MapHandle {
   keys(): Iterable<Uint8Array>;
   lookupPerCpu(key: Uint8Array): Uint8Array[];
   updatePerCpu(key: Uint8Array, values: Uint8Array[]): void;
+  /** Batch operations (src/bpf's BpfMap has them; without them, writes go one by one). */
+  readonly perCpu?: boolean;
+  updateBatch?(keys: Uint8Array[], values: Uint8Array[]): void;
+  deleteBatch?(keys: Uint8Array[]): number;
+  joinPerCpu?(values: Uint8Array[]): Uint8Array;
+  splitPerCpu?(element: Uint8Array): Uint8Array[];
+  /** Array maps: indexes [0, n) in one flat buffer, elementSize bytes each (per-CPU: perCpuStride per CPU). */
+  readArrayPrefix?(n: number): Uint8Array;
+  readonly elementSize?: number;
+  readonly perCpuStride?: number;
 }
 
 export const MAP_NAMES = [
@@ -82,7 +97,22 @@ export class MapWriter {
   private realIds: IdAllocator;
   private slots: RangeAllocator;
   private vipsWritten = new Set<string>();
+  /** After a failed write the vips map is not known exactly: rewrite what is wanted next time. */
+  private vipsUnsure = false;
+  private vipsMaybe?: Set<string>;
   private nCpus: number;
+  /** Stage 1: reals, counters, tables; stage 2: service entries and vips; stage 3: dead reals. */
+  private stage = { tables: new StagedWrites(), flips: new StagedWrites(), dead: new StagedWrites() };
+  /** Freed by staged work: reusable once the stages are written. */
+  private freed = { slots: [] as { off: number; len: number }[], reals: [] as number[], services: [] as number[] };
+  /** Bookkeeping to put back if this apply's writes fail: reals and services it dropped. */
+  private undo: (() => void)[] = [];
+  /** Every real id's generation (read from the map once): a reused id gets the next one. */
+  private gens?: Uint32Array;
+  /** Syscalls the stages made (benchmarks). */
+  get syscalls(): number {
+    return this.stage.tables.syscalls + this.stage.flips.syscalls + this.stage.dead.syscalls;
+  }
 
   constructor(private readonly maps: IpvxMaps, nCpus: number) {
     this.svcIds = new IdAllocator(maps.services.maxEntries);
@@ -146,31 +176,70 @@ export class MapWriter {
   }
 
   private writeSlots(content: number[]): { off: number; len: number } {
-    const off = this.slots.alloc(content.length);
+    let off = this.slots.alloc(content.length);
+    if (off === undefined && this.freed.slots.length) {
+      this.writeStaged(); // ranges freed by this apply become free once their services flipped
+      off = this.slots.alloc(content.length);
+    }
     if (off === undefined) throw new Error(`selection tables are full (${this.slots.capacity} slots): reduce table sizes or services`);
-    content.forEach((v, i) => this.maps.sched_slots.update(u32Key(off + i), u32Key(v)));
+    content.forEach((v, i) => this.stage.tables.update(this.maps.sched_slots, u32Key(off + i), u32Key(v)));
     return { off, len: content.length };
   }
 
   private zeroPerCpu(map: MapHandle, id: number, size: number): void {
-    map.updatePerCpu(u32Key(id), Array.from({ length: this.nCpus }, () => new Uint8Array(size)));
+    this.stage.tables.updatePerCpu(map, u32Key(id), Array.from({ length: this.nCpus }, () => new Uint8Array(size)));
+  }
+
+  /** Write every stage in order, then free what the written flips stopped using. */
+  private writeStaged(): void {
+    this.stage.tables.flush();
+    this.stage.flips.flush();
+    this.stage.dead.flush();
+    for (const r of this.freed.slots) this.slots.release(r.off, r.len);
+    for (const id of this.freed.reals) this.realIds.release(id);
+    for (const id of this.freed.services) this.svcIds.release(id);
+    this.freed = { slots: [], reals: [], services: [] };
+  }
+
+  private get staged(): number {
+    return this.stage.tables.pending + this.stage.flips.pending + this.stage.dead.pending;
+  }
+
+  /** The generation last written for a real id (0 = never), from one read of the whole map. */
+  private genOf(id: number): number {
+    if (!this.gens) {
+      const m = this.maps.reals;
+      if (!m.readArrayPrefix) {
+        const old = m.lookup(u32Key(id));
+        return old ? realInfo.decode(old).gen : 0;
+      }
+      const all = m.readArrayPrefix(m.maxEntries), size = m.elementSize ?? realInfo.size;
+      const dv = new DataView(all.buffer, all.byteOffset, all.byteLength);
+      this.gens = new Uint32Array(m.maxEntries);
+      for (let i = 0; i * size < all.length; i++) this.gens[i] = dv.getUint32(i * size + GEN_OFFSET, true);
+    }
+    return this.gens[id] ?? 0;
   }
 
   private allocReal(): RealSlot {
-    const id = this.realIds.alloc();
+    let id = this.realIds.alloc();
+    if (id === undefined && this.freed.reals.length) {
+      this.writeStaged();
+      id = this.realIds.alloc();
+    }
     if (id === undefined) throw new Error(`no free real id (limit ${this.realIds.capacity})`);
-    const old = this.maps.reals.lookup(u32Key(id));
-    const gen = ((old ? realInfo.decode(old).gen : 0) + 1) >>> 0;
+    const gen = (this.genOf(id) + 1) >>> 0;
+    if (this.gens) this.gens[id] = gen;
     this.zeroPerCpu(this.maps.real_stats, id, counters.size);
-    this.maps.real_conns.update(u32Key(id), realConns.encode({ active: 0, inactive: 0 }));
+    this.stage.tables.update(this.maps.real_conns, u32Key(id), realConns.encode({ active: 0, inactive: 0 }));
     return { id, gen };
   }
 
   private killReal(slot: RealSlot): void {
     // Not live any more: flows that still point here are rescheduled (or dropped).
     const dead = realInfo.encode({ ...realInfo.decode(slot.written ?? new Uint8Array(realInfo.size)), flags: 0, gen: slot.gen });
-    this.maps.reals.update(u32Key(slot.id), dead);
-    this.realIds.release(slot.id);
+    this.stage.dead.update(this.maps.reals, u32Key(slot.id), dead);
+    this.freed.reals.push(slot.id);
   }
 
   private realBytes(r: RealSpec, addr: IpAddr, slot: RealSlot, weight: number, nh: NextHop | undefined, svcPort: number): Uint8Array {
@@ -226,19 +295,68 @@ export class MapWriter {
     }
     if (newServices > this.svcIds.capacity - this.svcIds.inUse) throw new Error(`too many services (limit ${this.svcIds.capacity})`);
     if (newReals > this.realIds.capacity - this.realIds.inUse) throw new Error(`too many reals (limit ${this.realIds.capacity})`);
-    for (const [id, svc] of wanted) {
-      const plan = plans.get(id)!;
-      const slot = this.services.get(id);
-      if (slot && slot.applied === plan && this.nextHopsUnchanged(slot, nextHop)) continue;
-      this.applyService(id, svc, nextHop, plan);
+    const touched: ServiceSlot[] = [];
+    this.undo = [];
+    try {
+      for (const [id, svc] of wanted) {
+        const plan = plans.get(id)!;
+        const slot = this.services.get(id);
+        if (slot && slot.applied === plan && this.nextHopsUnchanged(slot, nextHop)) continue;
+        this.applyService(id, svc, nextHop, plan, touched);
+        // Bounded staging: whole services only, so every staged flip has its tables staged.
+        if (this.staged >= STAGE_LIMIT) this.writeStaged();
+      }
+      for (const [id, slot] of this.services) {
+        if (!wanted.has(id)) { this.removeService(id, slot); touched.push(slot); }
+      }
+      this.writeVips(wanted);
+      this.writeStaged();
+      this.undo = [];
+      this.vipsMaybe = undefined;
+      this.vipsUnsure = false;
+    } catch (e) {
+      this.forgetUnwritten(touched);
+      throw e;
     }
-    for (const [id, slot] of this.services) {
-      if (!wanted.has(id)) this.removeService(id, slot);
-    }
-    this.writeVips(wanted);
     let nat = false;
     for (const p of plans.values()) if (p.nat) { nat = true; break; }
     this.writeTimeouts(state.timeouts, nat);
+  }
+
+  /**
+   * After a failed write nothing staged is known to be in the maps: drop it, and make the
+   * services this apply touched be rewritten in full by the next apply (the rollback).
+   * What the failed flips would have freed stays reserved until a later write succeeds
+   * (those services flip again then), so no range or id in use is handed out twice.
+   */
+  private forgetUnwritten(touched: ServiceSlot[]): void {
+    this.stage = { tables: new StagedWrites(), flips: new StagedWrites(), dead: new StagedWrites() };
+    // Reals and services dropped by this apply may still be in the maps, live: keep them
+    // (the rollback then rewrites or removes them) and do not free their ids and ranges.
+    for (const u of this.undo.reverse()) u();
+    this.undo = [];
+    const svcIds = new Set<number>(), realIds = new Set<number>(), ranges = new Set<object>();
+    for (const slot of this.services.values()) {
+      svcIds.add(slot.svcId);
+      ranges.add(slot.table).add(slot.list);
+      for (const rs of slot.reals.values()) realIds.add(rs.id);
+    }
+    this.freed = {
+      slots: this.freed.slots.filter((r) => !ranges.has(r)),
+      reals: this.freed.reals.filter((id) => !realIds.has(id)),
+      services: this.freed.services.filter((id) => !svcIds.has(id)),
+    };
+    for (const slot of touched) {
+      slot.applied = undefined;
+      slot.written = undefined;
+      slot.tableContent = [];
+      slot.listContent = [];
+      for (const rs of slot.reals.values()) rs.written = undefined;
+    }
+    this.gens = undefined; // re-read: a staged generation may not be in the map
+    if (this.vipsMaybe) this.vipsWritten = this.vipsMaybe;
+    this.vipsMaybe = undefined;
+    this.vipsUnsure = true;
   }
 
   /** True when every real of the (unchanged) service would get the next hop it was written with. */
@@ -250,19 +368,24 @@ export class MapWriter {
     return true;
   }
 
-  private applyService(id: string, svc: ServiceSpec, nextHop: NextHopOf, plan: Applied): void {
+  private applyService(id: string, svc: ServiceSpec, nextHop: NextHopOf, plan: Applied, touched: ServiceSlot[]): void {
     let slot = this.services.get(id);
     const isNew = !slot;
     if (!slot) {
       const vip = ip(svc.vip);
       const key = svcKey.encode({ vip: ipTo16(vip), port: svc.port, proto: protoNum(svc.protocol), family: vip.family });
-      const svcId = this.svcIds.alloc();
+      let svcId = this.svcIds.alloc();
+      if (svcId === undefined && this.freed.services.length) {
+        this.writeStaged();
+        svcId = this.svcIds.alloc();
+      }
       if (svcId === undefined) throw new Error(`no free service id (limit ${this.svcIds.capacity})`);
       this.zeroPerCpu(this.maps.svc_stats, svcId, counters.size);
-      this.maps.svc_cursor.update(u32Key(svcId), u32Key(0));
+      this.stage.tables.update(this.maps.svc_cursor, u32Key(svcId), u32Key(0));
       slot = { svcId, key, vip: `${vip.family}|${vip.text}`, reals: new Map(), table: { off: 0, len: 0 }, list: { off: 0, len: 0 }, tableContent: [], listContent: [] };
       this.services.set(id, slot);
     }
+    touched.push(slot);
     const key = slot.key;
     // Not marked applied until every write below is done: a failure leaves it to be redone.
     slot.applied = undefined;
@@ -283,7 +406,7 @@ export class MapWriter {
       const nh = nextHop(addr);
       const bytes = this.realBytes(r, addr, rs, weights[i]!, nh, svc.port);
       if (!sameBytes(rs.written, bytes)) {
-        this.maps.reals.update(u32Key(rs.id), bytes);
+        this.stage.tables.update(this.maps.reals, u32Key(rs.id), bytes);
         rs.written = bytes;
       }
       rs.addr = addr;
@@ -310,18 +433,20 @@ export class MapWriter {
       sched: t.kind, persistMask: persistMaskBytes(svc),
     });
     if (isNew || !sameBytes(slot.written, info)) {
-      this.maps.services.update(key, info);
+      this.stage.flips.update(this.maps.services, key, info);
       slot.written = info;
     }
 
-    // 4. What became unused.
-    if (tableChanged) this.slots.release(oldTable.off, oldTable.len);
-    if (listChanged) this.slots.release(oldList.off, oldList.len);
+    // 4. What became unused (free once the flip is written).
+    if (tableChanged) this.freed.slots.push(oldTable);
+    if (listChanged) this.freed.slots.push(oldList);
     const keep = new Set(svc.reals.map(realId));
     for (const [rid, rs] of [...slot.reals]) {
       if (!keep.has(rid)) {
         this.killReal(rs);
         slot.reals.delete(rid);
+        const owner = slot;
+        this.undo.push(() => owner.reals.set(rid, rs));
       }
     }
     slot.applied = plan;
@@ -351,23 +476,25 @@ export class MapWriter {
   }
 
   private removeService(id: string, slot: ServiceSlot): void {
-    this.maps.services.delete(slot.key);
-    this.slots.release(slot.table.off, slot.table.len);
-    this.slots.release(slot.list.off, slot.list.len);
+    this.stage.flips.delete(this.maps.services, slot.key);
+    this.freed.slots.push(slot.table, slot.list);
     for (const rs of slot.reals.values()) this.killReal(rs);
-    this.svcIds.release(slot.svcId);
+    this.freed.services.push(slot.svcId);
     this.services.delete(id);
+    this.undo.push(() => this.services.set(id, slot));
   }
 
   private writeVips(wanted: Map<string, ServiceSpec>): void {
     const want = new Set<string>();
     for (const id of wanted.keys()) want.add(this.services.get(id)!.vip);
     for (const text of want) {
-      if (!this.vipsWritten.has(text)) this.maps.vips.update(vipKeyOf(text), u32Key(1));
+      if (this.vipsUnsure || !this.vipsWritten.has(text)) this.stage.flips.update(this.maps.vips, vipKeyOf(text), u32Key(1));
     }
     for (const text of this.vipsWritten) {
-      if (!want.has(text)) this.maps.vips.delete(vipKeyOf(text));
+      if (!want.has(text)) this.stage.flips.delete(this.maps.vips, vipKeyOf(text));
     }
+    // Until the stages are written, what was and what is wanted may both be in the map.
+    this.vipsMaybe = new Set([...this.vipsWritten, ...want]);
     this.vipsWritten = want;
   }
 
@@ -388,6 +515,11 @@ export class MapWriter {
     return this.slots.freeSlots;
   }
 }
+
+/** Staged entries after which the writer writes between services (bounds memory). */
+const STAGE_LIMIT = 65_536;
+/** Offset of real_info.gen (codec.ts). */
+const GEN_OFFSET = 40;
 
 function sameArray(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);

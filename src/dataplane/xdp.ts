@@ -8,13 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { BpfObject, BpfMap, attachXdp, detachXdp, queryXdp, numPossibleCpus } from '../bpf/index.js';
 import { ip, ipFrom16, IpAddr } from '../core/addr.js';
 import { DesiredState, Timeouts } from '../core/model.js';
-import type { Dataplane, DataplaneCounters, FlowView, ServiceCounters, RealCounters, Counters, PortableEntry, PortableChange, InstallResult } from './port.js';
+import type { Dataplane, DataplaneCounters, FlowView, PortableEntry, PortableChange, InstallResult } from './port.js';
 import { exportFlows, installFlows, type AttachedIf } from './flowsync.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from './writer.js';
-import { ifMac, counters as countersCodec, flowKey, flowVal, realConns, lbGlobals, REASONS, FLOW_STATE, IPPROTO } from './codec.js';
-import { u32Key, readU64 } from './layout.js';
+import { ifMac, counters as countersCodec, flowKey, flowVal, lbGlobals, FLOW_STATE, IPPROTO } from './codec.js';
+import { u32Key } from './layout.js';
 import { resolveNextHops, NextHop } from './neighbors.js';
 import { pinDir as defaultPinDir } from './pins.js';
+import { readCounters } from './read-counters.js';
 import { sweepFlows, SweepResult, monotonicNs, flowTimeoutNs } from './sweep.js';
 
 export interface XdpOptions {
@@ -51,17 +52,6 @@ function ifindexOf(name: string): number {
 function macOf(name: string): Uint8Array | undefined {
   const [l] = JSON.parse(execFileSync('ip', ['-j', 'link', 'show', 'dev', name], { encoding: 'utf8' })) as LinkJson[];
   return l?.address && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(l.address) ? Uint8Array.from(Buffer.from(l.address.replace(/:/g, ''), 'hex')) : undefined;
-}
-
-const zeroCounters = (): Counters => ({ conns: 0n, pktsIn: 0n, pktsOut: 0n, bytesIn: 0n, bytesOut: 0n });
-
-function sumPerCpu(values: Uint8Array[]): Counters {
-  const c = zeroCounters();
-  for (const v of values) {
-    const d = countersCodec.decode(v);
-    c.conns += d.conns; c.pktsIn += d.pktsIn; c.bytesIn += d.bytesIn; c.pktsOut += d.pktsOut; c.bytesOut += d.bytesOut;
-  }
-  return c;
 }
 
 export class XdpDataplane implements Dataplane {
@@ -194,22 +184,7 @@ export class XdpDataplane implements Dataplane {
   }
 
   async counters(): Promise<DataplaneCounters> {
-    const services: ServiceCounters[] = [];
-    for (const [service, ids] of this.writer.serviceIds()) {
-      const reals: RealCounters[] = [];
-      for (const [real, rs] of ids.reals) {
-        const c = sumPerCpu(this.maps.real_stats.lookupPerCpu(u32Key(rs.id)));
-        const conns = this.maps.real_conns.lookup(u32Key(rs.id));
-        const rc = conns ? realConns.decode(conns) : { active: 0, inactive: 0 };
-        reals.push({ real, ...c, activeConns: rc.active, inactiveConns: rc.inactive });
-      }
-      services.push({ service, ...sumPerCpu(this.maps.svc_stats.lookupPerCpu(u32Key(ids.svcId))), reals });
-    }
-    const global: Record<string, bigint> = {};
-    REASONS.forEach((name, i) => {
-      global[name] = this.maps.reasons.lookupPerCpu(u32Key(i)).reduce((s, v) => s + readU64(v), 0n);
-    });
-    return { services, global };
+    return readCounters(this.maps, this.writer.serviceIds());
   }
 
   async zeroCounters(service?: string): Promise<void> {

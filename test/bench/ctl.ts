@@ -5,7 +5,7 @@
 //   node build/js/test/bench/ctl.js [--rounds N] [--quick]
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync, existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, rmSync, existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maglevTable, MH_DEFAULT_TABLE_SIZE } from '../../src/core/sched/maglev.js';
@@ -76,8 +76,9 @@ async function daemonRows(): Promise<string[][]> {
       await lab.addAddress(dir, 'eth0', '192.0.2.254/24');
       // The real that AddReal adds answers ARP, as a real server would.
       await lab.addAddress(peer, 'eth0', `${ADDED_REAL}/24`);
-      const prof = args.profile ? ['--cpu-prof', '--cpu-prof-dir', tmp] : [];
-      const d = await lab.spawn(dir, process.execPath, [...prof, DAEMON, 'run', '--run-dir', tmp, '--state', join(tmp, 'state.yaml'),
+      // Profiled after load (see src/cli/profile-signal.ts): SIGUSR2 around the big ApplyConfig and the weight changes.
+      if (args.profile) process.env.IPVX_PROFILE_DIR = tmp;
+      const d = await lab.spawn(dir, process.execPath, [DAEMON, 'run', '--run-dir', tmp, '--state', join(tmp, 'state.yaml'),
         '--interfaces', 'eth0', '--no-health', '--log-level', 'warn']);
       const sock = join(tmp, `${statSync(`/run/netns/${dir.ns}`).ino}.sock`);
       for (let i = 0; i < 300 && !existsSync(sock); i++) await sleep(100);
@@ -90,6 +91,7 @@ async function daemonRows(): Promise<string[][]> {
         for (let r = 0; r < APPLY_ROUNDS; r++) {
           // Alternate between empty and full: each round writes every service anew.
           await c.applyConfig({ services: [], timeouts: { tcp: 900, tcpFin: 120, udp: 300 } } as never);
+          if (args.profile && r === 0) process.kill(d.pid!, 'SIGUSR2');
           const t0 = process.hrtime.bigint();
           await c.applyConfig(bigState());
           applyMs.push(ms(t0));
@@ -104,6 +106,7 @@ async function daemonRows(): Promise<string[][]> {
           ['daemon peak RSS (VmHWM)', '', fmt(hwm), '', 'MB', `< 300 MB ${verdict(hwm < 300)}`],
         ];
         rows.push(...await weightRows(c, dir.ns));
+        if (args.profile) { process.kill(d.pid!, 'SIGUSR2'); await sleep(3000); }
         return rows;
       } finally {
         c.close();
@@ -181,6 +184,9 @@ async function weightRows(c: IpvxClient, ns: string): Promise<string[][]> {
 function printProfile(dir: string): void {
   const f = readdirSync(dir).find((n) => n.endsWith('.cpuprofile'));
   if (!f) { console.log('(no CPU profile written)'); return; }
+  const keep = join(tmpdir(), `ipvx-ctl-${process.pid}.cpuprofile`);
+  copyFileSync(join(dir, f), keep);
+  console.log(`(profile kept at ${keep})`);
   const p = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { nodes: { id: number; hitCount: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[] };
   const by = new Map<string, number>();
   for (const n of p.nodes) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffStates, renderChanges } from '../../src/core/diff.js';
+import { diffStates, renderChanges, summarizeChanges, type Change } from '../../src/core/diff.js';
 import type { DesiredState, ServiceSpec, RealSpec } from '../../src/core/model.js';
 import { emptyState } from '../../src/core/model.js';
 
@@ -75,4 +75,19 @@ test('HA: added, changed (the key is never shown), removed', () => {
   assert.equal(text, '~ ha key (secret) -> (secret), priority 100 -> 50');
   assert.doesNotMatch(text, /secret1|secret2/);
   assert.equal(renderChanges(diffStates(c, a)), '- ha settings removed');
+});
+
+test('summarizeChanges lists every non-service change and the first N service/real changes, counting the rest', () => {
+  const changes = [
+    ...Array.from({ length: 7 }, (_, i) => ({ op: '+' as const, kind: 'real' as const, id: `r${i}`, detail: '' })),
+    { op: '~' as const, kind: 'ha' as const, id: 'ha', detail: '' },
+    ...Array.from({ length: 3 }, (_, i) => ({ op: '-' as const, kind: 'service' as const, id: `s${i}`, detail: '' })),
+    { op: '~' as const, kind: 'timeouts' as const, id: 'timeouts', detail: '' },
+  ] as unknown as Change[];
+  const s = summarizeChanges(changes, 4);
+  assert.equal(s.changesOmitted, 6);
+  assert.deepEqual(s.changes.map((c) => c.id), ['r0', 'r1', 'r2', 'r3', 'ha', 'timeouts']);
+  const all = summarizeChanges(changes, 100);
+  assert.equal(all.changesOmitted, 0);
+  assert.equal(all.changes, changes);
 });

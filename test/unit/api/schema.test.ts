@@ -56,7 +56,7 @@ test('a rich state goes through ApplyConfig and GetConfig unchanged, and applyin
     assert.deepEqual(h.controller.current, RICH);
     assert.deepEqual(h.dp.applied, RICH);
     const got = await h.client.getConfig();
-    assert.deepEqual(await h.client.applyConfig(got), { changes: [], applied: false });
+    assert.deepEqual(await h.client.applyConfig(got), { changes: [], applied: false, changesOmitted: 0 });
     assert.deepEqual(h.controller.current, RICH);
   } finally { await h.close(); }
 });

@@ -130,3 +130,32 @@ test('the same spec with new next-hop objects is rewritten (a refresh is not ski
   const id = w.ids(`tcp|${st.services[0]!.vip}|${st.services[0]!.port}`)!.reals.values().next().value!;
   assert.deepEqual(realInfo.decode(maps.reals.lookup(u32Key(id))!).dmac, mac(9));
 });
+
+test('a write that fails part-way through the staged writes, then the rollback apply: the maps hold the previous state, and a later edit still applies', () => {
+  const hopOf = () => ({ ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2), mtu: 1500 });
+  const before = valid({ services: Array.from({ length: 30 }, (_, i) => serviceOf(i, SCHEDS[i % SCHEDS.length]!, 2 + (i % 3))), timeouts: { ...DEFAULT_TIMEOUTS } });
+  const maps = fakeMaps(LIMITS);
+  const w = new MapWriter(maps, 2);
+  w.apply(before, hopOf);
+  // The next state changes weights, removes services and adds others; the services map
+  // fails after a few of its updates (the tables and reals were already written).
+  let next = before;
+  for (const s of before.services.slice(0, 10)) { const r = edit.deleteService(next, { vip: s.vip, port: s.port, protocol: s.protocol }); assert.ok(r.ok); next = r.value; }
+  for (const s of before.services.slice(10, 20)) { const r = edit.editReal(next, { vip: s.vip, port: s.port, protocol: s.protocol }, { ...s.reals[0]!, weight: 9 }); assert.ok(r.ok); next = r.value; }
+  for (let i = 100; i < 110; i++) { const r = edit.addService(next, serviceOf(i, 'mh', 4)); assert.ok(r.ok); next = r.value; }
+  next = valid(next);
+  const realUpdate = maps.services.update.bind(maps.services);
+  let left = 5;
+  maps.services.update = (k, v) => { if (left-- <= 0) throw new Error('injected failure'); realUpdate(k, v); };
+  assert.throws(() => w.apply(next, hopOf), /injected failure/);
+  maps.services.update = realUpdate;
+  w.apply(before, hopOf); // what the controller does after a failed change
+  const fresh = fakeMaps(LIMITS);
+  new MapWriter(fresh, 2).apply(before, hopOf);
+  assert.deepEqual(logicalView(maps, before), logicalView(fresh, before));
+  // And the writer's bookkeeping is sound: the change applies on a second try.
+  w.apply(next, hopOf);
+  const fresh2 = fakeMaps(LIMITS);
+  new MapWriter(fresh2, 2).apply(next, hopOf);
+  assert.deepEqual(logicalView(maps, next), logicalView(fresh2, next));
+});

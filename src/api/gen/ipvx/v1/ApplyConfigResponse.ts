@@ -5,9 +5,11 @@ import type { Change as _ipvx_v1_Change, Change__Output as _ipvx_v1_Change__Outp
 export interface ApplyConfigResponse {
   'changes'?: (_ipvx_v1_Change)[];
   'applied'?: (boolean);
+  'changesOmitted'?: (number);
 }
 
 export interface ApplyConfigResponse__Output {
   'changes': (_ipvx_v1_Change__Output)[];
   'applied': (boolean);
+  'changesOmitted': (number);
 }

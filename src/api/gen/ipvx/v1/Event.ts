@@ -17,6 +17,7 @@ export interface Event {
   'to'?: (string);
   'reason'?: (string);
   'changes'?: (_ipvx_v1_Change)[];
+  'changesOmitted'?: (number);
 }
 
 export interface Event__Output {
@@ -34,4 +35,5 @@ export interface Event__Output {
   'to': (string);
   'reason': (string);
   'changes': (_ipvx_v1_Change__Output)[];
+  'changesOmitted': (number);
 }

@@ -1,0 +1,35 @@
+// On-demand CPU profiles of a running daemon: with IPVX_PROFILE_DIR set, SIGUSR2 starts
+// the V8 profiler and the next SIGUSR2 writes <dir>/ipvx-<pid>-<n>.cpuprofile.
+// `node --cpu-prof` cannot be used for the daemon: its SIGPROF sampling from start
+// interrupts the kernel verifier and the program load fails with EAGAIN.
+import { Session } from 'node:inspector';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function profileOnSignal(dir: string | undefined, log: (msg: string) => void): void {
+  if (!dir) return;
+  let session: Session | undefined;
+  let n = 0;
+  process.on('SIGUSR2', () => {
+    const m = process.memoryUsage();
+    const mb = (n: number) => Math.round(n / 1048576);
+    log(`memory: rss ${mb(m.rss)} MB, heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, array buffers ${mb(m.arrayBuffers)} MB`);
+    if (!session) {
+      const s = new Session();
+      s.connect();
+      session = s;
+      s.post('Profiler.enable', () => s.post('Profiler.start', () => log('CPU profile started')));
+      return;
+    }
+    const s = session;
+    session = undefined;
+    s.post('Profiler.stop', (err, r) => {
+      if (!err && r) {
+        const file = join(dir, `ipvx-${process.pid}-${++n}.cpuprofile`);
+        writeFileSync(file, JSON.stringify(r.profile));
+        log(`CPU profile written: ${file}`);
+      }
+      s.disconnect();
+    });
+  });
+}
