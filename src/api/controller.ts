@@ -4,11 +4,12 @@
 // in force (and re-applied to the data plane).
 import { EventEmitter } from 'node:events';
 import { DesiredState, emptyState, serviceId } from '../core/model.js';
-import { validateState, Limits, DEFAULT_LIMITS } from '../core/validate.js';
+import { validateState, validateEdit, Limits, DEFAULT_LIMITS } from '../core/validate.js';
+import { serviceDelta } from '../core/delta.js';
 import { editErrorKind } from '../core/edit.js';
-import { diffStates, Change, summarizeChanges } from '../core/diff.js';
+import { diffStates, diffDelta, Change, summarizeChanges } from '../core/diff.js';
 import { formatErrors, FieldError, Result } from '../core/result.js';
-import type { Dataplane, DataplaneCounters, Counters } from '../dataplane/port.js';
+import type { Dataplane, ApplyHint, DataplaneCounters, Counters } from '../dataplane/port.js';
 import { HealthMonitor, HealthMonitorOptions } from '../health/monitor.js';
 import { applyHealth } from '../health/adjust.js';
 
@@ -140,23 +141,30 @@ export class Controller extends EventEmitter {
     return this.serial(async () => {
       const r = edit(this.state);
       if (!r.ok) throw apiError(r.errors);
-      const v = validateState(r.value, this.o.limits ?? DEFAULT_LIMITS);
+      const limits = this.o.limits ?? DEFAULT_LIMITS;
+      // An edit of a few services (the usual RPC) is validated, diffed, applied and saved
+      // for those services only; anything else (a reload) as a whole state.
+      const delta = serviceDelta(this.state, r.value);
+      const checked = delta ? validateEdit(this.state, r.value, delta, limits) : { result: validateState(r.value, limits) };
+      const v = checked.result;
       if (!v.ok) {
         const rename = opts.rename;
         throw apiError(rename ? v.errors.map((e) => ({ ...e, field: rename(e.field, r.value) })) : v.errors);
       }
-      const changes = diffStates(this.state, v.value);
+      const changes = checked.delta ? diffDelta(this.state, v.value, checked.delta) : diffStates(this.state, v.value);
       if (opts.dryRun || changes.length === 0) return changes;
       const before = this.state;
+      const hint: ApplyHint | undefined = checked.delta && { services: checked.delta.services.map((e) => ({ id: e.id, index: e.afterIndex })) };
       // The monitor must know the new reals before the effective state is computed,
       // or a real added under health checking would be left out of the data plane.
       this.health?.update(v.value);
       try {
-        await this.o.dataplane.apply(this.effective(v.value));
+        await this.o.dataplane.apply(this.effective(v.value), hint);
         if (diffTimeouts(before, v.value)) await this.o.dataplane.setTimeouts(v.value.timeouts);
         this.o.save?.(v.value);
       } catch (e) {
-        // Put the data plane (and the monitor) back to what is still the state.
+        // Put the data plane (and the monitor) back to what is still the state: a whole
+        // apply, as a failed write leaves the data plane's bookkeeping unsure.
         this.o.log?.('change not applied; restoring the previous state', { error: (e as Error).message });
         this.health?.update(before);
         await this.o.dataplane.apply(this.effective(before)).catch((e2: Error) => this.o.log?.('restoring the previous state failed', { error: e2.message }));
