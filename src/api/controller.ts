@@ -4,13 +4,15 @@
 // in force (and re-applied to the data plane).
 import { EventEmitter } from 'node:events';
 import { DesiredState, emptyState, serviceId } from '../core/model.js';
-import { validateState, Limits, DEFAULT_LIMITS } from '../core/validate.js';
+import { validateState, validateEdit, Limits, DEFAULT_LIMITS } from '../core/validate.js';
+import { serviceDelta } from '../core/delta.js';
 import { editErrorKind } from '../core/edit.js';
-import { diffStates, Change, summarizeChanges } from '../core/diff.js';
+import { diffStates, diffDelta, Change, summarizeChanges } from '../core/diff.js';
 import { formatErrors, FieldError, Result } from '../core/result.js';
-import type { Dataplane, DataplaneCounters, Counters } from '../dataplane/port.js';
+import type { Dataplane, ApplyHint, DataplaneCounters } from '../dataplane/port.js';
 import { HealthMonitor, HealthMonitorOptions } from '../health/monitor.js';
 import { applyHealth } from '../health/adjust.js';
+import { compactSample, sampleIndex, rateBetween, CounterSample, Rates } from './rate-sample.js';
 
 /** A refused request: `code` becomes the gRPC status, the message names the field. */
 export class ApiError extends Error {
@@ -25,7 +27,7 @@ export function apiError(errors: FieldError[]): ApiError {
   return kind === 'invalid' ? new ApiError('invalid', formatErrors(errors)) : new ApiError(kind, errors[0]!.message, errors[0]!.field);
 }
 
-export interface Rates { cps: number; inpps: number; outpps: number; inbps: number; outbps: number }
+export type { Rates } from './rate-sample.js';
 
 export interface IpvxEvent {
   /** config: a change was applied; real: a real went up/down; service: quorum crossed (sorry server); role: HA role. */
@@ -60,14 +62,13 @@ export interface CommitOptions {
   rename?: (field: string, next: DesiredState) => string;
 }
 
-type Sample = { at: number; counters: DataplaneCounters };
 
 export class Controller extends EventEmitter {
   private state: DesiredState;
   private queue: Promise<unknown> = Promise.resolve();
   readonly health: HealthMonitor | undefined;
-  private prev?: Sample;
-  private last?: Sample;
+  private prev?: CounterSample;
+  private last?: CounterSample;
   private rateTimer?: NodeJS.Timeout;
   private healthApplyQueued = false;
 
@@ -138,25 +139,33 @@ export class Controller extends EventEmitter {
    */
   commit(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions = {}): Promise<Change[]> {
     return this.serial(async () => {
-      const r = edit(this.state);
+      let r: Result<DesiredState> | undefined = edit(this.state);
       if (!r.ok) throw apiError(r.errors);
-      const v = validateState(r.value, this.o.limits ?? DEFAULT_LIMITS);
+      const limits = this.o.limits ?? DEFAULT_LIMITS;
+      // An edit of a few services (the usual RPC) is validated, diffed, applied and saved
+      // for those services only; anything else (a reload) as a whole state.
+      const delta = serviceDelta(this.state, r.value);
+      const checked = delta ? validateEdit(this.state, r.value, delta, limits) : { result: validateState(r.value, limits) };
+      const v = checked.result;
       if (!v.ok) {
-        const rename = opts.rename;
-        throw apiError(rename ? v.errors.map((e) => ({ ...e, field: rename(e.field, r.value) })) : v.errors);
+        const rename = opts.rename, edited = r.value;
+        throw apiError(rename ? v.errors.map((e) => ({ ...e, field: rename(e.field, edited) })) : v.errors);
       }
-      const changes = diffStates(this.state, v.value);
+      r = undefined; // the unvalidated copy (a whole request's worth on ApplyConfig) can go now
+      const changes = checked.delta ? diffDelta(this.state, v.value, checked.delta) : diffStates(this.state, v.value);
       if (opts.dryRun || changes.length === 0) return changes;
       const before = this.state;
+      const hint: ApplyHint | undefined = checked.delta && { services: checked.delta.services.map((e) => ({ id: e.id, index: e.afterIndex })) };
       // The monitor must know the new reals before the effective state is computed,
       // or a real added under health checking would be left out of the data plane.
       this.health?.update(v.value);
       try {
-        await this.o.dataplane.apply(this.effective(v.value));
+        await this.o.dataplane.apply(this.effective(v.value), hint);
         if (diffTimeouts(before, v.value)) await this.o.dataplane.setTimeouts(v.value.timeouts);
         this.o.save?.(v.value);
       } catch (e) {
-        // Put the data plane (and the monitor) back to what is still the state.
+        // Put the data plane (and the monitor) back to what is still the state: a whole
+        // apply, as a failed write leaves the data plane's bookkeeping unsure.
         this.o.log?.('change not applied; restoring the previous state', { error: (e as Error).message });
         this.health?.update(before);
         await this.o.dataplane.apply(this.effective(before)).catch((e2: Error) => this.o.log?.('restoring the previous state failed', { error: e2.message }));
@@ -174,7 +183,7 @@ export class Controller extends EventEmitter {
     try {
       const counters = await this.o.dataplane.counters();
       this.prev = this.last;
-      this.last = { at: Date.now(), counters };
+      this.last = compactSample(counters, Date.now());
     } catch (e) {
       this.o.log?.('reading counters failed', { error: (e as Error).message });
     }
@@ -185,24 +194,8 @@ export class Controller extends EventEmitter {
     const counters = await this.o.dataplane.counters();
     const prev = this.prev, last = this.last;
     // Indexed once per call: GetStats asks for every real's rates (10,000 reals: a scan each was seconds).
-    const index = (c: DataplaneCounters | undefined) => {
-      const m = new Map<string, { svc: Counters; reals: Map<string, Counters> }>();
-      for (const s of c?.services ?? []) m.set(s.service, { svc: s, reals: new Map(s.reals.map((r) => [r.real, r])) });
-      return m;
-    };
-    const before = index(prev?.counters), after = index(last?.counters);
-    const find = (m: typeof before, service: string, real?: string): Counters | undefined => {
-      const s = m.get(service);
-      return real ? s?.reals.get(real) : s?.svc;
-    };
-    const rates = (service: string, real?: string): Rates => {
-      const a = find(before, service, real), b = find(after, service, real);
-      if (!a || !b || !prev || !last) return { cps: 0, inpps: 0, outpps: 0, inbps: 0, outbps: 0 };
-      const dt = (last.at - prev.at) / 1000;
-      const r = (x: bigint, y: bigint) => Math.max(0, Math.round(Number(y - x) / dt));
-      return { cps: r(a.conns, b.conns), inpps: r(a.pktsIn, b.pktsIn), outpps: r(a.pktsOut, b.pktsOut), inbps: r(a.bytesIn, b.bytesIn), outbps: r(a.bytesOut, b.bytesOut) };
-    };
-    return { counters, rates };
+    const before = sampleIndex(prev), after = sampleIndex(last);
+    return { counters, rates: (service, real) => rateBetween(prev, last, before, after, service, real) };
   }
 
   /** HA role changes come from the HA node; they are published and shown by GetStatus/metrics. */

@@ -1,19 +1,30 @@
-// On-demand CPU profiles of a running daemon: with IPVX_PROFILE_DIR set, SIGUSR2 starts
-// the V8 profiler and the next SIGUSR2 writes <dir>/ipvx-<pid>-<n>.cpuprofile.
+// On-demand CPU profiles and heap snapshots of a running daemon, with IPVX_PROFILE_DIR set:
+// SIGUSR2 starts the V8 profiler and the next SIGUSR2 writes <dir>/ipvx-<pid>-<n>.cpuprofile;
+// SIGUSR1 writes <dir>/ipvx-<pid>-<n>.heapsnapshot (taking the place of Node's "start the
+// inspector" on SIGUSR1, only while profiling is asked for).
 // `node --cpu-prof` cannot be used for the daemon: its SIGPROF sampling from start
 // interrupts the kernel verifier and the program load fails with EAGAIN.
 import { Session } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 
 export function profileOnSignal(dir: string | undefined, log: (msg: string) => void): void {
   if (!dir) return;
   let session: Session | undefined;
   let n = 0;
-  process.on('SIGUSR2', () => {
+  const memory = () => {
     const m = process.memoryUsage();
     const mb = (n: number) => Math.round(n / 1048576);
     log(`memory: rss ${mb(m.rss)} MB, heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, array buffers ${mb(m.arrayBuffers)} MB`);
+  };
+  process.on('SIGUSR1', () => {
+    memory();
+    const file = writeHeapSnapshot(join(dir, `ipvx-${process.pid}-${++n}.heapsnapshot`));
+    log(`heap snapshot written: ${file}`);
+  });
+  process.on('SIGUSR2', () => {
+    memory();
     if (!session) {
       const s = new Session();
       s.connect();

@@ -5,7 +5,7 @@
 // back: loading it fails with where it is broken, and only an explicit request
 // moves it aside.
 import { createHash } from 'node:crypto';
-import { openSync, writeSync, fsyncSync, closeSync, renameSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
+import { openSync, writeSync, writevSync, fsyncSync, closeSync, renameSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { DesiredState, ServiceSpec } from '../core/model.js';
 import { validateState } from '../core/validate.js';
@@ -25,29 +25,32 @@ export class StateFileError extends Error {
 const checksumOf = (plain: unknown) => `sha256:${createHash('sha256').update(JSON.stringify(plain)).digest('hex')}`;
 
 /**
- * Each service's YAML item and JSON text, by object: states are never mutated (edits
- * copy what they change), so a save after a one-real edit formats one service, not
- * all of them. Weak: entries go with the states that hold them.
+ * Each service's YAML item and JSON text as UTF-8 bytes, by object: states are never
+ * mutated (edits copy what they change), so a save after a one-real edit formats one
+ * service, not all of them, and the file is written from these pieces (writev) without
+ * building and encoding a 12 MB string. Weak: entries go with the states that hold them.
  */
-const serviceText = new WeakMap<ServiceSpec, { yaml: string; json: string }>();
+const serviceText = new WeakMap<ServiceSpec, { yaml: Buffer; json: Buffer }>();
 
-function textOf(s: ServiceSpec): { yaml: string; json: string } {
+function textOf(s: ServiceSpec): { yaml: Buffer; json: Buffer } {
   let t = serviceText.get(s);
   if (!t) {
-    t = { yaml: yamlSeqItem(JSON.parse(JSON.stringify(s)), '  '), json: JSON.stringify(s) };
+    t = { yaml: Buffer.from(yamlSeqItem(JSON.parse(JSON.stringify(s)), '  ')), json: Buffer.from(JSON.stringify(s)) };
     // Only validated (frozen) services: one that can still change cannot be cached.
     if (Object.isFrozen(s)) serviceText.set(s, t);
   }
   return t;
 }
 
+const COMMA = Buffer.from(',');
+
 /**
- * The file's text for `state`: version first, checksum of the state last. The
- * checksum is over JSON.stringify of the state's plain form (what the file reads back
- * as), built here from the same per-service pieces.
+ * The file for `state` as pieces to write in order: version first, checksum of the
+ * state last. The checksum is over JSON.stringify of the state's plain form (what the
+ * file reads back as), built here from the same per-service pieces.
  */
-export function formatStateFile(state: DesiredState): string {
-  const parts: string[] = [`version: ${STATE_VERSION}\n`];
+export function stateFileChunks(state: DesiredState): Buffer[] {
+  const parts: Buffer[] = [Buffer.from(`version: ${STATE_VERSION}\n`)];
   const hash = createHash('sha256');
   hash.update('{');
   let first = true;
@@ -57,23 +60,51 @@ export function formatStateFile(state: DesiredState): string {
     first = false;
     if (k === 'services' && Array.isArray(v)) {
       const services = v as ServiceSpec[];
-      parts.push(services.length ? 'services:\n' : 'services: []\n');
+      parts.push(Buffer.from(services.length ? 'services:\n' : 'services: []\n'));
       hash.update('[');
       services.forEach((s, i) => {
         const t = textOf(s);
         parts.push(t.yaml);
-        hash.update(i ? `,${t.json}` : t.json);
+        if (i) hash.update(COMMA);
+        hash.update(t.json);
       });
       hash.update(']');
     } else {
       const plain = JSON.parse(JSON.stringify(v)) as unknown;
-      parts.push(yamlMap({ [k]: plain }));
+      parts.push(Buffer.from(yamlMap({ [k]: plain })));
       hash.update(JSON.stringify(plain));
     }
   }
   hash.update('}');
-  parts.push(`checksum: sha256:${hash.digest('hex')}\n`);
-  return parts.join('');
+  parts.push(Buffer.from(`checksum: sha256:${hash.digest('hex')}\n`));
+  return parts;
+}
+
+/** The file's text for `state` (see stateFileChunks). */
+export function formatStateFile(state: DesiredState): string {
+  return Buffer.concat(stateFileChunks(state)).toString('utf8');
+}
+
+/** Buffers per writev call (below every system's IOV_MAX). */
+const IOV_BATCH = 512;
+
+/** Write every piece, in order, however the kernel splits the writes. */
+function writeAll(fd: number, chunks: Buffer[]): void {
+  for (let i = 0; i < chunks.length;) {
+    const batch = chunks.slice(i, i + IOV_BATCH);
+    let want = 0;
+    for (const b of batch) want += b.length;
+    let done = writevSync(fd, batch);
+    if (done === want) { i += batch.length; continue; }
+    // A short write: finish this batch piece by piece from where it stopped.
+    for (const b of batch) {
+      if (done >= b.length) { done -= b.length; continue; }
+      let off = done;
+      done = 0;
+      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+    }
+    i += batch.length;
+  }
 }
 
 /** Parse a state file's text; throws StateFileError naming `path` and the line. */
@@ -115,7 +146,7 @@ export function saveState(path: string, state: DesiredState): void {
   try {
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, formatStateFile(state));
+      writeAll(fd, stateFileChunks(state));
       fsyncSync(fd);
     } finally {
       closeSync(fd);

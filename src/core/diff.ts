@@ -4,6 +4,7 @@
 // in order, each followed by its reals' changes; then timeouts, HA and BGP.
 import { formatHostPort, parseIp } from './addr.js';
 import { DesiredState, ServiceSpec, RealSpec, serviceId, realId } from './model.js';
+import type { StateDelta } from './delta.js';
 
 export interface FieldChange { field: string; from: string; to: string }
 
@@ -42,28 +43,50 @@ export function diffStates(a: DesiredState, b: DesiredState): Change[] {
   const out: Change[] = [];
   const before = new Map(a.services.map((s) => [serviceId(s), s]));
   const after = new Map(b.services.map((s) => [serviceId(s), s]));
-  for (const [id, s] of before) if (!after.has(id)) out.push({ op: '-', kind: 'service', id, detail: svcText(s), fields: [] });
-  for (const [id, s] of after) {
-    const old = before.get(id);
-    if (!old) {
-      out.push({ op: '+', kind: 'service', id, detail: `${svcText(s)} ${s.scheduler}`, fields: [] });
-      for (const r of s.reals) out.push(addedReal(id, s, r));
-      continue;
-    }
-    if (old === s) continue; // validated services are immutable: the same object has not changed
-    const f = fieldChanges(old, s, SVC_FIELDS);
-    if (f.length) out.push({ op: '~', kind: 'service', id, detail: `${svcText(s)} ${fieldsText(f)}`, fields: f });
-    const ra = new Map(old.reals.map((r) => [realId(r), r]));
-    const rb = new Map(s.reals.map((r) => [realId(r), r]));
-    for (const [rid, r] of ra) if (!rb.has(rid)) out.push({ op: '-', kind: 'real', id: `${id}|${rid}`, detail: realText(s, r), fields: [] });
-    for (const [rid, r] of rb) {
-      const o = ra.get(rid);
-      if (!o) { out.push(addedReal(id, s, r)); continue; }
-      if (o === r) continue;
-      const rf = fieldChanges(o, r, REAL_FIELDS);
-      if (rf.length) out.push({ op: '~', kind: 'real', id: `${id}|${rid}`, detail: `${realText(s, r)} ${fieldsText(rf)}`, fields: rf });
-    }
+  for (const [id, s] of before) if (!after.has(id)) out.push(removedService(id, s));
+  for (const [id, s] of after) diffService(id, before.get(id), s, out);
+  diffSettings(a, b, out);
+  return out;
+}
+
+/**
+ * diffStates(a, b) when b differs from a only in the services of `delta` (validated:
+ * ids and specs set, as validateEdit returns it): the same changes, in the same order.
+ */
+export function diffDelta(a: DesiredState, b: DesiredState, delta: StateDelta): Change[] {
+  const out: Change[] = [];
+  for (const e of delta.services) if (!e.after && e.before) out.push(removedService(e.id, e.before));
+  for (const e of delta.services) if (e.after) diffService(e.id, e.before, e.after, out);
+  diffSettings(a, b, out);
+  return out;
+}
+
+const removedService = (id: string, s: ServiceSpec): Change => ({ op: '-', kind: 'service', id, detail: svcText(s), fields: [] });
+
+/** One service of the next state against its previous spec (undefined: new). */
+function diffService(id: string, old: ServiceSpec | undefined, s: ServiceSpec, out: Change[]): void {
+  if (!old) {
+    out.push({ op: '+', kind: 'service', id, detail: `${svcText(s)} ${s.scheduler}`, fields: [] });
+    for (const r of s.reals) out.push(addedReal(id, s, r));
+    return;
   }
+  if (old === s) return; // validated services are immutable: the same object has not changed
+  const f = fieldChanges(old, s, SVC_FIELDS);
+  if (f.length) out.push({ op: '~', kind: 'service', id, detail: `${svcText(s)} ${fieldsText(f)}`, fields: f });
+  const ra = new Map(old.reals.map((r) => [realId(r), r]));
+  const rb = new Map(s.reals.map((r) => [realId(r), r]));
+  for (const [rid, r] of ra) if (!rb.has(rid)) out.push({ op: '-', kind: 'real', id: `${id}|${rid}`, detail: realText(s, r), fields: [] });
+  for (const [rid, r] of rb) {
+    const o = ra.get(rid);
+    if (!o) { out.push(addedReal(id, s, r)); continue; }
+    if (o === r) continue;
+    const rf = fieldChanges(o, r, REAL_FIELDS);
+    if (rf.length) out.push({ op: '~', kind: 'real', id: `${id}|${rid}`, detail: `${realText(s, r)} ${fieldsText(rf)}`, fields: rf });
+  }
+}
+
+/** Timeouts, HA and BGP. */
+function diffSettings(a: DesiredState, b: DesiredState, out: Change[]): void {
   const tf = fieldChanges(a.timeouts, b.timeouts, TIMEOUT_FIELDS);
   if (tf.length) out.push({ op: '~', kind: 'timeouts', id: 'timeouts', detail: fieldsText(tf), fields: tf });
   if (!same(a.ha, b.ha)) {
@@ -88,8 +111,8 @@ export function diffStates(a: DesiredState, b: DesiredState): Change[] {
       out.push({ op: '~', kind: 'bgp', id: 'bgp', detail: fieldsText(bf), fields: bf });
     }
   }
-  return out;
 }
+
 
 function addedReal(sid: string, s: ServiceSpec, r: RealSpec): Change {
   return { op: '+', kind: 'real', id: `${sid}|${realId(r)}`, detail: `${realText(s, r)} ${r.method} weight ${r.weight}`, fields: [] };

@@ -3,6 +3,7 @@
 // error, each naming its field (dotted path, as the config file spells it).
 import { parseIp, maskToPrefix, prefixMask, Family } from './addr.js';
 import { FieldError, Result, ok } from './result.js';
+import type { StateDelta, ServiceEdit } from './delta.js';
 import {
   DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, Timeouts, SCHEDULERS, SCHED_FLAGS, MAX_WEIGHT,
   DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, Method, SchedFlag, serviceId, realId,
@@ -302,4 +303,45 @@ export function validateState(s: DesiredState, limits: Limits = DEFAULT_LIMITS):
   const bgp = s.bgp ? checkBgp(s.bgp, errs) : undefined;
   if (errs.length) return { ok: false, errors: errs };
   return ok({ services, timeouts, ...(ha ? { ha } : {}), ...(bgp ? { bgp } : {}) });
+}
+
+/**
+ * validateState for a state that differs from the validated `prev` only in the services
+ * of `delta` (core/delta.ts): the touched services are checked, the rules across
+ * services by counting and by looking for the touched ids, and the rest is reused as
+ * it is. Same result as validateState(next): on any error (or a touched service that
+ * changed its identity) it runs validateState itself, so errors read exactly alike.
+ * The returned delta carries the validated specs and their ids.
+ */
+export function validateEdit(prev: DesiredState, next: DesiredState, delta: StateDelta, limits: Limits = DEFAULT_LIMITS): { result: Result<DesiredState>; delta?: StateDelta } {
+  const full = () => ({ result: validateState(next, limits) });
+  const errs: Errs = [];
+  const services = next.services.slice();
+  const edits: ServiceEdit[] = [];
+  for (const e of delta.services) {
+    if (!e.after) { edits.push(e); continue; }
+    const svc = checkServiceOnce(e.after, `services[${e.afterIndex}]`, errs, limits);
+    if (errs.length) return full();
+    const id = serviceId(svc);
+    if (e.before && serviceId(e.before) !== id) return full();
+    services[e.afterIndex] = svc;
+    edits.push({ ...e, id, after: svc });
+  }
+  if (services.length > limits.services) return full();
+  let total = 0;
+  for (const s of services) total += s.reals.length;
+  if (total > limits.reals) return full();
+  // A new service must not share its identity with another (a replaced one kept its own).
+  for (const e of edits) {
+    if (!e.after || e.before) continue;
+    for (let i = 0; i < services.length; i++) {
+      const s = services[i]!;
+      if (i !== e.afterIndex && s.port === e.after.port && s.protocol === e.after.protocol && s.vip === e.after.vip) return full();
+    }
+  }
+  const timeouts = next.timeouts === prev.timeouts ? prev.timeouts : checkTimeouts(next.timeouts, errs);
+  const ha = !next.ha ? undefined : next.ha === prev.ha ? prev.ha : checkHa(next.ha, errs);
+  const bgp = !next.bgp ? undefined : next.bgp === prev.bgp ? prev.bgp : checkBgp(next.bgp, errs);
+  if (errs.length) return full();
+  return { result: ok({ services, timeouts, ...(ha ? { ha } : {}), ...(bgp ? { bgp } : {}) }), delta: { services: edits } };
 }

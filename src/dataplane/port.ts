@@ -48,9 +48,18 @@ export interface FlowView {
   expiresIn: number;
 }
 
+/**
+ * The services that may differ from the state of the previous apply (by serviceId, and
+ * index in the new state's services; -1 = removed). Every other service is the same as
+ * then, so the data plane may look at these only; it may also ignore the hint.
+ */
+export interface ApplyHint {
+  services: readonly { id: string; index: number }[];
+}
+
 export interface Dataplane {
   /** Make the maps match `state` (already validated). Writes only what changed. */
-  apply(state: DesiredState): Promise<void>;
+  apply(state: DesiredState, hint?: ApplyHint): Promise<void>;
   setTimeouts(t: Timeouts): Promise<void>;
   counters(): Promise<DataplaneCounters>;
   /** Zero the counters of one service (serviceId) or of all. */

@@ -18,6 +18,7 @@ import { serviceTables, ServiceTables } from './tables.js';
 import { overloadAfterBind, overloadAfterUnbind } from '../core/sched/leastconn.js';
 import type { NextHop } from './neighbors.js';
 import { StagedWrites } from './staged.js';
+import type { ApplyHint } from './port.js';
 
 /** The part of a BPF map handle the writer uses (src/bpf's BpfMap has it). */
 export interface MapHandle {
@@ -107,6 +108,12 @@ export class MapWriter {
   private freed = { slots: [] as { off: number; len: number }[], reals: [] as number[], services: [] as number[] };
   /** Bookkeeping to put back if this apply's writes fail: reals and services it dropped. */
   private undo: (() => void)[] = [];
+  /**
+   * Hints are trusted only once a whole-state apply has succeeded: at start (services
+   * recovered from pinned maps have no plan yet) and after a failed write (touched
+   * services lost theirs), every service must be looked at.
+   */
+  private needsFull = true;
   /** Every real id's generation (read from the map once): a reused id gets the next one. */
   private gens?: Uint32Array;
   /** Syscalls the stages made (benchmarks). */
@@ -266,9 +273,14 @@ export class MapWriter {
    * states are immutable), weights and reals' next hops are those of the last apply
    * is neither re-planned nor rewritten.
    */
-  apply(state: DesiredState, nextHop: NextHopOf, weights?: Map<string, Map<string, number>>): void {
+  apply(state: DesiredState, nextHop: NextHopOf, weights?: Map<string, Map<string, number>>, hint?: ApplyHint): void {
     const wanted = new Map<string, ServiceSpec>();
-    for (const s of state.services) wanted.set(serviceId(s), s);
+    // A hint names every service that may differ from the last apply: only those are
+    // planned and written (a one-real edit of 10,000 services looks at one). Without a
+    // trustworthy hint (an index that does not hold the named service), all are.
+    const only = hint && this.hinted(state, hint);
+    if (only) for (const [id, svc] of only) { if (svc) wanted.set(id, svc); }
+    else for (const s of state.services) wanted.set(serviceId(s), s);
     // Plan first: a state that does not fit the maps is refused before anything is written.
     const plans = new Map<string, Applied>();
     let slotsNeeded = 0, newServices = 0, newReals = 0;
@@ -298,29 +310,55 @@ export class MapWriter {
     const touched: ServiceSlot[] = [];
     this.undo = [];
     try {
+      let added = false;
       for (const [id, svc] of wanted) {
         const plan = plans.get(id)!;
         const slot = this.services.get(id);
         if (slot && slot.applied === plan && this.nextHopsUnchanged(slot, nextHop)) continue;
+        if (!slot) added = true;
         this.applyService(id, svc, nextHop, plan, touched);
         // Bounded staging: whole services only, so every staged flip has its tables staged.
         if (this.staged >= STAGE_LIMIT) this.writeStaged();
       }
-      for (const [id, slot] of this.services) {
-        if (!wanted.has(id)) { this.removeService(id, slot); touched.push(slot); }
+      let removed = false;
+      const gone = only ? [...only].filter(([, svc]) => !svc).map(([id]) => id) : [...this.services.keys()].filter((id) => !wanted.has(id));
+      for (const id of gone) {
+        const slot = this.services.get(id);
+        if (slot) { this.removeService(id, slot); touched.push(slot); removed = true; }
       }
-      this.writeVips(wanted);
+      // The VIP set changes only with the set of services.
+      if (!only || added || removed || this.vipsUnsure) this.writeVips();
       this.writeStaged();
       this.undo = [];
       this.vipsMaybe = undefined;
       this.vipsUnsure = false;
+      if (!only) this.needsFull = false;
     } catch (e) {
       this.forgetUnwritten(touched);
       throw e;
     }
     let nat = false;
-    for (const p of plans.values()) if (p.nat) { nat = true; break; }
+    for (const slot of this.services.values()) if (slot.applied?.nat) { nat = true; break; }
     this.writeTimeouts(state.timeouts, nat);
+  }
+
+  /** The hinted services as (id, spec in `state`, undefined = removed), or undefined when the hint does not match `state`. */
+  private hinted(state: DesiredState, hint: ApplyHint): Map<string, ServiceSpec | undefined> | undefined {
+    if (this.needsFull) return undefined;
+    const out = new Map<string, ServiceSpec | undefined>();
+    for (const h of hint.services) {
+      const svc = h.index < 0 ? undefined : state.services[h.index];
+      if (h.index >= 0 && (!svc || serviceId(svc) !== h.id)) return undefined;
+      out.set(h.id, svc);
+    }
+    // Every other service must be one this writer holds, or the maps would miss it.
+    let size = this.services.size;
+    for (const [id, svc] of out) {
+      const held = this.services.has(id);
+      if (svc && !held) size++;
+      else if (!svc && held) size--;
+    }
+    return size === state.services.length ? out : undefined;
   }
 
   /**
@@ -354,6 +392,7 @@ export class MapWriter {
       for (const rs of slot.reals.values()) rs.written = undefined;
     }
     this.gens = undefined; // re-read: a staged generation may not be in the map
+    this.needsFull = true;
     if (this.vipsMaybe) this.vipsWritten = this.vipsMaybe;
     this.vipsMaybe = undefined;
     this.vipsUnsure = true;
@@ -484,9 +523,10 @@ export class MapWriter {
     this.undo.push(() => this.services.set(id, slot));
   }
 
-  private writeVips(wanted: Map<string, ServiceSpec>): void {
+  /** The vips map as the services now held need it (called after they are applied and removed). */
+  private writeVips(): void {
     const want = new Set<string>();
-    for (const id of wanted.keys()) want.add(this.services.get(id)!.vip);
+    for (const slot of this.services.values()) want.add(slot.vip);
     for (const text of want) {
       if (this.vipsUnsure || !this.vipsWritten.has(text)) this.stage.flips.update(this.maps.vips, vipKeyOf(text), u32Key(1));
     }

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { BpfObject, BpfMap, attachXdp, detachXdp, queryXdp, numPossibleCpus } from '../bpf/index.js';
 import { ip, ipFrom16, IpAddr } from '../core/addr.js';
 import { DesiredState, Timeouts } from '../core/model.js';
-import type { Dataplane, DataplaneCounters, FlowView, PortableEntry, PortableChange, InstallResult } from './port.js';
+import type { Dataplane, ApplyHint, DataplaneCounters, FlowView, PortableEntry, PortableChange, InstallResult } from './port.js';
 import { exportFlows, installFlows, type AttachedIf } from './flowsync.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from './writer.js';
 import { ifMac, counters as countersCodec, flowKey, flowVal, lbGlobals, FLOW_STATE, IPPROTO } from './codec.js';
@@ -143,9 +143,11 @@ export class XdpDataplane implements Dataplane {
    * to bpf_fib_lookup meanwhile). Services already applied as they are (the same
    * validated object) are not looked at again.
    */
-  async apply(state: DesiredState, weights?: Map<string, Map<string, number>>): Promise<void> {
+  async apply(state: DesiredState, hint?: ApplyHint): Promise<void> {
     const need = new Map<string, IpAddr>();
-    for (const s of state.services) {
+    // With a hint, only the hinted services can hold addresses not looked up yet.
+    const services = hint ? hint.services.flatMap((h) => (h.index >= 0 && state.services[h.index] ? [state.services[h.index]!] : [])) : state.services;
+    for (const s of services) {
       if (this.looked.has(s)) continue;
       for (const r of s.reals) if (!this.nextHops.has(r.address) && !need.has(r.address)) need.set(r.address, ip(r.address));
     }
@@ -154,8 +156,8 @@ export class XdpDataplane implements Dataplane {
       const got = await resolve([...need.values()]);
       for (const a of need.values()) this.nextHops.set(a.text, got.get(a.text));
     }
-    this.writer.apply(state, (a) => this.nextHops.get(a.text), weights);
-    for (const s of state.services) if (Object.isFrozen(s)) this.looked.add(s);
+    this.writer.apply(state, (a) => this.nextHops.get(a.text), undefined, hint);
+    for (const s of services) if (Object.isFrozen(s)) this.looked.add(s);
     this.state = state;
   }
 

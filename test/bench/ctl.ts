@@ -2,7 +2,7 @@
 // services x 10 reals to a daemon running the real XDP data plane in a lab
 // namespace (time, daemon RSS); a weight change's time from RPC to the reals map.
 //
-//   node build/js/test/bench/ctl.js [--rounds N] [--quick]
+//   node build/js/test/bench/ctl.js [--rounds N] [--quick] [--services N] [--profile] [--heap]
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, copyFileSync, rmSync, existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
@@ -15,9 +15,10 @@ import type { DesiredState } from '../../src/api/client.js';
 import { BpfMap } from '../../src/bpf/index.js';
 import { bpffsRoot } from '../../src/dataplane/pins.js';
 import { summarize, fmt, table, machineLine, verdict } from './lib/stats.js';
+import { summarizeHeap } from './lib/heap-summary.js';
 
 const { values: args } = parseArgs({
-  options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, services: { type: 'string' }, profile: { type: 'boolean' } },
+  options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, services: { type: 'string' }, profile: { type: 'boolean' }, heap: { type: 'boolean' } },
   strict: false, // run.js passes every sub-benchmark the same options
 });
 const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
@@ -77,7 +78,8 @@ async function daemonRows(): Promise<string[][]> {
       // The real that AddReal adds answers ARP, as a real server would.
       await lab.addAddress(peer, 'eth0', `${ADDED_REAL}/24`);
       // Profiled after load (see src/cli/profile-signal.ts): SIGUSR2 around the big ApplyConfig and the weight changes.
-      if (args.profile) process.env.IPVX_PROFILE_DIR = tmp;
+      // --heap: SIGUSR1 writes a heap snapshot after the big ApplyConfig and after the edits.
+      if (args.profile || args.heap) process.env.IPVX_PROFILE_DIR = tmp;
       const d = await lab.spawn(dir, process.execPath, [DAEMON, 'run', '--run-dir', tmp, '--state', join(tmp, 'state.yaml'),
         '--interfaces', 'eth0', '--no-health', '--log-level', 'warn']);
       const sock = join(tmp, `${statSync(`/run/netns/${dir.ns}`).ino}.sock`);
@@ -97,6 +99,7 @@ async function daemonRows(): Promise<string[][]> {
           applyMs.push(ms(t0));
           rss.push(rssMb(d.pid!).rss);
           note(`ApplyConfig ${SERVICES} x ${REALS}: ${fmt(applyMs.at(-1)!)} ms, RSS ${fmt(rss.at(-1)!)} MB`);
+          if (args.heap && r === 0) await heapSnapshot(d, tmp, 'after ApplyConfig');
         }
         const hwm = rssMb(d.pid!).hwm;
         const a = summarize(applyMs);
@@ -106,6 +109,7 @@ async function daemonRows(): Promise<string[][]> {
           ['daemon peak RSS (VmHWM)', '', fmt(hwm), '', 'MB', `< 300 MB ${verdict(hwm < 300)}`],
         ];
         rows.push(...await weightRows(c, dir.ns));
+        if (args.heap) await heapSnapshot(d, tmp, 'after the edits');
         if (args.profile) { process.kill(d.pid!, 'SIGUSR2'); await sleep(3000); }
         return rows;
       } finally {
@@ -177,6 +181,27 @@ async function weightRows(c: IpvxClient, ns: string): Promise<string[][]> {
     ];
   } finally {
     reals.close();
+  }
+}
+
+/** SIGUSR1 to the daemon (src/cli/profile-signal.ts), wait for the snapshot, keep it and print what it holds. */
+async function heapSnapshot(d: { pid?: number; stderr: string }, dir: string, when: string): Promise<void> {
+  const before = (d.stderr.match(/heap snapshot written/g) ?? []).length;
+  process.kill(d.pid!, 'SIGUSR1');
+  for (let i = 0; i < 1200 && (d.stderr.match(/heap snapshot written/g) ?? []).length === before; i++) await sleep(100);
+  const files = readdirSync(dir).filter((n) => n.endsWith('.heapsnapshot')).sort();
+  const f = files.at(-1);
+  if (!f) { note(`no heap snapshot ${when}`); return; }
+  const keep = join(tmpdir(), `ipvx-ctl-${process.pid}-${files.length}.heapsnapshot`);
+  copyFileSync(join(dir, f), keep);
+  rmSync(join(dir, f));
+  console.log(`(heap snapshot ${when} kept at ${keep}; rss ${fmt(rssMb(d.pid!).rss)} MB)`);
+  try {
+    const { total, rows } = summarizeHeap(JSON.parse(readFileSync(keep, 'utf8')), 25);
+    console.log(`heap ${when}: ${fmt(total / 1048576)} MB self size`);
+    for (const r of rows) console.log(`${fmt(r.bytes / 1048576, 1).padStart(8)} MB ${String(r.count).padStart(9)}  ${r.what}`);
+  } catch (e) {
+    note(`heap snapshot too large to summarize here (${(e as Error).message}); run test/bench/lib/heap-summary.js on it`);
   }
 }
 

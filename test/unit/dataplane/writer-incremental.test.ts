@@ -4,40 +4,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MapWriter } from '../../../src/dataplane/writer.js';
-import { svcInfo, svcKey, realInfo, REAL_F, vipKey } from '../../../src/dataplane/codec.js';
-import { u32Key, readU32 } from '../../../src/dataplane/layout.js';
+import { realInfo } from '../../../src/dataplane/codec.js';
+import { u32Key } from '../../../src/dataplane/layout.js';
 import { DesiredState, ServiceSpec, RealSpec, SchedulerName, DEFAULT_TIMEOUTS } from '../../../src/core/model.js';
 import { validateState } from '../../../src/core/validate.js';
 import * as edit from '../../../src/core/edit.js';
-import { ip, ipTo16, ipFrom16 } from '../../../src/core/addr.js';
 import type { NextHop } from '../../../src/dataplane/neighbors.js';
 import { fakeMaps } from '../../lib/fake-maps.js';
+import { logicalView } from '../../lib/map-view.js';
 
 const LIMITS = { sched_slots: 1 << 18, reals: 8192, real_conns: 8192, real_stats: 8192 };
 const mac = (n: number) => Uint8Array.from([2, 0, 0, 0, 0, n]);
-
-/** What the data plane sees, without ids: per service, its entry and its tables as real addresses. */
-function logicalView(maps: ReturnType<typeof fakeMaps>, st: DesiredState): unknown {
-  const real = (id: number) => {
-    const r = realInfo.decode(maps.reals.lookup(u32Key(id))!);
-    assert.ok(r.flags & REAL_F.live, `real id ${id} in a table is live`);
-    return `${ipFrom16(r.addr, r.family as 4 | 6).text}|${r.port}|w${r.weight}|f${r.flags}|m${r.method}|if${r.ifindex}|${Buffer.from(r.dmac).toString('hex')}`;
-  };
-  const services = st.services.map((s) => {
-    const v = ip(s.vip);
-    const e = maps.services.lookup(svcKey.encode({ vip: ipTo16(v), port: s.port, proto: s.protocol === 'tcp' ? 6 : 17, family: v.family }));
-    assert.ok(e, `service ${s.vip}:${s.port} is in the map`);
-    const info = svcInfo.decode(e);
-    const slots = (off: number, len: number) => Array.from({ length: len }, (_, i) => readU32(maps.sched_slots.lookup(u32Key(off + i))!));
-    return {
-      sched: info.sched, flags: info.flags, persist: info.persistTimeout, mask: Buffer.from(info.persistMask).toString('hex'),
-      table: slots(info.tableOff, info.tableLen).map(real), list: slots(info.realsOff, info.realsLen).map(real),
-    };
-  });
-  const live = [...maps.reals.entries.values()].filter((v) => realInfo.decode(v[0]!).flags & REAL_F.live).length;
-  const vips = [...maps.vips.entries.keys()].sort();
-  return { services, serviceEntries: maps.services.entries.size, live, vips };
-}
 
 /** A small deterministic generator (no Math.random: a failure must be reproducible). */
 function rng(seed: number) {
