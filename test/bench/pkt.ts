@@ -9,7 +9,8 @@
 // tail-calls ipvx). That harness's own cost is measured in the same round by
 // tail-calling the MAC-swap baseline through it, and subtracted.
 //
-//   node build/js/test/bench/pkt.js [--rounds N] [--repeat N] [--quick]
+//   node build/js/test/bench/pkt.js [--rounds N] [--repeat N] [--quick] [--object PATH]
+//   (--object: another build of the director, e.g. the one before a change)
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { BpfObject, BpfProgram } from '../../src/bpf/index.js';
@@ -22,7 +23,7 @@ import { buildFrame, macBytes, parseFrame, FrameOpts } from '../lib/packet.js';
 import { summarize, fmt, fmtRatio, table, machineLine, verdict } from './lib/stats.js';
 
 const { values: args } = parseArgs({
-  options: { rounds: { type: 'string' }, repeat: { type: 'string' }, quick: { type: 'boolean' } },
+  options: { rounds: { type: 'string' }, repeat: { type: 'string' }, quick: { type: 'boolean' }, object: { type: 'string' } },
   strict: false, // run.js passes every sub-benchmark the same options
 });
 const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
@@ -104,7 +105,7 @@ class Bench {
   readonly wrap: BpfObject;
 
   constructor() {
-    this.h = LbHarness.open('build/bpf/ipvx_lb.bpf.o', (o) => {
+    this.h = LbHarness.open((args.object as string | undefined) ?? 'build/bpf/ipvx_lb.bpf.o', (o) => {
       o.setMaxEntries('flows', FLOW_TABLE);
       o.setMaxEntries('nat_rev', FLOW_TABLE);
     });
@@ -239,6 +240,7 @@ function perCallTable(b: Bench): void {
 
 function main(): void {
   console.log(`## pkt: per-packet cost through BPF_PROG_TEST_RUN\n${machineLine()}`);
+  if (args.object) console.log(`director object: ${args.object as string}`);
   console.log(`repeat ${REPEAT.toLocaleString('en')} per run, ${ROUNDS} rounds; flow table (LRU) of ${FLOW_TABLE.toLocaleString('en')} entries, filled before timing\n`);
   const b = new Bench();
   try {

@@ -6,7 +6,8 @@
 //
 //   gen (eth0, sink_count) <==veth==> dir (eth0: reflect | ipvx DR | ipvx TUN)
 //
-//   node build/js/test/bench/rate.js [--rounds N] [--count N] [--flows N] [--quick]
+//   node build/js/test/bench/rate.js [--rounds N] [--count N] [--flows N] [--quick] [--compare OLD.o]
+//   (--compare: also run ipvx DR/TUN with another build of the director, e.g. before a change)
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { withLab, Lab, Host } from '../../src/lab/topology.js';
@@ -15,12 +16,13 @@ import { buildFrame, hex } from '../lib/packet.js';
 import { summarize, fmtRate, fmtRatio, fmt, table, machineLine, verdict } from './lib/stats.js';
 
 const { values: args } = parseArgs({
-  options: { rounds: { type: 'string' }, count: { type: 'string' }, flows: { type: 'string' }, quick: { type: 'boolean' } },
+  options: { rounds: { type: 'string' }, count: { type: 'string' }, flows: { type: 'string' }, quick: { type: 'boolean' }, compare: { type: 'string' } },
   strict: false, // run.js passes every sub-benchmark the same options
 });
 const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
 const COUNT = Number((args.count as string | undefined) ?? (args.quick ? 500_000 : 2_000_000));
 const FLOWS = Number((args.flows as string | undefined) ?? 10_000);
+const COMPARE = args.compare as string | undefined;
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 const BPF = (name: string) => fileURLToPath(new URL(`../../../bpf/${name}`, import.meta.url));
@@ -79,18 +81,19 @@ async function main(): Promise<void> {
           return async () => { await lab.ip(dir, ['link', 'set', 'dev', 'eth0', 'xdpdrv', 'off']); };
         },
       },
-      ...(['dr', 'tun'] as const).map((m) => ({
-        name: `ipvx ${m.toUpperCase()}`,
+      ...(['dr', 'tun'] as const).flatMap((m) => (COMPARE ? [undefined, COMPARE] : [undefined]).map((object) => ({
+        name: `ipvx ${m.toUpperCase()}${object ? ' (--compare object)' : ''}`,
         up: async () => {
           const p = await lab.node(dir, js('../e2e/fixtures/director.js'), [
             '--state', JSON.stringify(state(m)), '--interfaces', 'eth0', '--pin-dir-name', `bench-rate-${process.pid}-${m}`,
+            ...(object ? ['--object', object] : []),
           ], { ready: 'ready', readyTimeoutMs: 30_000 });
           return async () => {
             await p.kill(5000);
             if (process.env.BENCH_DEBUG) console.error(m, p.lines.find((l) => l.startsWith('{')));
           };
         },
-      })),
+      }))),
     ];
     // Variants alternate round by round, so drifting noise hits all of them alike.
     for (let r = 0; r < ROUNDS; r++) {
