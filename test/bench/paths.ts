@@ -198,7 +198,7 @@ function main(): void {
   for (const c of CASES) {
     for (const { path } of lbs) {
       const s = summarize(res.get(`${path} ${c.name}`)!);
-      rows.push([c.name, path.split('/').pop()!, fmt(s.min), fmt(s.median), fmt(s.max), fmtRatio(s.median / med(`macswap v${c.f}`))]);
+      rows.push([c.name, path, fmt(s.min), fmt(s.median), fmt(s.max), fmtRatio(s.median / med(`macswap v${c.f}`))]);
     }
   }
   console.log(table(['case', 'object', 'min ns', 'median ns', 'max ns', 'vs MAC-swap'], rows));
