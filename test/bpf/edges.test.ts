@@ -9,7 +9,8 @@ import {
 import { ip } from '../../src/core/addr.js';
 import { DEFAULT_TIMEOUTS, DesiredState, Method, ServiceSpec } from '../../src/core/model.js';
 import type { NextHop } from '../../src/dataplane/neighbors.js';
-import { ifMac } from '../../src/dataplane/codec.js';
+import { ifMac, flowKey, flowVal } from '../../src/dataplane/codec.js';
+import { serviceId } from '../../src/core/model.js';
 
 const CLIENT_MAC = '02:00:00:00:0c:01';
 const DIR_MAC = '02:00:00:00:0d:01';
@@ -171,7 +172,7 @@ test('quiesced real keeps its flows; a removed real\'s flows are rescheduled', (
   const gone = h.reason('flow_real_gone');
   h.apply(state({ ...two(0, 1), reals: [two(0, 1).reals[1]!] }), hops);
   assert.equal(parseFrame(h.run(buildFrame(later)).out).eth.dst, macs['198.51.100.2'], 'rescheduled');
-  assert.equal(h.reason('flow_real_gone') - gone, 1n);
+  assert.equal(h.reason('flow_real_gone') - gone, 0n, 'not ours: nothing to reschedule');
 });
 
 test('port 0 service takes every port of its VIP', () => {
@@ -199,4 +200,44 @@ test('unicast for another host\'s MAC passes untouched (a flooding switch, a sta
   }
   // Without an entry for the interface nothing is filtered.
   assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.143', ethDst: '02:00:00:00:0d:99' }))).action], 'TX');
+});
+
+test('flow first: an established packet follows its flow (counted under the flow\'s service); an expired flow is rescheduled; a removed service\'s flows pass untouched', () => {
+  const wild = svc('203.0.113.30', '198.51.100.1', 'dr', { port: 0, persistence: 300 });
+  h.apply(state(wild), hop());
+  const syn = v4({ src: '192.0.2.150', dst: '203.0.113.30' });
+  const ack = { ...syn, tcp: { sport: 40000, dport: 80, flags: 'A' } };
+  assert.equal(XDP_NAME[h.run(buildFrame(syn)).action], 'TX');
+  // A port-80 service appears on the same VIP: the flow stays where it is and counts where it began.
+  const exact = svc('203.0.113.30', '198.51.100.2', 'dr');
+  h.apply(state(wild, exact), hop());
+  const wildBefore = h.serviceCounters(serviceId(wild)).service.pktsIn;
+  const exactBefore = h.serviceCounters(serviceId(exact)).service.pktsIn;
+  const r = h.run(buildFrame(ack));
+  assert.equal(XDP_NAME[r.action], 'TX');
+  assert.equal(parseFrame(r.out).eth.dst, REAL_MAC);
+  assert.equal(h.serviceCounters(serviceId(wild)).service.pktsIn - wildBefore, 1n, 'counted under the flow\'s service');
+  assert.equal(h.serviceCounters(serviceId(exact)).service.pktsIn - exactBefore, 0n);
+
+  // Past its timeout the flow is scheduled again by the service the packet is for now.
+  const key = [...h.maps.flows.keys()].find((k) => flowKey.decode(k).dport === 80 && ip('192.0.2.150').bytes.every((b, i) => flowKey.decode(k).src[i] === b))!;
+  const v = flowVal.decode(h.maps.flows.lookup(key)!);
+  h.maps.flows.update(key, flowVal.encode({ ...v, atime: 0n }));
+  h.writer.writeTimeouts({ tcp: 1, tcpFin: 1, udp: 1 });
+  try {
+    const expired = h.reason('flow_expired');
+    const r2 = h.run(buildFrame(ack));
+    assert.equal(XDP_NAME[r2.action], 'TX');
+    assert.equal(h.reason('flow_expired') - expired, 1n);
+    assert.equal(flowVal.decode(h.maps.flows.lookup(key)!).svcId, h.writer.ids(serviceId(exact))!.svcId, 'rescheduled by the port-80 service');
+  } finally {
+    h.writer.writeTimeouts({ ...DEFAULT_TIMEOUTS });
+  }
+
+  // The services go away: their reals are no longer live, so the flow's packets are not ours any more.
+  h.apply(state(), hop());
+  const pass = h.reason('pass_not_service'), gone = h.reason('flow_real_gone');
+  expectUntouched(buildFrame(ack), XDP.PASS, 'flow of a removed service');
+  assert.equal(h.reason('pass_not_service') - pass, 1n);
+  assert.equal(h.reason('flow_real_gone') - gone, 0n, 'not ours: nothing to reschedule');
 });
