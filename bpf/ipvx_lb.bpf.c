@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ipvx director: the XDP entry. parse -> NAT reply? -> flow (established) ->
- * service -> new flow -> forward.
+/* ipvx director: the XDP entry. parse -> flow (established) -> service (or NAT
+ * reply) -> new flow -> forward.
  * Anything that is not for a configured service (or a NAT reply) goes to the
  * kernel untouched, so the host keeps working. */
 #include <linux/bpf.h>
@@ -181,12 +181,19 @@ static __always_inline void nat_remember(struct xdp_md *ctx, struct pkt_desc *p,
 	bpf_map_update_elem(&nat_rev, &rk, &rv, BPF_ANY);
 }
 
-/* A real's reply to a NAT flow: rewritten back to VIP:port and sent where the
- * client's packets came from. */
-static __always_inline int nat_reply(struct xdp_md *ctx, struct pkt_desc *p, struct nat_rev_val *rv)
+/* A packet that is not for a service may be a real's reply to a NAT flow: rewritten
+ * back to VIP:port and sent where the client's packets came from. */
+static __always_inline int nat_reply_or_pass(struct xdp_md *ctx, struct pkt_desc *p,
+					     const struct lb_globals *g)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct nat_rev_val *rv;
 
+	if (!(g->flags & GLOBAL_F_NAT))
+		return count_exit(R_PASS_NOT_SERVICE, XDP_PASS);
+	rv = bpf_map_lookup_elem(&nat_rev, &p->key);
+	if (!rv)
+		return count_exit(R_PASS_NOT_SERVICE, XDP_PASS);
 	if (nat_rewrite(data, data_end, p, NAT_SRC, &rv->vip, rv->vport))
 		return count_exit(R_PASS_MALFORMED, XDP_PASS);
 	if (set_macs(data, data_end, rv->client_mac, rv->our_mac))
@@ -261,17 +268,7 @@ int balancer_ingress(struct xdp_md *ctx)
 		return count_exit(R_PASS_MALFORMED, XDP_PASS);
 	now = bpf_ktime_get_coarse_ns();
 
-	/* 2. A real's reply to a NAT flow, looked up only when some service uses NAT.
-	 * Before the flow lookup so replies cost one lookup; a client's packet cannot
-	 * match (the key's source is a real, its destination the client). */
-	if (g->flags & GLOBAL_F_NAT) {
-		struct nat_rev_val *rv = bpf_map_lookup_elem(&nat_rev, &p.key);
-
-		if (rv)
-			return nat_reply(ctx, &p, rv);
-	}
-
-	/* 3. Flow: an established packet needs only its flow and its real (the flow
+	/* 2. Flow first: an established packet needs only its flow and its real (the flow
 	 * carries the service id), so it skips the service lookup. Established flows stay
 	 * on their real while it exists and the flow has not timed out. */
 	fv = bpf_map_lookup_elem(&flows, &p.key);
@@ -286,10 +283,10 @@ int balancer_ingress(struct xdp_md *ctx)
 		}
 	}
 
-	/* 4. No usable flow: the service decides; not a service = not ours. */
+	/* 3. No usable flow: the service decides; without one it is a NAT reply or not ours. */
 	svc = lookup_service(&p);
 	if (!svc)
-		return count_exit(R_PASS_NOT_SERVICE, XDP_PASS);
+		return nat_reply_or_pass(ctx, &p, g);
 	if (fv) {
 		if (!r || !(r->flags & REAL_F_LIVE) || r->gen != fv->real_gen) {
 			count_reason(R_FLOW_REAL_GONE);
@@ -301,7 +298,7 @@ int balancer_ingress(struct xdp_md *ctx)
 		}
 	}
 
-	/* 5. New flow: persistence, then the scheduler. */
+	/* 4. New flow: persistence, then the scheduler. */
 	real_id = schedule(svc, &p, now, &r);
 	if (real_id == NO_REAL || !r)
 		return count_exit(R_DROP_NO_REAL, XDP_DROP);
@@ -325,7 +322,7 @@ forward:
 	count_in(&svc_stats, svc_id, p.l3len, new_conn);
 	count_in(&real_stats, real_id, p.l3len, new_conn);
 
-	/* 6. Forward by the real's method. */
+	/* 5. Forward by the real's method. */
 	if (real_nexthop(ctx, r, &nh))
 		return count_exit(R_DROP_NO_NEIGH, XDP_DROP);
 	if (r->method == METHOD_TUN) {
