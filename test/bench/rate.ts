@@ -81,6 +81,14 @@ async function main(): Promise<void> {
           return async () => { await lab.ip(dir, ['link', 'set', 'dev', 'eth0', 'xdpdrv', 'off']); };
         },
       },
+      {
+        // The reflector plus one flow-table lookup: what any balancer with a flow table can reach at best.
+        name: 'reflector + flow lookup (floor)',
+        up: async () => {
+          await lab.ip(dir, ['-force', 'link', 'set', 'dev', 'eth0', 'xdpdrv', 'obj', BPF('bench_reflect_flow.bpf.o'), 'sec', 'xdp']);
+          return async () => { await lab.ip(dir, ['link', 'set', 'dev', 'eth0', 'xdpdrv', 'off']); };
+        },
+      },
       ...(['dr', 'tun'] as const).flatMap((m) => (COMPARE ? [undefined, COMPARE] : [undefined]).map((object) => ({
         name: `ipvx ${m.toUpperCase()}${object ? ' (--compare object)' : ''}`,
         up: async () => {
