@@ -217,7 +217,9 @@ __noinline int for_this_host(struct xdp_md *ctx)
 
 	if ((void *)(eth + 1) > data_end || (eth->h_dest[0] & 1))
 		return 1;
-	own = bpf_map_lookup_elem(&if_macs, &ifindex);
+	own = bpf_map_lookup_elem(&if_macs_direct, &ifindex);
+	if (!own || !own->valid)
+		own = bpf_map_lookup_elem(&if_macs, &ifindex);
 	if (!own)
 		return 1;
 	/* clang's BPF target has no memcmp: six bytes compared by hand. */

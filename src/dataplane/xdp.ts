@@ -11,10 +11,11 @@ import { DesiredState, Timeouts } from '../core/model.js';
 import type { Dataplane, DataplaneCounters, FlowView, ServiceCounters, RealCounters, Counters, PortableEntry, PortableChange, InstallResult } from './port.js';
 import { exportFlows, installFlows, type AttachedIf } from './flowsync.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from './writer.js';
-import { ifMac, counters as countersCodec, flowKey, flowVal, realConns, lbGlobals, REASONS, FLOW_STATE, IPPROTO } from './codec.js';
+import { counters as countersCodec, flowKey, flowVal, realConns, lbGlobals, REASONS, FLOW_STATE, IPPROTO } from './codec.js';
 import { u32Key, readU64 } from './layout.js';
 import { resolveNextHops, NextHop } from './neighbors.js';
 import { pinDir as defaultPinDir } from './pins.js';
+import { writeIfMac } from './ifmacs.js';
 import { sweepFlows, SweepResult, monotonicNs, flowTimeoutNs } from './sweep.js';
 
 export interface XdpOptions {
@@ -129,8 +130,7 @@ export class XdpDataplane implements Dataplane {
 
   /** The program passes unicast frames for other MACs (see if_macs in maps.h). */
   private writeOwnMac(ifindex: number, mac: Uint8Array | undefined): void {
-    if (mac) this.maps.if_macs.update(u32Key(ifindex), ifMac.encode({ addr: mac }));
-    else this.maps.if_macs.delete(u32Key(ifindex));
+    writeIfMac(this.maps, ifindex, mac);
   }
 
   interfaces(): string[] {

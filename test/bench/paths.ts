@@ -12,6 +12,7 @@ import { DEFAULT_TIMEOUTS, DesiredState, Method } from '../../src/core/model.js'
 import { validateState } from '../../src/core/validate.js';
 import type { NextHop } from '../../src/dataplane/neighbors.js';
 import { LbHarness, XDP, XDP_NAME } from '../lib/lb-harness.js';
+import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 import { buildFrame, macBytes, FrameOpts } from '../lib/packet.js';
 import { svcKey, flowKey, flowVal } from '../../src/dataplane/codec.js';
 import { summarize, fmt, fmtRatio, table, machineLine } from './lib/stats.js';
@@ -143,6 +144,7 @@ function main(): void {
   const lbs = OBJECTS.map((path) => {
     const h = LbHarness.open(path, (o) => { o.setMaxEntries('flows', FLOWS); o.setMaxEntries('nat_rev', FLOWS); });
     h.apply(state, nextHop);
+    writeIfMac(h.maps, 1, macBytes(DIR_MAC)); // own MAC of lo, as the daemon writes it
     h.run(frame(4, 'nat', 'est')); // the NAT flow and its reverse entry, for the reply case
     if (!args['no-fill']) {
       const fill = wrapped(h.obj.program('balancer_ingress'), frame(4, 'dr', 'new'), true, 4);

@@ -19,6 +19,7 @@ import { DEFAULT_TIMEOUTS, DesiredState, Method, ServiceSpec, RealSpec } from '.
 import { validateState } from '../../src/core/validate.js';
 import type { NextHop } from '../../src/dataplane/neighbors.js';
 import { LbHarness, XDP, XDP_NAME } from '../lib/lb-harness.js';
+import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 import { buildFrame, macBytes, parseFrame, FrameOpts } from '../lib/packet.js';
 import { summarize, fmt, fmtRatio, table, machineLine, verdict } from './lib/stats.js';
 
@@ -246,6 +247,8 @@ function main(): void {
   try {
     const state = desired();
     b.h.apply(state, nextHop);
+    // The director's own MAC for the interface test runs arrive on (lo), as the daemon writes it.
+    writeIfMac(b.h.maps, 1, macBytes(DIR_MAC));
     const frames = new Map<string, Uint8Array>();
     for (const c of cases()) {
       frames.set(c.name + c.many, c.kind === 'reply' ? b.natReply(c.family, c.many) : buildFrame(clientFrame(c.family, c.method, c.many, c.kind)));

@@ -10,6 +10,7 @@ import { ip } from '../../src/core/addr.js';
 import { DEFAULT_TIMEOUTS, DesiredState, Method, ServiceSpec, serviceId } from '../../src/core/model.js';
 import type { NextHop } from '../../src/dataplane/neighbors.js';
 import { ifMac, flowKey, flowVal } from '../../src/dataplane/codec.js';
+import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 
 const CLIENT_MAC = '02:00:00:00:0c:01';
 const DIR_MAC = '02:00:00:00:0d:01';
@@ -239,4 +240,28 @@ test('flow first: an established packet follows its flow (counted under the flow
   expectUntouched(buildFrame(ack), XDP.PASS, 'flow of a removed service');
   assert.equal(h.reason('pass_not_service') - pass, 1n);
   assert.equal(h.reason('flow_real_gone') - gone, 0n, 'not ours: nothing to reschedule');
+});
+
+test('own MAC from the if_macs_direct array (inlined lookup); a slot not written falls back to if_macs', () => {
+  h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr')), hop());
+  const lo = new Uint8Array([1, 0, 0, 0]); // test runs arrive on lo (ifindex 1)
+  const OTHER_MAC = '02:00:00:00:0d:99';
+  try {
+    writeIfMac(h.maps, 1, macBytes(DIR_MAC));
+    assert.equal(ifMac.decode(h.maps.if_macs_direct.lookup(lo)!).valid, 1, 'written to the array');
+    const before = h.reason('pass_other_host');
+    expectUntouched(buildFrame(v4({ src: '192.0.2.160', ethDst: OTHER_MAC })), XDP.PASS, 'unicast to another MAC');
+    assert.equal(h.reason('pass_other_host') - before, 1n);
+    assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.161' }))).action], 'TX', 'to our MAC: forwarded');
+    // An empty array slot: the hash decides (here it says the other MAC is ours).
+    h.maps.if_macs_direct.update(lo, new Uint8Array(ifMac.size));
+    h.maps.if_macs.update(lo, ifMac.encode({ addr: macBytes(OTHER_MAC) }));
+    expectUntouched(buildFrame(v4({ src: '192.0.2.162' })), XDP.PASS, 'to DIR_MAC, which the hash does not know');
+    assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.163', ethDst: OTHER_MAC }))).action], 'TX', 'the hash\'s MAC');
+  } finally {
+    writeIfMac(h.maps, 1, undefined);
+  }
+  assert.equal(ifMac.decode(h.maps.if_macs_direct.lookup(lo)!).valid, 0, 'removal clears the array slot');
+  assert.equal(h.maps.if_macs.lookup(lo), undefined, 'and the hash entry');
+  assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.164', ethDst: OTHER_MAC }))).action], 'TX', 'no entry: not checked');
 });
