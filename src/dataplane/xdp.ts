@@ -18,6 +18,9 @@ import { pinDir as defaultPinDir } from './pins.js';
 import { writeIfMac } from './ifmacs.js';
 import { sweepFlows, SweepResult, monotonicNs, flowTimeoutNs } from './sweep.js';
 
+/** Maps the data plane works without (the program falls back to another one). */
+const OPTIONAL_MAPS: ReadonlySet<string> = new Set(['if_macs_direct']);
+
 export interface XdpOptions {
   objectPath: string;
   /** Interfaces to attach to; default: every up, non-loopback interface. */
@@ -93,13 +96,18 @@ export class XdpDataplane implements Dataplane {
       obj.setMaxEntries('flows', opts.maxFlows);
       obj.setMaxEntries('nat_rev', opts.maxFlows);
     }
-    for (const name of MAP_NAMES) {
+    // A build older than a map that only speeds things up (benchmarks compare builds) runs without it.
+    const present = new Set(obj.maps());
+    const missing = MAP_NAMES.filter((n) => !present.has(n) && !OPTIONAL_MAPS.has(n));
+    if (missing.length) throw new Error(`${opts.objectPath} lacks map(s) ${missing.join(', ')}: a build that does not match this ipvx`);
+    const names = MAP_NAMES.filter((n) => present.has(n));
+    for (const name of names) {
       const pin = join(dir, name);
       if (name === 'tx_ports' && existsSync(pin)) reusePinned(obj, name, pin);
       else obj.setPinPath(name, pin);
     }
     obj.load();
-    const maps = Object.fromEntries(MAP_NAMES.map((n) => [n, obj.map(n) as unknown as MapHandle])) as IpvxMaps;
+    const maps = Object.fromEntries(names.map((n) => [n, obj.map(n) as unknown as MapHandle])) as IpvxMaps;
     const dp = new XdpDataplane(obj, maps, opts, dir, adopted);
     const ifaces = opts.interfaces?.length
       ? opts.interfaces.map((name) => ({ name, ifindex: ifindexOf(name) }))
