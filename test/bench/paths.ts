@@ -4,7 +4,7 @@
 // time in the same process, each with its own maps, and alternate within every round.
 //
 //   node build/js/test/bench/paths.js --objects old.o,build/bpf/ipvx_lb.bpf.o [--rounds N]
-//        [--repeat N] [--flows N] [--no-fill]
+//        [--repeat N] [--flows N] [--no-fill] [--calls N]
 import { parseArgs } from 'node:util';
 import { BpfObject, BpfProgram } from '../../src/bpf/index.js';
 import { ip } from '../../src/core/addr.js';
@@ -20,7 +20,7 @@ import { summarize, fmt, fmtRatio, table, machineLine } from './lib/stats.js';
 const { values: args } = parseArgs({
   options: {
     objects: { type: 'string' }, rounds: { type: 'string' }, repeat: { type: 'string' },
-    flows: { type: 'string' }, 'no-fill': { type: 'boolean' },
+    flows: { type: 'string' }, 'no-fill': { type: 'boolean' }, calls: { type: 'string' },
   },
   strict: false,
 });
@@ -28,6 +28,8 @@ const OBJECTS = ((args.objects as string | undefined) ?? 'build/bpf/ipvx_lb.bpf.
 const ROUNDS = Number((args.rounds as string | undefined) ?? 7);
 const REPEAT = Number((args.repeat as string | undefined) ?? 500_000);
 const FLOWS = Number((args.flows as string | undefined) ?? 1 << 20);
+/** --calls N: time with N runs of one repetition each (pkt's per-run method, cold caches) instead of repeat. */
+const CALLS = Number((args.calls as string | undefined) ?? 0);
 
 const CLIENT_MAC = '02:00:00:00:0c:01';
 const DIR_MAC = '02:00:00:00:0d:01';
@@ -105,7 +107,7 @@ function floorEstKey(): Uint8Array {
   return flowKey.encode({ src, dst, sport: 40000, dport: 80, proto: 6, family: 4 });
 }
 
-function wrapped(p: BpfProgram, fr: Uint8Array, vary: boolean, f: Family): { ns: number; action: number } {
+function wrapped(p: BpfProgram, fr: Uint8Array, vary: boolean, f: Family, repeat = REPEAT): { ns: number; action: number } {
   const v = new Uint8Array(16 + 256);
   const dv = new DataView(v.buffer);
   const o = varyOffsets(f);
@@ -119,8 +121,27 @@ function wrapped(p: BpfProgram, fr: Uint8Array, vary: boolean, f: Family): { ns:
   const fd = new Uint8Array(4);
   new DataView(fd.buffer).setUint32(0, p.fd, true);
   wrap.map('target').update(zero, fd);
-  const r = wrap.program('restore_and_call').testRun({ data: fr, repeat: REPEAT, dataSizeOut: fr.length + 256 });
+  const r = wrap.program('restore_and_call').testRun({ data: fr, repeat, dataSizeOut: fr.length + 256 });
   return { ns: r.durationNs, action: r.retval };
+}
+
+/** ns/packet by the selected method: one run of REPEAT repetitions, or the mean of CALLS single runs. */
+function timed(p: BpfProgram, fr: Uint8Array, vary: boolean, f: Family): { ns: number; action: number } {
+  if (!CALLS) return wrapped(p, fr, vary, f);
+  let sum = 0, action = 0;
+  for (let i = 0; i < CALLS; i++) {
+    const r = wrapped(p, fr, vary, f, 1);
+    sum += r.ns;
+    action = r.action;
+  }
+  return { ns: sum / CALLS, action };
+}
+
+function timedDirect(p: BpfProgram, fr: Uint8Array): number {
+  if (!CALLS) return p.testRun({ data: fr, repeat: REPEAT }).durationNs;
+  let sum = 0;
+  for (let i = 0; i < CALLS; i++) sum += p.testRun({ data: fr, repeat: 1 }).durationNs;
+  return sum / CALLS;
 }
 
 const CASES: { name: string; f: Family; m: Method; kind: Kind }[] = [
@@ -139,7 +160,7 @@ const CASES: { name: string; f: Family; m: Method; kind: Kind }[] = [
 
 function main(): void {
   console.log(`## paths: per-path cost of ${OBJECTS.length} director object(s)\n${machineLine()}`);
-  console.log(`repeat ${REPEAT.toLocaleString('en')}, ${ROUNDS} rounds, flow table ${FLOWS.toLocaleString('en')}${args['no-fill'] ? '' : ' (filled)'}\n`);
+  console.log(`${CALLS ? `${CALLS.toLocaleString('en')} runs of one repetition per figure` : `repeat ${REPEAT.toLocaleString('en')}`}, ${ROUNDS} rounds, flow table ${FLOWS.toLocaleString('en')}${args['no-fill'] ? '' : ' (filled)'}\n`);
   const state = desired();
   const lbs = OBJECTS.map((path) => {
     const h = LbHarness.open(path, (o) => { o.setMaxEntries('flows', FLOWS); o.setMaxEntries('nat_rev', FLOWS); });
@@ -169,19 +190,19 @@ function main(): void {
     const harness: Record<string, number> = {};
     for (const f of [4, 6] as const) {
       const fr = frame(f, 'dr', 'est');
-      const m = base.program('xdp_macswap').testRun({ data: fr, repeat: REPEAT }).durationNs;
+      const m = timedDirect(base.program('xdp_macswap'), fr);
       push(`macswap v${f}`, m);
-      harness[`${f} same`] = wrapped(base.program('xdp_macswap'), fr, false, f).ns - m;
-      harness[`${f} vary`] = wrapped(base.program('xdp_macswap'), fr, true, f).ns - m;
+      harness[`${f} same`] = timed(base.program('xdp_macswap'), fr, false, f).ns - m;
+      harness[`${f} vary`] = timed(base.program('xdp_macswap'), fr, true, f).ns - m;
     }
     for (const fl of FLOORS) {
-      const w = wrapped(floor.program(fl.prog), est4, fl.vary, 4);
+      const w = timed(floor.program(fl.prog), est4, fl.vary, 4);
       if (w.action !== XDP.TX) throw new Error(`${fl.name}: ${XDP_NAME[w.action]}`);
       push(fl.name, w.ns - harness[`4 ${fl.vary ? 'vary' : 'same'}`]!);
     }
     for (const c of CASES) {
       for (const { path, h } of (r % 2 ? [...lbs].reverse() : lbs)) {
-        const w = wrapped(h.obj.program('balancer_ingress'), frame(c.f, c.m, c.kind), c.kind === 'new', c.f);
+        const w = timed(h.obj.program('balancer_ingress'), frame(c.f, c.m, c.kind), c.kind === 'new', c.f);
         if (w.action !== (c.kind === 'other' ? XDP.PASS : XDP.TX)) throw new Error(`${path} ${c.name}: ${XDP_NAME[w.action]}`);
         push(`${path} ${c.name}`, w.ns - harness[`${c.f} ${c.kind === 'new' ? 'vary' : 'same'}`]!);
       }
