@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ipvx director: the XDP entry. parse -> service -> flow -> real -> forward.
+/* ipvx director: the XDP entry. parse -> flow (established) -> service (or NAT
+ * reply) -> new flow -> forward.
  * Anything that is not for a configured service (or a NAT reply) goes to the
  * kernel untouched, so the host keeps working. */
 #include <linux/bpf.h>
@@ -89,6 +90,20 @@ static __always_inline void conns_move(__u32 real_id, __u32 from, __u32 to)
 		__sync_fetch_and_add(&c->inactive, 1);
 }
 
+/* An established packet: move the flow's state (cmpxchg, so two CPUs moving the same
+ * flow count the transition once) and refresh its last-seen time at most once a
+ * second, so established packets stay read-only. */
+static __always_inline void flow_refresh(const struct pkt_desc *p, struct flow_val *fv, __u32 real_id,
+					 __u64 now)
+{
+	__u32 old = fv->state, state = next_state(p, old);
+
+	if (state != old && __sync_val_compare_and_swap(&fv->state, old, state) == old)
+		conns_move(real_id, old, state);
+	if (now - fv->atime > NS_PER_SEC)
+		fv->atime = now;
+}
+
 static __always_inline void mask_addr(struct ipvx_addr *dst, const struct ipvx_addr *a,
 				      const struct ipvx_addr *m)
 {
@@ -166,15 +181,15 @@ static __always_inline void nat_remember(struct xdp_md *ctx, struct pkt_desc *p,
 	bpf_map_update_elem(&nat_rev, &rk, &rv, BPF_ANY);
 }
 
-/* A packet that is not for a service may be a real's reply to a NAT flow. */
-static __always_inline int nat_reply_or_pass(struct xdp_md *ctx, struct pkt_desc *p)
+/* A packet that is not for a service may be a real's reply to a NAT flow: rewritten
+ * back to VIP:port and sent where the client's packets came from. */
+static __always_inline int nat_reply_or_pass(struct xdp_md *ctx, struct pkt_desc *p,
+					     const struct lb_globals *g)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	__u32 zero = 0;
-	struct lb_globals *g = bpf_map_lookup_elem(&globals, &zero);
 	struct nat_rev_val *rv;
 
-	if (!g || !(g->flags & GLOBAL_F_NAT))
+	if (!(g->flags & GLOBAL_F_NAT))
 		return count_exit(R_PASS_NOT_SERVICE, XDP_PASS);
 	rv = bpf_map_lookup_elem(&nat_rev, &p->key);
 	if (!rv)
@@ -202,7 +217,9 @@ __noinline int for_this_host(struct xdp_md *ctx)
 
 	if ((void *)(eth + 1) > data_end || (eth->h_dest[0] & 1))
 		return 1;
-	own = bpf_map_lookup_elem(&if_macs, &ifindex);
+	own = bpf_map_lookup_elem(&if_macs_direct, &ifindex);
+	if (!own || !own->valid)
+		own = bpf_map_lookup_elem(&if_macs, &ifindex);
 	if (!own)
 		return 1;
 	/* clang's BPF target has no memcmp: six bytes compared by hand. */
@@ -219,10 +236,11 @@ int balancer_ingress(struct xdp_md *ctx)
 	struct pkt_desc p = {};
 	struct svc_info *svc;
 	struct flow_val *fv, nfv = {};
+	__u32 svc_id;
 	struct real_info *r = 0;
 	struct lb_globals *g;
 	struct nexthop nh = {};
-	__u32 zero = 0, real_id = NO_REAL, state, new_conn = 0;
+	__u32 zero = 0, real_id = NO_REAL, new_conn = 0;
 	__u16 l3proto;
 	__u64 now;
 	int rc;
@@ -247,64 +265,63 @@ int balancer_ingress(struct xdp_md *ctx)
 	if (rc)
 		return count_exit(R_PASS_MALFORMED, XDP_PASS);
 
-	/* 2. Service, or a NAT reply, or not ours. */
-	svc = lookup_service(&p);
-	if (!svc)
-		return nat_reply_or_pass(ctx, &p);
 	g = bpf_map_lookup_elem(&globals, &zero);
 	if (!g)
 		return count_exit(R_PASS_MALFORMED, XDP_PASS);
 	now = bpf_ktime_get_coarse_ns();
 
-	/* 3. Flow: established flows stay on their real while it exists. */
+	/* 2. Flow first: an established packet needs only its flow and its real (the flow
+	 * carries the service id), so it skips the service lookup. Established flows stay
+	 * on their real while it exists and the flow has not timed out. */
 	fv = bpf_map_lookup_elem(&flows, &p.key);
 	if (fv) {
 		real_id = fv->real_id;
 		r = bpf_map_lookup_elem(&reals, &real_id);
+		if (r && (r->flags & REAL_F_LIVE) && r->gen == fv->real_gen &&
+		    now - fv->atime <= state_timeout(g, fv->state)) {
+			flow_refresh(&p, fv, real_id, now);
+			svc_id = fv->svc_id;
+			goto forward;
+		}
+	}
+
+	/* 3. No usable flow: the service decides; without one it is a NAT reply or not ours. */
+	svc = lookup_service(&p);
+	if (!svc)
+		return nat_reply_or_pass(ctx, &p, g);
+	if (fv) {
 		if (!r || !(r->flags & REAL_F_LIVE) || r->gen != fv->real_gen) {
 			count_reason(R_FLOW_REAL_GONE);
 			if (svc->flags & SVC_F_NO_RESCHED)
 				return count_exit(R_DROP_NO_RESCHED, XDP_DROP);
-			fv = 0;
-		} else if (now - fv->atime > state_timeout(g, fv->state)) {
+		} else {
 			count_reason(R_FLOW_EXPIRED);
 			conns_move(real_id, fv->state, FLOW_NONE);
-			fv = 0;
 		}
 	}
 
 	/* 4. New flow: persistence, then the scheduler. */
-	if (!fv) {
-		real_id = schedule(svc, &p, now, &r);
-		if (real_id == NO_REAL || !r)
-			return count_exit(R_DROP_NO_REAL, XDP_DROP);
-		nfv.real_id = real_id;
-		nfv.real_gen = r->gen;
-		nfv.atime = now;
-		nfv.svc_id = svc->id;
-		nfv.state = next_state(&p, FLOW_NONE);
-		if (bpf_map_update_elem(&flows, &p.key, &nfv, BPF_ANY))
-			count_reason(R_FLOW_INSERT_FAILED);
-		conns_move(real_id, FLOW_NONE, nfv.state);
-		if (r->method == METHOD_NAT)
-			nat_remember(ctx, &p, svc, r, real_id);
-		new_conn = 1;
-		count_reason(R_FLOW_NEW);
-		if (p.key.proto == IPPROTO_TCP_ && !(p.tcp_flags & TCP_FLAG_SYN))
-			count_reason(R_FLOW_LOST);
-	} else {
-		state = next_state(&p, fv->state);
-		if (state != fv->state) {
-			__u32 old = fv->state;
+	real_id = schedule(svc, &p, now, &r);
+	if (real_id == NO_REAL || !r)
+		return count_exit(R_DROP_NO_REAL, XDP_DROP);
+	nfv.real_id = real_id;
+	nfv.real_gen = r->gen;
+	nfv.atime = now;
+	nfv.svc_id = svc->id;
+	nfv.state = next_state(&p, FLOW_NONE);
+	if (bpf_map_update_elem(&flows, &p.key, &nfv, BPF_ANY))
+		count_reason(R_FLOW_INSERT_FAILED);
+	conns_move(real_id, FLOW_NONE, nfv.state);
+	if (r->method == METHOD_NAT)
+		nat_remember(ctx, &p, svc, r, real_id);
+	svc_id = svc->id;
+	new_conn = 1;
+	count_reason(R_FLOW_NEW);
+	if (p.key.proto == IPPROTO_TCP_ && !(p.tcp_flags & TCP_FLAG_SYN))
+		count_reason(R_FLOW_LOST);
 
-			if (__sync_val_compare_and_swap(&fv->state, old, state) == old)
-				conns_move(real_id, old, state);
-		}
-		/* One write a second at most: established packets stay read-only. */
-		if (now - fv->atime > NS_PER_SEC)
-			fv->atime = now;
-	}
-	count_in(&svc_stats, svc->id, p.l3len, new_conn);
+forward:
+	count_in(&svc_stats, svc_id, p.l3len, new_conn);
 	count_in(&real_stats, real_id, p.l3len, new_conn);
 
 	/* 5. Forward by the real's method. */

@@ -10,6 +10,8 @@
 #define IPVX_MAX_PERSIST    65536
 #define IPVX_MAX_VIPS       16384
 #define IPVX_MAX_IFACES     64
+/* Interfaces with a smaller index have their MAC in an array (if_macs_direct). */
+#define IPVX_IFINDEX_DIRECT 4096
 /* lc/wlc/sed/nq scan at most this many reals per new flow (verifier-bounded). */
 #define IPVX_MAX_SCAN       64
 

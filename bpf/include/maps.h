@@ -118,6 +118,17 @@ struct {
 	__uint(max_entries, IPVX_MAX_IFACES);
 } if_macs SEC(".maps");
 
+/* The same entries indexed by ifindex, for indexes below IPVX_IFINDEX_DIRECT (nearly
+ * every interface): an array lookup is inlined by the JIT, a hash lookup is a call
+ * that hashes the key, about 8 ns on every packet (docs/benchmarks.md). A slot that
+ * is not `valid` falls back to if_macs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct if_mac);
+	__uint(max_entries, IPVX_IFINDEX_DIRECT);
+} if_macs_direct SEC(".maps");
+
 /* Never read: its value type carries the enums into BTF, where the control
  * plane's layout test checks its copies of them. */
 struct ipvx_btf_enums {

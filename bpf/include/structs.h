@@ -115,10 +115,12 @@ struct vip_key {
 	__u32 family;
 };
 
-/* if_macs value: the MAC address of an interface the program is attached to. */
+/* if_macs / if_macs_direct value: the MAC address of an interface the program is
+ * attached to. `valid` tells a written if_macs_direct slot from an empty one. */
 struct if_mac {
 	__u8 addr[ETH_ALEN];
-	__u16 pad;
+	__u8 valid;
+	__u8 pad;
 };
 
 #endif

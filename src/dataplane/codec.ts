@@ -23,7 +23,7 @@ export const IPPROTO = { tcp: 6, udp: 17 } as const;
 
 type A = Uint8Array;
 
-export const ifMac = defineStruct<{ addr: A }>('if_mac', 8, { addr: ['mac', 0] });
+export const ifMac = defineStruct<{ addr: A; valid?: number }>('if_mac', 8, { addr: ['mac', 0], valid: ['u8', 6] });
 
 export const svcKey = defineStruct<{ vip: A; port: number; proto: number; family: number }>('svc_key', 20, {
   vip: ['addr', 0], port: ['be16', 16], proto: ['u8', 18], family: ['u8', 19],

@@ -11,12 +11,16 @@ import { DesiredState, Timeouts } from '../core/model.js';
 import type { Dataplane, ApplyHint, DataplaneCounters, FlowView, PortableEntry, PortableChange, InstallResult } from './port.js';
 import { exportFlows, installFlows, type AttachedIf } from './flowsync.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from './writer.js';
-import { ifMac, counters as countersCodec, flowKey, flowVal, lbGlobals, FLOW_STATE, IPPROTO } from './codec.js';
+import { counters as countersCodec, flowKey, flowVal, lbGlobals, FLOW_STATE, IPPROTO } from './codec.js';
 import { u32Key } from './layout.js';
 import { resolveNextHops, NextHop } from './neighbors.js';
 import { pinDir as defaultPinDir } from './pins.js';
 import { readCounters } from './read-counters.js';
+import { writeIfMac } from './ifmacs.js';
 import { sweepFlows, SweepResult, monotonicNs, flowTimeoutNs } from './sweep.js';
+
+/** Maps the data plane works without (the program falls back to another one). */
+const OPTIONAL_MAPS: ReadonlySet<string> = new Set(['if_macs_direct']);
 
 export interface XdpOptions {
   objectPath: string;
@@ -85,13 +89,18 @@ export class XdpDataplane implements Dataplane {
       obj.setMaxEntries('flows', opts.maxFlows);
       obj.setMaxEntries('nat_rev', opts.maxFlows);
     }
-    for (const name of MAP_NAMES) {
+    // A build older than a map that only speeds things up (benchmarks compare builds) runs without it.
+    const present = new Set(obj.maps());
+    const missing = MAP_NAMES.filter((n) => !present.has(n) && !OPTIONAL_MAPS.has(n));
+    if (missing.length) throw new Error(`${opts.objectPath} lacks map(s) ${missing.join(', ')}: a build that does not match this ipvx`);
+    const names = MAP_NAMES.filter((n) => present.has(n));
+    for (const name of names) {
       const pin = join(dir, name);
       if (name === 'tx_ports' && existsSync(pin)) reusePinned(obj, name, pin);
       else obj.setPinPath(name, pin);
     }
     obj.load();
-    const maps = Object.fromEntries(MAP_NAMES.map((n) => [n, obj.map(n) as unknown as MapHandle])) as IpvxMaps;
+    const maps = Object.fromEntries(names.map((n) => [n, obj.map(n) as unknown as MapHandle])) as IpvxMaps;
     const dp = new XdpDataplane(obj, maps, opts, dir, adopted);
     const ifaces = opts.interfaces?.length
       ? opts.interfaces.map((name) => ({ name, ifindex: ifindexOf(name) }))
@@ -122,8 +131,7 @@ export class XdpDataplane implements Dataplane {
 
   /** The program passes unicast frames for other MACs (see if_macs in maps.h). */
   private writeOwnMac(ifindex: number, mac: Uint8Array | undefined): void {
-    if (mac) this.maps.if_macs.update(u32Key(ifindex), ifMac.encode({ addr: mac }));
-    else this.maps.if_macs.delete(u32Key(ifindex));
+    writeIfMac(this.maps, ifindex, mac);
   }
 
   interfaces(): string[] {

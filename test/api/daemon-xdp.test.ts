@@ -7,6 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BpfMap } from '../../src/bpf/index.js';
+import { ifMac } from '../../src/dataplane/codec.js';
+import { u32Key } from '../../src/dataplane/layout.js';
 
 const NS = `ipvxd-${process.pid}`;
 const DAEMON = fileURLToPath(new URL('../../src/cli/daemon.js', import.meta.url));
@@ -55,6 +58,25 @@ test('a restart adopts the running data plane', { skip }, () => {
   const again = daemon('start', '--interfaces', 'va', '--xdp-mode', 'generic', '--no-health');
   assert.equal(again.status, 0, again.stderr);
   assert.match(daemon('status').stdout, /adopted a running data plane[\s\S]*services: 1, reals: 1/);
+  assert.equal(daemon('stop').status, 0);
+});
+
+test('a restart over the pins of a build without if_macs_direct adopts them and fills the new map', { skip }, () => {
+  // The pin directory as a daemon of that build leaves it: every map but if_macs_direct.
+  const pin = `/sys/fs/bpf/ipvx/${nsInode}/if_macs_direct`;
+  rmSync(pin, { force: true });
+  const again = daemon('start', '--interfaces', 'va', '--xdp-mode', 'generic', '--no-health');
+  assert.equal(again.status, 0, again.stderr);
+  assert.match(daemon('status').stdout, /adopted a running data plane[\s\S]*services: 1, reals: 1/);
+  const [va] = JSON.parse(ip('-n', NS, '-j', 'link', 'show', 'va')) as { ifindex: number; address: string }[];
+  const m = BpfMap.openPinned(pin);
+  try {
+    const v = ifMac.decode(m.lookup(u32Key(va!.ifindex))!);
+    assert.equal(v.valid, 1);
+    assert.equal(Buffer.from(v.addr).toString('hex'), va!.address.replace(/:/g, ''));
+  } finally {
+    m.close();
+  }
   assert.equal(daemon('stop').status, 0);
 });
 

@@ -20,7 +20,8 @@ if (argv.includes('--help') || argv.includes('-h')) {
   process.exit(0);
 }
 const names = argv.filter((a) => !a.startsWith('-') && a in BENCHES);
-const unknown = argv.filter((a) => !a.startsWith('-') && !(a in BENCHES) && !/^\d+$/.test(a));
+// A word that is not a benchmark is a typo; paths and numbers are option values (--compare old.o).
+const unknown = argv.filter((a) => /^[a-z]+$/.test(a) && !(a in BENCHES));
 if (unknown.length) {
   console.error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${Object.keys(BENCHES).join(', ')})`);
   process.exit(2);

@@ -7,9 +7,10 @@ import {
   buildFrame, parseFrame, arpRequest, hex, macBytes, FrameOpts, icmp4FragNeeded, icmp6PacketTooBig, ethFrame, stripEther,
 } from '../lib/packet.js';
 import { ip } from '../../src/core/addr.js';
-import { DEFAULT_TIMEOUTS, DesiredState, Method, ServiceSpec } from '../../src/core/model.js';
+import { DEFAULT_TIMEOUTS, DesiredState, Method, ServiceSpec, serviceId } from '../../src/core/model.js';
 import type { NextHop } from '../../src/dataplane/neighbors.js';
-import { ifMac } from '../../src/dataplane/codec.js';
+import { ifMac, flowKey, flowVal } from '../../src/dataplane/codec.js';
+import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 
 const CLIENT_MAC = '02:00:00:00:0c:01';
 const DIR_MAC = '02:00:00:00:0d:01';
@@ -199,4 +200,68 @@ test('unicast for another host\'s MAC passes untouched (a flooding switch, a sta
   }
   // Without an entry for the interface nothing is filtered.
   assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.143', ethDst: '02:00:00:00:0d:99' }))).action], 'TX');
+});
+
+test('flow first: an established packet follows its flow (counted under the flow\'s service); an expired flow is rescheduled; a removed service\'s flows pass untouched', () => {
+  const wild = svc('203.0.113.30', '198.51.100.1', 'dr', { port: 0, persistence: 300 });
+  h.apply(state(wild), hop());
+  const syn = v4({ src: '192.0.2.150', dst: '203.0.113.30' });
+  const ack = { ...syn, tcp: { sport: 40000, dport: 80, flags: 'A' } };
+  assert.equal(XDP_NAME[h.run(buildFrame(syn)).action], 'TX');
+  // A port-80 service appears on the same VIP: the flow stays where it is and counts where it began.
+  const exact = svc('203.0.113.30', '198.51.100.2', 'dr');
+  h.apply(state(wild, exact), hop());
+  const wildBefore = h.serviceCounters(serviceId(wild)).service.pktsIn;
+  const exactBefore = h.serviceCounters(serviceId(exact)).service.pktsIn;
+  const r = h.run(buildFrame(ack));
+  assert.equal(XDP_NAME[r.action], 'TX');
+  assert.equal(parseFrame(r.out).eth.dst, REAL_MAC);
+  assert.equal(h.serviceCounters(serviceId(wild)).service.pktsIn - wildBefore, 1n, 'counted under the flow\'s service');
+  assert.equal(h.serviceCounters(serviceId(exact)).service.pktsIn - exactBefore, 0n);
+
+  // Past its timeout the flow is scheduled again by the service the packet is for now.
+  const key = [...h.maps.flows.keys()].find((k) => flowKey.decode(k).dport === 80 && ip('192.0.2.150').bytes.every((b, i) => flowKey.decode(k).src[i] === b))!;
+  const v = flowVal.decode(h.maps.flows.lookup(key)!);
+  h.maps.flows.update(key, flowVal.encode({ ...v, atime: 0n }));
+  h.writer.writeTimeouts({ tcp: 1, tcpFin: 1, udp: 1 });
+  try {
+    const expired = h.reason('flow_expired');
+    const r2 = h.run(buildFrame(ack));
+    assert.equal(XDP_NAME[r2.action], 'TX');
+    assert.equal(h.reason('flow_expired') - expired, 1n);
+    assert.equal(flowVal.decode(h.maps.flows.lookup(key)!).svcId, h.writer.ids(serviceId(exact))!.svcId, 'rescheduled by the port-80 service');
+  } finally {
+    h.writer.writeTimeouts({ ...DEFAULT_TIMEOUTS });
+  }
+
+  // The services go away: their reals are no longer live, so the flow's packets are not ours any more.
+  h.apply(state(), hop());
+  const pass = h.reason('pass_not_service'), gone = h.reason('flow_real_gone');
+  expectUntouched(buildFrame(ack), XDP.PASS, 'flow of a removed service');
+  assert.equal(h.reason('pass_not_service') - pass, 1n);
+  assert.equal(h.reason('flow_real_gone') - gone, 0n, 'not ours: nothing to reschedule');
+});
+
+test('own MAC from the if_macs_direct array (inlined lookup); a slot not written falls back to if_macs', () => {
+  h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr')), hop());
+  const lo = new Uint8Array([1, 0, 0, 0]); // test runs arrive on lo (ifindex 1)
+  const OTHER_MAC = '02:00:00:00:0d:99';
+  try {
+    writeIfMac(h.maps, 1, macBytes(DIR_MAC));
+    assert.equal(ifMac.decode(h.maps.if_macs_direct.lookup(lo)!).valid, 1, 'written to the array');
+    const before = h.reason('pass_other_host');
+    expectUntouched(buildFrame(v4({ src: '192.0.2.160', ethDst: OTHER_MAC })), XDP.PASS, 'unicast to another MAC');
+    assert.equal(h.reason('pass_other_host') - before, 1n);
+    assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.161' }))).action], 'TX', 'to our MAC: forwarded');
+    // An empty array slot: the hash decides (here it says the other MAC is ours).
+    h.maps.if_macs_direct.update(lo, new Uint8Array(ifMac.size));
+    h.maps.if_macs.update(lo, ifMac.encode({ addr: macBytes(OTHER_MAC) }));
+    expectUntouched(buildFrame(v4({ src: '192.0.2.162' })), XDP.PASS, 'to DIR_MAC, which the hash does not know');
+    assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.163', ethDst: OTHER_MAC }))).action], 'TX', 'the hash\'s MAC');
+  } finally {
+    writeIfMac(h.maps, 1, undefined);
+  }
+  assert.equal(ifMac.decode(h.maps.if_macs_direct.lookup(lo)!).valid, 0, 'removal clears the array slot');
+  assert.equal(h.maps.if_macs.lookup(lo), undefined, 'and the hash entry');
+  assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.164', ethDst: OTHER_MAC }))).action], 'TX', 'no entry: not checked');
 });

@@ -1,0 +1,234 @@
+// Per-path cost of director objects side by side (before/after a data-plane change),
+// with the method of pkt.ts (repeat, restore harness, harness cost subtracted) but
+// fewer cases, so a change can be judged in a minute. Objects are loaded at the same
+// time in the same process, each with its own maps, and alternate within every round.
+//
+//   node build/js/test/bench/paths.js --objects old.o,build/bpf/ipvx_lb.bpf.o [--rounds N]
+//        [--repeat N] [--flows N] [--no-fill] [--calls N]
+import { parseArgs } from 'node:util';
+import { BpfObject, BpfProgram } from '../../src/bpf/index.js';
+import { ip } from '../../src/core/addr.js';
+import { DEFAULT_TIMEOUTS, DesiredState, Method } from '../../src/core/model.js';
+import { validateState } from '../../src/core/validate.js';
+import type { NextHop } from '../../src/dataplane/neighbors.js';
+import { LbHarness, XDP, XDP_NAME } from '../lib/lb-harness.js';
+import { writeIfMac } from '../../src/dataplane/ifmacs.js';
+import { buildFrame, macBytes, FrameOpts } from '../lib/packet.js';
+import { svcKey, flowKey, flowVal } from '../../src/dataplane/codec.js';
+import { summarize, fmt, fmtRatio, table, machineLine } from './lib/stats.js';
+
+const { values: args } = parseArgs({
+  options: {
+    objects: { type: 'string' }, rounds: { type: 'string' }, repeat: { type: 'string' },
+    flows: { type: 'string' }, 'no-fill': { type: 'boolean' }, calls: { type: 'string' },
+  },
+  strict: false,
+});
+const OBJECTS = ((args.objects as string | undefined) ?? 'build/bpf/ipvx_lb.bpf.o').split(',');
+const ROUNDS = Number((args.rounds as string | undefined) ?? 7);
+const REPEAT = Number((args.repeat as string | undefined) ?? 500_000);
+const FLOWS = Number((args.flows as string | undefined) ?? 1 << 20);
+/** --calls N: time with N runs of one repetition each (pkt's per-run method, cold caches) instead of repeat. */
+const CALLS = Number((args.calls as string | undefined) ?? 0);
+
+const CLIENT_MAC = '02:00:00:00:0c:01';
+const DIR_MAC = '02:00:00:00:0d:01';
+const REAL_MAC = '02:00:00:00:0a:01';
+type Family = 4 | 6;
+type Kind = 'new' | 'est' | 'udp' | 'reply' | 'other';
+const VIP_HOST: Record<Method, number> = { dr: 10, tun: 11, nat: 12 };
+const vip = (f: Family, m: Method) => (f === 4 ? `203.0.113.${VIP_HOST[m]}` : `2001:db8::${VIP_HOST[m]}`);
+const realAddr = (f: Family) => (f === 4 ? '198.51.100.1' : '2001:db8:1::1');
+
+function desired(): DesiredState {
+  const services = [];
+  for (const f of [4, 6] as const) for (const method of ['dr', 'tun', 'nat'] as const) for (const protocol of ['tcp', 'udp'] as const) {
+    services.push({
+      vip: vip(f, method), port: 80, protocol, scheduler: 'mh' as const, flags: [], persistence: 0, persistenceMask: '', method,
+      reals: [{ address: realAddr(f), port: method === 'nat' ? 8080 : 80, method, weight: 1, upperThreshold: 0, lowerThreshold: 0 }],
+    });
+  }
+  const v = validateState({ services, timeouts: { ...DEFAULT_TIMEOUTS } });
+  if (!v.ok) throw new Error(JSON.stringify(v.errors.slice(0, 3)));
+  return v.value;
+}
+
+const nextHop = (a: { family: number }): NextHop => ({
+  ifindex: 1, ifname: 'lo', smac: macBytes(DIR_MAC), dmac: macBytes(REAL_MAC), mtu: 1500,
+  src: ip(a.family === 4 ? '198.51.100.254' : '2001:db8:1::fe'),
+});
+
+function frame(f: Family, m: Method, kind: Kind): Uint8Array {
+  const client = f === 4 ? '192.0.2.100' : '2001:db8:c::100';
+  // A real's reply to a NAT flow, and a packet for the director itself (ssh): both miss the flow table.
+  if (kind === 'reply' || kind === 'other') {
+    return buildFrame({
+      ethSrc: REAL_MAC, ethDst: DIR_MAC, df: true, proto: 'tcp', payload: new Uint8Array(18),
+      ...(kind === 'reply'
+        ? { src: realAddr(f), dst: client, tcp: { sport: 8080, dport: 40000, flags: 'A', seq: 1, ack: 1 } }
+        : { src: realAddr(f), dst: f === 4 ? '198.51.100.254' : '2001:db8:1::fe', tcp: { sport: 40000, dport: 22, flags: 'A', seq: 1, ack: 1 } }),
+    });
+  }
+  const l4 = { sport: 40000, dport: 80 };
+  const o: FrameOpts = {
+    ethSrc: CLIENT_MAC, ethDst: DIR_MAC, src: f === 4 ? '192.0.2.100' : '2001:db8:c::100', dst: vip(f, m), df: true,
+    ...(kind === 'udp'
+      ? { proto: 'udp' as const, udp: l4 }
+      : { proto: 'tcp' as const, tcp: { ...l4, flags: kind === 'new' ? 'S' : 'A', seq: 1, ack: kind === 'new' ? 0 : 1 } }),
+    payload: new Uint8Array(kind === 'new' ? 0 : 18),
+  };
+  return buildFrame(o);
+}
+
+const varyOffsets = (f: Family) => (f === 4 ? { sport: 34, saddr: 29 } : { sport: 54, saddr: 37 });
+
+const base = BpfObject.open('build/bpf/bench_base.bpf.o');
+base.load();
+const wrap = BpfObject.open('build/bpf/bench_restore.bpf.o');
+wrap.load();
+
+/**
+ * The kernel's map primitives alone with ipvx's keys and table size (bench_floor.bpf.c),
+ * each followed by a MAC swap: the least any balancer with a flow table pays.
+ */
+export function openFloor(flows: number): BpfObject {
+  const o = BpfObject.open('build/bpf/bench_floor.bpf.o');
+  o.setMaxEntries('floor_flows', flows);
+  o.load();
+  const vip4 = ip(vip(4, 'dr')).bytes;
+  const v16 = new Uint8Array(16); v16.set(vip4);
+  o.map('floor_services').update(svcKey.encode({ vip: v16, port: 80, proto: 6, family: 4 }), new Uint8Array(48));
+  return o;
+}
+
+function floorEstKey(): Uint8Array {
+  const src = new Uint8Array(16); src.set(ip('192.0.2.100').bytes);
+  const dst = new Uint8Array(16); dst.set(ip(vip(4, 'dr')).bytes);
+  return flowKey.encode({ src, dst, sport: 40000, dport: 80, proto: 6, family: 4 });
+}
+
+function wrapped(p: BpfProgram, fr: Uint8Array, vary: boolean, f: Family, repeat = REPEAT): { ns: number; action: number } {
+  const v = new Uint8Array(16 + 256);
+  const dv = new DataView(v.buffer);
+  const o = varyOffsets(f);
+  dv.setUint32(0, fr.length, true);
+  dv.setUint32(4, vary ? 1 : 0, true);
+  dv.setUint32(8, o.sport, true);
+  dv.setUint32(12, o.saddr, true);
+  v.set(fr, 16);
+  const zero = new Uint8Array(4);
+  wrap.map('frame').update(zero, v);
+  const fd = new Uint8Array(4);
+  new DataView(fd.buffer).setUint32(0, p.fd, true);
+  wrap.map('target').update(zero, fd);
+  const r = wrap.program('restore_and_call').testRun({ data: fr, repeat, dataSizeOut: fr.length + 256 });
+  return { ns: r.durationNs, action: r.retval };
+}
+
+/** ns/packet by the selected method: one run of REPEAT repetitions, or the mean of CALLS single runs. */
+function timed(p: BpfProgram, fr: Uint8Array, vary: boolean, f: Family): { ns: number; action: number } {
+  if (!CALLS) return wrapped(p, fr, vary, f);
+  let sum = 0, action = 0;
+  for (let i = 0; i < CALLS; i++) {
+    const r = wrapped(p, fr, vary, f, 1);
+    sum += r.ns;
+    action = r.action;
+  }
+  return { ns: sum / CALLS, action };
+}
+
+function timedDirect(p: BpfProgram, fr: Uint8Array): number {
+  if (!CALLS) return p.testRun({ data: fr, repeat: REPEAT }).durationNs;
+  let sum = 0;
+  for (let i = 0; i < CALLS; i++) sum += p.testRun({ data: fr, repeat: 1 }).durationNs;
+  return sum / CALLS;
+}
+
+const CASES: { name: string; f: Family; m: Method; kind: Kind }[] = [
+  { name: 'established TCP, DR, IPv4', f: 4, m: 'dr', kind: 'est' },
+  { name: 'established TCP, DR, IPv6', f: 6, m: 'dr', kind: 'est' },
+  { name: 'established TCP, TUN, IPv4', f: 4, m: 'tun', kind: 'est' },
+  { name: 'established TCP, TUN, IPv6', f: 6, m: 'tun', kind: 'est' },
+  { name: 'established TCP, NAT, IPv4', f: 4, m: 'nat', kind: 'est' },
+  { name: 'UDP (flow exists), DR, IPv4', f: 4, m: 'dr', kind: 'udp' },
+  { name: 'NAT reply, IPv4', f: 4, m: 'nat', kind: 'reply' },
+  { name: 'not for a service (XDP_PASS), IPv4', f: 4, m: 'dr', kind: 'other' },
+  { name: 'new TCP flow (SYN), DR, IPv4', f: 4, m: 'dr', kind: 'new' },
+  { name: 'new TCP flow (SYN), TUN, IPv6', f: 6, m: 'tun', kind: 'new' },
+  { name: 'new TCP flow (SYN), NAT, IPv4', f: 4, m: 'nat', kind: 'new' },
+];
+
+function main(): void {
+  console.log(`## paths: per-path cost of ${OBJECTS.length} director object(s)\n${machineLine()}`);
+  console.log(`${CALLS ? `${CALLS.toLocaleString('en')} runs of one repetition per figure` : `repeat ${REPEAT.toLocaleString('en')}`}, ${ROUNDS} rounds, flow table ${FLOWS.toLocaleString('en')}${args['no-fill'] ? '' : ' (filled)'}\n`);
+  const state = desired();
+  const lbs = OBJECTS.map((path) => {
+    const h = LbHarness.open(path, (o) => { o.setMaxEntries('flows', FLOWS); o.setMaxEntries('nat_rev', FLOWS); });
+    h.apply(state, nextHop);
+    writeIfMac(h.maps, 1, macBytes(DIR_MAC)); // own MAC of lo, as the daemon writes it
+    h.run(frame(4, 'nat', 'est')); // the NAT flow and its reverse entry, for the reply case
+    if (!args['no-fill']) {
+      const fill = wrapped(h.obj.program('balancer_ingress'), frame(4, 'dr', 'new'), true, 4);
+      for (let n = REPEAT; n < FLOWS + (FLOWS >> 3); n += REPEAT) wrapped(h.obj.program('balancer_ingress'), frame(4, 'dr', 'new'), true, 4);
+      console.log(`${path}: table filled (first ${REPEAT.toLocaleString('en')} new flows ${fill.ns} ns each)`);
+    }
+    return { path, h };
+  });
+  const floor = openFloor(FLOWS);
+  const est4 = frame(4, 'dr', 'est');
+  for (let n = 0; n < FLOWS + (FLOWS >> 3); n += REPEAT) wrapped(floor.program('floor_flow_insert'), frame(4, 'dr', 'new'), true, 4);
+  floor.map('floor_flows').update(floorEstKey(), flowVal.encode({ realId: 0, realGen: 0, atime: 0n, svcId: 0, state: 2 }));
+  const FLOORS = [
+    { name: 'floor: service lookup (hash, 20-byte key) + MAC swap', prog: 'floor_svc_lookup', vary: false },
+    { name: 'floor: flow lookup (LRU, 40-byte key, full table) + MAC swap', prog: 'floor_flow_lookup', vary: false },
+    { name: 'floor: service + flow lookups + MAC swap', prog: 'floor_svc_flow_lookup', vary: false },
+    { name: 'floor: flow insert into the full LRU + MAC swap', prog: 'floor_flow_insert', vary: true },
+  ];
+  const res = new Map<string, number[]>();
+  const push = (k: string, v: number) => { if (!res.has(k)) res.set(k, []); res.get(k)!.push(v); };
+  for (let r = 0; r < ROUNDS; r++) {
+    const harness: Record<string, number> = {};
+    for (const f of [4, 6] as const) {
+      const fr = frame(f, 'dr', 'est');
+      const m = timedDirect(base.program('xdp_macswap'), fr);
+      push(`macswap v${f}`, m);
+      harness[`${f} same`] = timed(base.program('xdp_macswap'), fr, false, f).ns - m;
+      harness[`${f} vary`] = timed(base.program('xdp_macswap'), fr, true, f).ns - m;
+    }
+    for (const fl of FLOORS) {
+      const w = timed(floor.program(fl.prog), est4, fl.vary, 4);
+      if (w.action !== XDP.TX) throw new Error(`${fl.name}: ${XDP_NAME[w.action]}`);
+      push(fl.name, w.ns - harness[`4 ${fl.vary ? 'vary' : 'same'}`]!);
+    }
+    for (const c of CASES) {
+      for (const { path, h } of (r % 2 ? [...lbs].reverse() : lbs)) {
+        const w = timed(h.obj.program('balancer_ingress'), frame(c.f, c.m, c.kind), c.kind === 'new', c.f);
+        if (w.action !== (c.kind === 'other' ? XDP.PASS : XDP.TX)) throw new Error(`${path} ${c.name}: ${XDP_NAME[w.action]}`);
+        push(`${path} ${c.name}`, w.ns - harness[`${c.f} ${c.kind === 'new' ? 'vary' : 'same'}`]!);
+      }
+    }
+  }
+  const med = (k: string) => summarize(res.get(k)!).median;
+  const rows: string[][] = [];
+  for (const f of [4, 6] as const) {
+    const s = summarize(res.get(`macswap v${f}`)!);
+    rows.push([`MAC-swap XDP_TX v${f}`, '', fmt(s.min), fmt(s.median), fmt(s.max), '1.00x']);
+  }
+  for (const fl of FLOORS) {
+    const s = summarize(res.get(fl.name)!);
+    rows.push([fl.name, 'bench_floor', fmt(s.min), fmt(s.median), fmt(s.max), fmtRatio(s.median / med('macswap v4'))]);
+  }
+  for (const c of CASES) {
+    for (const { path } of lbs) {
+      const s = summarize(res.get(`${path} ${c.name}`)!);
+      rows.push([c.name, path, fmt(s.min), fmt(s.median), fmt(s.max), fmtRatio(s.median / med(`macswap v${c.f}`))]);
+    }
+  }
+  console.log(table(['case', 'object', 'min ns', 'median ns', 'max ns', 'vs MAC-swap'], rows));
+  for (const { h } of lbs) h.close();
+  floor.close();
+  base.close();
+  wrap.close();
+}
+
+main();

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Floors of the per-packet benchmark: what the kernel's map primitives cost on their
+ * own, with ipvx's key sizes and table sizes, plus the MAC swap of a forwarder. Any
+ * load balancer that keeps a flow table pays at least one of these per packet, so
+ * they bound what a ratio to MAC-swap can reach (docs/benchmarks.md). IPv4/TCP
+ * frames without VLAN or IP options (the benchmark builds them). */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "consts.h"
+#include "structs.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__type(key, struct svc_key);
+	__type(value, struct svc_info);
+	__uint(max_entries, 16384);
+} floor_services SEC(".maps");
+
+/* Resized by the benchmark to the director's flow table size. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct flow_key);
+	__type(value, struct flow_val);
+	__uint(max_entries, 262144);
+} floor_flows SEC(".maps");
+
+struct eth { unsigned char dst[6], src[6]; __be16 proto; };
+
+/* 14 (Ethernet) + 20 (IPv4) + 4 (ports) bytes: the 5-tuple at fixed offsets. */
+static __always_inline int read_tuple(struct xdp_md *ctx, struct flow_key *k)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u8 *b = data;
+
+	if (data + 38 > data_end)
+		return -1;
+	k->src.a[0] = *(__be32 *)(b + 26);
+	k->dst.a[0] = *(__be32 *)(b + 30);
+	k->sport = *(__be16 *)(b + 34);
+	k->dport = *(__be16 *)(b + 36);
+	k->proto = b[23];
+	k->family = 4;
+	return 0;
+}
+
+static __always_inline int swap_and_tx(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct eth *e = data;
+	unsigned char tmp[6];
+
+	if ((void *)(e + 1) > data_end)
+		return XDP_DROP;
+	__builtin_memcpy(tmp, e->dst, 6);
+	__builtin_memcpy(e->dst, e->src, 6);
+	__builtin_memcpy(e->src, tmp, 6);
+	return XDP_TX;
+}
+
+/* One service lookup (20-byte key, hit), then MAC swap. */
+SEC("xdp")
+int floor_svc_lookup(struct xdp_md *ctx)
+{
+	struct flow_key k = {};
+	struct svc_key sk = {};
+
+	if (read_tuple(ctx, &k))
+		return XDP_DROP;
+	sk.vip = k.dst;
+	sk.port = k.dport;
+	sk.proto = k.proto;
+	sk.family = 4;
+	if (!bpf_map_lookup_elem(&floor_services, &sk))
+		return XDP_PASS;
+	return swap_and_tx(ctx);
+}
+
+/* One flow lookup (40-byte key) in the LRU flow table, then MAC swap. */
+SEC("xdp")
+int floor_flow_lookup(struct xdp_md *ctx)
+{
+	struct flow_key k = {};
+
+	if (read_tuple(ctx, &k))
+		return XDP_DROP;
+	if (!bpf_map_lookup_elem(&floor_flows, &k))
+		return XDP_PASS;
+	return swap_and_tx(ctx);
+}
+
+/* Service lookup + flow lookup: the two hash lookups of an established packet. */
+SEC("xdp")
+int floor_svc_flow_lookup(struct xdp_md *ctx)
+{
+	struct flow_key k = {};
+	struct svc_key sk = {};
+
+	if (read_tuple(ctx, &k))
+		return XDP_DROP;
+	sk.vip = k.dst;
+	sk.port = k.dport;
+	sk.proto = k.proto;
+	sk.family = 4;
+	if (!bpf_map_lookup_elem(&floor_services, &sk))
+		return XDP_PASS;
+	if (!bpf_map_lookup_elem(&floor_flows, &k))
+		return XDP_PASS;
+	return swap_and_tx(ctx);
+}
+
+/* A new flow's minimum: lookup (miss) and insert into the LRU flow table. */
+SEC("xdp")
+int floor_flow_insert(struct xdp_md *ctx)
+{
+	struct flow_key k = {};
+	struct flow_val v = {};
+
+	if (read_tuple(ctx, &k))
+		return XDP_DROP;
+	/* The harness's 2^24 tuples wrap: a rare hit is timed like a miss would be. */
+	if (bpf_map_lookup_elem(&floor_flows, &k))
+		return swap_and_tx(ctx);
+	v.state = 1;
+	bpf_map_update_elem(&floor_flows, &k, &v, BPF_ANY);
+	return swap_and_tx(ctx);
+}
+
+char _license[] SEC("license") = "GPL";
