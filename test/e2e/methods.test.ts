@@ -79,7 +79,11 @@ async function checks(lab: Lab, c: ClassicLab, api: IpvxClient, method: LabMetho
       .trim().split('\n');
     assert.equal(udp.length, 10);
     for (const a of udp) assert.match(a, /^rs[12]:q$/);
-    for (let i = 1; i < udp.length; i++) assert.notEqual(udp[i], udp[i - 1], `UDP rr alternates: ${udp}`);
+    // Both reals answer. Not asserted as strict alternation: a datagram lost before its
+    // flow existed (the client resends after 1 s) is scheduled anew and advances rr, which
+    // happened in about 1 run in 6 for TUN (the TCP requests above check exact rr).
+    const answeredBy = (n: string) => udp.filter((a) => a.startsWith(`${n}:`)).length;
+    assert.ok(answeredBy('rs1') >= 3 && answeredBy('rs2') >= 3, `UDP spread over both reals: ${udp}`);
 
     // A long connection open while its real's weight changes and a real is added.
     const long = await lab.node(c.client, serverScript('tcp-source'),
