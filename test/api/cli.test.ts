@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const IPVX = join(ROOT, 'bin/ipvx');
-const SAMPLES = join(ROOT, '..', 'shared', 'samples');
+// Copies of ../shared/samples (CI clones the repository alone).
+const SAMPLES = join(ROOT, 'test/fixtures/ipvsadm');
 const FIXTURES = join(ROOT, 'test/fixtures/ipvsadm');
 const RULES = readFileSync(join(FIXTURES, 'rules.txt'), 'utf8');
 const SAVE_GOLDEN = readFileSync(join(FIXTURES, 'save-n.golden'), 'utf8');
