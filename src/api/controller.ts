@@ -7,7 +7,7 @@ import { DesiredState, emptyState, serviceId } from '../core/model.js';
 import { validateState, validateEdit, Limits, DEFAULT_LIMITS } from '../core/validate.js';
 import { serviceDelta } from '../core/delta.js';
 import { editErrorKind } from '../core/edit.js';
-import { diffStates, diffDelta, Change, summarizeChanges } from '../core/diff.js';
+import { diffStatesLimited, diffDeltaLimited, Change, ChangeSummary, summarizeChanges, CHANGE_LIST_LIMIT } from '../core/diff.js';
 import { formatErrors, FieldError, Result } from '../core/result.js';
 import type { Dataplane, ApplyHint, DataplaneCounters } from '../dataplane/port.js';
 import { HealthMonitor, HealthMonitorOptions } from '../health/monitor.js';
@@ -137,7 +137,20 @@ export class Controller extends EventEmitter {
    * Edit the current state, validate the result as a whole, then apply, save and
    * publish it; or change nothing and throw an ApiError. One change at a time.
    */
-  commit(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions = {}): Promise<Change[]> {
+  async commit(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions = {}): Promise<Change[]> {
+    return (await this.commitListed(edit, opts, Infinity)).changes;
+  }
+
+  /**
+   * commit(), returning the changes as a reply lists them: every change of a dry run,
+   * otherwise the first CHANGE_LIST_LIMIT service and real changes, the rest counted
+   * and never built (an ApplyConfig of 10,000 x 10 is 110,000 changes).
+   */
+  commitSummary(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions = {}): Promise<ChangeSummary> {
+    return this.commitListed(edit, opts, opts.dryRun ? Infinity : CHANGE_LIST_LIMIT);
+  }
+
+  private commitListed(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions, limit: number): Promise<ChangeSummary> {
     return this.serial(async () => {
       let r: Result<DesiredState> | undefined = edit(this.state);
       if (!r.ok) throw apiError(r.errors);
@@ -152,8 +165,9 @@ export class Controller extends EventEmitter {
         throw apiError(rename ? v.errors.map((e) => ({ ...e, field: rename(e.field, edited) })) : v.errors);
       }
       r = undefined; // the unvalidated copy (a whole request's worth on ApplyConfig) can go now
-      const changes = checked.delta ? diffDelta(this.state, v.value, checked.delta) : diffStates(this.state, v.value);
-      if (opts.dryRun || changes.length === 0) return changes;
+      const listed = checked.delta ? diffDeltaLimited(this.state, v.value, checked.delta, limit) : diffStatesLimited(this.state, v.value, limit);
+      const total = listed.changes.length + listed.changesOmitted;
+      if (opts.dryRun || total === 0) return listed;
       const before = this.state;
       const hint: ApplyHint | undefined = checked.delta && { services: checked.delta.services.map((e) => ({ id: e.id, index: e.afterIndex })) };
       // The monitor must know the new reals before the effective state is computed,
@@ -173,9 +187,11 @@ export class Controller extends EventEmitter {
         throw new ApiError('internal', `the change was not applied (the previous state stays): ${(e as Error).message}`);
       }
       this.state = v.value;
-      this.o.log?.('configuration changed', { changes: changes.length });
-      this.emit('event', { kind: 'config', at: new Date().toISOString(), ...summarizeChanges(changes) } satisfies IpvxEvent);
-      return changes;
+      this.o.log?.('configuration changed', { changes: total });
+      // Listed as a reply lists them (already so when `limit` is CHANGE_LIST_LIMIT; the omitted add up).
+      const ev = summarizeChanges(listed.changes);
+      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: ev.changes, changesOmitted: ev.changesOmitted + listed.changesOmitted } satisfies IpvxEvent);
+      return listed;
     });
   }
 

@@ -16,7 +16,6 @@ import { DesiredState, serviceId, realId, RealSpec } from '../core/model.js';
 import { parseIp } from '../core/addr.js';
 import { Result } from '../core/result.js';
 import type { Counters, FlowView } from '../dataplane/port.js';
-import { summarizeChanges } from '../core/diff.js';
 import type { IpvxHandlers } from './gen/ipvx/v1/Ipvx.js';
 
 export interface ServerOptions {
@@ -130,13 +129,13 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
       // converted: let it go before validation and the writes make their own copies.
       delete req.state;
       const dryRun = Boolean(req.dryRun);
-      const changes = await c.commit(() => {
+      const listed = await c.commitSummary(() => {
         const value = next!;
         next = undefined; // held from here by the commit only while it needs it
         return { ok: true, value };
       }, { dryRun, rename: (f) => `state.${f}` });
-      // A dry run is asked for the diff: all of it. An applied change lists the first CHANGE_LIST_LIMIT.
-      return { ...(dryRun ? { changes, changesOmitted: 0 } : summarizeChanges(changes)), applied: !dryRun && changes.length > 0 };
+      // A dry run is asked for the diff: all of it. An applied change lists the first CHANGE_LIST_LIMIT (commitSummary).
+      return { ...listed, applied: !dryRun && listed.changes.length + listed.changesOmitted > 0 };
     }),
     GetConfig: unary(() => c.current),
     AddService: unary(async (req) => {

@@ -258,6 +258,25 @@ export class BpfMap {
     this.checkBatch('bpf_map_update_batch', F.updateBatch(this.fd, kb, vb, count, BATCH_OPTS));
   }
 
+  /** updateBatch with `count` keys and values packed back to back (no per-entry arrays). */
+  updateBatchFlat(keys: Uint8Array, values: Uint8Array, count: number): void {
+    if (count === 0) return;
+    if (keys.length !== count * this.keySize) throw new BpfError(`map ${this.name}`, 22, `keys of ${keys.length} bytes for ${count} entries of ${this.keySize}`);
+    if (values.length !== count * this.elemSize) throw new BpfError(`map ${this.name}`, 22, `values of ${values.length} bytes for ${count} entries of ${this.elemSize}`);
+    const c = [count];
+    this.checkBatch('bpf_map_update_batch', F.updateBatch(this.fd, keys, values, c, BATCH_OPTS));
+  }
+
+  /** deleteBatch with `count` keys packed back to back. */
+  deleteBatchFlat(keys: Uint8Array, count: number): number {
+    if (count === 0) return 0;
+    if (keys.length !== count * this.keySize) throw new BpfError(`map ${this.name}`, 22, `keys of ${keys.length} bytes for ${count} entries of ${this.keySize}`);
+    const c = [count];
+    const rc = F.deleteBatch(this.fd, keys, c, BATCH_OPTS) as number;
+    if (rc < 0 && rc !== -ENOENT) this.checkBatch('bpf_map_delete_batch', rc);
+    return c[0]!;
+  }
+
   /** Deletes the keys in one call (bpf_map_delete_batch); stops at the first absent key. Returns how many went. */
   deleteBatch(keys: Uint8Array[]): number {
     if (keys.length === 0) return 0;

@@ -39,14 +39,45 @@ const svcText = (s: ServiceSpec) => `${s.protocol} ${hostPort(s.vip, s.port)}`;
 const realText = (s: ServiceSpec, r: RealSpec) => `${svcText(s)} -> ${hostPort(r.address, r.port)}`;
 const fieldsText = (f: FieldChange[]) => f.map((c) => `${c.field} ${c.from} -> ${c.to}`).join(', ');
 
+/**
+ * Collects changes, listing at most `limit` service and real changes and only counting
+ * the rest: a reload of 10,000 services x 10 reals need not build 90,000 change
+ * objects (and their texts) that no reply or event lists.
+ */
+class Sink {
+  readonly out: Change[] = [];
+  listed = 0;
+  omitted = 0;
+  constructor(private readonly limit: number) {}
+  /** A service or real change, built only if it is listed. */
+  item(make: () => Change): void {
+    if (this.listed < this.limit) { this.out.push(make()); this.listed++; } else this.omitted++;
+  }
+  /** Timeouts, HA, BGP: always listed. */
+  setting(c: Change): void {
+    this.out.push(c);
+  }
+}
+
+export interface ChangeSummary {
+  changes: Change[];
+  /** Service and real changes counted but not listed. */
+  changesOmitted: number;
+}
+
 export function diffStates(a: DesiredState, b: DesiredState): Change[] {
-  const out: Change[] = [];
+  return diffStatesLimited(a, b, Infinity).changes;
+}
+
+/** diffStates(a, b) as summarizeChanges(…, limit) would list it, without building the changes left out. */
+export function diffStatesLimited(a: DesiredState, b: DesiredState, limit: number): ChangeSummary {
+  const out = new Sink(limit);
   const before = new Map(a.services.map((s) => [serviceId(s), s]));
   const after = new Map(b.services.map((s) => [serviceId(s), s]));
-  for (const [id, s] of before) if (!after.has(id)) out.push(removedService(id, s));
+  for (const [id, s] of before) if (!after.has(id)) out.item(() => removedService(id, s));
   for (const [id, s] of after) diffService(id, before.get(id), s, out);
   diffSettings(a, b, out);
-  return out;
+  return { changes: out.out, changesOmitted: out.omitted };
 }
 
 /**
@@ -54,53 +85,57 @@ export function diffStates(a: DesiredState, b: DesiredState): Change[] {
  * ids and specs set, as validateEdit returns it): the same changes, in the same order.
  */
 export function diffDelta(a: DesiredState, b: DesiredState, delta: StateDelta): Change[] {
-  const out: Change[] = [];
-  for (const e of delta.services) if (!e.after && e.before) out.push(removedService(e.id, e.before));
+  return diffDeltaLimited(a, b, delta, Infinity).changes;
+}
+
+export function diffDeltaLimited(a: DesiredState, b: DesiredState, delta: StateDelta, limit: number): ChangeSummary {
+  const out = new Sink(limit);
+  for (const e of delta.services) if (!e.after && e.before) { const before = e.before; out.item(() => removedService(e.id, before)); }
   for (const e of delta.services) if (e.after) diffService(e.id, e.before, e.after, out);
   diffSettings(a, b, out);
-  return out;
+  return { changes: out.out, changesOmitted: out.omitted };
 }
 
 const removedService = (id: string, s: ServiceSpec): Change => ({ op: '-', kind: 'service', id, detail: svcText(s), fields: [] });
 
 /** One service of the next state against its previous spec (undefined: new). */
-function diffService(id: string, old: ServiceSpec | undefined, s: ServiceSpec, out: Change[]): void {
+function diffService(id: string, old: ServiceSpec | undefined, s: ServiceSpec, out: Sink): void {
   if (!old) {
-    out.push({ op: '+', kind: 'service', id, detail: `${svcText(s)} ${s.scheduler}`, fields: [] });
-    for (const r of s.reals) out.push(addedReal(id, s, r));
+    out.item(() => ({ op: '+', kind: 'service', id, detail: `${svcText(s)} ${s.scheduler}`, fields: [] }));
+    for (const r of s.reals) out.item(() => addedReal(id, s, r));
     return;
   }
   if (old === s) return; // validated services are immutable: the same object has not changed
   const f = fieldChanges(old, s, SVC_FIELDS);
-  if (f.length) out.push({ op: '~', kind: 'service', id, detail: `${svcText(s)} ${fieldsText(f)}`, fields: f });
+  if (f.length) out.item(() => ({ op: '~', kind: 'service', id, detail: `${svcText(s)} ${fieldsText(f)}`, fields: f }));
   const ra = new Map(old.reals.map((r) => [realId(r), r]));
   const rb = new Map(s.reals.map((r) => [realId(r), r]));
-  for (const [rid, r] of ra) if (!rb.has(rid)) out.push({ op: '-', kind: 'real', id: `${id}|${rid}`, detail: realText(s, r), fields: [] });
+  for (const [rid, r] of ra) if (!rb.has(rid)) out.item(() => ({ op: '-', kind: 'real', id: `${id}|${rid}`, detail: realText(s, r), fields: [] }));
   for (const [rid, r] of rb) {
     const o = ra.get(rid);
-    if (!o) { out.push(addedReal(id, s, r)); continue; }
+    if (!o) { out.item(() => addedReal(id, s, r)); continue; }
     if (o === r) continue;
     const rf = fieldChanges(o, r, REAL_FIELDS);
-    if (rf.length) out.push({ op: '~', kind: 'real', id: `${id}|${rid}`, detail: `${realText(s, r)} ${fieldsText(rf)}`, fields: rf });
+    if (rf.length) out.item(() => ({ op: '~', kind: 'real', id: `${id}|${rid}`, detail: `${realText(s, r)} ${fieldsText(rf)}`, fields: rf }));
   }
 }
 
 /** Timeouts, HA and BGP. */
-function diffSettings(a: DesiredState, b: DesiredState, out: Change[]): void {
+function diffSettings(a: DesiredState, b: DesiredState, out: Sink): void {
   const tf = fieldChanges(a.timeouts, b.timeouts, TIMEOUT_FIELDS);
-  if (tf.length) out.push({ op: '~', kind: 'timeouts', id: 'timeouts', detail: fieldsText(tf), fields: tf });
+  if (tf.length) out.setting({ op: '~', kind: 'timeouts', id: 'timeouts', detail: fieldsText(tf), fields: tf });
   if (!same(a.ha, b.ha)) {
-    if (!b.ha) out.push({ op: '-', kind: 'ha', id: 'ha', detail: 'settings removed', fields: [] });
-    else if (!a.ha) out.push({ op: '+', kind: 'ha', id: 'ha', detail: `peer ${b.ha.peerAddress}`, fields: [] });
+    if (!b.ha) out.setting({ op: '-', kind: 'ha', id: 'ha', detail: 'settings removed', fields: [] });
+    else if (!a.ha) out.setting({ op: '+', kind: 'ha', id: 'ha', detail: `peer ${b.ha.peerAddress}`, fields: [] });
     else {
       const keys = [...new Set([...Object.keys(a.ha), ...Object.keys(b.ha)])].sort() as (keyof typeof a.ha & string)[];
       const hf = fieldChanges(a.ha, b.ha, keys).map((c) => (c.field === 'key' ? { ...c, from: '(secret)', to: '(secret)' } : c));
-      out.push({ op: '~', kind: 'ha', id: 'ha', detail: fieldsText(hf), fields: hf });
+      out.setting({ op: '~', kind: 'ha', id: 'ha', detail: fieldsText(hf), fields: hf });
     }
   }
   if (!same(a.bgp, b.bgp)) {
-    if (!b.bgp) out.push({ op: '-', kind: 'bgp', id: 'bgp', detail: 'settings removed', fields: [] });
-    else if (!a.bgp) out.push({ op: '+', kind: 'bgp', id: 'bgp', detail: `AS ${b.bgp.localAs}, ${b.bgp.peers.length} peers`, fields: [] });
+    if (!b.bgp) out.setting({ op: '-', kind: 'bgp', id: 'bgp', detail: 'settings removed', fields: [] });
+    else if (!a.bgp) out.setting({ op: '+', kind: 'bgp', id: 'bgp', detail: `AS ${b.bgp.localAs}, ${b.bgp.peers.length} peers`, fields: [] });
     else {
       // Peers are shown without their passwords.
       const hide = (x: typeof b.bgp) => ({ ...x, peers: x.peers.map((p) => `${p.address} AS ${p.as}${p.port ? ` port ${p.port}` : ''}${p.password ? ' (password)' : ''}`) });
@@ -108,7 +143,7 @@ function diffSettings(a: DesiredState, b: DesiredState, out: Change[]): void {
       const keys = [...new Set([...Object.keys(ha), ...Object.keys(hb)])].sort() as (keyof typeof ha & string)[];
       const bf = fieldChanges(ha, hb, keys);
       if (!bf.length) bf.push({ field: 'peers', from: '(password)', to: '(password)' });
-      out.push({ op: '~', kind: 'bgp', id: 'bgp', detail: fieldsText(bf), fields: bf });
+      out.setting({ op: '~', kind: 'bgp', id: 'bgp', detail: fieldsText(bf), fields: bf });
     }
   }
 }

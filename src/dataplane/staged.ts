@@ -10,7 +10,41 @@ import type { MapHandle } from './writer.js';
 /** Entries per batch call: bounds the kernel's copy and our key/value buffers. */
 const BATCH_ENTRIES = 16_384;
 
-interface MapQueue { keys: Uint8Array[]; values: Uint8Array[]; deletes: Uint8Array[] }
+/**
+ * Fixed-size records packed in one growable buffer: staging 400,000 entries as two small
+ * Uint8Arrays each left ~800,000 malloc'd backing stores to old space (and RSS) after an
+ * ApplyConfig; one buffer per map is a handful of allocations, freed at once.
+ */
+export class Packed {
+  private buf = new Uint8Array(0);
+  size = -1;
+  count = 0;
+
+  push(rec: Uint8Array): void {
+    if (this.size < 0) this.size = rec.length;
+    else if (rec.length !== this.size) throw new Error(`staged entries of ${rec.length} and ${this.size} bytes for one map`);
+    const end = (this.count + 1) * this.size;
+    if (end > this.buf.length) {
+      const grown = new Uint8Array(Math.max(end, this.buf.length + Math.min(this.buf.length, this.size * BATCH_ENTRIES), this.size * 64));
+      grown.set(this.buf.subarray(0, this.count * this.size));
+      this.buf = grown;
+    }
+    this.buf.set(rec, this.count * this.size);
+    this.count++;
+  }
+
+  /** Records [from, to) as one view. */
+  range(from: number, to: number): Uint8Array {
+    return this.buf.subarray(from * this.size, to * this.size);
+  }
+
+  /** Record i as a view. */
+  at(i: number): Uint8Array {
+    return this.buf.subarray(i * this.size, (i + 1) * this.size);
+  }
+}
+
+interface MapQueue { keys: Packed; values: Packed; deletes: Packed }
 
 /** True when the map (or the kernel) has no batch operation for this map type. */
 function noBatch(e: unknown): boolean {
@@ -25,7 +59,7 @@ export class StagedWrites {
 
   private queue(map: MapHandle): MapQueue {
     let q = this.queues.get(map);
-    if (!q) { q = { keys: [], values: [], deletes: [] }; this.queues.set(map, q); }
+    if (!q) { q = { keys: new Packed(), values: new Packed(), deletes: new Packed() }; this.queues.set(map, q); }
     return q;
   }
 
@@ -50,7 +84,7 @@ export class StagedWrites {
 
   get pending(): number {
     let n = 0;
-    for (const q of this.queues.values()) n += q.keys.length + q.deletes.length;
+    for (const q of this.queues.values()) n += q.keys.count + q.deletes.count;
     return n;
   }
 
@@ -69,20 +103,22 @@ export class StagedWrites {
   }
 
   private write(map: MapHandle, q: MapQueue): void {
-    for (let i = 0; i < q.keys.length; i += BATCH_ENTRIES) {
-      const keys = q.keys.slice(i, i + BATCH_ENTRIES), values = q.values.slice(i, i + BATCH_ENTRIES);
+    const n = q.keys.count;
+    for (let i = 0; i < n; i += BATCH_ENTRIES) {
+      const end = Math.min(n, i + BATCH_ENTRIES);
       if (map.updateBatch) {
         try {
           this.syscalls++;
-          map.updateBatch(keys, values);
+          if (map.updateBatchFlat) map.updateBatchFlat(q.keys.range(i, end), q.values.range(i, end), end - i);
+          else map.updateBatch(views(q.keys, i, end), views(q.values, i, end));
           continue;
         } catch (e) {
           if (!noBatch(e)) throw e;
         }
       }
-      keys.forEach((k, j) => { this.syscalls++; this.updateOne(map, k, values[j]!); });
+      for (let j = i; j < end; j++) { this.syscalls++; this.updateOne(map, q.keys.at(j), q.values.at(j)); }
     }
-    if (q.deletes.length) this.deleteAll(map, q.deletes);
+    if (q.deletes.count) this.deleteAll(map, q.deletes);
   }
 
   /** One entry of a map without batch operations; a per-CPU value was staged whole. */
@@ -92,21 +128,29 @@ export class StagedWrites {
   }
 
   /** Deletes stop at the first absent key: skip it and go on with the rest. */
-  private deleteAll(map: MapHandle, keys: Uint8Array[]): void {
-    let rest = keys;
-    while (rest.length) {
+  private deleteAll(map: MapHandle, keys: Packed): void {
+    let from = 0;
+    const n = keys.count;
+    while (from < n) {
       if (map.deleteBatch) {
         try {
           this.syscalls++;
-          const n = map.deleteBatch(rest);
-          rest = rest.slice(n + 1); // rest[n] was absent (or n === length)
+          const done = map.deleteBatchFlat ? map.deleteBatchFlat(keys.range(from, n), n - from) : map.deleteBatch(views(keys, from, n));
+          from += done + 1; // keys[from + done] was absent (or it is the end)
           continue;
         } catch (e) {
           if (!noBatch(e)) throw e;
         }
       }
-      for (const k of rest) { this.syscalls++; map.delete(k); }
+      for (let j = from; j < n; j++) { this.syscalls++; map.delete(keys.at(j)); }
       return;
     }
   }
+}
+
+/** Records [from, to) as separate views (maps without flat batch calls: test fakes). */
+function views(p: Packed, from: number, to: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = from; i < to; i++) out.push(p.at(i));
+  return out;
 }

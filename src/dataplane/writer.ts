@@ -33,6 +33,9 @@ export interface MapHandle {
   readonly perCpu?: boolean;
   updateBatch?(keys: Uint8Array[], values: Uint8Array[]): void;
   deleteBatch?(keys: Uint8Array[]): number;
+  /** The same with `count` keys (and values) packed back to back in one buffer each. */
+  updateBatchFlat?(keys: Uint8Array, values: Uint8Array, count: number): void;
+  deleteBatchFlat?(keys: Uint8Array, count: number): number;
   joinPerCpu?(values: Uint8Array[]): Uint8Array;
   splitPerCpu?(element: Uint8Array): Uint8Array[];
   /** Array maps: indexes [0, n) in one flat buffer, elementSize bytes each (per-CPU: perCpuStride per CPU). */

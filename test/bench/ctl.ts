@@ -80,7 +80,9 @@ async function daemonRows(): Promise<string[][]> {
       // Profiled after load (see src/cli/profile-signal.ts): SIGUSR2 around the big ApplyConfig and the weight changes.
       // --heap: SIGUSR1 writes a heap snapshot after the big ApplyConfig and after the edits.
       if (args.profile || args.heap) process.env.IPVX_PROFILE_DIR = tmp;
-      const d = await lab.spawn(dir, process.execPath, [DAEMON, 'run', '--run-dir', tmp, '--state', join(tmp, 'state.yaml'),
+      // IPVX_BENCH_DAEMON_NODE_ARGS: extra node flags for the daemon (to measure V8 heap settings).
+      const nodeArgs = (process.env.IPVX_BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const d = await lab.spawn(dir, process.execPath, [...nodeArgs, DAEMON, 'run', '--run-dir', tmp, '--state', join(tmp, 'state.yaml'),
         '--interfaces', 'eth0', '--no-health', '--log-level', 'warn']);
       const sock = join(tmp, `${statSync(`/run/netns/${dir.ns}`).ino}.sock`);
       for (let i = 0; i < 300 && !existsSync(sock); i++) await sleep(100);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffStates, renderChanges, summarizeChanges, type Change } from '../../src/core/diff.js';
+import { diffStates, diffDelta, diffStatesLimited, diffDeltaLimited, renderChanges, summarizeChanges, type Change } from '../../src/core/diff.js';
+import type { StateDelta } from '../../src/core/delta.js';
 import type { DesiredState, ServiceSpec, RealSpec } from '../../src/core/model.js';
 import { emptyState } from '../../src/core/model.js';
 
@@ -90,4 +91,36 @@ test('summarizeChanges lists every non-service change and the first N service/re
   const all = summarizeChanges(changes, 100);
   assert.equal(all.changesOmitted, 0);
   assert.equal(all.changes, changes);
+});
+
+test('diffStatesLimited and diffDeltaLimited list what summarizeChanges(diff, limit) lists, for every limit', () => {
+  const a = st(
+    svc({ vip: '203.0.113.1', reals: [real('192.0.2.1'), real('192.0.2.2')] }),
+    svc({ vip: '203.0.113.2', reals: [real('192.0.2.1')] }),
+    svc({ vip: '203.0.113.3', scheduler: 'rr', reals: [real('192.0.2.1'), real('192.0.2.3', { weight: 2 })] }),
+  );
+  const b = {
+    ...st(
+      svc({ vip: '203.0.113.3', scheduler: 'wlc', reals: [real('192.0.2.3', { weight: 5 }), real('192.0.2.4')] }),
+      svc({ vip: '203.0.113.4', reals: [real('192.0.2.1'), real('192.0.2.2'), real('192.0.2.5')] }),
+    ),
+    timeouts: { tcp: 1, tcpFin: 2, udp: 3 },
+  };
+  const full = diffStates(a, b);
+  assert.ok(full.length > 8);
+  const delta = {
+    services: [
+      { id: 'tcp|203.0.113.1|80', before: a.services[0], after: undefined, beforeIndex: 0, afterIndex: -1 },
+      { id: 'tcp|203.0.113.2|80', before: a.services[1], after: undefined, beforeIndex: 1, afterIndex: -1 },
+      { id: 'tcp|203.0.113.3|80', before: a.services[2], after: b.services[0], beforeIndex: 2, afterIndex: 0 },
+      { id: 'tcp|203.0.113.4|80', before: undefined, after: b.services[1], beforeIndex: -1, afterIndex: 1 },
+    ],
+  } as unknown as StateDelta;
+  assert.deepEqual(diffDelta(a, b, delta), full);
+  for (let limit = 0; limit <= full.length + 1; limit++) {
+    const want = summarizeChanges(full, limit);
+    assert.deepEqual(diffStatesLimited(a, b, limit), { changes: want.changes, changesOmitted: want.changesOmitted }, `limit ${limit}`);
+    assert.deepEqual(diffDeltaLimited(a, b, delta, limit), { changes: want.changes, changesOmitted: want.changesOmitted }, `delta, limit ${limit}`);
+  }
+  assert.deepEqual(diffStatesLimited(a, b, Infinity), { changes: full, changesOmitted: 0 });
 });
