@@ -156,10 +156,10 @@ export class HealthMonitor extends EventEmitter {
     this.random = opts.random ?? Math.random;
   }
 
-  /** Typed listeners: 'transition' (HealthEvent), 'service' (ServiceEvent), 'change' (effective weights changed). */
+  /** Typed listeners: 'transition' (HealthEvent), 'service' (ServiceEvent), 'change' (effective weights of the service with this id changed). */
   override on(event: 'transition', fn: (e: HealthEvent) => void): this;
   override on(event: 'service', fn: (e: ServiceEvent) => void): this;
-  override on(event: 'change', fn: () => void): this;
+  override on(event: 'change', fn: (service: string) => void): this;
   override on(event: string | symbol, fn: (...args: any[]) => void): this {
     return super.on(event, fn);
   }
@@ -503,7 +503,7 @@ export class HealthMonitor extends EventEmitter {
       };
       this.emit('service', ev);
     }
-    if (announce && (!before || !sameWeights(before.weights, outcome.weights))) this.emit('change');
+    if (announce && (!before || !sameWeights(before.weights, outcome.weights))) this.emit('change', sid);
   }
 }
 
