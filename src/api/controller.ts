@@ -30,8 +30,11 @@ export function apiError(errors: FieldError[]): ApiError {
 export type { Rates } from './rate-sample.js';
 
 export interface IpvxEvent {
-  /** config: a change was applied; real: a real went up/down; service: quorum crossed (sorry server); role: HA role. */
-  kind: 'config' | 'real' | 'service' | 'role';
+  /**
+   * config: a change was applied; real: a real went up/down; service: quorum crossed (sorry
+   * server); role: HA role; missed: this watcher fell behind and did not get changesOmitted events (api/watch.ts).
+   */
+  kind: 'config' | 'real' | 'service' | 'role' | 'missed';
   at: string;
   service?: string;
   real?: string;
@@ -39,7 +42,7 @@ export interface IpvxEvent {
   to?: string;
   reason?: string;
   changes?: Change[];
-  /** Service and real changes left out of `changes` (a huge config event lists the first CHANGE_LIST_LIMIT). */
+  /** Service and real changes left out of `changes` (a huge config event lists the first CHANGE_LIST_LIMIT); missed: events not sent. */
   changesOmitted?: number;
 }
 

@@ -30,8 +30,7 @@ const { values } = parseArgs({
   options: {
     reals: { type: 'string', default: '10000' }, interval: { type: 'string', default: '5' }, check: { type: 'string', default: 'http' },
     window: { type: 'string', default: '20' }, dataplane: { type: 'string', default: 'memory' }, help: { type: 'boolean', short: 'h' },
-    quick: { type: 'boolean' },
-    // from `make bench ARGS="... --quick"`: 1,000 reals
+    quick: { type: 'boolean' }, // from `make bench ARGS="... --quick"`: 1,000 reals
     profile: { type: 'string' }, // a directory: CPU-profile the daemon from the stop of the targets until all are down
   },
 });
