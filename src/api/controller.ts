@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { DesiredState, emptyState, serviceId } from '../core/model.js';
 import { validateState, validateEdit, Limits, DEFAULT_LIMITS } from '../core/validate.js';
-import { serviceDelta } from '../core/delta.js';
+import { serviceDelta, DELTA_MAX_SERVICES } from '../core/delta.js';
 import { editErrorKind } from '../core/edit.js';
 import { diffStatesLimited, diffDeltaLimited, Change, ChangeSummary, summarizeChanges, CHANGE_LIST_LIMIT } from '../core/diff.js';
 import { formatErrors, FieldError, Result } from '../core/result.js';
@@ -30,8 +30,11 @@ export function apiError(errors: FieldError[]): ApiError {
 export type { Rates } from './rate-sample.js';
 
 export interface IpvxEvent {
-  /** config: a change was applied; real: a real went up/down; service: quorum crossed (sorry server); role: HA role. */
-  kind: 'config' | 'real' | 'service' | 'role';
+  /**
+   * config: a change was applied; real: a real went up/down; service: quorum crossed (sorry
+   * server); role: HA role; missed: this watcher fell behind and did not get changesOmitted events (api/watch.ts).
+   */
+  kind: 'config' | 'real' | 'service' | 'role' | 'missed';
   at: string;
   service?: string;
   real?: string;
@@ -39,7 +42,7 @@ export interface IpvxEvent {
   to?: string;
   reason?: string;
   changes?: Change[];
-  /** Service and real changes left out of `changes` (a huge config event lists the first CHANGE_LIST_LIMIT). */
+  /** Service and real changes left out of `changes` (a huge config event lists the first CHANGE_LIST_LIMIT); missed: events not sent. */
   changesOmitted?: number;
 }
 
@@ -53,6 +56,8 @@ export interface ControllerOptions {
   /** Options of the health monitor (tests inject checkers and clocks). */
   healthOptions?: HealthMonitorOptions;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Per-real detail (health transitions); defaults to log. */
+  debug?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
 export interface CommitOptions {
@@ -63,6 +68,9 @@ export interface CommitOptions {
 }
 
 
+/** Real transitions logged one line each per burst (at info); beyond this, at debug plus one summary. */
+export const PER_REAL_LOG_LIMIT = 100;
+
 export class Controller extends EventEmitter {
   private state: DesiredState;
   private queue: Promise<unknown> = Promise.resolve();
@@ -71,6 +79,12 @@ export class Controller extends EventEmitter {
   private last?: CounterSample;
   private rateTimer?: NodeJS.Timeout;
   private healthApplyQueued = false;
+  /** Services whose effective weights changed since the last health apply started. */
+  private healthTouched = new Set<string>();
+  /** A health apply failed: the data plane's bookkeeping is unsure, the next one writes everything. */
+  private healthWhole = false;
+  /** Real transitions since the last health apply, for its one summary log line. */
+  private burst = { down: 0, up: 0 };
 
   constructor(private readonly o: ControllerOptions) {
     super();
@@ -78,7 +92,12 @@ export class Controller extends EventEmitter {
     if (o.health !== false) {
       this.health = new HealthMonitor(o.healthOptions);
       this.health.on('transition', (e: { service: string; real: string; from: string; to: string; reason: string; at: Date }) => {
-        this.o.log?.('real health changed', { ...e });
+        // The first few per burst at info, the rest at debug: 10,000 reals failing together
+        // log a bounded number of lines and one summary (healthApply), not 10,000 lines.
+        const n = this.burst.down + this.burst.up;
+        (n < PER_REAL_LOG_LIMIT ? this.o.log : (this.o.debug ?? this.o.log))?.('real health changed', { ...e });
+        if (e.to === 'down') this.burst.down++;
+        else this.burst.up++;
         this.emit('event', { kind: 'real', at: e.at.toISOString(), service: e.service, real: e.real, from: e.from, to: e.to, reason: e.reason } satisfies IpvxEvent);
       });
       this.health.on('service', (e: { service: string; from: string; to: string; reason: string; sorryActive: boolean; at: Date }) => {
@@ -86,17 +105,35 @@ export class Controller extends EventEmitter {
         const reason = e.sorryActive ? `${e.reason}; sorry server serving` : e.reason;
         this.emit('event', { kind: 'service', at: e.at.toISOString(), service: e.service, from: e.from, to: e.to, reason } satisfies IpvxEvent);
       });
-      // Coalesced: the changes that arrive before the queued apply starts ride on it, so a
-      // burst of transitions (10,000 reals failing together) costs a few applies, not one each.
-      this.health.on('change', () => {
+      // Coalesced: the changes of one event-loop turn, and those that arrive before the
+      // queued apply starts, ride on one apply, which names the touched services (ApplyHint)
+      // so the data plane rewrites only those.
+      this.health.on('change', (service: string) => {
+        this.healthTouched.add(service);
         if (this.healthApplyQueued) return;
         this.healthApplyQueued = true;
-        this.serial(() => {
-          this.healthApplyQueued = false;
-          return this.o.dataplane.apply(this.effective(this.state));
-        }).catch((e: Error) => this.o.log?.('apply after health change failed', { error: e.message }));
+        setImmediate(() => {
+          this.serial(() => this.healthApply()).catch((e: Error) => {
+            this.healthWhole = true;
+            this.o.log?.('apply after health change failed', { error: e.message });
+          });
+        });
       });
     }
+  }
+
+  private healthApply(): Promise<void> {
+    this.healthApplyQueued = false;
+    const touched = this.healthTouched;
+    this.healthTouched = new Set();
+    const burst = this.burst;
+    this.burst = { down: 0, up: 0 };
+    const n = burst.down + burst.up;
+    if (n > PER_REAL_LOG_LIMIT) this.o.log?.('reals changed health', { down: burst.down, up: burst.up, services: touched.size, notLogged: n - PER_REAL_LOG_LIMIT });
+    const state = this.state;
+    const hint = this.healthWhole ? undefined : healthHint(state, touched);
+    this.healthWhole = false;
+    return this.o.dataplane.apply(this.effective(state), hint);
   }
 
   /** Push the current state to the data plane and start health checks and rate sampling. */
@@ -240,6 +277,22 @@ export class Controller extends EventEmitter {
       this.prev = this.last = undefined;
     });
   }
+}
+
+/**
+ * The data-plane hint for a health apply: the touched services by their index in
+ * `state`, or undefined (write everything) when many are touched, as the whole-state
+ * path is then as cheap. A touched service no longer in the state needs no write: the
+ * commit that removed it applied its own removal.
+ */
+export function healthHint(state: DesiredState, touched: ReadonlySet<string>, max = DELTA_MAX_SERVICES): ApplyHint | undefined {
+  if (touched.size > max) return undefined;
+  const services: { id: string; index: number }[] = [];
+  state.services.forEach((s, index) => {
+    const id = serviceId(s);
+    if (touched.has(id)) services.push({ id, index });
+  });
+  return { services };
 }
 
 const diffTimeouts = (a: DesiredState, b: DesiredState) =>

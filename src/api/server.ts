@@ -11,6 +11,7 @@ import {
   IpvxService, packageDefinition, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, SERVICE_NAME,
 } from './proto.js';
 import { Controller, ApiError, IpvxEvent, apiError } from './controller.js';
+import { watchFeed } from './watch.js';
 import * as edit from '../core/edit.js';
 import { DesiredState, serviceId, realId, RealSpec } from '../core/model.js';
 import { parseIp } from '../core/addr.js';
@@ -40,8 +41,6 @@ export interface RunningServer {
 }
 
 type Msg = Record<string, unknown>;
-/** Events queued for one Watch call before it is cut off. */
-const MAX_WATCH_BUFFER = 10_000;
 const STATUS: Record<ApiError['code'], grpc.status> = {
   invalid: grpc.status.INVALID_ARGUMENT, exists: grpc.status.ALREADY_EXISTS,
   'not-found': grpc.status.NOT_FOUND, internal: grpc.status.INTERNAL,
@@ -220,15 +219,8 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
       })();
     },
     Watch: (call: grpc.ServerWritableStream<Msg, IpvxEvent>) => {
-      // A watcher that stops reading must not make the daemon buffer without end.
-      const send = (e: IpvxEvent) => {
-        if (call.writableLength > MAX_WATCH_BUFFER) {
-          stop();
-          call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: `watcher fell ${MAX_WATCH_BUFFER} events behind; watch again` });
-          return;
-        }
-        call.write(e);
-      };
+      // Bounded per watcher; one that falls behind is told how many events it missed (watch.ts).
+      const send = watchFeed(call);
       const stop = () => c.off('event', send);
       c.on('event', send);
       call.on('cancelled', stop);

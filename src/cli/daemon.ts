@@ -114,7 +114,7 @@ function initialState(v: Values, p: DaemonPaths, log: pino.Logger): DesiredState
 async function createDataplane(v: Values, log: pino.Logger): Promise<Dataplane & { adopted?: boolean }> {
   if (v.dataplane === 'memory') {
     const { MemoryDataplane } = await import('../dataplane/memory.js');
-    return new MemoryDataplane();
+    return new MemoryDataplane({ record: false });
   }
   if (v.dataplane && v.dataplane !== 'xdp') throw new Error(`--dataplane ${v.dataplane}: expected xdp or memory`);
   const { createDataplane: create } = await import('../dataplane/xdp.js');
@@ -146,7 +146,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   profileOnSignal(process.env.IPVX_PROFILE_DIR, (msg) => log.warn(msg));
   const controller = new Controller({
     dataplane: dp, ...(initial ? { initial } : {}), save: (s) => saveState(p.state, s), health: !v['no-health'],
-    log: (msg, fields) => log.info(fields ?? {}, msg),
+    log: (msg, fields) => log.info(fields ?? {}, msg), debug: (msg, fields) => log.debug(fields ?? {}, msg),
   });
   await controller.start();
   if (v.config) saveState(p.state, controller.current);

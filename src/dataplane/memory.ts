@@ -1,7 +1,7 @@
 // A FAKE data plane for API tests and `ipvx daemon run --dataplane memory`: it only
 // remembers what it was told and reports counters and flows that tests put in.
 // It never forwards a packet.
-import type { Dataplane, DataplaneCounters, FlowView, Counters, PortableEntry, PortableChange, InstallResult } from './port.js';
+import type { ApplyHint, Dataplane, DataplaneCounters, FlowView, Counters, PortableEntry, PortableChange, InstallResult } from './port.js';
 import type { DesiredState, Timeouts } from '../core/model.js';
 import { serviceId, realId, DEFAULT_TIMEOUTS } from '../core/model.js';
 
@@ -21,14 +21,29 @@ export class MemoryDataplane implements Dataplane {
   fakeGlobal: Record<string, bigint> = {};
   fakeFlows: FlowView[] = [];
   closed: { detach: boolean } | undefined;
+  /** Hints passed with each apply, in order (tests of the targeted path). */
+  readonly hints: (ApplyHint | undefined)[] = [];
 
-  async apply(state: DesiredState): Promise<void> {
+  /**
+   * record (default true, for tests): keep copies of every state applied. The daemon's
+   * `--dataplane memory` turns it off: two deep copies of 10,000 reals per apply and an
+   * ever-growing history were most of its CPU during a mass health transition.
+   */
+  constructor(private readonly opts: { record?: boolean } = {}) {}
+
+  async apply(state: DesiredState, hint?: ApplyHint): Promise<void> {
     this.applies++;
     if (this.failNext) {
       const e = this.failNext;
       this.failNext = undefined;
       throw e;
     }
+    if (this.opts.record === false) {
+      // Applied states are not changed afterwards (services are frozen, applies build new states).
+      this.applied = state;
+      return;
+    }
+    this.hints.push(hint && structuredClone(hint));
     this.applied = structuredClone(state);
     this.history.push(structuredClone(state));
   }

@@ -15,6 +15,7 @@ import { DEFAULT_QUORUM, type QuorumPolicy } from './quorum.js';
 import { evaluateService, type ServiceOutcome } from './service-health.js';
 import { initialHealth, observe, type Health, type RealHealth } from './state.js';
 import type { CheckResult, CheckTarget } from './types.js';
+import { realWeight } from './weights.js';
 
 export interface Clock {
   now(): number;
@@ -156,10 +157,10 @@ export class HealthMonitor extends EventEmitter {
     this.random = opts.random ?? Math.random;
   }
 
-  /** Typed listeners: 'transition' (HealthEvent), 'service' (ServiceEvent), 'change' (effective weights changed). */
+  /** Typed listeners: 'transition' (HealthEvent), 'service' (ServiceEvent), 'change' (effective weights of the service with this id changed). */
   override on(event: 'transition', fn: (e: HealthEvent) => void): this;
   override on(event: 'service', fn: (e: ServiceEvent) => void): this;
-  override on(event: 'change', fn: () => void): this;
+  override on(event: 'change', fn: (service: string) => void): this;
   override on(event: string | symbol, fn: (...args: any[]) => void): this {
     return super.on(event, fn);
   }
@@ -446,11 +447,14 @@ export class HealthMonitor extends EventEmitter {
 
   private onResult(e: Entry, result: CheckResult): void {
     const now = this.clock.now();
+    const before = this.weightOf(e);
     const { health, transition } = observe(e.health, result, e.policy!, now);
     e.health = health;
     if (transition) this.emitTransition(e, transition.from, transition.to, transition.reason, now);
     this.schedule(e, 'check', health.nextCheckAt - now);
-    this.refresh(e.service, true);
+    // Most results change nothing the service's outcome depends on: re-evaluating all of
+    // its reals (100s) for each of them was most of the per-check CPU.
+    if (transition || this.weightOf(e) !== before) this.refresh(e.service, true);
   }
 
   private onLoad(e: Entry, load: LoadState, reading: LoadReading): void {
@@ -466,6 +470,12 @@ export class HealthMonitor extends EventEmitter {
     const intervalMs = (load.config.interval ?? e.spec?.interval ?? 5) * 1000;
     this.schedule(e, 'load', intervalMs);
     this.refresh(e.service, true);
+  }
+
+  /** What this real adds to its service's outcome: its state and weight. */
+  private weightOf(e: Entry): string {
+    const w = realWeight(e.configured, e.health.state, e.spec?.onFailure ?? 'quiesce', e.health.lastResult, e.load?.weight);
+    return `${e.health.state}:${w}`;
   }
 
   private emitTransition(e: Entry, from: Health, to: Health, reason: string, now: number): void {
@@ -503,7 +513,7 @@ export class HealthMonitor extends EventEmitter {
       };
       this.emit('service', ev);
     }
-    if (announce && (!before || !sameWeights(before.weights, outcome.weights))) this.emit('change');
+    if (announce && (!before || !sameWeights(before.weights, outcome.weights))) this.emit('change', sid);
   }
 }
 

@@ -1,7 +1,7 @@
 // Benchmark (not a test): the daemon health-checking many reals.
 //
 //   node build/js/test/bench/health-scale.js [--reals 10000] [--interval 5] [--check http|tcp]
-//        [--window 20] [--dataplane memory|xdp]
+//        [--window 20] [--dataplane memory|xdp] [--profile DIR]
 //
 // A lab of two namespaces: `dir` runs the daemon (`daemon.js run`, health checks on),
 // `srv` holds ceil(reals/100) addresses with 100 listening ports each (one Node process,
@@ -31,6 +31,7 @@ const { values } = parseArgs({
     reals: { type: 'string', default: '10000' }, interval: { type: 'string', default: '5' }, check: { type: 'string', default: 'http' },
     window: { type: 'string', default: '20' }, dataplane: { type: 'string', default: 'memory' }, help: { type: 'boolean', short: 'h' },
     quick: { type: 'boolean' }, // from `make bench ARGS="... --quick"`: 1,000 reals
+    profile: { type: 'string' }, // a directory: CPU-profile the daemon from the stop of the targets until all are down
   },
 });
 if (values.quick && values.reals === '10000') values.reals = '1000';
@@ -129,7 +130,7 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     const daemon = await l.spawn(dir, process.execPath, [
       DAEMON, 'run', '--run-dir', join(work, 'run'), '--state', join(work, 'state.yaml'), '--config', join(work, 'config.yaml'),
       '--dataplane', values.dataplane!, '--interfaces', link.a.ifname, '--detach-on-stop', '--log-level', 'warn',
-    ]);
+    ], values.profile ? { env: { ...process.env, IPVX_PROFILE_DIR: values.profile } } : {});
     api = new IpvxClient(`unix:${join(work, 'run', `${inode}.sock`)}`, { timeoutMs: 30_000 });
     await until('the daemon to serve', async () => {
       if (!daemon.running) throw new Error(`daemon exited: ${daemon.stderr.slice(-2000)}`);
@@ -183,6 +184,8 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     // Watch stream carries the same transitions, but a reader that falls 10,000 events
     // behind is cut off by design).
     const count = async (state: string) => (await api!.getStats()).services.reduce((n, s) => n + s.reals.filter((r) => r.health === state).length, 0);
+    // SIGUSR2 starts the daemon's CPU profiler (src/cli/profile-signal.ts); the next one writes it.
+    if (values.profile) process.kill(pid, 'SIGUSR2');
     const killedAt = Date.now();
     await targets.kill();
     const bound = INTERVAL * FALL + TIMEOUT;
@@ -193,6 +196,7 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     } catch (e) {
       row('all reals down after the targets stopped', `only ${downs} / ${REALS}`, (e as Error).message.slice(0, 120));
     }
+    if (values.profile) process.kill(pid, 'SIGUSR2');
     const restartAt = Date.now();
     targets = await startTargets(srv);
     let ups = 0;

@@ -1,0 +1,42 @@
+// One Watch call's outgoing events, bounded: a watcher that reads slower than events
+// arrive (10,000 reals changing health in one interval) must neither make the daemon
+// buffer without end nor lose events silently. Past `limit` unsent events, further
+// events are counted instead of queued, and once the stream has drained the watcher
+// gets one 'missed' event saying how many (by kind) it did not get, then the feed goes on.
+import type { IpvxEvent } from './controller.js';
+
+/** Events queued for one Watch call before further ones are counted as missed. */
+export const WATCH_BACKLOG = 10_000;
+
+/** What the feed needs of a writable stream (grpc-js ServerWritableStream in object mode). */
+export interface WatchSink {
+  write(e: IpvxEvent): boolean;
+  readonly writableLength: number;
+  once(event: 'drain', fn: () => void): unknown;
+}
+
+export function watchFeed(sink: WatchSink, limit = WATCH_BACKLOG, now: () => Date = () => new Date()): (e: IpvxEvent) => void {
+  let missed: Map<string, number> | undefined;
+  const flush = () => {
+    const m = missed!;
+    missed = undefined;
+    let n = 0;
+    for (const v of m.values()) n += v;
+    const byKind = [...m].map(([k, v]) => `${v} ${k}`).join(', ');
+    sink.write({
+      kind: 'missed', at: now().toISOString(), changesOmitted: n,
+      reason: `${n} events not sent (${byKind}): this watcher fell ${limit} events behind; read the current state with GetStatus/GetStats`,
+    });
+  };
+  return (e) => {
+    if (!missed && sink.writableLength >= limit) {
+      missed = new Map();
+      sink.once('drain', flush);
+    }
+    if (missed) {
+      missed.set(e.kind, (missed.get(e.kind) ?? 0) + 1);
+      return;
+    }
+    sink.write(e);
+  };
+}
