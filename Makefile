@@ -6,7 +6,7 @@ BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror \
 	-I/usr/include/x86_64-linux-gnu -Ibpf/include
 BPF_SRCS := $(wildcard bpf/*.bpf.c) $(wildcard test/bpf/progs/*.bpf.c) $(wildcard test/bench/progs/*.bpf.c)
 BPF_OBJS := $(patsubst %.bpf.c,build/bpf/%.bpf.o,$(notdir $(BPF_SRCS)))
-BPF_HDRS := $(wildcard bpf/include/*.h)
+BPF_HDRS := $(wildcard bpf/include/*.h) $(wildcard test/bench/progs/*.h)
 TEST_GLOB ?= build/js/test
 
 vpath %.bpf.c bpf test/bpf/progs test/bench/progs

@@ -90,6 +90,13 @@ static __always_inline void conns_move(__u32 real_id, __u32 from, __u32 to)
 		__sync_fetch_and_add(&c->inactive, 1);
 }
 
+/* The flow's real still exists as the flow knew it (removed or replaced reals get a
+ * new generation). */
+static __always_inline int flow_real_live(const struct flow_val *fv, const struct real_info *r)
+{
+	return r && (r->flags & REAL_F_LIVE) && r->gen == fv->real_gen;
+}
+
 /* An established packet: move the flow's state (cmpxchg, so two CPUs moving the same
  * flow count the transition once) and refresh its last-seen time at most once a
  * second, so established packets stay read-only. */
@@ -277,8 +284,7 @@ int balancer_ingress(struct xdp_md *ctx)
 	if (fv) {
 		real_id = fv->real_id;
 		r = bpf_map_lookup_elem(&reals, &real_id);
-		if (r && (r->flags & REAL_F_LIVE) && r->gen == fv->real_gen &&
-		    now - fv->atime <= state_timeout(g, fv->state)) {
+		if (flow_real_live(fv, r) && now - fv->atime <= state_timeout(g, fv->state)) {
 			flow_refresh(&p, fv, real_id, now);
 			svc_id = fv->svc_id;
 			goto forward;
@@ -290,7 +296,7 @@ int balancer_ingress(struct xdp_md *ctx)
 	if (!svc)
 		return nat_reply_or_pass(ctx, &p, g);
 	if (fv) {
-		if (!r || !(r->flags & REAL_F_LIVE) || r->gen != fv->real_gen) {
+		if (!flow_real_live(fv, r)) {
 			count_reason(R_FLOW_REAL_GONE);
 			if (svc->flags & SVC_F_NO_RESCHED)
 				return count_exit(R_DROP_NO_RESCHED, XDP_DROP);

@@ -4,21 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debs=(clang llvm libbpf-dev bpftool iproute2 ethtool procps python3 iputils-arping ipv6toolkit bird2)
-missing=()
-for p in "${debs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
-  # bird2's package enables a BIRD in this (root) network namespace; tests run their own
-  # BIRDs inside their namespaces only, so stop the packaged one we just installed.
-  if [[ " ${missing[*]} " == *" bird2 "* ]] && [ -d /run/systemd/system ]; then
-    systemctl disable --now bird.service >/dev/null 2>&1 || true
-  fi
+source scripts/lib/debs.sh
+installed=$(install_debs setup clang llvm libbpf-dev bpftool iproute2 ethtool procps python3 iputils-arping ipv6toolkit bird2)
+# bird2's package enables a BIRD at boot in this (root) network namespace; tests run their
+# own BIRDs inside their namespaces only, so a BIRD we installed is not left enabled.
+if [[ " $installed " == *" bird2 "* ]] && [ -d /run/systemd/system ]; then
+  systemctl disable bird.service >/dev/null 2>&1 || true
 fi
 
 # npm ci only when the lock file changed since the last install.

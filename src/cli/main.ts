@@ -104,7 +104,7 @@ async function execute(c: IpvxClient, cmd: IpvsadmCommand): Promise<number> {
   }
 }
 
-/** A model object as its proto message (the schema's field names are the proto's). */
+/** A service or real as its proto message (the schema's field names are the proto's); whole states go through stateToPlain. */
 const toMsg = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 async function currentState(c: IpvxClient): Promise<DesiredState> {
@@ -125,7 +125,7 @@ async function restore(c: IpvxClient, cmds: IpvsadmCommand[]): Promise<number> {
     if (!r.ok) return printErrors([{ field: `line ${i + 1}`, message: `line ${i + 1}: ${r.message}` }], EXIT.refused);
     state = r.state;
   }
-  await c.applyConfig(toMsg(state));
+  await c.applyConfig(stateToPlain(state) as never);
   return EXIT.ok;
 }
 
@@ -206,7 +206,7 @@ async function runApply(argv: string[], target: Target): Promise<number> {
   const parsed = parseConfig(text, (s) => validateState(s));
   if (!parsed.ok) return printErrors(parsed.errors.map((e) => ({ ...e, message: `${file}: ${e.message}` })), EXIT.usage);
   return withClient(target, async (c) => {
-    const res = await c.applyConfig(toMsg(stateToPlain(parsed.value.state)) as never, dryRun);
+    const res = await c.applyConfig(stateToPlain(parsed.value.state) as never, dryRun);
     printChanges(res.changes as unknown as Change[], json, dryRun, Number(res.changesOmitted ?? 0));
     return EXIT.ok;
   });
@@ -256,7 +256,7 @@ async function runImport(argv: string[], target: Target): Promise<number> {
   }
   if (!v.ok) return printErrors(v.errors.map((e) => ({ ...e, message: `${file}: ${e.field}: ${e.message}` })), EXIT.usage);
   return withClient(target, async (c) => {
-    const res = await c.applyConfig(toMsg(stateToPlain(v.value)) as never, dryRun);
+    const res = await c.applyConfig(stateToPlain(v.value) as never, dryRun);
     printChanges(res.changes as unknown as Change[], json, dryRun, Number(res.changesOmitted ?? 0));
     return EXIT.ok;
   });

@@ -39,23 +39,21 @@ export interface XdpOptions {
 }
 
 interface LinkJson { ifname: string; ifindex: number; flags: string[]; link_type?: string; address?: string }
+interface Link { name: string; ifindex: number; up: boolean; loopback: boolean; mac?: Uint8Array }
+
+/** Every link of this network namespace, from one `ip -j link show`. */
+function readLinks(): Map<string, Link> {
+  const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as LinkJson[];
+  return new Map(links.map((l) => {
+    const mac = l.address && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(l.address) ? Uint8Array.from(Buffer.from(l.address.replace(/:/g, ''), 'hex')) : undefined;
+    return [l.ifname, { name: l.ifname, ifindex: l.ifindex, up: l.flags.includes('UP'), loopback: l.link_type === 'loopback', ...(mac ? { mac } : {}) }];
+  }));
+}
+
+const attachable = (links: Map<string, Link>) => [...links.values()].filter((l) => !l.loopback && l.up);
 
 export function upInterfaces(): { name: string; ifindex: number }[] {
-  const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as LinkJson[];
-  return links
-    .filter((l) => l.link_type !== 'loopback' && l.flags.includes('UP'))
-    .map((l) => ({ name: l.ifname, ifindex: l.ifindex }));
-}
-
-function ifindexOf(name: string): number {
-  const [l] = JSON.parse(execFileSync('ip', ['-j', 'link', 'show', 'dev', name], { encoding: 'utf8' })) as LinkJson[];
-  if (!l) throw new Error(`interface ${name} not found`);
-  return l.ifindex;
-}
-
-function macOf(name: string): Uint8Array | undefined {
-  const [l] = JSON.parse(execFileSync('ip', ['-j', 'link', 'show', 'dev', name], { encoding: 'utf8' })) as LinkJson[];
-  return l?.address && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(l.address) ? Uint8Array.from(Buffer.from(l.address.replace(/:/g, ''), 'hex')) : undefined;
+  return attachable(readLinks()).map((l) => ({ name: l.name, ifindex: l.ifindex }));
 }
 
 export class XdpDataplane implements Dataplane {
@@ -102,10 +100,11 @@ export class XdpDataplane implements Dataplane {
     obj.load();
     const maps = Object.fromEntries(names.map((n) => [n, obj.map(n) as unknown as MapHandle])) as IpvxMaps;
     const dp = new XdpDataplane(obj, maps, opts, dir, adopted);
+    const links = readLinks();
     const ifaces = opts.interfaces?.length
-      ? opts.interfaces.map((name) => ({ name, ifindex: ifindexOf(name) }))
-      : upInterfaces();
-    for (const i of ifaces) dp.attach(i);
+      ? opts.interfaces.map((name) => { const l = links.get(name); if (!l) throw new Error(`interface ${name} not found`); return l; })
+      : attachable(links);
+    for (const l of ifaces) dp.attach(l);
     if (opts.sweepInterval !== 0) {
       dp.sweepTimer = setInterval(() => dp.sweep(), (opts.sweepInterval ?? 2) * 1000);
       dp.sweepTimer.unref();
@@ -119,23 +118,23 @@ export class XdpDataplane implements Dataplane {
     return dp;
   }
 
-  private attach(i: { name: string; ifindex: number }): void {
+  private attach(l: Link): void {
     // Replaces whatever program a previous daemon attached, atomically: no gap in forwarding.
-    attachXdp(i.ifindex, this.obj.program('balancer_ingress').fd, this.opts.mode ?? 'native');
-    this.maps.tx_ports.update(u32Key(i.ifindex), u32Key(i.ifindex));
+    attachXdp(l.ifindex, this.obj.program('balancer_ingress').fd, this.opts.mode ?? 'native');
+    this.maps.tx_ports.update(u32Key(l.ifindex), u32Key(l.ifindex));
+    // The program passes unicast frames for other MACs (see if_macs in maps.h).
+    writeIfMac(this.maps, l.ifindex, l.mac);
     // The program id, to tell later whether it is still ours that is attached (HA fault).
-    const mac = macOf(i.name);
-    this.writeOwnMac(i.ifindex, mac);
-    this.attached.push({ ...i, progId: queryXdp(i.ifindex).progId, ...(mac ? { mac } : {}) });
-  }
-
-  /** The program passes unicast frames for other MACs (see if_macs in maps.h). */
-  private writeOwnMac(ifindex: number, mac: Uint8Array | undefined): void {
-    writeIfMac(this.maps, ifindex, mac);
+    this.attached.push({ name: l.name, ifindex: l.ifindex, progId: queryXdp(l.ifindex).progId, ...(l.mac ? { mac: l.mac } : {}) });
   }
 
   interfaces(): string[] {
     return this.attached.map((i) => i.name);
+  }
+
+  /** Next hops of real addresses: with `ip` (probing unresolved neighbours), or as a test pins them. */
+  private resolve(addrs: IpAddr[]): Promise<Map<string, NextHop | undefined>> {
+    return this.opts.nextHops ? this.opts.nextHops(addrs) : resolveNextHops(addrs, { kick: true });
   }
 
   /** Ids of a service and its reals in the maps (tests and counters). */
@@ -160,8 +159,7 @@ export class XdpDataplane implements Dataplane {
       for (const r of s.reals) if (!this.nextHops.has(r.address) && !need.has(r.address)) need.set(r.address, ip(r.address));
     }
     if (need.size) {
-      const resolve = this.opts.nextHops ?? ((a: IpAddr[]) => resolveNextHops(a, { kick: true }));
-      const got = await resolve([...need.values()]);
+      const got = await this.resolve([...need.values()]);
       for (const a of need.values()) this.nextHops.set(a.text, got.get(a.text));
     }
     this.writer.apply(state, (a) => this.nextHops.get(a.text), undefined, hint);
@@ -174,8 +172,7 @@ export class XdpDataplane implements Dataplane {
     if (!this.state) return;
     const addrs = new Map<string, IpAddr>();
     for (const s of this.state.services) for (const r of s.reals) if (!addrs.has(r.address)) addrs.set(r.address, ip(r.address));
-    const resolve = this.opts.nextHops ?? ((a: IpAddr[]) => resolveNextHops(a, { kick: true }));
-    const fresh = await resolve([...addrs.values()]);
+    const fresh = await this.resolve([...addrs.values()]);
     // Keep the old object where nothing changed: the writer skips services whose
     // reals' next hops are the same objects as last written.
     const next = new Map<string, NextHop | undefined>();
@@ -183,9 +180,10 @@ export class XdpDataplane implements Dataplane {
     this.nextHops = next;
     this.writer.apply(this.state, (a) => this.nextHops.get(a.text));
     // An interface's MAC can change under us (bonding, an operator's `ip link set address`).
+    const links = readLinks();
     for (const i of this.attached) {
-      const mac = macOf(i.name);
-      if (mac && (!i.mac || Buffer.compare(mac, i.mac) !== 0)) { this.writeOwnMac(i.ifindex, mac); i.mac = mac; }
+      const mac = links.get(i.name)?.mac;
+      if (mac && (!i.mac || Buffer.compare(mac, i.mac) !== 0)) { writeIfMac(this.maps, i.ifindex, mac); i.mac = mac; }
     }
   }
 

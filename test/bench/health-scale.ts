@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withLab, type Host, type Lab, type Proc } from '../../src/lab/topology.js';
 import { IpvxClient, type Event } from '../../src/api/client.js';
+import { sleep, untilWith } from '../lib/wait.js';
 
 const { values } = parseArgs({
   options: {
@@ -58,17 +59,8 @@ const ADDRS = Math.ceil(REALS / PORTS_PER_ADDR);
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 const DAEMON = js('../../src/cli/daemon.js');
 const TICK = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, everyMs = 200): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+const until = untilWith({ timeoutMs: 60_000, everyMs: 200 });
 
 function cpuAndRss(pid: number): { cpuS: number; rssMiB: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

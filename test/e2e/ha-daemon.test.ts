@@ -22,11 +22,12 @@ import { join } from 'node:path';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
 import { IpvxClient } from '../../src/api/client.js';
 import { serverScript, type ServerScript } from '../../src/lab/servers/index.js';
+import { sleep, until } from '../lib/wait.js';
+import { forgeHeartbeats } from '../lib/forge-heartbeats.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 const server = (name: ServerScript) => serverScript(name);
 const DAEMON = js('../../src/cli/daemon.js');
-const wireJs = js('../../src/ha/wire.js');
 
 const KEEPALIVE = 0.25;
 const DEADTIME = 1.5;
@@ -35,19 +36,9 @@ const VIP = '198.51.100.10';
 const GW = '203.0.113.1';
 const REALS = ['203.0.113.11', '203.0.113.12'];
 const KEY = 'ha e2e shared key';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Method = 'dr' | 'tun' | 'nat';
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, stepMs = 50): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await sleep(stepMs);
-  }
-}
 
 async function build(lab: Lab, method: Method) {
   const client = await lab.addHost('client');
@@ -221,27 +212,6 @@ interface LoadResult {
   short: { at: number; ok: boolean; ms: number; error?: string }[];
 }
 
-async function forgeHeartbeats(lab: Lab, intruder: Host, spoof: string, target: string): Promise<void> {
-  await lab.ip(intruder, ['addr', 'add', `${spoof}/32`, 'dev', 'front']);
-  const code = `
-    const { encode } = await import(${JSON.stringify(wireJs)});
-    const dgram = await import('node:dgram');
-    const s = dgram.createSocket('udp4');
-    await new Promise((r) => s.bind(539, ${JSON.stringify(spoof)}, r));
-    const id = new Uint8Array(16); id.set(${JSON.stringify(spoof)}.split('.').map(Number));
-    for (let i = 1; i <= 40; i++) {
-      const m = encode({ role: 'active', priority: 255, preempt: true, senderId: id, bootId: 42n, seq: BigInt(i), timestamp: Date.now() }, 'guessed key');
-      await new Promise((r) => s.send(m, 539, ${JSON.stringify(target)}, r));
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    s.close();`;
-  try {
-    await lab.exec(intruder, process.execPath, ['--input-type=module', '-e', code]);
-  } finally {
-    await lab.ip(intruder, ['addr', 'del', `${spoof}/32`, 'dev', 'front']);
-  }
-}
-
 const CASES: { method: Method; preempt: boolean; forge: boolean }[] = [
   { method: 'dr', preempt: true, forge: true },
   { method: 'tun', preempt: false, forge: false },
@@ -288,7 +258,7 @@ for (const c of CASES) {
       if (c.forge) {
         // A forged "A is active with priority 255" from the intruder, spoofing A's address, wrong key.
         const before = Number(bs.ha?.rejected.forged ?? 0);
-        await forgeHeartbeats(lab, t.intruder, '198.51.100.2', '198.51.100.3');
+        await forgeHeartbeats(lab, t.intruder, { spoof: '198.51.100.2', target: '198.51.100.3', dev: 'front' });
         await sleep(2 * DEADTIME * 1000);
         const after = await B.status();
         assert.equal(after.role, 'active', 'a forged heartbeat does not make B step down');

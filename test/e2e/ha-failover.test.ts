@@ -10,15 +10,15 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
 import type { HaSpec } from '../../src/core/model.js';
+import { sleep, untilWith } from '../lib/wait.js';
+import { forgeHeartbeats } from '../lib/forge-heartbeats.js';
 
 const script = fileURLToPath(new URL('../../src/ha/standalone.js', import.meta.url));
-const wireJs = new URL('../../src/ha/wire.js', import.meta.url).href;
 
 const KEEPALIVE = 0.2, DEADTIME = 0.6;
 const VIP4 = '192.0.2.10', VIP6 = '2001:db8::10';
 const KEY = 'e2e shared secret';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function spec(local: string, peer: string, priority: number, preempt: boolean): HaSpec {
   return {
@@ -31,15 +31,7 @@ function spec(local: string, peer: string, priority: number, preempt: boolean): 
 interface Event { event: string; role?: string; reason?: string; [k: string]: unknown }
 const events = (p: Proc): Event[] => p.lines.flatMap((l) => { try { return [JSON.parse(l) as Event]; } catch { return []; } });
 
-async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 5000, everyMs = 25): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+const until = untilWith({ timeoutMs: 5000, everyMs: 25 });
 
 /** Role from the last role event a process printed. */
 const roleOf = (p: Proc) => events(p).filter((e) => e.event === 'role').at(-1)?.role;
@@ -166,24 +158,8 @@ test('ha: failover, announcements, preempt / no preempt, forged heartbeats, neve
     // 5. Forged heartbeats (wrong key) from the intruder, spoofing each director's address:
     //    "d2 is in fault" to d1 (would make d1 take over) and "d1 is active, priority 255" to d2
     //    (would make d2 step down). Neither moves anything; both are counted as forged.
-    const forge = async (spoof: string, target: string, role: string, targetMac: string) => {
-      await lab.ip(intruder, ['addr', 'add', `${spoof}/32`, 'dev', 'eth0']);
-      await lab.ip(intruder, ['neigh', 'replace', target, 'lladdr', targetMac, 'dev', 'eth0', 'nud', 'permanent']);
-      const code = `
-        const { encode } = await import(${JSON.stringify(wireJs)});
-        const dgram = await import('node:dgram');
-        const s = dgram.createSocket('udp4');
-        await new Promise((r) => s.bind(539, ${JSON.stringify(spoof)}, r));
-        const id = new Uint8Array(16); id.set(${JSON.stringify(spoof)}.split('.').map(Number));
-        for (let i = 1; i <= 40; i++) {
-          const m = encode({ role: ${JSON.stringify(role)}, priority: 255, preempt: true, senderId: id, bootId: 42n, seq: BigInt(i), timestamp: Date.now() }, 'guessed key');
-          await new Promise((r) => s.send(m, 539, ${JSON.stringify(target)}, r));
-          await new Promise((r) => setTimeout(r, 25));
-        }
-        s.close();`;
-      await lab.exec(intruder, process.execPath, ['--input-type=module', '-e', code]);
-      await lab.ip(intruder, ['addr', 'del', `${spoof}/32`, 'dev', 'eth0']);
-    };
+    const forge = (spoof: string, target: string, role: string, targetMac: string) =>
+      forgeHeartbeats(lab, intruder, { spoof, target, role, targetMac, dev: 'eth0' });
     const before1 = (await status(p1)).rejected as Record<string, number>;
     const before2 = (await status(p2)).rejected as Record<string, number>;
     await forge('192.0.2.2', '192.0.2.1', 'fault', mac1);

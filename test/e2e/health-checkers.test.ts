@@ -13,19 +13,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withLab } from '../../src/lab/topology.js';
 import type { CheckResult } from '../../src/health/types.js';
+import { haveCommand } from '../lib/have.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 const SRV4 = '198.51.100.2', SRV6 = '2001:db8:1::2', NOBODY = '198.51.100.99';
 const TIMEOUT_MS = 500;
 
-function haveOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const haveOpenssl = () => haveCommand('openssl', ['version']);
 
 /** name -> [target address, port, spec, expected ok, reason pattern] */
 type Case = [string, number, Record<string, unknown>, boolean, RegExp];

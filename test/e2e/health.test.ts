@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
 import { serverScript, type ServerScript } from '../../src/lab/servers/index.js';
 import { IpvxClient, type Event } from '../../src/api/client.js';
+import { sleep, until } from '../lib/wait.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 const server = (name: ServerScript) => serverScript(name);
@@ -64,17 +65,7 @@ const config = {
   ],
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 interface Answer { t: number; started: number; name?: string; error?: string; local?: number }
 const answers = (p: Proc): Answer[] => p.lines.flatMap((l) => { try { const x = JSON.parse(l) as Answer; return x.t ? [x] : []; } catch { return []; } });

@@ -19,6 +19,7 @@ import YAML from 'yaml';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
 import { IpvxClient } from '../../src/api/client.js';
 import { serverScript } from '../../src/lab/servers/index.js';
+import { untilWith } from '../lib/wait.js';
 
 const js = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const DAEMON = js('../../src/cli/daemon.js');
@@ -39,19 +40,7 @@ const DIRECTORS = ['d1', 'd2', 'd3'] as const;
 const REALS = ['rs1', 'rs2', 'rs3'] as const;
 const lanAddr = (name: string) => `198.51.100.${name.startsWith('d') ? 10 + Number(name[1]) : name.startsWith('rs') ? 20 + Number(name[2]) : 1}`;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, f: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 200): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) { last = e; }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(everyMs);
-  }
-}
+const until = untilWith({ timeoutMs: 20_000, everyMs: 200, retryErrors: true });
 
 function routerBird(dir: string): string {
   return [

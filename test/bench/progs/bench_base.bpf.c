@@ -4,8 +4,7 @@
  * least a forwarder can do (touch the frame, send it back out). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-
-struct eth { unsigned char dst[6], src[6]; __be16 proto; };
+#include "bench_frame.h"
 
 SEC("xdp")
 int xdp_drop(struct xdp_md *ctx)
@@ -20,13 +19,10 @@ int xdp_macswap(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct eth *e = data;
-	unsigned char tmp[6];
 
 	if ((void *)(e + 1) > data_end)
 		return XDP_DROP;
-	__builtin_memcpy(tmp, e->dst, 6);
-	__builtin_memcpy(e->dst, e->src, 6);
-	__builtin_memcpy(e->src, tmp, 6);
+	swap_macs(e);
 	return XDP_TX;
 }
 

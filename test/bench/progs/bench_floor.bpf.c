@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include "consts.h"
 #include "structs.h"
+#include "bench_frame.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -24,36 +25,27 @@ struct {
 	__uint(max_entries, 262144);
 } floor_flows SEC(".maps");
 
-struct eth { unsigned char dst[6], src[6]; __be16 proto; };
-
-/* 14 (Ethernet) + 20 (IPv4) + 4 (ports) bytes: the 5-tuple at fixed offsets. */
 static __always_inline int read_tuple(struct xdp_md *ctx, struct flow_key *k)
 {
-	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	__u8 *b = data;
+	return read_ipv4_tuple((void *)(long)ctx->data, (void *)(long)ctx->data_end, k);
+}
 
-	if (data + 38 > data_end)
-		return -1;
-	k->src.a[0] = *(__be32 *)(b + 26);
-	k->dst.a[0] = *(__be32 *)(b + 30);
-	k->sport = *(__be16 *)(b + 34);
-	k->dport = *(__be16 *)(b + 36);
-	k->proto = b[23];
-	k->family = 4;
-	return 0;
+/* The service key of a tuple, as the director builds it. */
+static __always_inline int service_hit(const struct flow_key *k)
+{
+	struct svc_key sk = { .vip = k->dst, .port = k->dport, .proto = k->proto, .family = 4 };
+
+	return bpf_map_lookup_elem(&floor_services, &sk) != 0;
 }
 
 static __always_inline int swap_and_tx(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct eth *e = data;
-	unsigned char tmp[6];
 
 	if ((void *)(e + 1) > data_end)
 		return XDP_DROP;
-	__builtin_memcpy(tmp, e->dst, 6);
-	__builtin_memcpy(e->dst, e->src, 6);
-	__builtin_memcpy(e->src, tmp, 6);
+	swap_macs(e);
 	return XDP_TX;
 }
 
@@ -62,15 +54,10 @@ SEC("xdp")
 int floor_svc_lookup(struct xdp_md *ctx)
 {
 	struct flow_key k = {};
-	struct svc_key sk = {};
 
 	if (read_tuple(ctx, &k))
 		return XDP_DROP;
-	sk.vip = k.dst;
-	sk.port = k.dport;
-	sk.proto = k.proto;
-	sk.family = 4;
-	if (!bpf_map_lookup_elem(&floor_services, &sk))
+	if (!service_hit(&k))
 		return XDP_PASS;
 	return swap_and_tx(ctx);
 }
@@ -93,15 +80,10 @@ SEC("xdp")
 int floor_svc_flow_lookup(struct xdp_md *ctx)
 {
 	struct flow_key k = {};
-	struct svc_key sk = {};
 
 	if (read_tuple(ctx, &k))
 		return XDP_DROP;
-	sk.vip = k.dst;
-	sk.port = k.dport;
-	sk.proto = k.proto;
-	sk.family = 4;
-	if (!bpf_map_lookup_elem(&floor_services, &sk))
+	if (!service_hit(&k))
 		return XDP_PASS;
 	if (!bpf_map_lookup_elem(&floor_flows, &k))
 		return XDP_PASS;

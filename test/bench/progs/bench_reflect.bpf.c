@@ -5,24 +5,20 @@
  * can attach it. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-
-struct eth { unsigned char dst[6], src[6]; __be16 proto; };
+#include "bench_frame.h"
 
 SEC("xdp")
 int reflect(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct eth *e = data;
-	unsigned char tmp[6];
 
 	if ((void *)(e + 1) > data_end)
 		return XDP_PASS;
 	/* Not IPv4/IPv6 (ARP, ...): the kernel answers, as ipvx would let it. */
 	if (e->proto != __builtin_bswap16(0x0800) && e->proto != __builtin_bswap16(0x86DD))
 		return XDP_PASS;
-	__builtin_memcpy(tmp, e->dst, 6);
-	__builtin_memcpy(e->dst, e->src, 6);
-	__builtin_memcpy(e->src, tmp, 6);
+	swap_macs(e);
 	return XDP_TX;
 }
 

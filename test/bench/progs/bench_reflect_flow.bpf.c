@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include "consts.h"
 #include "structs.h"
+#include "bench_frame.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -16,8 +17,6 @@ struct {
 	__uint(max_entries, IPVX_MAX_FLOWS);
 } reflect_flows SEC(".maps");
 
-struct eth { unsigned char dst[6], src[6]; __be16 proto; };
-
 SEC("xdp")
 int reflect_flow(struct xdp_md *ctx)
 {
@@ -25,26 +24,15 @@ int reflect_flow(struct xdp_md *ctx)
 	struct eth *e = data;
 	struct flow_key k = {};
 	struct flow_val v = {};
-	unsigned char tmp[6];
-	__u8 *b = data;
 
 	if ((void *)(e + 1) > data_end)
 		return XDP_PASS;
 	if (e->proto != __builtin_bswap16(0x0800) && e->proto != __builtin_bswap16(0x86DD))
 		return XDP_PASS;
-	if (e->proto == __builtin_bswap16(0x0800) && data + 38 <= data_end) {
-		k.src.a[0] = *(__be32 *)(b + 26);
-		k.dst.a[0] = *(__be32 *)(b + 30);
-		k.sport = *(__be16 *)(b + 34);
-		k.dport = *(__be16 *)(b + 36);
-		k.proto = b[23];
-		k.family = 4;
-		if (!bpf_map_lookup_elem(&reflect_flows, &k))
-			bpf_map_update_elem(&reflect_flows, &k, &v, BPF_ANY);
-	}
-	__builtin_memcpy(tmp, e->dst, 6);
-	__builtin_memcpy(e->dst, e->src, 6);
-	__builtin_memcpy(e->src, tmp, 6);
+	if (e->proto == __builtin_bswap16(0x0800) && !read_ipv4_tuple(data, data_end, &k) &&
+	    !bpf_map_lookup_elem(&reflect_flows, &k))
+		bpf_map_update_elem(&reflect_flows, &k, &v, BPF_ANY);
+	swap_macs(e);
 	return XDP_TX;
 }
 

@@ -11,6 +11,7 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
+#include "bench_frame.h"
 
 struct gen_cfg {
 	__u32 nflows;
@@ -67,7 +68,6 @@ int gen_flows(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
-struct eth { unsigned char dst[6], src[6]; __be16 proto; };
 
 /* The L4 destination port after an IPv4/IPv6 header at `l3`, for UDP; 0 otherwise. */
 static __always_inline int udp_dport_is(void *l3, void *end, int v6, __u16 dport, int depth)

@@ -10,7 +10,7 @@ import { Controller } from '../../../src/api/controller.js';
 import { MapWriter } from '../../../src/dataplane/writer.js';
 import type { Dataplane, ApplyHint } from '../../../src/dataplane/port.js';
 import { MemoryDataplane } from '../../../src/dataplane/memory.js';
-import { DesiredState, ServiceSpec, RealSpec, SchedulerName, DEFAULT_TIMEOUTS } from '../../../src/core/model.js';
+import { DesiredState, ServiceSpec, SchedulerName, DEFAULT_TIMEOUTS } from '../../../src/core/model.js';
 import { validateState, validateEdit } from '../../../src/core/validate.js';
 import { serviceDelta } from '../../../src/core/delta.js';
 import { diffStates, diffDelta } from '../../../src/core/diff.js';
@@ -20,25 +20,10 @@ import { saveState, formatStateFile, loadState } from '../../../src/config/store
 import type { NextHop } from '../../../src/dataplane/neighbors.js';
 import { fakeMaps } from '../../lib/fake-maps.js';
 import { logicalView } from '../../lib/map-view.js';
+import { LIMITS, SCHEDS, rng, realOf, serviceOf, valid } from '../../lib/random-state.js';
 
-const LIMITS = { sched_slots: 1 << 18, reals: 8192, real_conns: 8192, real_stats: 8192 };
 const HOP: NextHop = { ifindex: 7, ifname: 'eth0', smac: Uint8Array.from([2, 0, 0, 0, 0, 1]), dmac: Uint8Array.from([2, 0, 0, 0, 0, 2]), mtu: 1500 };
-const SCHEDS: SchedulerName[] = ['rr', 'wrr', 'wlc', 'sh', 'mh'];
 
-function rng(seed: number) {
-  let x = seed >>> 0;
-  return (n: number) => { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; return x % n; };
-}
-const realOf = (i: number, weight: number, method: RealSpec['method'] = 'dr'): RealSpec => ({ address: `198.51.100.${1 + (i % 200)}`, port: 80, method, weight, upperThreshold: 0, lowerThreshold: 0 });
-const serviceOf = (i: number, sched: SchedulerName, n: number): ServiceSpec => ({
-  vip: `203.0.113.${1 + (i % 50)}`, port: 1000 + i, protocol: 'tcp', scheduler: sched, flags: [], persistence: 0, persistenceMask: '', method: 'dr',
-  reals: Array.from({ length: n }, (_, j) => realOf(i * 7 + j, 1 + (j % 3))),
-});
-function valid(s: DesiredState): DesiredState {
-  const v = validateState(s);
-  assert.ok(v.ok, v.ok ? '' : JSON.stringify(v.errors));
-  return v.value;
-}
 const keyOf = (s: ServiceSpec) => ({ vip: s.vip, port: s.port, protocol: s.protocol });
 
 /** One random edit of `st`, valid or not (bad weights, duplicates, a service that exists, NAT across families...). */

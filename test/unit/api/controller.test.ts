@@ -10,6 +10,7 @@ import { IpvxClient } from '../../../src/api/client.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from '../../lib/wait.js';
 
 const KEY = { vip: '203.0.113.10', port: 80, protocol: 'tcp' as const };
 const SVC: ServiceSpec = { ...KEY, scheduler: 'wrr', flags: [], persistence: 0, persistenceMask: '', method: 'dr', reals: [] };
@@ -71,7 +72,7 @@ test('health transitions reach Watch as real events, and the data plane gets the
       if (e.kind !== 'real') continue;
       seen.push(`${e.service} ${e.real} ${e.from}->${e.to} ${e.reason}`);
       if (seen.length === 1) {
-        await until(() => weight() === 0);
+        await until('the condition', () => weight() === 0);
         healthy = true;
       }
       if (seen.length === 2) break;
@@ -79,7 +80,7 @@ test('health transitions reach Watch as real events, and the data plane gets the
     w.cancel();
     assert.match(seen[0]!, /^tcp\|203\.0\.113\.10\|80 192\.0\.2\.1\|80 up->down .*connection refused/);
     assert.match(seen[1]!, /^tcp\|203\.0\.113\.10\|80 192\.0\.2\.1\|80 down->up .*connected/);
-    await until(() => weight() === 1);
+    await until('the condition', () => weight() === 1);
     assert.equal(c.current.services[0]!.reals[0]!.weight, 1, 'health never changes the desired state');
   } finally {
     client.close();
@@ -89,8 +90,3 @@ test('health transitions reach Watch as real events, and the data plane gets the
   }
 });
 
-/** Wait for a condition the daemon reaches asynchronously (bounded, so a bug fails rather than hangs). */
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(cond(), 'condition not reached');
-}

@@ -8,15 +8,9 @@ import { MemoryDataplane } from '../../../src/dataplane/memory.js';
 import { DirectorHa } from '../../../src/cli/daemon-ha.js';
 import type { HaSpec } from '../../../src/core/model.js';
 import { portableFlowKey, portableFlowVal } from '../../../src/dataplane/portable.js';
+import { untilWith } from '../../lib/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until(what: string, f: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await sleep(20);
-  }
-}
+const until = untilWith({ timeoutMs: 5000, everyMs: 20 });
 
 const port = 20000 + (process.pid % 40000);
 const spec = (me: string, peer: string, priority: number): HaSpec => ({

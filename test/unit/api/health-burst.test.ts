@@ -12,6 +12,7 @@ import { validateState } from '../../../src/core/validate.js';
 import type { NextHop } from '../../../src/dataplane/neighbors.js';
 import { fakeMaps } from '../../lib/fake-maps.js';
 import { logicalView } from '../../lib/map-view.js';
+import { until } from '../../lib/wait.js';
 
 const LIMITS = { sched_slots: 1 << 18, reals: 8192, real_conns: 8192, real_stats: 8192 };
 const HOP: NextHop = { ifindex: 7, ifname: 'eth0', smac: Uint8Array.from([2, 0, 0, 0, 0, 1]), dmac: Uint8Array.from([2, 0, 0, 0, 0, 2]), mtu: 1500 };
@@ -39,10 +40,6 @@ function state(services: number, reals: number): DesiredState {
   return v.value;
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-  assert.ok(cond(), 'condition not reached');
-}
 
 /** A controller whose checks fail for the reals in `down` (address), with all reals checked. */
 function controller(st: DesiredState, down: Set<string>) {
@@ -69,12 +66,12 @@ test('a burst of transitions gives the data plane what the same transitions one 
   try {
     for (const [i, a] of addrs.slice(0, 4).entries()) {
       slowDown.add(a);
-      await until(() => one.downCount() === (i + 1) * st.services.length);
+      await until('the condition', () => one.downCount() === (i + 1) * st.services.length);
     }
     for (const a of addrs.slice(0, 4)) burstDown.add(a);
-    await until(() => burst.downCount() === 4 * st.services.length);
+    await until('the condition', () => burst.downCount() === 4 * st.services.length);
     // Let the last coalesced applies land.
-    for (const x of [one, burst]) await until(() => logicalViewOf(x.dp, x.c.effectiveState) === logicalViewOf(fresh(x.c.effectiveState), x.c.effectiveState));
+    for (const x of [one, burst]) await until('the condition', () => logicalViewOf(x.dp, x.c.effectiveState) === logicalViewOf(fresh(x.c.effectiveState), x.c.effectiveState));
     assert.deepEqual(burst.c.effectiveState, one.c.effectiveState, 'same effective state');
     assert.deepEqual(logicalView(burst.dp.maps, burst.c.effectiveState), logicalView(one.dp.maps, one.c.effectiveState), 'same map contents');
     assert.deepEqual(burst.dp.applied, burst.c.effectiveState);

@@ -6,34 +6,17 @@ import assert from 'node:assert/strict';
 import { MapWriter } from '../../../src/dataplane/writer.js';
 import { realInfo } from '../../../src/dataplane/codec.js';
 import { u32Key } from '../../../src/dataplane/layout.js';
-import { DesiredState, ServiceSpec, RealSpec, SchedulerName, DEFAULT_TIMEOUTS } from '../../../src/core/model.js';
-import { validateState } from '../../../src/core/validate.js';
+import { DEFAULT_TIMEOUTS } from '../../../src/core/model.js';
 import * as edit from '../../../src/core/edit.js';
 import type { NextHop } from '../../../src/dataplane/neighbors.js';
 import { fakeMaps } from '../../lib/fake-maps.js';
 import { logicalView } from '../../lib/map-view.js';
+import { LIMITS, SCHEDS, rng, realOf, serviceOf, valid } from '../../lib/random-state.js';
 
-const LIMITS = { sched_slots: 1 << 18, reals: 8192, real_conns: 8192, real_stats: 8192 };
 const mac = (n: number) => Uint8Array.from([2, 0, 0, 0, 0, n]);
 
-/** A small deterministic generator (no Math.random: a failure must be reproducible). */
-function rng(seed: number) {
-  let x = seed >>> 0;
-  return (n: number) => { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; return x % n; };
-}
 
-const SCHEDS: SchedulerName[] = ['rr', 'wrr', 'wlc', 'sh', 'mh'];
-const realOf = (i: number, weight: number): RealSpec => ({ address: `198.51.100.${1 + (i % 200)}`, port: 80, method: 'dr', weight, upperThreshold: 0, lowerThreshold: 0 });
-const serviceOf = (i: number, sched: SchedulerName, n: number): ServiceSpec => ({
-  vip: `203.0.113.${1 + (i % 50)}`, port: 1000 + i, protocol: 'tcp', scheduler: sched, flags: [], persistence: 0, persistenceMask: '', method: 'dr',
-  reals: Array.from({ length: n }, (_, j) => realOf(i * 7 + j, 1 + (j % 3))),
-});
 
-function valid(s: DesiredState): DesiredState {
-  const v = validateState(s);
-  assert.ok(v.ok, v.ok ? '' : JSON.stringify(v.errors));
-  return v.value;
-}
 
 test('after 300 random incremental edits the maps hold what a fresh apply of the final state writes', () => {
   const next = rng(42);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { checkHttp } from '../../../src/health/http.js';
 import { parseStatusCodes, statusMatches } from '../../../src/health/status-codes.js';
 import { httpServer, listen, SHORT, TIMEOUT, type Running } from './servers.js';
+import { haveCommand } from '../../lib/have.js';
 
 let srv: Running;
 let seenHost = '';
@@ -102,14 +103,7 @@ test('status codes: parse and match', () => {
   assert.equal(parseStatusCodes('299-200').ok, false);
 });
 
-function haveOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const haveOpenssl = () => haveCommand('openssl', ['version']);
 
 test('https: self-signed cert is up without verification, down with it', { skip: !haveOpenssl() && 'openssl not installed' }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ipvx-health-tls-'));
