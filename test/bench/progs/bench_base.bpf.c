@@ -17,13 +17,7 @@ int xdp_drop(struct xdp_md *ctx)
 SEC("xdp")
 int xdp_macswap(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	struct eth *e = data;
-
-	if ((void *)(e + 1) > data_end)
-		return XDP_DROP;
-	swap_macs(e);
-	return XDP_TX;
+	return swap_and_tx(ctx);
 }
 
 char _license[] SEC("license") = "GPL";

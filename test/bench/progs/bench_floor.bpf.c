@@ -38,17 +38,6 @@ static __always_inline int service_hit(const struct flow_key *k)
 	return bpf_map_lookup_elem(&floor_services, &sk) != 0;
 }
 
-static __always_inline int swap_and_tx(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	struct eth *e = data;
-
-	if ((void *)(e + 1) > data_end)
-		return XDP_DROP;
-	swap_macs(e);
-	return XDP_TX;
-}
-
 /* One service lookup (20-byte key, hit), then MAC swap. */
 SEC("xdp")
 int floor_svc_lookup(struct xdp_md *ctx)

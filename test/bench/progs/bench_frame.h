@@ -18,6 +18,18 @@ static __always_inline void swap_macs(struct eth *e)
 	__builtin_memcpy(e->src, tmp, 6);
 }
 
+/* What a forwarder does at the least: swap the MACs, send the frame back out. */
+static __always_inline int swap_and_tx(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct eth *e = data;
+
+	if ((void *)(e + 1) > data_end)
+		return XDP_DROP;
+	swap_macs(e);
+	return XDP_TX;
+}
+
 /* 14 (Ethernet) + 20 (IPv4) + 4 (ports) bytes: the 5-tuple at fixed offsets. */
 static __always_inline int read_ipv4_tuple(void *data, void *data_end, struct flow_key *k)
 {
