@@ -162,7 +162,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
       return { version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted), ...(hs ? { ha: haStatusMessage(hs) } : {}), ...bgpStatus(await bgp.status()) };
     },
   }).catch(async (e: Error) => { await bgp.stop(); controller.stop(); await dp.close({ detach: false }); throw e; });
-  const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller), v.metrics) : undefined;
+  const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller, { ha: () => ha.status() }), v.metrics) : undefined;
   await ha.sync(controller.current.ha);
   await bgp.sync(); // announce once the data plane forwards and HA has its role
   writeFileSync(p.pid, String(process.pid));

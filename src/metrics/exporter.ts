@@ -1,9 +1,10 @@
 // Prometheus metrics on an optional HTTP listener: per service and real connections,
 // packets, bytes (read from the data plane at scrape time), every data-plane
-// drop/pass reason, health state and HA role.
+// drop/pass reason, health state, HA role, heartbeats and connection sync.
 import { createServer, Server } from 'node:http';
 import { Registry, Gauge, Counter } from 'prom-client';
 import type { Controller, IpvxEvent } from '../api/controller.js';
+import type { HaStatus } from '../ha/node.js';
 
 export interface Metrics {
   registry: Registry;
@@ -11,7 +12,12 @@ export interface Metrics {
   refresh(): Promise<void>;
 }
 
-export function metricsRegistry(c: Controller): Metrics {
+export interface MetricsSources {
+  /** The HA node's status while HA runs (undefined otherwise): heartbeat and sync metrics. */
+  ha?: () => HaStatus | undefined;
+}
+
+export function metricsRegistry(c: Controller, src: MetricsSources = {}): Metrics {
   const reg = new Registry();
   const counter = (name: string, help: string, labelNames: string[]) => new Counter({ name, help, labelNames, registers: [reg] });
   const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name, help, labelNames, registers: [reg] });
@@ -28,7 +34,21 @@ export function metricsRegistry(c: Controller): Metrics {
   const role = gauge('ipvx_ha_role', 'HA role of this director: 1 for the current role', ['role']);
   const services = gauge('ipvx_services', 'Configured virtual services', []);
   const scrapeOk = gauge('ipvx_scrape_ok', 'Whether the last scrape could read the data plane', []);
-  const all = [conns, pkts, bytes, reasons, active, inactive, up, weight, role, services];
+  // HA, labelled with the configured peer so the series exist only while HA runs
+  // (unlabelled series would read 0 without HA). The node keeps the totals.
+  const haCounter = (name: string, help: string, extra: string[] = []) => counter(name, help, ['peer', ...extra]);
+  const haGauge = (name: string, help: string) => gauge(name, help, ['peer']);
+  const hbSent = haCounter('ipvx_ha_heartbeats_sent_total', 'Heartbeats this director sent');
+  const hbAccepted = haCounter('ipvx_ha_heartbeats_accepted_total', 'Authenticated heartbeats accepted from the peer');
+  const haRejected = haCounter('ipvx_ha_rejected_total', 'Heartbeat and sync datagrams rejected, by why (forged, replayed, malformed, ...)', ['kind']);
+  const peerAlive = haGauge('ipvx_ha_peer_alive', 'Whether the peer director was heard within deadtime');
+  const hbAge = haGauge('ipvx_ha_last_heartbeat_age_seconds', 'Seconds since the last accepted heartbeat (absent before any)');
+  const syncLag = haGauge('ipvx_ha_sync_lag_seconds', 'Active: age of the oldest unsent sync entry; standby: time since the last sync datagram');
+  const syncSent = haCounter('ipvx_ha_sync_entries_sent_total', 'Connection entries sent to the standby');
+  const syncReceived = haCounter('ipvx_ha_sync_entries_received_total', 'Connection entries received and installed or removed');
+  const syncDropped = haCounter('ipvx_ha_sync_entries_dropped_total', 'Connection entries dropped because the send queue was full');
+  const all = [conns, pkts, bytes, reasons, active, inactive, up, weight, role, services,
+    hbSent, hbAccepted, haRejected, peerAlive, hbAge, syncLag, syncSent, syncReceived, syncDropped];
   // Counted as they happen (not reset per scrape): every up/down of a real and of a service's quorum.
   const transitions = counter('ipvx_real_transitions_total', 'Health transitions of a real, by the state it went to', ['service', 'real', 'to']);
   const serviceTransitions = counter('ipvx_service_transitions_total', 'Quorum transitions of a service (sorry server), by the state it went to', ['service', 'to']);
@@ -42,6 +62,8 @@ export function metricsRegistry(c: Controller): Metrics {
     for (const m of all) m.reset();
     role.set({ role: c.role }, 1);
     services.set(c.current.services.length);
+    const ha = src.ha?.();
+    if (ha) readHa(ha, c.current.ha?.peerAddress ?? '', Date.now());
     for (const s of c.health?.view() ?? []) {
       for (const r of s.reals) {
         up.set({ service: s.service, real: r.real }, r.state === 'down' ? 0 : 1);
@@ -71,6 +93,18 @@ export function metricsRegistry(c: Controller): Metrics {
       scrapeOk.set(0);
     }
   };
+  function readHa(st: HaStatus, peer: string, now: number): void {
+    const l = { peer };
+    hbSent.inc(l, st.heartbeatsSent);
+    hbAccepted.inc(l, st.heartbeatsAccepted);
+    for (const [kind, n] of Object.entries(st.rejected)) haRejected.inc({ peer, kind }, n);
+    peerAlive.set(l, st.peer?.alive ? 1 : 0);
+    if (st.lastHeartbeatAt !== null) hbAge.set(l, Math.max(0, now - st.lastHeartbeatAt) / 1000);
+    if (st.syncLag !== null) syncLag.set(l, st.syncLag / 1000);
+    syncSent.inc(l, st.sync.sender?.entries ?? 0);
+    syncReceived.inc(l, (st.sync.receiver?.installed ?? 0) + (st.sync.receiver?.removed ?? 0));
+    syncDropped.inc(l, st.sync.sender?.dropped ?? 0);
+  }
   // Concurrent scrapes share one read (reset + inc must not interleave).
   let reading: Promise<void> | undefined;
   const refresh = () => (reading ??= read().finally(() => { reading = undefined; }));

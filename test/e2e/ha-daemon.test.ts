@@ -127,6 +127,7 @@ class Director {
     this.proc = await this.lab.node(this.host, DAEMON, [
       'run', '--config', join(this.dir, 'config.yaml'), '--state', join(this.dir, 'state.yaml'), '--run-dir', join(this.dir, 'run'),
       '--interfaces', 'front,back', '--no-health', '--ha-sync-interval', '0.2', '--log-level', 'info',
+      '--metrics', '127.0.0.1:9100', // each director's own loopback
     ]);
     await until(`${this.name} serving`, () => this.status().then(() => true, () => false), 60_000, 200);
   }
@@ -135,6 +136,11 @@ class Director {
     const s = readdirSync(join(this.dir, 'run')).find((f) => f.endsWith('.sock'));
     if (!s) throw new Error('no socket yet');
     return join(this.dir, 'run', s);
+  }
+
+  /** The Prometheus exposition, fetched inside the director's namespace. */
+  metrics(): Promise<string> {
+    return this.lab.exec(this.host, process.execPath, ['-e', "fetch('http://127.0.0.1:9100/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))"]);
   }
 
   async status() {
@@ -264,6 +270,13 @@ for (const c of CASES) {
         assert.equal(after.role, 'active', 'a forged heartbeat does not make B step down');
         assert.equal(watch.owner(), 'B');
         assert.ok(Number(after.ha?.rejected.forged ?? 0) - before >= 30, `B counted ${Number(after.ha?.rejected.forged ?? 0) - before} forged heartbeats`);
+        // The same figures for monitoring: forged datagrams, and what B received from A as standby.
+        const m = await B.metrics();
+        const metric = (re: RegExp) => Number(re.exec(m)?.[1] ?? NaN);
+        assert.ok(metric(/^ipvx_ha_rejected_total\{peer="198\.51\.100\.2",kind="forged"\} (\d+)$/m) >= 30, 'forged heartbeats in metrics');
+        assert.ok(metric(/^ipvx_ha_sync_entries_received_total\{peer="198\.51\.100\.2"\} (\d+)$/m) >= 20, 'synced entries in metrics');
+        assert.ok(metric(/^ipvx_ha_heartbeats_sent_total\{peer="198\.51\.100\.2"\} (\d+)$/m) > 0, 'heartbeats sent in metrics');
+        assert.match(m, /^ipvx_ha_role\{role="active"\} 1$/m);
       }
 
       // 2. A comes back: the daemon first (links down: fault, it drops the VIPs a kill left), then its links.
