@@ -119,3 +119,48 @@ test('a write that fails part-way through the staged writes, then the rollback a
   new MapWriter(fresh2, 2).apply(next, hopOf);
   assert.deepEqual(logicalView(maps, next), logicalView(fresh2, next));
 });
+
+test('the last-written value the writer keeps per real id (one flat buffer) is what the reals map holds, across random edits', () => {
+  const next = rng(7);
+  const hops = new Map<string, NextHop | undefined>();
+  const hopOf = (a: { text: string }) => {
+    if (!hops.has(a.text)) hops.set(a.text, next(3) ? { ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2 + next(9)), mtu: 1500 } : undefined);
+    return hops.get(a.text);
+  };
+  let st = valid({ services: Array.from({ length: 12 }, (_, i) => serviceOf(i, SCHEDS[i % SCHEDS.length]!, 2 + (i % 5))), timeouts: { ...DEFAULT_TIMEOUTS } });
+  const maps = fakeMaps(LIMITS);
+  const w = new MapWriter(maps, 2);
+  w.apply(st, hopOf);
+  let nextSvc = 12;
+  const check = () => {
+    const held = new Set<number>();
+    for (const [, s] of w.serviceIds()) {
+      for (const rs of s.reals.values()) {
+        held.add(rs.id);
+        assert.deepEqual(w.realWritten(rs.id), maps.reals.lookup(u32Key(rs.id)), `real id ${rs.id}`);
+      }
+    }
+    // Ids no real holds any more keep no value (a reused id is written in full).
+    for (let id = 0; id < maps.reals.maxEntries; id++) if (!held.has(id)) assert.equal(w.realWritten(id), undefined, `freed id ${id}`);
+  };
+  for (let step = 0; step < 200; step++) {
+    const svcs = st.services;
+    const s = svcs[next(svcs.length)]!;
+    const key = { vip: s.vip, port: s.port, protocol: s.protocol };
+    const op = next(5);
+    let r;
+    if (op === 0 && s.reals.length) r = edit.editReal(st, key, { ...s.reals[next(s.reals.length)]!, weight: next(5) });
+    else if (op === 1) r = edit.addReal(st, key, realOf(2000 + step, 1 + next(4)));
+    else if (op === 2 && s.reals.length > 1) r = edit.deleteReal(st, key, s.reals[next(s.reals.length)]!);
+    else if (op === 3 && svcs.length > 4) r = edit.deleteService(st, key);
+    else r = edit.addService(st, serviceOf(nextSvc++, SCHEDS[next(SCHEDS.length)]!, 1 + next(5)));
+    assert.ok(r.ok);
+    st = valid(r.value);
+    w.apply(st, hopOf);
+    check();
+  }
+  // And the maps are those of a fresh writer.
+  const fresh = fakeMaps(LIMITS);
+  new MapWriter(fresh, 2).apply(st, hopOf);
+  assert.deepEqual(logicalView(maps, st), logicalView(fresh, st));
+});
