@@ -107,6 +107,7 @@ export class MapWriter {
   private vipsUnsure = false;
   private vipsMaybe?: Set<string>;
   private nCpus: number;
+  private readonly stageLimit: number;
   /** Stage 1: reals, counters, tables; stage 2: service entries and vips; stage 3: dead reals. */
   private stage = { tables: new StagedWrites(), flips: new StagedWrites(), dead: new StagedWrites() };
   /** Freed by staged work: reusable once the stages are written. */
@@ -136,7 +137,9 @@ export class MapWriter {
     return this.stage.tables.syscalls + this.stage.flips.syscalls + this.stage.dead.syscalls;
   }
 
-  constructor(private readonly maps: IpvxMaps, nCpus: number) {
+  /** opts.stageLimit: staged entries after which the writer writes between services (tests make it small). */
+  constructor(private readonly maps: IpvxMaps, nCpus: number, opts: { stageLimit?: number } = {}) {
+    this.stageLimit = opts.stageLimit ?? STAGE_LIMIT;
     this.svcIds = new IdAllocator(maps.services.maxEntries);
     this.realIds = new IdAllocator(maps.reals.maxEntries);
     this.slots = new RangeAllocator(maps.sched_slots.maxEntries);
@@ -219,6 +222,8 @@ export class MapWriter {
     this.stage.tables.flush();
     this.stage.flips.flush();
     this.stage.dead.flush();
+    // Written: what this apply dropped so far is gone from the maps too, nothing to put back.
+    this.undo = [];
     for (const r of this.freed.slots) this.slots.release(r.off, r.len);
     for (const id of this.freed.reals) this.realIds.release(id);
     for (const id of this.freed.services) this.svcIds.release(id);
@@ -262,7 +267,14 @@ export class MapWriter {
 
   private killReal(slot: RealSlot): void {
     // Not live any more: flows that still point here are rescheduled (or dropped).
-    const dead = realInfo.encode({ ...realInfo.decode(this.realValues.get(slot.id) ?? new Uint8Array(realInfo.size)), flags: 0, gen: slot.gen });
+    // The value last written with flags 0 and its generation, made in the scratch (no array per real).
+    const dead = this.realScratch;
+    const last = this.realValues.get(slot.id);
+    if (last) dead.set(last);
+    else dead.fill(0);
+    const dv = new DataView(dead.buffer, dead.byteOffset, dead.byteLength);
+    dv.setUint32(FLAGS_OFFSET, 0, true);
+    dv.setUint32(GEN_OFFSET, slot.gen, true);
     this.stage.dead.update(this.maps.reals, slot.id, dead);
     this.realValues.delete(slot.id);
     this.freed.reals.push(slot.id);
@@ -339,13 +351,15 @@ export class MapWriter {
         if (!slot) added = true;
         this.applyService(id, svc, nextHop, plan, touched);
         // Bounded staging: whole services only, so every staged flip has its tables staged.
-        if (this.staged >= STAGE_LIMIT) this.writeStaged();
+        if (this.staged >= this.stageLimit) this.writeStaged();
       }
       let removed = false;
       const gone = only ? [...only].filter(([, svc]) => !svc).map(([id]) => id) : [...this.services.keys()].filter((id) => !wanted.has(id));
       for (const id of gone) {
         const slot = this.services.get(id);
         if (slot) { this.removeService(id, slot); touched.push(slot); removed = true; }
+        // Bounded here too: emptying 10,000 services stages 100,000 dead reals.
+        if (this.staged >= this.stageLimit) this.writeStaged();
       }
       // The VIP set changes only with the set of services.
       if (!only || added || removed || this.vipsUnsure) this.writeVips();
@@ -598,8 +612,10 @@ const STAGE_LIMIT = 65_536;
 const ZERO_CONNS = realConns.encode({ active: 0, inactive: 0 });
 /** An absent address or MAC: the field stays zero. */
 const NO_BYTES = new Uint8Array(0);
-/** Offset of real_info.gen (codec.ts). */
-const GEN_OFFSET = 40;
+/** Offsets of real_info.gen and .flags (codec.ts). */
+const fieldOffset = (name: string) => realInfo.fields.find((f) => f.name === name)!.offset;
+const GEN_OFFSET = fieldOffset('gen');
+const FLAGS_OFFSET = fieldOffset('flags');
 
 function sameArray(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);

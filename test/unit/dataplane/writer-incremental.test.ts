@@ -164,3 +164,36 @@ test('the last-written value the writer keeps per real id (one flat buffer) is w
   new MapWriter(fresh, 2).apply(st, hopOf);
   assert.deepEqual(logicalView(maps, st), logicalView(fresh, st));
 });
+
+test('bounded staging: removals and additions written in several steps, one failing late, then the rollback: the maps hold the previous state, and the change applies on a second try', () => {
+  const hopOf = () => ({ ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2), mtu: 1500 });
+  const before = valid({ services: Array.from({ length: 40 }, (_, i) => serviceOf(i, SCHEDS[i % SCHEDS.length]!, 2 + (i % 4))), timeouts: { ...DEFAULT_TIMEOUTS } });
+  const maps = fakeMaps(LIMITS);
+  // A small limit: the writer writes what it staged every few services, during removals too.
+  const w = new MapWriter(maps, 2, { stageLimit: 20 });
+  w.apply(before, hopOf);
+  let next = before;
+  for (const s of before.services.slice(0, 25)) { const r = edit.deleteService(next, { vip: s.vip, port: s.port, protocol: s.protocol }); assert.ok(r.ok); next = r.value; }
+  for (const s of before.services.slice(25, 30)) { const r = edit.deleteReal(next, { vip: s.vip, port: s.port, protocol: s.protocol }, s.reals[0]!); assert.ok(r.ok); next = r.value; }
+  for (let i = 100; i < 110; i++) { const r = edit.addService(next, serviceOf(i, 'wlc', 3)); assert.ok(r.ok); next = r.value; }
+  next = valid(next);
+  // The services map refuses a delete after most removals were written.
+  const realDelete = maps.services.delete.bind(maps.services);
+  let left = 20;
+  maps.services.delete = (k) => { if (left-- <= 0) throw new Error('injected failure'); return realDelete(k); };
+  assert.throws(() => w.apply(next, hopOf), /injected failure/);
+  assert.ok(left < 0, 'the failure came after earlier steps were written');
+  maps.services.delete = realDelete;
+  w.apply(before, hopOf); // the controller's rollback
+  const fresh = fakeMaps(LIMITS);
+  new MapWriter(fresh, 2).apply(before, hopOf);
+  assert.deepEqual(logicalView(maps, before), logicalView(fresh, before));
+  w.apply(next, hopOf);
+  const fresh2 = fakeMaps(LIMITS);
+  new MapWriter(fresh2, 2).apply(next, hopOf);
+  assert.deepEqual(logicalView(maps, next), logicalView(fresh2, next));
+  // And every real id in use is held once (none handed out twice after the failure).
+  const ids: number[] = [];
+  for (const [, s] of w.serviceIds()) for (const rs of s.reals.values()) ids.push(rs.id);
+  assert.equal(new Set(ids).size, ids.length);
+});
