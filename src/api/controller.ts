@@ -56,6 +56,12 @@ export interface ControllerOptions {
   /** Options of the health monitor (tests inject checkers and clocks). */
   healthOptions?: HealthMonitorOptions;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Called after a whole-state change of at least LARGE_CHANGE service/real changes was
+   * applied and saved, before the reply (the daemon: a full GC and malloc_trim, so the
+   * replaced state and the request's copies do not stay in RSS until the next one).
+   */
+  afterLargeChange?: () => void;
   /** Per-real detail (health transitions); defaults to log. */
   debug?: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -67,6 +73,9 @@ export interface CommitOptions {
   rename?: (field: string, next: DesiredState) => string;
 }
 
+
+/** Service/real changes of one whole-state commit from which afterLargeChange is called. */
+export const LARGE_CHANGE = 1000;
 
 /** Real transitions logged one line each per burst (at info); beyond this, at debug plus one summary. */
 export const PER_REAL_LOG_LIMIT = 100;
@@ -228,6 +237,8 @@ export class Controller extends EventEmitter {
       // Listed as a reply lists them (already so when `limit` is CHANGE_LIST_LIMIT; the omitted add up).
       const ev = summarizeChanges(listed.changes);
       this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: ev.changes, changesOmitted: ev.changesOmitted + listed.changesOmitted } satisfies IpvxEvent);
+      // A targeted edit (delta) leaves little behind; a reload replaces the whole state.
+      if (!checked.delta && total >= LARGE_CHANGE) this.o.afterLargeChange?.();
       return listed;
     });
   }
