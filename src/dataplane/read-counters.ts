@@ -3,7 +3,7 @@
 // at 10,000 services x 10 reals, one lookup per id was ~220,000 syscalls per read,
 // every 2 s (the rate sampler), blocking the event loop for seconds.
 import type { IpvxMaps, MapHandle } from './writer.js';
-import type { DataplaneCounters, ServiceCounters, RealCounters, Counters } from './port.js';
+import { FLAT_FIELDS, type DataplaneCounters, type ServiceCounters, type RealCounters, type Counters, type FlatCounters } from './port.js';
 import { counters as countersCodec, realConns, REASONS } from './codec.js';
 import { u32Key, readU64 } from './layout.js';
 
@@ -45,6 +45,59 @@ function connCounts(map: MapHandle, n: number): PerId<{ active: number; inactive
       return v ? realConns.decode(v) : { active: 0, inactive: 0 };
     },
   };
+}
+
+/**
+ * Adds the per-CPU counters of id into out[o..o+5) in FLAT_FIELDS order: read whole like
+ * perCpuCounters, summed without a Counters object or BigInt fields per id.
+ */
+function perCpuInto(map: MapHandle, n: number): (id: number, out: BigUint64Array, o: number) => void {
+  if (map.readArrayPrefix && map.elementSize && map.perCpuStride && n > 0) {
+    const buf = map.readArrayPrefix(n), size = map.elementSize, stride = map.perCpuStride;
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const cpus = size / stride;
+    // struct ipvx_counters: conns, pkts_in, bytes_in, pkts_out, bytes_out (u64 each).
+    const at = FLAT_FIELDS.map((f) => countersCodec.fields.find((d) => d.name === f)!.offset);
+    return (id, out, o) => {
+      if ((id + 1) * size > buf.length) return;
+      for (let cpu = 0, b = id * size; cpu < cpus; cpu++, b += stride) {
+        for (let k = 0; k < at.length; k++) out[o + k] = out[o + k]! + dv.getBigUint64(b + at[k]!, true);
+      }
+    };
+  }
+  const each = perCpuCounters(map, n);
+  return (id, out, o) => {
+    const c = each.get(id);
+    FLAT_FIELDS.forEach((f, k) => { out[o + k] = c[f]; });
+  };
+}
+
+/** readCounters' services and reals in FlatCounters form: the rate sampler's read, every 2 s. */
+export function readFlatCounters(maps: IpvxMaps, ids: ServiceIds): FlatCounters {
+  const list = [...ids];
+  let maxSvc = -1, maxReal = -1, n = 0;
+  for (const [, s] of list) {
+    if (s.svcId > maxSvc) maxSvc = s.svcId;
+    n += 1 + s.reals.size;
+    for (const r of s.reals.values()) if (r.id > maxReal) maxReal = r.id;
+  }
+  const svcInto = perCpuInto(maps.svc_stats, maxSvc + 1);
+  const realInto = perCpuInto(maps.real_stats, maxReal + 1);
+  const F = FLAT_FIELDS.length;
+  const values = new BigUint64Array(n * F);
+  const services: string[] = [], reals: string[][] = [];
+  let i = 0;
+  for (const [service, s] of list) {
+    services.push(service);
+    svcInto(s.svcId, values, i++ * F);
+    const names: string[] = [];
+    for (const [real, r] of s.reals) {
+      names.push(real);
+      realInto(r.id, values, i++ * F);
+    }
+    reals.push(names);
+  }
+  return { services, reals, values };
 }
 
 const zero = (): Counters => ({ conns: 0n, pktsIn: 0n, pktsOut: 0n, bytesIn: 0n, bytesOut: 0n });
