@@ -57,11 +57,13 @@ export interface ControllerOptions {
   healthOptions?: HealthMonitorOptions;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /**
-   * Called after a whole-state change of at least LARGE_CHANGE service/real changes was
-   * applied and saved, before the reply (the daemon: a full GC and malloc_trim, so the
-   * replaced state and the request's copies do not stay in RSS until the next one).
+   * Called twice during a whole-state change of at least LARGE_CHANGE service/real
+   * changes: once validated and diffed, before the data plane writes (the request's
+   * decoded copies are garbage by then), and once applied and saved, before the reply
+   * (the replaced state is). The daemon runs a full GC and malloc_trim: without, both
+   * stay in RSS beside what comes next until V8 decides to collect them.
    */
-  afterLargeChange?: () => void;
+  releaseMemory?: () => void;
   /** Per-real detail (health transitions); defaults to log. */
   debug?: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -74,7 +76,7 @@ export interface CommitOptions {
 }
 
 
-/** Service/real changes of one whole-state commit from which afterLargeChange is called. */
+/** Service/real changes of one whole-state commit from which releaseMemory is called. */
 export const LARGE_CHANGE = 1000;
 
 /** Real transitions logged one line each per burst (at info); beyond this, at debug plus one summary. */
@@ -215,6 +217,9 @@ export class Controller extends EventEmitter {
       const total = listed.changes.length + listed.changesOmitted;
       if (opts.dryRun || total === 0) return listed;
       const before = this.state;
+      // A targeted edit (delta) leaves little behind; a reload replaces the whole state.
+      const large = !checked.delta && total >= LARGE_CHANGE;
+      if (large) this.o.releaseMemory?.();
       const hint: ApplyHint | undefined = checked.delta && { services: checked.delta.services.map((e) => ({ id: e.id, index: e.afterIndex })) };
       // The monitor must know the new reals before the effective state is computed,
       // or a real added under health checking would be left out of the data plane.
@@ -237,8 +242,7 @@ export class Controller extends EventEmitter {
       // Listed as a reply lists them (already so when `limit` is CHANGE_LIST_LIMIT; the omitted add up).
       const ev = summarizeChanges(listed.changes);
       this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: ev.changes, changesOmitted: ev.changesOmitted + listed.changesOmitted } satisfies IpvxEvent);
-      // A targeted edit (delta) leaves little behind; a reload replaces the whole state.
-      if (!checked.delta && total >= LARGE_CHANGE) this.o.afterLargeChange?.();
+      if (large) this.o.releaseMemory?.();
       return listed;
     });
   }

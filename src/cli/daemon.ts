@@ -148,7 +148,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const controller = new Controller({
     dataplane: dp, ...(initial ? { initial } : {}), save: (s) => saveState(p.state, s), health: !v['no-health'],
     log: (msg, fields) => log.info(fields ?? {}, msg), debug: (msg, fields) => log.debug(fields ?? {}, msg),
-    afterLargeChange: () => log.debug({ ms: releaseMemory().ms }, 'memory released after a large change'),
+    releaseMemory: () => log.debug({ ms: releaseMemory().ms }, 'memory released during a large change'),
   });
   await controller.start();
   // The saved state's load leaves the same garbage as a large ApplyConfig.

@@ -91,10 +91,10 @@ test('health transitions reach Watch as real events, and the data plane gets the
 });
 
 
-test('afterLargeChange: called once per applied whole-state change of LARGE_CHANGE or more; not for dry runs, failures, small reloads or targeted edits', async () => {
+test('releaseMemory: called before the writes and after the save of an applied whole-state change of LARGE_CHANGE or more; before the writes only when the change then fails; not for dry runs, small reloads or targeted edits', async () => {
   const dp = new MemoryDataplane({ record: false });
   let released = 0;
-  const c = new Controller({ dataplane: dp, health: false, afterLargeChange: () => { released++; } });
+  const c = new Controller({ dataplane: dp, health: false, releaseMemory: () => { released++; } });
   await c.start();
   // 100 services x 10 reals = 1,100 service and real changes.
   const big = { ...emptyState(), services: Array.from({ length: 100 }, (_, i) => ({ ...SVC, port: 1000 + i, reals: Array.from({ length: 10 }, (_, j) => real(`192.0.2.${j + 1}`)) })) };
@@ -103,20 +103,20 @@ test('afterLargeChange: called once per applied whole-state change of LARGE_CHAN
   assert.equal(released, 0, 'dry run');
   dp.failNext = new Error('injected');
   await assert.rejects(c.commit(() => ({ ok: true, value: big })), /not applied/);
-  assert.equal(released, 0, 'failed change');
+  assert.equal(released, 1, 'failed change: before the writes only');
   await c.commit(() => ({ ok: true, value: big }));
-  assert.equal(released, 1, 'whole-state change of 1,100 entries');
+  assert.equal(released, 3, 'whole-state change of 1,100 entries: before the writes and after the save');
   await c.commit((s) => edit.editReal(s, { ...KEY, port: 1000 }, { ...c.current.services[0]!.reals[0]!, weight: 3 }));
-  assert.equal(released, 1, 'targeted edit');
+  assert.equal(released, 3, 'targeted edit');
   const small = { ...emptyState(), services: big.services.slice(0, 99) }; // 11 changes, as a reload
   await c.commit(() => ({ ok: true, value: small }));
-  assert.equal(released, 1, 'small reload');
+  assert.equal(released, 3, 'small reload');
   await c.commit(() => ({ ok: true, value: emptyState() }));
-  assert.equal(released, 1, 'emptying 99 services is 99 changes (a removed service lists its reals with it)');
+  assert.equal(released, 3, 'emptying 99 services is 99 changes (a removed service lists its reals with it)');
   const many = { ...emptyState(), services: Array.from({ length: LARGE_CHANGE }, (_, i) => ({ ...SVC, port: 1 + i, reals: [real('192.0.2.1')] })) };
   await c.commit(() => ({ ok: true, value: many }));
-  assert.equal(released, 2, `${LARGE_CHANGE} services x 1 real`);
+  assert.equal(released, 5, `${LARGE_CHANGE} services x 1 real`);
   await c.commit(() => ({ ok: true, value: emptyState() }));
-  assert.equal(released, 3, `emptying ${LARGE_CHANGE} services`);
+  assert.equal(released, 7, `emptying ${LARGE_CHANGE} services`);
   c.stop();
 });
