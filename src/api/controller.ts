@@ -198,8 +198,8 @@ export class Controller extends EventEmitter {
     return this.commitListed(edit, opts, opts.dryRun ? Infinity : CHANGE_LIST_LIMIT);
   }
 
-  private commitListed(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions, limit: number): Promise<ChangeSummary> {
-    return this.serial(async () => {
+  private async commitListed(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions, limit: number): Promise<ChangeSummary> {
+    const done = await this.serial(async () => {
       let r: Result<DesiredState> | undefined = edit(this.state);
       if (!r.ok) throw apiError(r.errors);
       const limits = this.o.limits ?? DEFAULT_LIMITS;
@@ -215,7 +215,7 @@ export class Controller extends EventEmitter {
       r = undefined; // the unvalidated copy (a whole request's worth on ApplyConfig) can go now
       const listed = checked.delta ? diffDeltaLimited(this.state, v.value, checked.delta, limit) : diffStatesLimited(this.state, v.value, limit);
       const total = listed.changes.length + listed.changesOmitted;
-      if (opts.dryRun || total === 0) return listed;
+      if (opts.dryRun || total === 0) return { listed, large: false };
       const before = this.state;
       // A targeted edit (delta) leaves little behind; a reload replaces the whole state.
       const large = !checked.delta && total >= LARGE_CHANGE;
@@ -242,9 +242,11 @@ export class Controller extends EventEmitter {
       // Listed as a reply lists them (already so when `limit` is CHANGE_LIST_LIMIT; the omitted add up).
       const ev = summarizeChanges(listed.changes);
       this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: ev.changes, changesOmitted: ev.changesOmitted + listed.changesOmitted } satisfies IpvxEvent);
-      if (large) this.o.releaseMemory?.();
-      return listed;
+      return { listed, large };
     });
+    // Here, not inside: until that function has returned, its locals (the replaced state) are live.
+    if (done.large) this.o.releaseMemory?.();
+    return done.listed;
   }
 
   private async sample(): Promise<void> {
