@@ -58,12 +58,12 @@ export interface ControllerOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /**
    * Called twice during a whole-state change of at least LARGE_CHANGE service/real
-   * changes: once validated and diffed, before the data plane writes (the request's
-   * decoded copies are garbage by then), and once applied and saved, before the reply
-   * (the replaced state is). The daemon runs a full GC and malloc_trim: without, both
-   * stay in RSS beside what comes next until V8 decides to collect them.
+   * changes: 'before-writes' once validated and diffed (the request's decoded copies are
+   * garbage by then), and 'after' it was applied and saved, before the reply (the replaced
+   * state is). The daemon collects garbage (and after, gives freed memory back to the OS):
+   * without, both stay in RSS beside what comes next until V8 decides to collect them.
    */
-  releaseMemory?: () => void;
+  releaseMemory?: (when: 'before-writes' | 'after') => void;
   /** Per-real detail (health transitions); defaults to log. */
   debug?: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -219,7 +219,7 @@ export class Controller extends EventEmitter {
       const before = this.state;
       // A targeted edit (delta) leaves little behind; a reload replaces the whole state.
       const large = !checked.delta && total >= LARGE_CHANGE;
-      if (large) this.o.releaseMemory?.();
+      if (large) this.o.releaseMemory?.('before-writes');
       const hint: ApplyHint | undefined = checked.delta && { services: checked.delta.services.map((e) => ({ id: e.id, index: e.afterIndex })) };
       // The monitor must know the new reals before the effective state is computed,
       // or a real added under health checking would be left out of the data plane.
@@ -245,7 +245,7 @@ export class Controller extends EventEmitter {
       return { listed, large };
     });
     // Here, not inside: until that function has returned, its locals (the replaced state) are live.
-    if (done.large) this.o.releaseMemory?.();
+    if (done.large) this.o.releaseMemory?.('after');
     return done.listed;
   }
 

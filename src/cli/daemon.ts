@@ -148,11 +148,11 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const controller = new Controller({
     dataplane: dp, ...(initial ? { initial } : {}), save: (s) => saveState(p.state, s), health: !v['no-health'],
     log: (msg, fields) => log.info(fields ?? {}, msg), debug: (msg, fields) => log.debug(fields ?? {}, msg),
-    releaseMemory: () => log.debug({ ms: releaseMemory().ms }, 'memory released during a large change'),
+    releaseMemory: (when) => log.debug({ when, ms: releaseMemory({ toOs: when === 'after' }).ms }, 'memory released during a large change'),
   });
   await controller.start();
   // The saved state's load leaves the same garbage as a large ApplyConfig.
-  if (controller.current.services.length) log.debug({ ms: releaseMemory().ms }, 'memory released after loading the state');
+  if (controller.current.services.length) log.debug({ ms: releaseMemory({ toOs: true }).ms }, 'memory released after loading the state');
   if (v.config) saveState(p.state, controller.current);
   const ha = new HaSupervisor(controller, directorHaFactory(dp, { syncIntervalMs: syncInterval * 1000 }), (level, msg, fields) => log[level](fields ?? {}, msg));
   ha.follow();

@@ -94,7 +94,8 @@ test('health transitions reach Watch as real events, and the data plane gets the
 test('releaseMemory: called before the writes and after the save of an applied whole-state change of LARGE_CHANGE or more; before the writes only when the change then fails; not for dry runs, small reloads or targeted edits', async () => {
   const dp = new MemoryDataplane({ record: false });
   let released = 0;
-  const c = new Controller({ dataplane: dp, health: false, releaseMemory: () => { released++; } });
+  const whens: string[] = [];
+  const c = new Controller({ dataplane: dp, health: false, releaseMemory: (when) => { released++; whens.push(when); } });
   await c.start();
   // 100 services x 10 reals = 1,100 service and real changes.
   const big = { ...emptyState(), services: Array.from({ length: 100 }, (_, i) => ({ ...SVC, port: 1000 + i, reals: Array.from({ length: 10 }, (_, j) => real(`192.0.2.${j + 1}`)) })) };
@@ -106,6 +107,7 @@ test('releaseMemory: called before the writes and after the save of an applied w
   assert.equal(released, 1, 'failed change: before the writes only');
   await c.commit(() => ({ ok: true, value: big }));
   assert.equal(released, 3, 'whole-state change of 1,100 entries: before the writes and after the save');
+  assert.deepEqual(whens, ['before-writes', 'before-writes', 'after']);
   await c.commit((s) => edit.editReal(s, { ...KEY, port: 1000 }, { ...c.current.services[0]!.reals[0]!, weight: 3 }));
   assert.equal(released, 3, 'targeted edit');
   const small = { ...emptyState(), services: big.services.slice(0, 99) }; // 11 changes, as a reload
