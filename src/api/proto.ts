@@ -36,7 +36,8 @@ export function defaultSocketPath(netns: string): string {
 
 type Msg = Record<string, unknown>;
 
-function strip(v: unknown): unknown {
+/** A decoded message without the defaults proto3 fills in (see above); exported for tests. */
+export function strip(v: unknown): unknown {
   if (Array.isArray(v)) return v.length ? v.map(strip) : undefined;
   if (v === null || v === '' || v === 0 || v === false) return undefined;
   if (typeof v !== 'object') return v;
