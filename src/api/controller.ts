@@ -56,6 +56,14 @@ export interface ControllerOptions {
   /** Options of the health monitor (tests inject checkers and clocks). */
   healthOptions?: HealthMonitorOptions;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Called twice during a whole-state change of at least LARGE_CHANGE service/real
+   * changes: 'before-writes' once validated and diffed (the request's decoded copies are
+   * garbage by then), and 'after' it was applied and saved, before the reply (the replaced
+   * state is). The daemon collects garbage (and after, gives freed memory back to the OS):
+   * without, both stay in RSS beside what comes next until V8 decides to collect them.
+   */
+  releaseMemory?: (when: 'before-writes' | 'after') => void;
   /** Per-real detail (health transitions); defaults to log. */
   debug?: (msg: string, fields?: Record<string, unknown>) => void;
 }
@@ -67,6 +75,9 @@ export interface CommitOptions {
   rename?: (field: string, next: DesiredState) => string;
 }
 
+
+/** Service/real changes of one whole-state commit from which releaseMemory is called. */
+export const LARGE_CHANGE = 1000;
 
 /** Real transitions logged one line each per burst (at info); beyond this, at debug plus one summary. */
 export const PER_REAL_LOG_LIMIT = 100;
@@ -187,8 +198,8 @@ export class Controller extends EventEmitter {
     return this.commitListed(edit, opts, opts.dryRun ? Infinity : CHANGE_LIST_LIMIT);
   }
 
-  private commitListed(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions, limit: number): Promise<ChangeSummary> {
-    return this.serial(async () => {
+  private async commitListed(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions, limit: number): Promise<ChangeSummary> {
+    const done = await this.serial(async () => {
       let r: Result<DesiredState> | undefined = edit(this.state);
       if (!r.ok) throw apiError(r.errors);
       const limits = this.o.limits ?? DEFAULT_LIMITS;
@@ -204,8 +215,11 @@ export class Controller extends EventEmitter {
       r = undefined; // the unvalidated copy (a whole request's worth on ApplyConfig) can go now
       const listed = checked.delta ? diffDeltaLimited(this.state, v.value, checked.delta, limit) : diffStatesLimited(this.state, v.value, limit);
       const total = listed.changes.length + listed.changesOmitted;
-      if (opts.dryRun || total === 0) return listed;
+      if (opts.dryRun || total === 0) return { listed, large: false };
       const before = this.state;
+      // A targeted edit (delta) leaves little behind; a reload replaces the whole state.
+      const large = !checked.delta && total >= LARGE_CHANGE;
+      if (large) this.o.releaseMemory?.('before-writes');
       const hint: ApplyHint | undefined = checked.delta && { services: checked.delta.services.map((e) => ({ id: e.id, index: e.afterIndex })) };
       // The monitor must know the new reals before the effective state is computed,
       // or a real added under health checking would be left out of the data plane.
@@ -228,15 +242,20 @@ export class Controller extends EventEmitter {
       // Listed as a reply lists them (already so when `limit` is CHANGE_LIST_LIMIT; the omitted add up).
       const ev = summarizeChanges(listed.changes);
       this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: ev.changes, changesOmitted: ev.changesOmitted + listed.changesOmitted } satisfies IpvxEvent);
-      return listed;
+      return { listed, large };
     });
+    // Here, not inside: until that function has returned, its locals (the replaced state) are live.
+    if (done.large) this.o.releaseMemory?.('after');
+    return done.listed;
   }
 
   private async sample(): Promise<void> {
     try {
-      const counters = await this.o.dataplane.counters();
+      const dp = this.o.dataplane;
+      // Straight into the flat form where the data plane can (no object per real every 2 s).
+      const sample = dp.flatCounters ? { ...(await dp.flatCounters()), at: Date.now() } : compactSample(await dp.counters(), Date.now());
       this.prev = this.last;
-      this.last = compactSample(counters, Date.now());
+      this.last = sample;
     } catch (e) {
       this.o.log?.('reading counters failed', { error: (e as Error).message });
     }

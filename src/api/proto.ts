@@ -36,19 +36,31 @@ export function defaultSocketPath(netns: string): string {
 
 type Msg = Record<string, unknown>;
 
-function strip(v: unknown): unknown {
+/** A decoded message without the defaults proto3 fills in (see above); exported for tests. */
+export function strip(v: unknown): unknown {
   if (Array.isArray(v)) return v.length ? v.map(strip) : undefined;
   if (v === null || v === '' || v === 0 || v === false) return undefined;
   if (typeof v !== 'object') return v;
   const m = v as Msg;
   const out: Msg = {};
-  for (const [k, x] of Object.entries(m)) {
-    if (k.startsWith('_')) continue; // synthetic oneof of a proto3 `optional`
-    // `optional` fields keep an explicit 0 (weight 0 = quiesced).
-    const s = m[`_${k}`] === k ? x : strip(x);
-    if (s !== undefined) out[k] = s;
+  let n = 0;
+  // Runs for every field of an ApplyConfig (770,000 at 10,000 x 10): no entry arrays, and
+  // no "_field" string built per field: the fields an `optional` marker names are
+  // collected from the (few) marker keys first.
+  const keys = Object.keys(m);
+  let present: string[] | undefined;
+  for (const k of keys) {
+    const f = m[k];
+    if (k.charCodeAt(0) === 95 && typeof f === 'string' && k === `_${f}`) (present ??= []).push(f);
   }
-  return Object.keys(out).length ? out : undefined;
+  for (const k of keys) {
+    if (k.charCodeAt(0) === 95) continue; // '_': synthetic oneof of a proto3 `optional`
+    const x = m[k];
+    // `optional` fields keep an explicit 0 (weight 0 = quiesced).
+    const s = present?.includes(k) ? x : strip(x);
+    if (s !== undefined) { out[k] = s; n++; }
+  }
+  return n ? out : undefined;
 }
 
 function shaped<T>(m: unknown, shape: 'Service' | 'Real', at: string, conv: (p: Msg) => T): Result<T> {

@@ -2,26 +2,22 @@
 // real in one flat BigUint64Array, keyed by the id strings the data plane already
 // holds. As objects (one per real, five BigInts each, two samples kept) they were
 // ~30 MB at 10,000 services x 10 reals, and the next read replaced them all every 2 s.
-import type { Counters, DataplaneCounters } from '../dataplane/port.js';
+import { FLAT_FIELDS, type Counters, type DataplaneCounters, type FlatCounters } from '../dataplane/port.js';
 
-export interface CounterSample {
+/** Counters as the data plane's flatCounters() gives them, and when they were read. */
+export interface CounterSample extends FlatCounters {
   at: number;
-  services: string[];
-  /** Real ids of each service, in the order their values follow the service's. */
-  reals: string[][];
-  /** Per service: its 5 counters, then 5 per real (conns, pktsIn, pktsOut, bytesIn, bytesOut). */
-  values: BigUint64Array;
 }
 
-const FIELDS = 5;
+const FIELDS = FLAT_FIELDS.length;
 
+/** A sample from counters() (data planes without flatCounters). */
 export function compactSample(c: DataplaneCounters, at: number): CounterSample {
   let n = 0;
   for (const s of c.services) n += 1 + s.reals.length;
   const values = new BigUint64Array(n * FIELDS);
   const put = (i: number, x: Counters) => {
-    const o = i * FIELDS;
-    values[o] = x.conns; values[o + 1] = x.pktsIn; values[o + 2] = x.pktsOut; values[o + 3] = x.bytesIn; values[o + 4] = x.bytesOut;
+    FLAT_FIELDS.forEach((f, k) => { values[i * FIELDS + k] = x[f]; });
   };
   const services: string[] = [], reals: string[][] = [];
   let i = 0;

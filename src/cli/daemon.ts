@@ -18,6 +18,7 @@ import { metricsRegistry, serveMetrics } from '../metrics/exporter.js';
 import type { Dataplane } from '../dataplane/port.js';
 import { HaSupervisor, directorHaFactory, haStatusMessage } from './daemon-ha.js';
 import { BgpSupervisor, birdFor } from './daemon-bgp.js';
+import { releaseMemory } from './memory-release.js';
 import { profileOnSignal } from './profile-signal.js';
 import type { DesiredState } from '../core/model.js';
 
@@ -147,8 +148,11 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const controller = new Controller({
     dataplane: dp, ...(initial ? { initial } : {}), save: (s) => saveState(p.state, s), health: !v['no-health'],
     log: (msg, fields) => log.info(fields ?? {}, msg), debug: (msg, fields) => log.debug(fields ?? {}, msg),
+    releaseMemory: (when) => log.debug({ when, ms: releaseMemory({ toOs: when === 'after' }).ms }, 'memory released during a large change'),
   });
   await controller.start();
+  // The saved state's load leaves the same garbage as a large ApplyConfig.
+  if (controller.current.services.length) log.debug({ ms: releaseMemory({ toOs: true }).ms }, 'memory released after loading the state');
   if (v.config) saveState(p.state, controller.current);
   const ha = new HaSupervisor(controller, directorHaFactory(dp, { syncIntervalMs: syncInterval * 1000 }), (level, msg, fields) => log[level](fields ?? {}, msg));
   ha.follow();

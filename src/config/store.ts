@@ -35,7 +35,8 @@ const serviceText = new WeakMap<ServiceSpec, { yaml: Buffer; json: Buffer }>();
 function textOf(s: ServiceSpec): { yaml: Buffer; json: Buffer } {
   let t = serviceText.get(s);
   if (!t) {
-    t = { yaml: Buffer.from(yamlSeqItem(JSON.parse(JSON.stringify(s)), '  ')), json: Buffer.from(JSON.stringify(s)) };
+    const json = JSON.stringify(s);
+    t = { yaml: Buffer.from(yamlSeqItem(JSON.parse(json), '  ')), json: Buffer.from(json) };
     // Only validated (frozen) services: one that can still change cannot be cached.
     if (Object.isFrozen(s)) serviceText.set(s, t);
   }

@@ -10,8 +10,22 @@ const NOT_A_STRING = /^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+
 /** Plain-safe: no spaces, quotes, '#', flow or other indicators; never starts with an indicator, never ends in ':'. */
 const PLAIN = /^[A-Za-z0-9_/.][A-Za-z0-9_/.:@%+=-]*$/;
 
+/** Strings as written, memoised: a state file repeats its keys and most values (two regexes each) 100,000s of times. */
+const written = new Map<string, string>();
+const WRITTEN_MAX = 4096;
+
+function yamlString(v: string): string {
+  let out = written.get(v);
+  if (out === undefined) {
+    out = PLAIN.test(v) && !v.endsWith(':') && !NOT_A_STRING.test(v) ? v : JSON.stringify(v);
+    if (written.size >= WRITTEN_MAX) written.clear();
+    written.set(v, out);
+  }
+  return out;
+}
+
 export function yamlScalar(v: unknown): string {
-  if (typeof v === 'string') return PLAIN.test(v) && !v.endsWith(':') && !NOT_A_STRING.test(v) ? v : JSON.stringify(v);
+  if (typeof v === 'string') return yamlString(v);
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
   if (typeof v === 'boolean') return String(v);
   return 'null';

@@ -34,8 +34,9 @@ function index(maps: IpvxMaps, writer: MapWriter) {
     const infoBytes = maps.services.lookup(s.key);
     const ref: SvcRef = { svcId: s.svcId, key, persistTimeoutS: infoBytes ? svcInfo.decode(infoBytes).persistTimeout : 0, reals: new Map() };
     for (const [rid, slot] of s.reals) {
-      if (!slot.written) continue;
-      const r = realInfo.decode(slot.written);
+      const written = writer.realWritten(slot.id);
+      if (!written) continue;
+      const r = realInfo.decode(written);
       const rr: RealRef = { id: slot.id, gen: slot.gen, addr: r.addr, port: r.port, method: r.method };
       ref.reals.set(rid, rr);
       realById.set(slot.id, rr);

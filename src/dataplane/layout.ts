@@ -16,6 +16,8 @@ export interface StructDef<T> {
   size: number;
   fields: readonly FieldDef[];
   encode(v: T): Uint8Array;
+  /** encode() into `out` at `offset` (size bytes, every byte written): no array per entry. */
+  encodeInto(v: T, out: Uint8Array, offset?: number): void;
   decode(b: Uint8Array): T;
 }
 
@@ -33,33 +35,39 @@ export function defineStruct<T extends Record<string, FieldValue>>(
   for (const f of defs) {
     if (f.offset + FIELD_SIZE[f.type] > size) throw new Error(`${cName}.${f.name} past the end of ${size} bytes`);
   }
+  function encodeInto(v: T, out: Uint8Array, offset = 0): void {
+    if (offset + size > out.length) throw new Error(`${cName}: ${out.length - offset} bytes left, need ${size}`);
+    out.fill(0, offset, offset + size); // fields left out (and padding) are zero, as in a fresh array
+    const dv = new DataView(out.buffer, out.byteOffset + offset, size);
+    for (const f of defs) {
+      const x = v[f.name as keyof T] as FieldValue | undefined;
+      if (x === undefined) continue;
+      switch (f.type) {
+        case 'u8': dv.setUint8(f.offset, Number(x)); break;
+        case 'u16': dv.setUint16(f.offset, Number(x), true); break;
+        case 'u32': dv.setUint32(f.offset, Number(x) >>> 0, true); break;
+        case 'u64': dv.setBigUint64(f.offset, BigInt(x as number | bigint), true); break;
+        case 'be16': dv.setUint16(f.offset, Number(x), false); break;
+        case 'be32': dv.setUint32(f.offset, Number(x) >>> 0, false); break;
+        case 'addr': case 'mac': {
+          const b = x as Uint8Array;
+          if (b.length > FIELD_SIZE[f.type]) throw new Error(`${cName}.${f.name}: ${b.length} bytes`);
+          out.set(b, offset + f.offset);
+          break;
+        }
+      }
+    }
+  }
   return {
     cName,
     size,
     fields: defs,
     encode(v: T): Uint8Array {
       const out = new Uint8Array(size);
-      const dv = new DataView(out.buffer);
-      for (const f of defs) {
-        const x = v[f.name as keyof T] as FieldValue | undefined;
-        if (x === undefined) continue;
-        switch (f.type) {
-          case 'u8': dv.setUint8(f.offset, Number(x)); break;
-          case 'u16': dv.setUint16(f.offset, Number(x), true); break;
-          case 'u32': dv.setUint32(f.offset, Number(x) >>> 0, true); break;
-          case 'u64': dv.setBigUint64(f.offset, BigInt(x as number | bigint), true); break;
-          case 'be16': dv.setUint16(f.offset, Number(x), false); break;
-          case 'be32': dv.setUint32(f.offset, Number(x) >>> 0, false); break;
-          case 'addr': case 'mac': {
-            const b = x as Uint8Array;
-            if (b.length > FIELD_SIZE[f.type]) throw new Error(`${cName}.${f.name}: ${b.length} bytes`);
-            out.set(b, f.offset);
-            break;
-          }
-        }
-      }
+      encodeInto(v, out, 0);
       return out;
     },
+    encodeInto,
     decode(b: Uint8Array): T {
       if (b.length < size) throw new Error(`${cName}: ${b.length} bytes, expected ${size}`);
       const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);

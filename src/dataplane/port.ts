@@ -57,11 +57,28 @@ export interface ApplyHint {
   services: readonly { id: string; index: number }[];
 }
 
+/** Every service's and real's counters, five per entry, in one array (see FLAT_FIELDS). */
+export interface FlatCounters {
+  services: string[];
+  /** Real ids of each service, in the order their values follow the service's. */
+  reals: string[][];
+  /** Per service: its counters, then each real's, FLAT_FIELDS.length values each. */
+  values: BigUint64Array;
+}
+
+/** The order of the five values per entry of FlatCounters. */
+export const FLAT_FIELDS = ['conns', 'pktsIn', 'pktsOut', 'bytesIn', 'bytesOut'] as const;
+
 export interface Dataplane {
   /** Make the maps match `state` (already validated). Writes only what changed. */
   apply(state: DesiredState, hint?: ApplyHint): Promise<void>;
   setTimeouts(t: Timeouts): Promise<void>;
   counters(): Promise<DataplaneCounters>;
+  /**
+   * The same counters in one flat array (what the rate sampler keeps), read without an
+   * object per real; data planes without it are sampled through counters().
+   */
+  flatCounters?(): Promise<FlatCounters>;
   /** Zero the counters of one service (serviceId) or of all. */
   zeroCounters(service?: string): Promise<void>;
   flows(): AsyncIterable<FlowView>;

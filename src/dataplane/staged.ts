@@ -6,6 +6,7 @@
 // which lets the writer keep its "reals and tables before the service entry" rule by
 // staging those in an earlier stage (see MapWriter).
 import type { MapHandle } from './writer.js';
+import { u32Key } from './layout.js';
 
 /** Entries per batch call: bounds the kernel's copy and our key/value buffers. */
 const BATCH_ENTRIES = 16_384;
@@ -21,16 +22,33 @@ export class Packed {
   count = 0;
 
   push(rec: Uint8Array): void {
-    if (this.size < 0) this.size = rec.length;
-    else if (rec.length !== this.size) throw new Error(`staged entries of ${rec.length} and ${this.size} bytes for one map`);
+    this.room(rec.length);
+    this.buf.set(rec, this.count * this.size);
+    this.count++;
+  }
+
+  /** A u32 record (little-endian, as u32Key) written in place: no array per key. */
+  pushU32(n: number): void {
+    this.room(4);
+    const at = this.count * 4;
+    n >>>= 0;
+    this.buf[at] = n & 0xff;
+    this.buf[at + 1] = (n >>> 8) & 0xff;
+    this.buf[at + 2] = (n >>> 16) & 0xff;
+    this.buf[at + 3] = n >>> 24;
+    this.count++;
+  }
+
+  /** Room for one more record of `len` bytes (the first record fixes the size). */
+  private room(len: number): void {
+    if (this.size < 0) this.size = len;
+    else if (len !== this.size) throw new Error(`staged entries of ${len} and ${this.size} bytes for one map`);
     const end = (this.count + 1) * this.size;
     if (end > this.buf.length) {
       const grown = new Uint8Array(Math.max(end, this.buf.length + Math.min(this.buf.length, this.size * BATCH_ENTRIES), this.size * 64));
       grown.set(this.buf.subarray(0, this.count * this.size));
       this.buf = grown;
     }
-    this.buf.set(rec, this.count * this.size);
-    this.count++;
   }
 
   /** Records [from, to) as one view. */
@@ -54,6 +72,8 @@ function noBatch(e: unknown): boolean {
 
 export class StagedWrites {
   private queues = new Map<MapHandle, MapQueue>();
+  /** zeroPerCpu's element per map (never written to: shared by every key). */
+  private zeros = new Map<MapHandle, { values: Uint8Array[]; joined: Uint8Array | undefined }>();
   /** Calls made to the maps by flush() (batch or single): tests and benchmarks read it. */
   syscalls = 0;
 
@@ -63,18 +83,33 @@ export class StagedWrites {
     return q;
   }
 
-  update(map: MapHandle, key: Uint8Array, value: Uint8Array): void {
+  /** A number stands for a u32 key or value (array maps' indexes, slot contents), packed in place. */
+  update(map: MapHandle, key: Uint8Array | number, value: Uint8Array | number): void {
     const q = this.queue(map);
-    q.keys.push(key);
-    q.values.push(value);
+    if (typeof key === 'number') q.keys.pushU32(key);
+    else q.keys.push(key);
+    if (typeof value === 'number') q.values.pushU32(value);
+    else q.values.push(value);
   }
 
   /** A per-CPU element from one value per CPU (written at once where the map cannot take whole elements). */
-  updatePerCpu(map: MapHandle, key: Uint8Array, values: Uint8Array[]): void {
+  updatePerCpu(map: MapHandle, key: Uint8Array | number, values: Uint8Array[]): void {
     if (map.joinPerCpu && map.updateBatch) return this.update(map, key, map.joinPerCpu(values));
     this.flushMap(map); // keep this map's order
     this.syscalls++;
-    map.updatePerCpu(key, values);
+    map.updatePerCpu(typeof key === 'number' ? u32Key(key) : key, values);
+  }
+
+  /** A per-CPU element of zeros (new ids' counters): one joined element per map, not one per key. */
+  zeroPerCpu(map: MapHandle, key: number, valueSize: number, nCpus: number): void {
+    let z = this.zeros.get(map);
+    if (!z || z.values[0]!.length !== valueSize || z.values.length !== nCpus) {
+      const values = Array.from({ length: nCpus }, () => new Uint8Array(valueSize));
+      z = { values, joined: map.joinPerCpu && map.updateBatch ? map.joinPerCpu(values) : undefined };
+      this.zeros.set(map, z);
+    }
+    if (z.joined) this.update(map, key, z.joined);
+    else this.updatePerCpu(map, key, z.values);
   }
 
   /** Deleted after this map's updates staged so far (a map's deletes and updates of one key are not mixed in one stage). */

@@ -18,6 +18,7 @@ import { serviceTables, ServiceTables } from './tables.js';
 import { overloadAfterBind, overloadAfterUnbind } from '../core/sched/leastconn.js';
 import type { NextHop } from './neighbors.js';
 import { StagedWrites } from './staged.js';
+import { RecordsById } from './records.js';
 import type { ApplyHint } from './port.js';
 
 /** The part of a BPF map handle the writer uses (src/bpf's BpfMap has it). */
@@ -51,8 +52,9 @@ export const MAP_NAMES = [
 export type MapName = (typeof MAP_NAMES)[number];
 export type IpvxMaps = Record<MapName, MapHandle>;
 
+/** A real's ids and thresholds; the value last written for it is in MapWriter's realValues by id. */
 interface RealSlot {
-  id: number; gen: number; written?: Uint8Array; upper?: number; lower?: number; overloaded?: boolean;
+  id: number; gen: number; upper?: number; lower?: number; overloaded?: boolean;
   /** The address parsed once, and the next hop last written with it (compared by identity). */
   addr?: IpAddr; nh?: NextHop | undefined;
 }
@@ -105,6 +107,7 @@ export class MapWriter {
   private vipsUnsure = false;
   private vipsMaybe?: Set<string>;
   private nCpus: number;
+  private readonly stageLimit: number;
   /** Stage 1: reals, counters, tables; stage 2: service entries and vips; stage 3: dead reals. */
   private stage = { tables: new StagedWrites(), flips: new StagedWrites(), dead: new StagedWrites() };
   /** Freed by staged work: reusable once the stages are written. */
@@ -117,6 +120,16 @@ export class MapWriter {
    * services lost theirs), every service must be looked at.
    */
   private needsFull = true;
+  /** The reals map value last written per real id (what flowsync and killReal read, and what a rewrite is compared with). */
+  private realValues: RecordsById;
+  /** realBytes encodes here; copied into realValues and the stage only when it differs. */
+  private realScratch = new Uint8Array(realInfo.size);
+  /**
+   * Parsed real addresses shared by every real with that address (parseIp hands out a
+   * copy per call: one object and byte array per real otherwise). Rebuilt by every
+   * whole apply, so it holds the addresses in use plus those added since.
+   */
+  private addrs = new Map<string, IpAddr>();
   /** Every real id's generation (read from the map once): a reused id gets the next one. */
   private gens?: Uint32Array;
   /** Syscalls the stages made (benchmarks). */
@@ -124,10 +137,13 @@ export class MapWriter {
     return this.stage.tables.syscalls + this.stage.flips.syscalls + this.stage.dead.syscalls;
   }
 
-  constructor(private readonly maps: IpvxMaps, nCpus: number) {
+  /** opts.stageLimit: staged entries after which the writer writes between services (tests make it small). */
+  constructor(private readonly maps: IpvxMaps, nCpus: number, opts: { stageLimit?: number } = {}) {
+    this.stageLimit = opts.stageLimit ?? STAGE_LIMIT;
     this.svcIds = new IdAllocator(maps.services.maxEntries);
     this.realIds = new IdAllocator(maps.reals.maxEntries);
     this.slots = new RangeAllocator(maps.sched_slots.maxEntries);
+    this.realValues = new RecordsById(realInfo.size, maps.reals.maxEntries);
     this.nCpus = nCpus;
   }
 
@@ -158,7 +174,8 @@ export class MapWriter {
         const rb = this.maps.reals.lookup(u32Key(rid));
         if (!rb) continue;
         const r = realInfo.decode(rb);
-        reals.set(realId({ address: ipFrom16(r.addr, r.family as 4 | 6).text, port: r.port }), { id: rid, gen: r.gen, written: rb });
+        reals.set(realId({ address: ipFrom16(r.addr, r.family as 4 | 6).text, port: r.port }), { id: rid, gen: r.gen });
+        this.realValues.set(rid, rb);
         this.realIds.reserve(rid);
       }
       this.svcIds.reserve(info.id);
@@ -192,12 +209,12 @@ export class MapWriter {
       off = this.slots.alloc(content.length);
     }
     if (off === undefined) throw new Error(`selection tables are full (${this.slots.capacity} slots): reduce table sizes or services`);
-    content.forEach((v, i) => this.stage.tables.update(this.maps.sched_slots, u32Key(off + i), u32Key(v)));
+    content.forEach((v, i) => this.stage.tables.update(this.maps.sched_slots, off + i, v));
     return { off, len: content.length };
   }
 
   private zeroPerCpu(map: MapHandle, id: number, size: number): void {
-    this.stage.tables.updatePerCpu(map, u32Key(id), Array.from({ length: this.nCpus }, () => new Uint8Array(size)));
+    this.stage.tables.zeroPerCpu(map, id, size, this.nCpus);
   }
 
   /** Write every stage in order, then free what the written flips stopped using. */
@@ -205,6 +222,8 @@ export class MapWriter {
     this.stage.tables.flush();
     this.stage.flips.flush();
     this.stage.dead.flush();
+    // Written: what this apply dropped so far is gone from the maps too, nothing to put back.
+    this.undo = [];
     for (const r of this.freed.slots) this.slots.release(r.off, r.len);
     for (const id of this.freed.reals) this.realIds.release(id);
     for (const id of this.freed.services) this.svcIds.release(id);
@@ -240,23 +259,33 @@ export class MapWriter {
     if (id === undefined) throw new Error(`no free real id (limit ${this.realIds.capacity})`);
     const gen = (this.genOf(id) + 1) >>> 0;
     if (this.gens) this.gens[id] = gen;
+    this.realValues.delete(id); // a new real: written in full
     this.zeroPerCpu(this.maps.real_stats, id, counters.size);
-    this.stage.tables.update(this.maps.real_conns, u32Key(id), realConns.encode({ active: 0, inactive: 0 }));
+    this.stage.tables.update(this.maps.real_conns, id, ZERO_CONNS);
     return { id, gen };
   }
 
   private killReal(slot: RealSlot): void {
     // Not live any more: flows that still point here are rescheduled (or dropped).
-    const dead = realInfo.encode({ ...realInfo.decode(slot.written ?? new Uint8Array(realInfo.size)), flags: 0, gen: slot.gen });
-    this.stage.dead.update(this.maps.reals, u32Key(slot.id), dead);
+    // The value last written with flags 0 and its generation, made in the scratch (no array per real).
+    const dead = this.realScratch;
+    const last = this.realValues.get(slot.id);
+    if (last) dead.set(last);
+    else dead.fill(0);
+    const dv = new DataView(dead.buffer, dead.byteOffset, dead.byteLength);
+    dv.setUint32(FLAGS_OFFSET, 0, true);
+    dv.setUint32(GEN_OFFSET, slot.gen, true);
+    this.stage.dead.update(this.maps.reals, slot.id, dead);
+    this.realValues.delete(slot.id);
     this.freed.reals.push(slot.id);
   }
 
-  private realBytes(r: RealSpec, addr: IpAddr, slot: RealSlot, weight: number, nh: NextHop | undefined, svcPort: number): Uint8Array {
+  /** The real's reals map value, encoded into `out` (the writer's scratch). */
+  private realBytes(out: Uint8Array, r: RealSpec, addr: IpAddr, slot: RealSlot, weight: number, nh: NextHop | undefined, svcPort: number): void {
     const resolved = nh && nh.dmac;
-    return realInfo.encode({
-      addr: ipTo16(addr),
-      tunSrc: nh?.src && nh.src.family === addr.family ? ipTo16(nh.src) : new Uint8Array(16),
+    realInfo.encodeInto({
+      addr: addr.bytes, // 4 or 16 bytes at the field's start: the rest is zero (ipTo16)
+      tunSrc: nh?.src && nh.src.family === addr.family ? nh.src.bytes : NO_BYTES,
       port: r.port || svcPort,
       method: METHOD[r.method],
       family: addr.family,
@@ -264,10 +293,10 @@ export class MapWriter {
       gen: slot.gen,
       weight,
       ifindex: nh?.ifindex ?? 0,
-      dmac: nh?.dmac ?? new Uint8Array(6),
-      smac: nh?.smac ?? new Uint8Array(6),
+      dmac: nh?.dmac ?? NO_BYTES,
+      smac: nh?.smac ?? NO_BYTES,
       mtu: nh?.mtu ?? 0,
-    });
+    }, out);
   }
 
   /**
@@ -284,6 +313,7 @@ export class MapWriter {
     const only = hint && this.hinted(state, hint);
     if (only) for (const [id, svc] of only) { if (svc) wanted.set(id, svc); }
     else for (const s of state.services) wanted.set(serviceId(s), s);
+    if (!only) this.addrs = new Map(); // addresses no longer in use go with the old map
     // Plan first: a state that does not fit the maps is refused before anything is written.
     const plans = new Map<string, Applied>();
     let slotsNeeded = 0, newServices = 0, newReals = 0;
@@ -321,13 +351,15 @@ export class MapWriter {
         if (!slot) added = true;
         this.applyService(id, svc, nextHop, plan, touched);
         // Bounded staging: whole services only, so every staged flip has its tables staged.
-        if (this.staged >= STAGE_LIMIT) this.writeStaged();
+        if (this.staged >= this.stageLimit) this.writeStaged();
       }
       let removed = false;
       const gone = only ? [...only].filter(([, svc]) => !svc).map(([id]) => id) : [...this.services.keys()].filter((id) => !wanted.has(id));
       for (const id of gone) {
         const slot = this.services.get(id);
         if (slot) { this.removeService(id, slot); touched.push(slot); removed = true; }
+        // Bounded here too: emptying 10,000 services stages 100,000 dead reals.
+        if (this.staged >= this.stageLimit) this.writeStaged();
       }
       // The VIP set changes only with the set of services.
       if (!only || added || removed || this.vipsUnsure) this.writeVips();
@@ -392,7 +424,7 @@ export class MapWriter {
       slot.written = undefined;
       slot.tableContent = [];
       slot.listContent = [];
-      for (const rs of slot.reals.values()) rs.written = undefined;
+      for (const rs of slot.reals.values()) this.realValues.delete(rs.id);
     }
     this.gens = undefined; // re-read: a staged generation may not be in the map
     this.needsFull = true;
@@ -423,7 +455,7 @@ export class MapWriter {
       }
       if (svcId === undefined) throw new Error(`no free service id (limit ${this.svcIds.capacity})`);
       this.zeroPerCpu(this.maps.svc_stats, svcId, counters.size);
-      this.stage.tables.update(this.maps.svc_cursor, u32Key(svcId), u32Key(0));
+      this.stage.tables.update(this.maps.svc_cursor, svcId, 0);
       slot = { svcId, key, vip: `${vip.family}|${vip.text}`, reals: new Map(), table: { off: 0, len: 0 }, list: { off: 0, len: 0 }, tableContent: [], listContent: [] };
       this.services.set(id, slot);
     }
@@ -444,12 +476,13 @@ export class MapWriter {
       rs.upper = r.upperThreshold;
       rs.lower = r.lowerThreshold;
       if (!r.upperThreshold) rs.overloaded = false;
-      const addr = rs.addr ?? ip(r.address);
+      const addr = rs.addr ?? this.addrOf(r.address);
       const nh = nextHop(addr);
-      const bytes = this.realBytes(r, addr, rs, weights[i]!, nh, svc.port);
-      if (!sameBytes(rs.written, bytes)) {
-        this.stage.tables.update(this.maps.reals, u32Key(rs.id), bytes);
-        rs.written = bytes;
+      const bytes = this.realScratch;
+      this.realBytes(bytes, r, addr, rs, weights[i]!, nh, svc.port);
+      if (!this.realValues.equals(rs.id, bytes)) {
+        this.stage.tables.update(this.maps.reals, rs.id, bytes);
+        this.realValues.set(rs.id, bytes);
       }
       rs.addr = addr;
       rs.nh = nh;
@@ -502,17 +535,19 @@ export class MapWriter {
   updateOverload(conns: Map<number, { active: number; inactive: number }>): void {
     for (const slot of this.services.values()) {
       for (const rs of slot.reals.values()) {
-        if (!rs.upper || !rs.written) continue;
+        const upper = rs.upper;
+        const written = upper ? this.realValues.get(rs.id) : undefined;
+        if (!upper || !written) continue;
         const c = conns.get(rs.id) ?? { active: 0, inactive: 0 };
         const total = c.active + c.inactive;
         const was = rs.overloaded ?? false;
-        const now = was ? overloadAfterUnbind(was, total, rs.upper, rs.lower ?? 0) : overloadAfterBind(was, total, rs.upper);
+        const now = was ? overloadAfterUnbind(was, total, upper, rs.lower ?? 0) : overloadAfterBind(was, total, upper);
         if (now === was) continue;
         rs.overloaded = now;
-        const info = realInfo.decode(rs.written);
+        const info = realInfo.decode(written);
         const bytes = realInfo.encode({ ...info, flags: now ? info.flags | REAL_F.overload : info.flags & ~REAL_F.overload });
         this.maps.reals.update(u32Key(rs.id), bytes);
-        rs.written = bytes;
+        this.realValues.set(rs.id, bytes);
       }
     }
   }
@@ -549,6 +584,18 @@ export class MapWriter {
     }));
   }
 
+  /** The reals map value last written for a real id (a view: decode or copy it before the next apply), or undefined. */
+  realWritten(id: number): Uint8Array | undefined {
+    return this.realValues.get(id);
+  }
+
+  /** One shared parsed address per address text (see `addrs`). */
+  private addrOf(text: string): IpAddr {
+    let a = this.addrs.get(text);
+    if (!a) { a = ip(text); this.addrs.set(text, a); }
+    return a;
+  }
+
   /** Every service's ids (and its map key), for counters and HA sync. */
   *serviceIds(): Iterable<[string, { svcId: number; key: Uint8Array; reals: Map<string, RealSlot> }]> {
     yield* this.services;
@@ -561,8 +608,14 @@ export class MapWriter {
 
 /** Staged entries after which the writer writes between services (bounds memory). */
 const STAGE_LIMIT = 65_536;
-/** Offset of real_info.gen (codec.ts). */
-const GEN_OFFSET = 40;
+/** real_conns of a new real. */
+const ZERO_CONNS = realConns.encode({ active: 0, inactive: 0 });
+/** An absent address or MAC: the field stays zero. */
+const NO_BYTES = new Uint8Array(0);
+/** Offsets of real_info.gen and .flags (codec.ts). */
+const fieldOffset = (name: string) => realInfo.fields.find((f) => f.name === name)!.offset;
+const GEN_OFFSET = fieldOffset('gen');
+const FLAGS_OFFSET = fieldOffset('flags');
 
 function sameArray(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);

@@ -8,14 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { BpfObject, BpfMap, attachXdp, detachXdp, queryXdp, numPossibleCpus } from '../bpf/index.js';
 import { ip, ipFrom16, IpAddr } from '../core/addr.js';
 import { DesiredState, Timeouts } from '../core/model.js';
-import type { Dataplane, ApplyHint, DataplaneCounters, FlowView, PortableEntry, PortableChange, InstallResult } from './port.js';
+import type { Dataplane, ApplyHint, DataplaneCounters, FlatCounters, FlowView, PortableEntry, PortableChange, InstallResult } from './port.js';
 import { exportFlows, installFlows, type AttachedIf } from './flowsync.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from './writer.js';
 import { counters as countersCodec, flowKey, flowVal, lbGlobals, FLOW_STATE, IPPROTO } from './codec.js';
 import { u32Key } from './layout.js';
 import { resolveNextHops, NextHop } from './neighbors.js';
 import { pinDir as defaultPinDir } from './pins.js';
-import { readCounters } from './read-counters.js';
+import { readCounters, readFlatCounters } from './read-counters.js';
 import { writeIfMac } from './ifmacs.js';
 import { sweepFlows, SweepResult, monotonicNs, flowTimeoutNs } from './sweep.js';
 
@@ -193,6 +193,10 @@ export class XdpDataplane implements Dataplane {
 
   async counters(): Promise<DataplaneCounters> {
     return readCounters(this.maps, this.writer.serviceIds());
+  }
+
+  async flatCounters(): Promise<FlatCounters> {
+    return readFlatCounters(this.maps, this.writer.serviceIds());
   }
 
   async zeroCounters(service?: string): Promise<void> {

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { LbHarness } from '../lib/lb-harness.js';
 import { numPossibleCpus } from '../../src/bpf/index.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from '../../src/dataplane/writer.js';
-import { readCounters } from '../../src/dataplane/read-counters.js';
+import { readFlatCounters, readCounters } from '../../src/dataplane/read-counters.js';
+import { compactSample } from '../../src/api/rate-sample.js';
 import { counters as countersCodec, realConns } from '../../src/dataplane/codec.js';
 import { u32Key } from '../../src/dataplane/layout.js';
 import { DesiredState, ServiceSpec, SchedulerName, DEFAULT_TIMEOUTS } from '../../src/core/model.js';
@@ -102,4 +103,15 @@ test('counters read in batches equal counters read id by id', () => {
   assert.deepEqual(fast, slow);
   assert.equal(fast.services.length, 90);
   assert.ok(fast.services.some((s) => s.reals.some((r) => r.bytesIn > 0n && r.activeConns > 0)), 'the counters written are read');
+  // The rate sampler's flat read (batch, and id by id) holds the same numbers as the objects,
+  // also where the per-CPU sum carries between 32-bit halves and wraps at 2^64.
+  const [, first] = [...batch.writer.serviceIds()][0]!;
+  const rs0 = [...first.reals.values()][0]!;
+  const max = (2n ** 64n) - 1n, carry = 0xffffffffn;
+  batch.maps.real_stats.updatePerCpu(u32Key(rs0.id), Array.from({ length: cpus }, () => countersCodec.encode({ conns: max, pktsIn: carry, bytesIn: carry << 32n, pktsOut: carry + 1n, bytesOut: max - 5n })));
+  const slow2 = readCounters(perEntryMaps(batch.maps), batch.writer.serviceIds());
+  const at = 1;
+  const want = compactSample(slow2, at);
+  assert.deepEqual({ ...readFlatCounters(batch.maps, batch.writer.serviceIds()), at }, want);
+  assert.deepEqual({ ...readFlatCounters(perEntryMaps(batch.maps), batch.writer.serviceIds()), at }, want);
 });

@@ -1,7 +1,7 @@
 // The Controller with health monitoring on (as the daemon runs it), over a MemoryDataplane.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Controller } from '../../../src/api/controller.js';
+import { Controller, LARGE_CHANGE } from '../../../src/api/controller.js';
 import { MemoryDataplane } from '../../../src/dataplane/memory.js';
 import * as edit from '../../../src/core/edit.js';
 import { emptyState, type ServiceSpec } from '../../../src/core/model.js';
@@ -90,3 +90,35 @@ test('health transitions reach Watch as real events, and the data plane gets the
   }
 });
 
+
+test('releaseMemory: called before the writes and after the save of an applied whole-state change of LARGE_CHANGE or more; before the writes only when the change then fails; not for dry runs, small reloads or targeted edits', async () => {
+  const dp = new MemoryDataplane({ record: false });
+  let released = 0;
+  const whens: string[] = [];
+  const c = new Controller({ dataplane: dp, health: false, releaseMemory: (when) => { released++; whens.push(when); } });
+  await c.start();
+  // 100 services x 10 reals = 1,100 service and real changes.
+  const big = { ...emptyState(), services: Array.from({ length: 100 }, (_, i) => ({ ...SVC, port: 1000 + i, reals: Array.from({ length: 10 }, (_, j) => real(`192.0.2.${j + 1}`)) })) };
+  assert.ok(100 * 11 >= LARGE_CHANGE);
+  await c.commit(() => ({ ok: true, value: big }), { dryRun: true });
+  assert.equal(released, 0, 'dry run');
+  dp.failNext = new Error('injected');
+  await assert.rejects(c.commit(() => ({ ok: true, value: big })), /not applied/);
+  assert.equal(released, 1, 'failed change: before the writes only');
+  await c.commit(() => ({ ok: true, value: big }));
+  assert.equal(released, 3, 'whole-state change of 1,100 entries: before the writes and after the save');
+  assert.deepEqual(whens, ['before-writes', 'before-writes', 'after']);
+  await c.commit((s) => edit.editReal(s, { ...KEY, port: 1000 }, { ...c.current.services[0]!.reals[0]!, weight: 3 }));
+  assert.equal(released, 3, 'targeted edit');
+  const small = { ...emptyState(), services: big.services.slice(0, 99) }; // 11 changes, as a reload
+  await c.commit(() => ({ ok: true, value: small }));
+  assert.equal(released, 3, 'small reload');
+  await c.commit(() => ({ ok: true, value: emptyState() }));
+  assert.equal(released, 3, 'emptying 99 services is 99 changes (a removed service lists its reals with it)');
+  const many = { ...emptyState(), services: Array.from({ length: LARGE_CHANGE }, (_, i) => ({ ...SVC, port: 1 + i, reals: [real('192.0.2.1')] })) };
+  await c.commit(() => ({ ok: true, value: many }));
+  assert.equal(released, 5, `${LARGE_CHANGE} services x 1 real`);
+  await c.commit(() => ({ ok: true, value: emptyState() }));
+  assert.equal(released, 7, `emptying ${LARGE_CHANGE} services`);
+  c.stop();
+});

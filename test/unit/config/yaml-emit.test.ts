@@ -33,3 +33,11 @@ test('nested maps, sequences, empty collections, numbers, booleans and undefined
 test('plain where plain is safe: addresses and names stay readable', () => {
   assert.equal(yamlMap({ vip: '203.0.113.10', scheduler: 'wrr', v6: '2001:db8::1' }), 'vip: 203.0.113.10\nscheduler: wrr\nv6: 2001:db8::1\n');
 });
+
+test('strings written again (memoised, and after the memo was cleared) are written as the first time', () => {
+  const many = Array.from({ length: 10_000 }, (_, i) => `${TRICKY[i % TRICKY.length]}${i % 3 ? '' : String(i)}`);
+  const first = many.map((s) => yamlScalar(s));
+  const again = many.map((s) => yamlScalar(s));
+  assert.deepEqual(again, first);
+  for (let i = 0; i < many.length; i += 97) assert.equal(YAML.parse(`k: ${first[i]}\n`).k, many[i]);
+});

@@ -119,3 +119,81 @@ test('a write that fails part-way through the staged writes, then the rollback a
   new MapWriter(fresh2, 2).apply(next, hopOf);
   assert.deepEqual(logicalView(maps, next), logicalView(fresh2, next));
 });
+
+test('the last-written value the writer keeps per real id (one flat buffer) is what the reals map holds, across random edits', () => {
+  const next = rng(7);
+  const hops = new Map<string, NextHop | undefined>();
+  const hopOf = (a: { text: string }) => {
+    if (!hops.has(a.text)) hops.set(a.text, next(3) ? { ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2 + next(9)), mtu: 1500 } : undefined);
+    return hops.get(a.text);
+  };
+  let st = valid({ services: Array.from({ length: 12 }, (_, i) => serviceOf(i, SCHEDS[i % SCHEDS.length]!, 2 + (i % 5))), timeouts: { ...DEFAULT_TIMEOUTS } });
+  const maps = fakeMaps(LIMITS);
+  const w = new MapWriter(maps, 2);
+  w.apply(st, hopOf);
+  let nextSvc = 12;
+  const check = () => {
+    const held = new Set<number>();
+    for (const [, s] of w.serviceIds()) {
+      for (const rs of s.reals.values()) {
+        held.add(rs.id);
+        assert.deepEqual(w.realWritten(rs.id), maps.reals.lookup(u32Key(rs.id)), `real id ${rs.id}`);
+      }
+    }
+    // Ids no real holds any more keep no value (a reused id is written in full).
+    for (let id = 0; id < maps.reals.maxEntries; id++) if (!held.has(id)) assert.equal(w.realWritten(id), undefined, `freed id ${id}`);
+  };
+  for (let step = 0; step < 200; step++) {
+    const svcs = st.services;
+    const s = svcs[next(svcs.length)]!;
+    const key = { vip: s.vip, port: s.port, protocol: s.protocol };
+    const op = next(5);
+    let r;
+    if (op === 0 && s.reals.length) r = edit.editReal(st, key, { ...s.reals[next(s.reals.length)]!, weight: next(5) });
+    else if (op === 1) r = edit.addReal(st, key, realOf(2000 + step, 1 + next(4)));
+    else if (op === 2 && s.reals.length > 1) r = edit.deleteReal(st, key, s.reals[next(s.reals.length)]!);
+    else if (op === 3 && svcs.length > 4) r = edit.deleteService(st, key);
+    else r = edit.addService(st, serviceOf(nextSvc++, SCHEDS[next(SCHEDS.length)]!, 1 + next(5)));
+    assert.ok(r.ok);
+    st = valid(r.value);
+    w.apply(st, hopOf);
+    check();
+  }
+  // And the maps are those of a fresh writer.
+  const fresh = fakeMaps(LIMITS);
+  new MapWriter(fresh, 2).apply(st, hopOf);
+  assert.deepEqual(logicalView(maps, st), logicalView(fresh, st));
+});
+
+test('bounded staging: removals and additions written in several steps, one failing late, then the rollback: the maps hold the previous state, and the change applies on a second try', () => {
+  const hopOf = () => ({ ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2), mtu: 1500 });
+  const before = valid({ services: Array.from({ length: 40 }, (_, i) => serviceOf(i, SCHEDS[i % SCHEDS.length]!, 2 + (i % 4))), timeouts: { ...DEFAULT_TIMEOUTS } });
+  const maps = fakeMaps(LIMITS);
+  // A small limit: the writer writes what it staged every few services, during removals too.
+  const w = new MapWriter(maps, 2, { stageLimit: 20 });
+  w.apply(before, hopOf);
+  let next = before;
+  for (const s of before.services.slice(0, 25)) { const r = edit.deleteService(next, { vip: s.vip, port: s.port, protocol: s.protocol }); assert.ok(r.ok); next = r.value; }
+  for (const s of before.services.slice(25, 30)) { const r = edit.deleteReal(next, { vip: s.vip, port: s.port, protocol: s.protocol }, s.reals[0]!); assert.ok(r.ok); next = r.value; }
+  for (let i = 100; i < 110; i++) { const r = edit.addService(next, serviceOf(i, 'wlc', 3)); assert.ok(r.ok); next = r.value; }
+  next = valid(next);
+  // The services map refuses a delete after most removals were written.
+  const realDelete = maps.services.delete.bind(maps.services);
+  let left = 20;
+  maps.services.delete = (k) => { if (left-- <= 0) throw new Error('injected failure'); return realDelete(k); };
+  assert.throws(() => w.apply(next, hopOf), /injected failure/);
+  assert.ok(left < 0, 'the failure came after earlier steps were written');
+  maps.services.delete = realDelete;
+  w.apply(before, hopOf); // the controller's rollback
+  const fresh = fakeMaps(LIMITS);
+  new MapWriter(fresh, 2).apply(before, hopOf);
+  assert.deepEqual(logicalView(maps, before), logicalView(fresh, before));
+  w.apply(next, hopOf);
+  const fresh2 = fakeMaps(LIMITS);
+  new MapWriter(fresh2, 2).apply(next, hopOf);
+  assert.deepEqual(logicalView(maps, next), logicalView(fresh2, next));
+  // And every real id in use is held once (none handed out twice after the failure).
+  const ids: number[] = [];
+  for (const [, s] of w.serviceIds()) for (const rs of s.reals.values()) ids.push(rs.id);
+  assert.equal(new Set(ids).size, ids.length);
+});
