@@ -20,7 +20,8 @@
 //   node build/js/test/bench/tcp.js [--rounds N] [--seconds N] [--conns N] [--matrix spread|paired|both] [--quick]
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withLab, Lab, Host } from '../../src/lab/topology.js';
@@ -111,7 +112,40 @@ async function waitHttp(lab: Lab, t: Topo, host: string): Promise<void> {
   throw new Error(`no HTTP answer from ${host}`);
 }
 
-interface Wrk { rps: number; p99ms: number; errors: number; /** connections established per real, mid-run */ split?: number[] }
+interface Wrk {
+  rps: number; p99ms: number; errors: number;
+  /** connections established per real, mid-run */
+  split?: number[];
+  /** CPU used by processes outside the lab during the run, % of one CPU (other engineers' tests) */
+  otherCpu?: number;
+  /** wrk starts until the connections split evenly (spread, direct) */
+  tries?: number;
+}
+
+/**
+ * CPU time (clock ticks: utime + stime + children's) of every process that is neither
+ * this one nor inside the lab's namespaces. Children that exit are counted once their
+ * parent reaps them; a process that exits during the run is missed (a lower bound).
+ */
+function otherCpuTicks(lab: Lab): number {
+  const ours = new Set<number>([process.pid]);
+  for (const ns of lab.namespaces) {
+    try {
+      for (const p of execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/)) if (p) ours.add(Number(p));
+    } catch { /* gone */ }
+  }
+  let ticks = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d) || ours.has(Number(d))) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' '); // f[0] is field 3 (state)
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch { /* exited */ }
+  }
+  return ticks;
+}
+const CLK_TCK = 100;
 
 function parseWrk(out: string): Wrk {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
@@ -123,15 +157,52 @@ function parseWrk(out: string): Wrk {
 }
 
 /** Two wrk processes (one thread each, half the connections each) to `targets`; summed rps, worst p99. */
-async function load(lab: Lab, t: Topo, targets: [string, string]): Promise<Wrk> {
-  const runs = Promise.all(targets.map((h) => lab.exec(t.client, 'wrk',
-    ['-t1', `-c${CONNS / 2}`, `-d${SECONDS}s`, '--latency', `http://${h}/`], { timeoutMs: (SECONDS + 30) * 1000 })));
-  // How the connections landed on the reals (the spread matrix's ECMP hash is not exact).
-  await new Promise((r) => setTimeout(r, SECONDS * 500));
-  const split = await Promise.all(t.rs.map(async (r) =>
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Connections established to port 80 on each real. */
+async function split(lab: Lab, t: Topo): Promise<number[]> {
+  return Promise.all(t.rs.map(async (r) =>
     (await lab.exec(r, 'ss', ['-Htn', 'state', 'established', '( sport = :80 )'])).split('\n').filter((l) => l.trim()).length));
-  const w = (await runs).map(parseWrk);
-  return { rps: w[0]!.rps + w[1]!.rps, p99ms: Math.max(w[0]!.p99ms, w[1]!.p99ms), errors: w[0]!.errors + w[1]!.errors, split };
+}
+
+/** Tries before an uneven ECMP split is accepted (and shown in the table). */
+const EVEN_TRIES = 40;
+
+/**
+ * Two wrk processes (one thread each, half the connections each) to `targets`; summed
+ * rps, worst p99. `even`: the connections must land half on each real, as round robin
+ * puts them; the spread matrix's ECMP route hashes each connection's ports, so wrk is
+ * restarted (new source ports) until the hash splits them evenly.
+ */
+async function load(lab: Lab, t: Topo, targets: [string, string], even = false): Promise<Wrk> {
+  for (let attempt = 1; ; attempt++) {
+    const other0 = otherCpuTicks(lab);
+    const t0 = Date.now();
+    const procs = await Promise.all(targets.map((h) => lab.spawn(t.client, 'wrk',
+      ['-t1', `-c${CONNS / 2}`, `-d${SECONDS}s`, '--latency', `http://${h}/`])));
+    try {
+      if (even && attempt < EVEN_TRIES) {
+        await sleep(300);
+        const s = await split(lab, t);
+        if (s[0] !== s[1]) {
+          await Promise.all(procs.map((p) => p.kill(1000)));
+          continue;
+        }
+      }
+      await sleep(SECONDS * 500);
+      const sp = await split(lab, t);
+      const deadline = sleep((SECONDS + 30) * 1000).then(() => { throw new Error('wrk did not finish'); });
+      await Promise.race([Promise.all(procs.map((p) => p.exited)), deadline]);
+      const otherCpu = Math.max(0, ((otherCpuTicks(lab) - other0) / CLK_TCK) / ((Date.now() - t0) / 1000) * 100);
+      const w = procs.map((p) => {
+        if (p.exitCode !== 0) throw new Error(`wrk exited with ${p.exitCode ?? p.exitSignal}: ${p.stderr.trim()}`);
+        return parseWrk(p.lines.join('\n'));
+      });
+      return { rps: w[0]!.rps + w[1]!.rps, p99ms: Math.max(w[0]!.p99ms, w[1]!.p99ms), errors: w[0]!.errors + w[1]!.errors, split: sp, otherCpu, tries: attempt };
+    } finally {
+      await Promise.all(procs.map((p) => p.kill(1000)));
+    }
+  }
 }
 
 /** The VIPs of a matrix: spread, both wrk processes to one VIP of both reals; paired, VIP i with real i only. */
@@ -150,7 +221,11 @@ function ipvxState(method: Method, matrix: Matrix): DesiredState {
   };
 }
 
-interface Variant { name: string; targets: [string, string]; up: (lab: Lab, t: Topo) => Promise<() => Promise<void>> }
+interface Variant {
+  name: string; targets: [string, string]; up: (lab: Lab, t: Topo) => Promise<() => Promise<void>>;
+  /** Restart wrk until its connections land half on each real (ECMP). */
+  even?: boolean;
+}
 
 const DIRECT = 'direct (no balancer)';
 
@@ -158,7 +233,7 @@ function variants(matrix: Matrix): Variant[] {
   const vips = services(matrix).map((s) => s.vip);
   return [
     matrix === 'spread'
-      ? { name: DIRECT, targets: [ANYCAST, ANYCAST], up: async () => async () => {} }
+      ? { name: DIRECT, targets: [ANYCAST, ANYCAST], even: true, up: async () => async () => {} }
       : { name: DIRECT, targets: [REALS[0]!.addr, REALS[1]!.addr], up: async () => async () => {} },
     {
       name: matrix === 'spread' ? 'nftables DNAT numgen' : 'nftables DNAT', targets: targetsOf(matrix),
@@ -235,14 +310,16 @@ function report(matrix: Matrix, res: Map<string, Wrk[]>): void {
     const shares = ws.filter((w) => w.split && w.split.some((n) => n > 0)).map((w) => Math.max(...w.split!) / w.split!.reduce((a, b) => a + b, 0));
     const busiest = summarize(shares);
     const split = shares.length ? (fmt(busiest.min * 100) === fmt(busiest.max * 100) ? `${fmt(busiest.max * 100)}%` : `${fmt(busiest.min * 100)}-${fmt(busiest.max * 100)}%`) : '-';
+    const other = summarize(ws.map((w) => w.otherCpu ?? NaN));
     return [k, fmtRate(rps.min), fmtRate(rps.median), fmtRate(rps.max), fmtRatio(ratio), fmt(p99.median, 2), fmtRatio(p99Ratio),
-      split, String(ws.reduce((n, w) => n + w.errors, 0)), judged];
+      split, `${fmt(other.median)}/${fmt(other.max)}%`, String(ws.reduce((n, w) => n + w.errors, 0)), judged];
   });
   console.log(`### matrix: ${matrix} (${matrix === 'spread'
     ? 'each wrk process to both reals; direct = ECMP route over both reals'
     : 'wrk process i to real i only; direct = real i\'s address, balancers = one service per wrk process with real i'})\n`);
-  console.log(table(['path', 'min req/s', 'median req/s', 'max req/s', 'vs direct', 'p99 ms', 'p99 vs direct', 'busiest real', 'errors', 'goal'], rows));
-  console.log('\n(vs direct, p99 vs direct, > nft: medians of per-round ratios; busiest real: its share of the connections, 50% = even)\n');
+  console.log(table(['path', 'min req/s', 'median req/s', 'max req/s', 'vs direct', 'p99 ms', 'p99 vs direct', 'busiest real', 'other CPU', 'errors', 'goal'], rows));
+  console.log('\n(vs direct, p99 vs direct, > nft: medians of per-round ratios; busiest real: its share of the connections, 50% = even;\n' +
+    ' other CPU: median/max over rounds of the CPU that processes outside the benchmark used during the runs, % of one CPU)\n');
 }
 
 async function main(): Promise<void> {
@@ -259,11 +336,11 @@ async function main(): Promise<void> {
           for (const v of variants(matrix)) {
             const down = await v.up(lab, t);
             try {
-              const w = await load(lab, t, v.targets);
+              const w = await load(lab, t, v.targets, v.even);
               const m = res.get(matrix)!;
               if (!m.has(v.name)) m.set(v.name, []);
               m.get(v.name)!.push(w);
-              if (process.env.BENCH_DEBUG) console.error(matrix, v.name, w);
+              if (process.env.BENCH_DEBUG) console.error(matrix, v.name, JSON.stringify(w));
             } finally {
               await down();
             }
