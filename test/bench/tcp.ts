@@ -286,6 +286,9 @@ function variants(matrix: Matrix): Variant[] {
   ];
 }
 
+/** Other CPU (% of one CPU) below which a run counts as quiet. */
+const QUIET_CPU = 5;
+
 const GOALS: Record<string, [number, string]> = { 'ipvx NAT': [0.95, '>= 0.95x'], 'ipvx DR': [0.97, '>= 0.97x'], 'ipvx TUN': [0.97, '>= 0.97x'] };
 
 /** One table: every variant of a matrix against that matrix's direct path, ratios taken per round (same round), medians of those. */
@@ -311,15 +314,22 @@ function report(matrix: Matrix, res: Map<string, Wrk[]>): void {
     const busiest = summarize(shares);
     const split = shares.length ? (fmt(busiest.min * 100) === fmt(busiest.max * 100) ? `${fmt(busiest.max * 100)}%` : `${fmt(busiest.min * 100)}-${fmt(busiest.max * 100)}%`) : '-';
     const other = summarize(ws.map((w) => w.otherCpu ?? NaN));
+    // Rounds in which neither this run nor the round's direct run shared the CPUs with
+    // other processes: a p99 is set by rare stalls, and another process's burst is one.
+    const quiet = ws.map((w, i) => [w, direct[i]!] as const).filter(([w, d]) => (w.otherCpu ?? 100) < QUIET_CPU && (d.otherCpu ?? 100) < QUIET_CPU);
+    const q = quiet.length
+      ? `${fmtRatio(summarize(quiet.map(([w, d]) => w.rps / d.rps)).median)} / ${fmtRatio(summarize(quiet.map(([w, d]) => w.p99ms / d.p99ms)).median)} (${quiet.length})`
+      : '-';
     return [k, fmtRate(rps.min), fmtRate(rps.median), fmtRate(rps.max), fmtRatio(ratio), fmt(p99.median, 2), fmtRatio(p99Ratio),
-      split, `${fmt(other.median)}/${fmt(other.max)}%`, String(ws.reduce((n, w) => n + w.errors, 0)), judged];
+      split, `${fmt(other.median)}/${fmt(other.max)}%`, q, String(ws.reduce((n, w) => n + w.errors, 0)), judged];
   });
   console.log(`### matrix: ${matrix} (${matrix === 'spread'
     ? 'each wrk process to both reals; direct = ECMP route over both reals'
     : 'wrk process i to real i only; direct = real i\'s address, balancers = one service per wrk process with real i'})\n`);
-  console.log(table(['path', 'min req/s', 'median req/s', 'max req/s', 'vs direct', 'p99 ms', 'p99 vs direct', 'busiest real', 'other CPU', 'errors', 'goal'], rows));
+  console.log(table(['path', 'min req/s', 'median req/s', 'max req/s', 'vs direct', 'p99 ms', 'p99 vs direct', 'busiest real', 'other CPU', 'quiet rounds: vs direct / p99', 'errors', 'goal'], rows));
   console.log('\n(vs direct, p99 vs direct, > nft: medians of per-round ratios; busiest real: its share of the connections, 50% = even;\n' +
-    ' other CPU: median/max over rounds of the CPU that processes outside the benchmark used during the runs, % of one CPU)\n');
+    ' other CPU: median/max over rounds of the CPU that processes outside the benchmark used during the runs, % of one CPU;\n' +
+    ` quiet rounds: the same two ratios over the rounds where this run and the round's direct run had other CPU < ${QUIET_CPU}% (how many))\n`);
 }
 
 async function main(): Promise<void> {
