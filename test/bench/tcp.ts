@@ -330,6 +330,10 @@ function report(matrix: Matrix, res: Map<string, Wrk[]>): void {
   console.log('\n(vs direct, p99 vs direct, > nft: medians of per-round ratios; busiest real: its share of the connections, 50% = even;\n' +
     ' other CPU: median/max over rounds of the CPU that processes outside the benchmark used during the runs, % of one CPU;\n' +
     ` quiet rounds: the same two ratios over the rounds where this run and the round's direct run had other CPU < ${QUIET_CPU}% (how many))\n`);
+  // A p99 is set by rare stalls: the rounds show whether a median hides one bad round or a steady difference.
+  console.log(table(['path', ...res.get(DIRECT)!.map((_, i) => `round ${i + 1}: req/s, p99 ms`)],
+    [...res.entries()].map(([k, ws]) => [k, ...ws.map((w) => `${fmtRate(w.rps)}, ${fmt(w.p99ms, 2)}`)])));
+  console.log('');
 }
 
 async function main(): Promise<void> {
