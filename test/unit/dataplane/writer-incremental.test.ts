@@ -6,17 +6,32 @@ import assert from 'node:assert/strict';
 import { MapWriter } from '../../../src/dataplane/writer.js';
 import { realInfo } from '../../../src/dataplane/codec.js';
 import { u32Key } from '../../../src/dataplane/layout.js';
-import { DEFAULT_TIMEOUTS } from '../../../src/core/model.js';
+import { DEFAULT_TIMEOUTS, type DesiredState } from '../../../src/core/model.js';
 import * as edit from '../../../src/core/edit.js';
 import type { NextHop } from '../../../src/dataplane/neighbors.js';
 import { fakeMaps } from '../../lib/fake-maps.js';
 import { logicalView } from '../../lib/map-view.js';
-import { LIMITS, SCHEDS, rng, realOf, serviceOf, valid } from '../../lib/random-state.js';
+import { LIMITS, SCHEDS, rng, serviceOf, valid, randomEdit } from '../../lib/random-state.js';
 
 const mac = (n: number) => Uint8Array.from([2, 0, 0, 0, 0, n]);
 
+type HopOf = (a: { text: string }) => NextHop | undefined;
 
+/** A writer that has applied `n` services (schedulers in turn, `reals(i)` reals each) to fake maps. */
+function appliedWriter(n: number, reals: (i: number) => number, hopOf: HopOf, opts?: { stageLimit: number }) {
+  const st = valid({ services: Array.from({ length: n }, (_, i) => serviceOf(i, SCHEDS[i % SCHEDS.length]!, reals(i))), timeouts: { ...DEFAULT_TIMEOUTS } });
+  const maps = fakeMaps(LIMITS);
+  const w = new MapWriter(maps, 2, opts);
+  w.apply(st, hopOf);
+  return { st, maps, w };
+}
 
+/** The maps hold what a fresh writer writes for `st`. */
+function assertAsFresh(maps: ReturnType<typeof fakeMaps>, st: DesiredState, hopOf: HopOf): void {
+  const fresh = fakeMaps(LIMITS);
+  new MapWriter(fresh, 2).apply(st, hopOf);
+  assert.deepEqual(logicalView(maps, st), logicalView(fresh, st));
+}
 
 test('after 300 random incremental edits the maps hold what a fresh apply of the final state writes', () => {
   const next = rng(42);
@@ -26,24 +41,13 @@ test('after 300 random incremental edits the maps hold what a fresh apply of the
     if (!hops.has(a.text)) hops.set(a.text, { ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2), mtu: 1500 });
     return hops.get(a.text);
   };
-  let st = valid({ services: Array.from({ length: 20 }, (_, i) => serviceOf(i, SCHEDS[i % SCHEDS.length]!, 3 + (i % 4))), timeouts: { ...DEFAULT_TIMEOUTS } });
-  const maps = fakeMaps(LIMITS);
-  const w = new MapWriter(maps, 2);
-  w.apply(st, hopOf);
+  const { maps, w, st: st0 } = appliedWriter(20, (i) => 3 + (i % 4), hopOf);
+  let st = st0;
   let nextSvc = 20;
+  const ops = ['weight', 'addReal', 'deleteReal', 'scheduler', 'deleteService', 'addService', 'other'] as const;
   for (let step = 0; step < 300; step++) {
-    const svcs = st.services;
-    const s = svcs[next(svcs.length)]!;
-    const key = { vip: s.vip, port: s.port, protocol: s.protocol };
-    const op = next(7);
-    let r;
-    if (op === 0 && s.reals.length) r = edit.editReal(st, key, { ...s.reals[next(s.reals.length)]!, weight: next(5) });
-    else if (op === 1) r = edit.addReal(st, key, realOf(1000 + step, 1 + next(4)));
-    else if (op === 2 && s.reals.length > 1) r = edit.deleteReal(st, key, s.reals[next(s.reals.length)]!);
-    else if (op === 3) r = edit.editService(st, { ...s, scheduler: SCHEDS[next(SCHEDS.length)]!, flags: [] });
-    else if (op === 4 && svcs.length > 5) r = edit.deleteService(st, key);
-    else if (op === 5) r = edit.addService(st, serviceOf(nextSvc++, SCHEDS[next(SCHEDS.length)]!, 1 + next(5)));
-    else {
+    const { service: s, result: r } = randomEdit(st, next, ops, { realId: 1000 + step, serviceId: () => nextSvc++, minServices: 5 });
+    if (!r) {
       // A next-hop change for one address (MAC moved), as a refresh would bring.
       const a = s.reals[0]?.address;
       if (a) hops.set(a, { ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(3 + next(50)), mtu: 1500 });
@@ -54,9 +58,7 @@ test('after 300 random incremental edits the maps hold what a fresh apply of the
     }
     w.apply(st, hopOf);
   }
-  const fresh = fakeMaps(LIMITS);
-  new MapWriter(fresh, 2).apply(st, hopOf);
-  assert.deepEqual(logicalView(maps, st), logicalView(fresh, st));
+  assertAsFresh(maps, st, hopOf);
 });
 
 test('an unchanged state writes nothing; one weight change writes one real and that service only', () => {
@@ -93,10 +95,7 @@ test('the same spec with new next-hop objects is rewritten (a refresh is not ski
 
 test('a write that fails part-way through the staged writes, then the rollback apply: the maps hold the previous state, and a later edit still applies', () => {
   const hopOf = () => ({ ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2), mtu: 1500 });
-  const before = valid({ services: Array.from({ length: 30 }, (_, i) => serviceOf(i, SCHEDS[i % SCHEDS.length]!, 2 + (i % 3))), timeouts: { ...DEFAULT_TIMEOUTS } });
-  const maps = fakeMaps(LIMITS);
-  const w = new MapWriter(maps, 2);
-  w.apply(before, hopOf);
+  const { st: before, maps, w } = appliedWriter(30, (i) => 2 + (i % 3), hopOf);
   // The next state changes weights, removes services and adds others; the services map
   // fails after a few of its updates (the tables and reals were already written).
   let next = before;
@@ -110,14 +109,10 @@ test('a write that fails part-way through the staged writes, then the rollback a
   assert.throws(() => w.apply(next, hopOf), /injected failure/);
   maps.services.update = realUpdate;
   w.apply(before, hopOf); // what the controller does after a failed change
-  const fresh = fakeMaps(LIMITS);
-  new MapWriter(fresh, 2).apply(before, hopOf);
-  assert.deepEqual(logicalView(maps, before), logicalView(fresh, before));
+  assertAsFresh(maps, before, hopOf);
   // And the writer's bookkeeping is sound: the change applies on a second try.
   w.apply(next, hopOf);
-  const fresh2 = fakeMaps(LIMITS);
-  new MapWriter(fresh2, 2).apply(next, hopOf);
-  assert.deepEqual(logicalView(maps, next), logicalView(fresh2, next));
+  assertAsFresh(maps, next, hopOf);
 });
 
 test('the last-written value the writer keeps per real id (one flat buffer) is what the reals map holds, across random edits', () => {
@@ -127,10 +122,8 @@ test('the last-written value the writer keeps per real id (one flat buffer) is w
     if (!hops.has(a.text)) hops.set(a.text, next(3) ? { ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2 + next(9)), mtu: 1500 } : undefined);
     return hops.get(a.text);
   };
-  let st = valid({ services: Array.from({ length: 12 }, (_, i) => serviceOf(i, SCHEDS[i % SCHEDS.length]!, 2 + (i % 5))), timeouts: { ...DEFAULT_TIMEOUTS } });
-  const maps = fakeMaps(LIMITS);
-  const w = new MapWriter(maps, 2);
-  w.apply(st, hopOf);
+  const { maps, w, st: st0 } = appliedWriter(12, (i) => 2 + (i % 5), hopOf);
+  let st = st0;
   let nextSvc = 12;
   const check = () => {
     const held = new Set<number>();
@@ -143,35 +136,22 @@ test('the last-written value the writer keeps per real id (one flat buffer) is w
     // Ids no real holds any more keep no value (a reused id is written in full).
     for (let id = 0; id < maps.reals.maxEntries; id++) if (!held.has(id)) assert.equal(w.realWritten(id), undefined, `freed id ${id}`);
   };
+  const ops = ['weight', 'addReal', 'deleteReal', 'deleteService', 'addService'] as const;
   for (let step = 0; step < 200; step++) {
-    const svcs = st.services;
-    const s = svcs[next(svcs.length)]!;
-    const key = { vip: s.vip, port: s.port, protocol: s.protocol };
-    const op = next(5);
-    let r;
-    if (op === 0 && s.reals.length) r = edit.editReal(st, key, { ...s.reals[next(s.reals.length)]!, weight: next(5) });
-    else if (op === 1) r = edit.addReal(st, key, realOf(2000 + step, 1 + next(4)));
-    else if (op === 2 && s.reals.length > 1) r = edit.deleteReal(st, key, s.reals[next(s.reals.length)]!);
-    else if (op === 3 && svcs.length > 4) r = edit.deleteService(st, key);
-    else r = edit.addService(st, serviceOf(nextSvc++, SCHEDS[next(SCHEDS.length)]!, 1 + next(5)));
+    const r = randomEdit(st, next, ops, { realId: 2000 + step, serviceId: () => nextSvc++, minServices: 4, fallback: 'addService' }).result!;
     assert.ok(r.ok);
     st = valid(r.value);
     w.apply(st, hopOf);
     check();
   }
   // And the maps are those of a fresh writer.
-  const fresh = fakeMaps(LIMITS);
-  new MapWriter(fresh, 2).apply(st, hopOf);
-  assert.deepEqual(logicalView(maps, st), logicalView(fresh, st));
+  assertAsFresh(maps, st, hopOf);
 });
 
 test('bounded staging: removals and additions written in several steps, one failing late, then the rollback: the maps hold the previous state, and the change applies on a second try', () => {
   const hopOf = () => ({ ifindex: 7, ifname: 'eth0', smac: mac(1), dmac: mac(2), mtu: 1500 });
-  const before = valid({ services: Array.from({ length: 40 }, (_, i) => serviceOf(i, SCHEDS[i % SCHEDS.length]!, 2 + (i % 4))), timeouts: { ...DEFAULT_TIMEOUTS } });
-  const maps = fakeMaps(LIMITS);
   // A small limit: the writer writes what it staged every few services, during removals too.
-  const w = new MapWriter(maps, 2, { stageLimit: 20 });
-  w.apply(before, hopOf);
+  const { st: before, maps, w } = appliedWriter(40, (i) => 2 + (i % 4), hopOf, { stageLimit: 20 });
   let next = before;
   for (const s of before.services.slice(0, 25)) { const r = edit.deleteService(next, { vip: s.vip, port: s.port, protocol: s.protocol }); assert.ok(r.ok); next = r.value; }
   for (const s of before.services.slice(25, 30)) { const r = edit.deleteReal(next, { vip: s.vip, port: s.port, protocol: s.protocol }, s.reals[0]!); assert.ok(r.ok); next = r.value; }
@@ -185,13 +165,9 @@ test('bounded staging: removals and additions written in several steps, one fail
   assert.ok(left < 0, 'the failure came after earlier steps were written');
   maps.services.delete = realDelete;
   w.apply(before, hopOf); // the controller's rollback
-  const fresh = fakeMaps(LIMITS);
-  new MapWriter(fresh, 2).apply(before, hopOf);
-  assert.deepEqual(logicalView(maps, before), logicalView(fresh, before));
+  assertAsFresh(maps, before, hopOf);
   w.apply(next, hopOf);
-  const fresh2 = fakeMaps(LIMITS);
-  new MapWriter(fresh2, 2).apply(next, hopOf);
-  assert.deepEqual(logicalView(maps, next), logicalView(fresh2, next));
+  assertAsFresh(maps, next, hopOf);
   // And every real id in use is held once (none handed out twice after the failure).
   const ids: number[] = [];
   for (const [, s] of w.serviceIds()) for (const rs of s.reals.values()) ids.push(rs.id);
