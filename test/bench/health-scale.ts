@@ -205,7 +205,6 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     cancelWatch?.();
     api?.close();
     rmSync(work, { recursive: true, force: true });
-    rmSync(`/sys/fs/bpf/ipvx/${inode}`, { recursive: true, force: true });
   }
   return rows;
 }

@@ -93,7 +93,7 @@ async function main(): Promise<void> {
         name: `ipvx ${m.toUpperCase()}${object ? ' (--compare object)' : ''}`,
         up: async () => {
           const p = await lab.node(dir, js('../e2e/fixtures/director.js'), [
-            '--state', JSON.stringify(state(m)), '--interfaces', 'eth0', '--pin-dir-name', `bench-rate-${process.pid}-${m}`,
+            '--state', JSON.stringify(state(m)), '--interfaces', 'eth0',
             ...(object ? ['--object', object] : []),
           ], { ready: 'ready', readyTimeoutMs: 30_000 });
           return async () => {

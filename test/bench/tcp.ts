@@ -271,7 +271,7 @@ function variants(matrix: Matrix): Variant[] {
         const rsProcs = m === 'nat' ? [] : await Promise.all(t.rs.map((r) =>
           lab.node(r, js('../e2e/fixtures/realserver.js'), ['--vip', vips.join(','), '--method', m], { ready: 'ready' })));
         const d = await lab.node(t.dir, js('../e2e/fixtures/director.js'), [
-          '--state', JSON.stringify(ipvxState(m, matrix)), '--interfaces', 'eth0,eth1,eth2', '--pin-dir-name', `bench-tcp-${process.pid}-${m}`,
+          '--state', JSON.stringify(ipvxState(m, matrix)), '--interfaces', 'eth0,eth1,eth2',
         ], { ready: 'ready', readyTimeoutMs: 30_000 });
         for (const v of vips) await waitHttp(lab, t, v);
         return async () => {

@@ -88,7 +88,6 @@ for (const method of ['dr', 'tun', 'nat'] as const) {
       const t = await build(lab, method);
       const director = await lab.node(t.dir, js('./fixtures/director.js'), [
         '--state', JSON.stringify(desired(method, t.port)), '--interfaces', t.ifaces.join(','),
-        '--pin-dir-name', `e2e-${process.pid}-${method}`,
       ], { ready: 'ready', readyTimeoutMs: 30_000 });
       for (const fam of [4, 6] as const) {
         const answers: string[] = [];

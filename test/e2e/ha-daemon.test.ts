@@ -152,23 +152,13 @@ class Director {
     }
   }
 
-  /** The netns inode, which names the pin directory. */
-  inode(): string | undefined {
-    try {
-      return this.socket().replace(/^.*\//, '').replace(/\.sock$/, '');
-    } catch {
-      return undefined;
-    }
-  }
-
   kill9(): void {
     this.proc?.child.kill('SIGKILL');
   }
 
+  /** The daemon and its files; its pins go with the lab (named by the namespace's inode). */
   async cleanup(): Promise<void> {
-    const ino = this.inode();
     await this.proc?.kill(5000);
-    if (ino) rmSync(`/sys/fs/bpf/ipvx/${ino}`, { recursive: true, force: true });
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

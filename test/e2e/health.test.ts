@@ -77,7 +77,6 @@ let rs: Host[] = [];
 let daemon: Proc;
 let api: IpvxClient;
 let work = '';
-let pinDir = '';
 let socket = '';
 const events: Event[] = [];
 let cancelWatch: (() => void) | undefined;
@@ -122,9 +121,8 @@ before(async () => {
 
   work = mkdtempSync(join(tmpdir(), 'ipvx-health-e2e-'));
   writeFileSync(join(work, 'config.yaml'), JSON.stringify(config, null, 2)); // YAML is a superset of JSON
-  // The daemon pins under the inode of its namespace; ours to remove afterwards.
+  // The daemon pins and names its socket by its namespace's inode (the lab removes the pins).
   const inode = String(statSync(`/run/netns/${dir.ns}`).ino);
-  pinDir = `/sys/fs/bpf/ipvx/${inode}`;
   daemon = await lab.spawn(dir, process.execPath, [
     DAEMON, 'run', '--run-dir', join(work, 'run'), '--state', join(work, 'state.yaml'), '--config', join(work, 'config.yaml'),
     '--interfaces', `${front.b.ifname},${back.a.ifname}`, '--metrics', '127.0.0.1:9100', '--detach-on-stop',
@@ -148,7 +146,6 @@ after(async () => {
     if (daemon?.running) await daemon.kill(10_000);
   } finally {
     await lab?.destroy();
-    if (pinDir) rmSync(pinDir, { recursive: true, force: true });
     if (work) rmSync(work, { recursive: true, force: true });
   }
 });

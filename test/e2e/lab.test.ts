@@ -8,9 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { serverScript, type ServerScript } from '../../src/lab/servers/index.js';
 import { Lab, withLab } from '../../src/lab/topology.js';
 import { listNetns, CommandError } from '../../src/lab/sh.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { bpffsRoot } from '../../src/dataplane/pins.js';
+import { DEFAULT_TIMEOUTS } from '../../src/core/model.js';
 
 const server = (name: ServerScript) => serverScript(name);
 const topologyJs = fileURLToPath(new URL('../../src/lab/topology.js', import.meta.url));
+const directorJs = fileURLToPath(new URL('./fixtures/director.js', import.meta.url));
 
 async function twoHosts(lab: Lab) {
   const client = await lab.addHost('client');
@@ -126,6 +131,21 @@ test('lab: withLab removes the namespaces and processes when the body throws', a
   for (const ns of made) assert.ok(!after.includes(ns), `${ns} removed`);
   assert.ok(pid);
   assert.throws(() => process.kill(pid!, 0), /ESRCH/);
+});
+
+test('lab: pins of a data plane killed with SIGKILL in a lab namespace are removed with the lab', async () => {
+  let pins = '';
+  await withLab('ipvxlp', async (lab) => {
+    const h = await lab.addHost('dir');
+    const l = await lab.link(h, await lab.addHost('peer'), { xdp: true });
+    const p = await lab.node(h, directorJs, ['--state', JSON.stringify({ services: [], timeouts: DEFAULT_TIMEOUTS }), '--interfaces', l.a.ifname], { ready: 'ready', readyTimeoutMs: 30_000 });
+    pins = join(bpffsRoot(), 'ipvx', String(lab.nsInode(h)));
+    assert.ok(existsSync(join(pins, 'services')), `the data plane pinned its maps in ${pins}`);
+    p.child.kill('SIGKILL'); // no chance to unpin
+    await p.kill(); // waits for the exit
+    assert.ok(existsSync(join(pins, 'services')), 'a killed data plane leaves its pins');
+  });
+  assert.equal(existsSync(pins), false, `${pins} removed with the lab`);
 });
 
 test('lab: a spawned server that dies before "ready" is reported with its stderr', async () => {
