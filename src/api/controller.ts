@@ -7,7 +7,7 @@ import { DesiredState, emptyState, serviceId } from '../core/model.js';
 import { validateState, validateEdit, Limits, DEFAULT_LIMITS } from '../core/validate.js';
 import { serviceDelta, DELTA_MAX_SERVICES } from '../core/delta.js';
 import { editErrorKind } from '../core/edit.js';
-import { diffStatesLimited, diffDeltaLimited, Change, ChangeSummary, summarizeChanges, CHANGE_LIST_LIMIT } from '../core/diff.js';
+import { diffStatesLimited, diffDeltaLimited, Change, ChangeSummary, CHANGE_LIST_LIMIT } from '../core/diff.js';
 import { formatErrors, FieldError, Result } from '../core/result.js';
 import type { Dataplane, ApplyHint, DataplaneCounters } from '../dataplane/port.js';
 import { HealthMonitor, HealthMonitorOptions } from '../health/monitor.js';
@@ -186,19 +186,17 @@ export class Controller extends EventEmitter {
    * publish it; or change nothing and throw an ApiError. One change at a time.
    */
   async commit(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions = {}): Promise<Change[]> {
-    return (await this.commitListed(edit, opts, Infinity)).changes;
+    return (await this.commitSummary(edit, opts)).changes;
   }
 
   /**
-   * commit(), returning the changes as a reply lists them: every change of a dry run,
-   * otherwise the first CHANGE_LIST_LIMIT service and real changes, the rest counted
-   * and never built (an ApplyConfig of 10,000 x 10 is 110,000 changes).
+   * commit(), with the changes as a reply and the config event list them: every change
+   * of a dry run, otherwise the first CHANGE_LIST_LIMIT service and real changes, the
+   * rest counted and never built (an ApplyConfig or a Clear of 10,000 x 10 is 110,000
+   * changes).
    */
-  commitSummary(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions = {}): Promise<ChangeSummary> {
-    return this.commitListed(edit, opts, opts.dryRun ? Infinity : CHANGE_LIST_LIMIT);
-  }
-
-  private async commitListed(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions, limit: number): Promise<ChangeSummary> {
+  async commitSummary(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions = {}): Promise<ChangeSummary> {
+    const limit = opts.dryRun ? Infinity : CHANGE_LIST_LIMIT;
     const done = await this.serial(async () => {
       let r: Result<DesiredState> | undefined = edit(this.state);
       if (!r.ok) throw apiError(r.errors);
@@ -239,9 +237,7 @@ export class Controller extends EventEmitter {
       }
       this.state = v.value;
       this.o.log?.('configuration changed', { changes: total });
-      // Listed as a reply lists them (already so when `limit` is CHANGE_LIST_LIMIT; the omitted add up).
-      const ev = summarizeChanges(listed.changes);
-      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: ev.changes, changesOmitted: ev.changesOmitted + listed.changesOmitted } satisfies IpvxEvent);
+      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: listed.changes, changesOmitted: listed.changesOmitted } satisfies IpvxEvent);
       return { listed, large };
     });
     // Here, not inside: until that function has returned, its locals (the replaced state) are live.

@@ -2,8 +2,8 @@
 // check and load it (`birdc configure`), and read back its BGP sessions and the VIP
 // routes it holds. Parsers of birdc's output are exported pure for tests.
 import { execFile } from 'node:child_process';
-import { openSync, writeSync, fsyncSync, closeSync, renameSync, rmSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../config/atomic-write.js';
 
 export interface BirdSession {
   /** BIRD protocol name (ipvx_peerN). */
@@ -55,28 +55,6 @@ export function parseRoutes(out: string): string[] {
   return out2;
 }
 
-/** Write `text` to `path` so that a reader sees the old file or the new one, never half of one. */
-export function writeFileAtomic(path: string, text: string, mode = 0o640): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    const fd = openSync(tmp, 'w', mode);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  const dfd = openSync(dir, 'r');
-  try { fsyncSync(dfd); } finally { closeSync(dfd); }
-}
-
 export class BirdControl implements Bird {
   constructor(readonly configPath: string, readonly socket: string, private readonly birdc = 'birdc') {}
 
@@ -119,8 +97,7 @@ export class BirdControl implements Bird {
   }
 
   async routes(protocols: string[]): Promise<string[]> {
-    const all: string[] = [];
-    for (const p of protocols) all.push(...parseRoutes(await this.run(['show', 'route', 'protocol', p])));
-    return all;
+    const outs = await Promise.all(protocols.map((p) => this.run(['show', 'route', 'protocol', p])));
+    return outs.flatMap(parseRoutes);
   }
 }

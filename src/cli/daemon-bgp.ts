@@ -2,7 +2,7 @@
 // in step with the VIPs that have a live real (src/bgp/announcer.ts) and reload BIRD
 // when that set changes. Stopping withdraws everything before the daemon goes away;
 // turning bgp off (or removing it) withdraws everything once and leaves BIRD alone.
-import type { Controller } from '../api/controller.js';
+import type { Controller, IpvxEvent } from '../api/controller.js';
 import type { BgpSpec } from '../core/model.js';
 import { announcedVips, withdrawReason } from '../bgp/announcer.js';
 import { birdConfig, peerProtocol, vipPrefix, STATIC4, STATIC6 } from '../bgp/config.js';
@@ -34,7 +34,9 @@ export class BgpSupervisor {
 
   /** Re-check on every change of configuration, health or HA role, and retry failures. */
   follow(): void {
-    this.controller.on('event', () => { void this.sync(); });
+    // Configuration and HA role from events; health through the monitor's weight changes
+    // (per-real 'real' events would add nothing: a transition that matters changes a weight).
+    this.controller.on('event', (e: IpvxEvent) => { if (e.kind === 'config' || e.kind === 'role') void this.sync(); });
     this.controller.health?.on('change', () => { void this.sync(); });
     this.timer = setInterval(() => { if (this.error) void this.sync(); }, RETRY_MS);
     this.timer.unref();
@@ -88,8 +90,12 @@ export class BgpSupervisor {
     if (!spec?.enabled) return undefined;
     const bird = this.bird(spec);
     let error = this.error;
-    const sessions = await bird.sessions().catch((e: Error) => { error ||= e.message; return []; });
-    const announced = (await bird.routes([STATIC4, STATIC6]).catch((e: Error) => { error ||= e.message; return [] as string[]; })).sort();
+    // Together: a stuck BIRD costs GetStatus one birdc timeout, not one per question.
+    const [sessions, routes] = await Promise.all([
+      bird.sessions().catch((e: Error) => { error ||= e.message; return []; }),
+      bird.routes([STATIC4, STATIC6]).catch((e: Error) => { error ||= e.message; return [] as string[]; }),
+    ]);
+    const announced = routes.sort();
     return {
       announced, wanted: this.wanted.map(vipPrefix), error,
       withdrawnReason: withdrawReason({ stopping: this.stopping, role: this.controller.role }) ?? '',

@@ -5,13 +5,13 @@
 // back: loading it fails with where it is broken, and only an explicit request
 // moves it aside.
 import { createHash } from 'node:crypto';
-import { openSync, writeSync, writevSync, fsyncSync, closeSync, renameSync, readFileSync, mkdirSync, rmSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { readFileSync, renameSync } from 'node:fs';
 import { DesiredState, ServiceSpec } from '../core/model.js';
 import { validateState } from '../core/validate.js';
 import { formatErrors } from '../core/result.js';
 import { parseConfig } from './schema.js';
 import { yamlMap, yamlSeqItem } from './yaml-emit.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 export const STATE_VERSION = 1;
 
@@ -86,28 +86,6 @@ export function formatStateFile(state: DesiredState): string {
   return Buffer.concat(stateFileChunks(state)).toString('utf8');
 }
 
-/** Buffers per writev call (below every system's IOV_MAX). */
-const IOV_BATCH = 512;
-
-/** Write every piece, in order, however the kernel splits the writes. */
-function writeAll(fd: number, chunks: Buffer[]): void {
-  for (let i = 0; i < chunks.length;) {
-    const batch = chunks.slice(i, i + IOV_BATCH);
-    let want = 0;
-    for (const b of batch) want += b.length;
-    let done = writevSync(fd, batch);
-    if (done === want) { i += batch.length; continue; }
-    // A short write: finish this batch piece by piece from where it stopped.
-    for (const b of batch) {
-      if (done >= b.length) { done -= b.length; continue; }
-      let off = done;
-      done = 0;
-      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
-    }
-    i += batch.length;
-  }
-}
-
 /** Parse a state file's text; throws StateFileError naming `path` and the line. */
 export function parseStateFile(text: string, path: string): DesiredState {
   if (!text.trim()) throw new StateFileError(path, 'the file is empty (truncated?)');
@@ -141,25 +119,11 @@ export function loadState(path: string): DesiredState | undefined {
 }
 
 export function saveState(path: string, state: DesiredState): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
   try {
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeAll(fd, stateFileChunks(state));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
+    writeFileAtomic(path, stateFileChunks(state), { mode: 0o600, dirMode: 0o700 });
   } catch (e) {
-    try { rmSync(tmp, { force: true }); } catch { /* not ours to remove (e.g. a directory) */ }
     throw new Error(`cannot save the state to ${path}: ${(e as Error).message}`);
   }
-  // The rename is durable only once the directory entry is.
-  const dfd = openSync(dir, 'r');
-  try { fsyncSync(dfd); } finally { closeSync(dfd); }
 }
 
 /** Move a broken state file out of the way (kept for inspection); returns its new name. */

@@ -28,18 +28,12 @@ export interface ServiceKey { vip: string; port: number; protocol: Protocol }
 
 const canon = (a: string) => { const r = parseIp(a); return r.ok ? r.value.text : a; };
 const keyOf = (k: ServiceKey) => serviceId({ protocol: k.protocol, port: k.port, vip: canon(k.vip) });
-/** Keys of validated (frozen) services by object: parsing every VIP per edit was much of an edit's cost at 10,000 services. */
-const keys = new WeakMap<ServiceKey, string>();
-const cachedKeyOf = (x: ServiceKey) => {
-  if (!Object.isFrozen(x)) return keyOf(x);
-  let k = keys.get(x);
-  if (k === undefined) { k = keyOf(x); keys.set(x, k); }
-  return k;
-};
+/** A validated (frozen) service already holds its VIP in canonical form: no parse per service and edit (10,000 services). */
+const specKeyOf = (x: ServiceKey) => (Object.isFrozen(x) ? serviceId(x) : keyOf(x));
 
 function findService(s: DesiredState, k: ServiceKey): number {
   const want = keyOf(k);
-  return s.services.findIndex((x) => cachedKeyOf(x) === want);
+  return s.services.findIndex((x) => specKeyOf(x) === want);
 }
 
 export function addService(s: DesiredState, svc: ServiceSpec): Result<DesiredState> {

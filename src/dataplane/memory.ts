@@ -21,8 +21,6 @@ export class MemoryDataplane implements Dataplane {
   fakeGlobal: Record<string, bigint> = {};
   fakeFlows: FlowView[] = [];
   closed: { detach: boolean } | undefined;
-  /** Hints passed with each apply, in order (tests of the targeted path). */
-  readonly hints: (ApplyHint | undefined)[] = [];
 
   /**
    * record (default true, for tests): keep copies of every state applied. The daemon's
@@ -43,7 +41,6 @@ export class MemoryDataplane implements Dataplane {
       this.applied = state;
       return;
     }
-    this.hints.push(hint && structuredClone(hint));
     this.applied = structuredClone(state);
     this.history.push(structuredClone(state));
   }

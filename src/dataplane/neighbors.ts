@@ -18,7 +18,7 @@ export interface NextHop {
   src?: IpAddr;
 }
 
-interface LinkInfo { ifindex: number; ifname: string; address?: string; mtu: number }
+export interface LinkInfo { ifindex: number; ifname: string; address?: string; mtu: number; flags: string[]; link_type?: string }
 interface RouteInfo { dst: string; dev: string; gateway?: string; prefsrc?: string }
 interface NeighInfo { dst: string; dev: string; lladdr?: string; state?: string[] }
 
@@ -60,9 +60,14 @@ async function kick(addrs: IpAddr[]): Promise<void> {
   })));
 }
 
+/** `ip -j link show` of this namespace, without blocking the event loop. */
+export function ipLinks(): Promise<LinkInfo[]> {
+  return ipJson<LinkInfo>(['link', 'show']);
+}
+
 async function snapshot(addrs: IpAddr[]) {
   const [links, routes, neighs] = await Promise.all([
-    ipJson<LinkInfo>(['link', 'show']),
+    ipLinks(),
     ipJson<RouteInfo>(['-force', '-batch', '-'], addrs.map((a) => `route get ${a.text}\n`).join('')),
     ipJson<NeighInfo>(['neigh', 'show']),
   ]);

@@ -58,7 +58,7 @@ interface RealSlot {
   /** The address parsed once, and the next hop last written with it (compared by identity). */
   addr?: IpAddr; nh?: NextHop | undefined;
 }
-/** What a service was last written from: the same spec object and weights need no new plan. */
+/** What a service was last written from: the same (frozen) spec object needs no new plan. */
 interface Applied { spec: ServiceSpec; weights: number[]; tables: ServiceTables; nat: boolean }
 interface ServiceSlot {
   svcId: number;
@@ -300,12 +300,12 @@ export class MapWriter {
   }
 
   /**
-   * Make the maps match `state`. `weights` overrides configured weights (health checks).
+   * Make the maps match `state` (health checks have already set the weights in it).
    * Work is proportional to what changed: a service whose spec object (validated
-   * states are immutable), weights and reals' next hops are those of the last apply
-   * is neither re-planned nor rewritten.
+   * states are immutable) and reals' next hops are those of the last apply is neither
+   * re-planned nor rewritten.
    */
-  apply(state: DesiredState, nextHop: NextHopOf, weights?: Map<string, Map<string, number>>, hint?: ApplyHint): void {
+  apply(state: DesiredState, nextHop: NextHopOf, hint?: ApplyHint): void {
     const wanted = new Map<string, ServiceSpec>();
     // A hint names every service that may differ from the last apply: only those are
     // planned and written (a one-real edit of 10,000 services looks at one). Without a
@@ -318,15 +318,14 @@ export class MapWriter {
     const plans = new Map<string, Applied>();
     let slotsNeeded = 0, newServices = 0, newReals = 0;
     for (const [id, svc] of wanted) {
-      const ov = weights?.get(id);
-      const w = ov ? svc.reals.map((r) => ov.get(realId(r)) ?? r.weight) : svc.reals.map((r) => r.weight);
       const cur = this.services.get(id);
       const last = cur?.applied;
       // Only frozen (validated) specs: an object that can change cannot stand for its content.
-      if (last && last.spec === svc && Object.isFrozen(svc) && sameArray(last.weights, w)) {
+      if (last && last.spec === svc && Object.isFrozen(svc)) {
         plans.set(id, last); // same reals, same tables: nothing new to allocate
         continue;
       }
+      const w = svc.reals.map((r) => r.weight);
       const tables = serviceTables(svc, w);
       plans.set(id, { spec: svc, weights: w, tables, nat: svc.reals.some((r) => r.method === 'nat') });
       if (!cur) newServices++;

@@ -13,7 +13,7 @@ import { exportFlows, installFlows, type AttachedIf } from './flowsync.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from './writer.js';
 import { counters as countersCodec, flowKey, flowVal, lbGlobals, FLOW_STATE, IPPROTO } from './codec.js';
 import { u32Key } from './layout.js';
-import { resolveNextHops, NextHop } from './neighbors.js';
+import { resolveNextHops, ipLinks, macFromText, NextHop, type LinkInfo } from './neighbors.js';
 import { pinDir as defaultPinDir } from './pins.js';
 import { readCounters, readFlatCounters } from './read-counters.js';
 import { writeIfMac } from './ifmacs.js';
@@ -38,16 +38,19 @@ export interface XdpOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
-interface LinkJson { ifname: string; ifindex: number; flags: string[]; link_type?: string; address?: string }
 interface Link { name: string; ifindex: number; up: boolean; loopback: boolean; mac?: Uint8Array }
 
-/** Every link of this network namespace, from one `ip -j link show`. */
-function readLinks(): Map<string, Link> {
-  const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as LinkJson[];
+/** The links of `ip -j link show` by name (an Ethernet MAC only where there is one). */
+function linksFrom(links: LinkInfo[]): Map<string, Link> {
   return new Map(links.map((l) => {
-    const mac = l.address && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(l.address) ? Uint8Array.from(Buffer.from(l.address.replace(/:/g, ''), 'hex')) : undefined;
+    const mac = l.address && /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(l.address) ? macFromText(l.address) : undefined;
     return [l.ifname, { name: l.ifname, ifindex: l.ifindex, up: l.flags.includes('UP'), loopback: l.link_type === 'loopback', ...(mac ? { mac } : {}) }];
   }));
+}
+
+/** Every link of this network namespace, from one `ip -j link show` (start-up, one-shot commands). */
+function readLinks(): Map<string, Link> {
+  return linksFrom(JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as LinkInfo[]);
 }
 
 const attachable = (links: Map<string, Link>) => [...links.values()].filter((l) => !l.loopback && l.up);
@@ -62,8 +65,6 @@ export class XdpDataplane implements Dataplane {
   private state: DesiredState | undefined;
   /** Next hop by real address text; undefined = looked up, no route. */
   private nextHops = new Map<string, NextHop | undefined>();
-  /** Services (validated, immutable) whose reals' addresses have been looked up. */
-  private looked = new WeakSet<object>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private nextHopTimer: NodeJS.Timeout | undefined;
   private readonly pinDir: string;
@@ -147,23 +148,20 @@ export class XdpDataplane implements Dataplane {
    * goes in with its next hop). Known addresses whose neighbour is still unresolved
    * are not retried here, or every change would wait for neighbour probes of reals
    * that do not answer: the periodic refresh retries them (and the program falls back
-   * to bpf_fib_lookup meanwhile). Services already applied as they are (the same
-   * validated object) are not looked at again.
+   * to bpf_fib_lookup meanwhile).
    */
   async apply(state: DesiredState, hint?: ApplyHint): Promise<void> {
     const need = new Map<string, IpAddr>();
     // With a hint, only the hinted services can hold addresses not looked up yet.
     const services = hint ? hint.services.flatMap((h) => (h.index >= 0 && state.services[h.index] ? [state.services[h.index]!] : [])) : state.services;
     for (const s of services) {
-      if (this.looked.has(s)) continue;
       for (const r of s.reals) if (!this.nextHops.has(r.address) && !need.has(r.address)) need.set(r.address, ip(r.address));
     }
     if (need.size) {
       const got = await this.resolve([...need.values()]);
       for (const a of need.values()) this.nextHops.set(a.text, got.get(a.text));
     }
-    this.writer.apply(state, (a) => this.nextHops.get(a.text), undefined, hint);
-    for (const s of services) if (Object.isFrozen(s)) this.looked.add(s);
+    this.writer.apply(state, (a) => this.nextHops.get(a.text), hint);
     this.state = state;
   }
 
@@ -180,10 +178,10 @@ export class XdpDataplane implements Dataplane {
     this.nextHops = next;
     this.writer.apply(this.state, (a) => this.nextHops.get(a.text));
     // An interface's MAC can change under us (bonding, an operator's `ip link set address`).
-    const links = readLinks();
+    const links = linksFrom(await ipLinks());
     for (const i of this.attached) {
       const mac = links.get(i.name)?.mac;
-      if (mac && (!i.mac || Buffer.compare(mac, i.mac) !== 0)) { writeIfMac(this.maps, i.ifindex, mac); i.mac = mac; }
+      if (mac && !sameBytes(mac, i.mac)) { writeIfMac(this.maps, i.ifindex, mac); i.mac = mac; }
     }
   }
 

@@ -89,7 +89,7 @@ class WriterDataplane extends MemoryDataplane implements Dataplane {
   hinted = 0;
   override async apply(state: DesiredState, hint?: ApplyHint): Promise<void> {
     if (hint) this.hinted++;
-    this.writer.apply(state, () => HOP, undefined, hint);
+    this.writer.apply(state, () => HOP, hint);
   }
 }
 
@@ -127,7 +127,7 @@ test('a hint that does not match the state, or one given before any whole apply 
   const maps = fakeMaps(LIMITS);
   const w = new MapWriter(maps, 2);
   // Before a whole apply: the hint names one service, every service is written anyway.
-  w.apply(st, () => HOP, undefined, { services: [{ id: 'tcp|203.0.113.1|1000', index: 0 }] });
+  w.apply(st, () => HOP, { services: [{ id: 'tcp|203.0.113.1|1000', index: 0 }] });
   const fresh = fakeMaps(LIMITS);
   new MapWriter(fresh, 2).apply(st, () => HOP);
   assert.deepEqual(logicalView(maps, st), logicalView(fresh, st));
@@ -135,7 +135,7 @@ test('a hint that does not match the state, or one given before any whole apply 
   const r = edit.editReal(st, keyOf(st.services[5]!), { ...st.services[5]!.reals[0]!, weight: 9 });
   assert.ok(r.ok);
   const st2 = valid(r.value);
-  w.apply(st2, () => HOP, undefined, { services: [{ id: 'tcp|203.0.113.6|1005', index: 4 }] });
+  w.apply(st2, () => HOP, { services: [{ id: 'tcp|203.0.113.6|1005', index: 4 }] });
   const fresh2 = fakeMaps(LIMITS);
   new MapWriter(fresh2, 2).apply(st2, () => HOP);
   assert.deepEqual(logicalView(maps, st2), logicalView(fresh2, st2));
@@ -145,7 +145,7 @@ test('a hint that does not match the state, or one given before any whole apply 
   assert.ok(r3.ok);
   const st3 = valid(r3.value);
   const writes = maps.reals.writes;
-  w.apply(st3, () => HOP, undefined, { services: [{ id: 'tcp|203.0.113.3|1002', index: 2 }] });
+  w.apply(st3, () => HOP, { services: [{ id: 'tcp|203.0.113.3|1002', index: 2 }] });
   assert.equal(maps.reals.writes, writes, 'nothing written for a hinted service that did not change');
   // ...until a write fails: then the next apply looks at every service despite its hint.
   const realUpdate = maps.reals.update.bind(maps.reals);
@@ -153,9 +153,9 @@ test('a hint that does not match the state, or one given before any whole apply 
   const r4 = edit.editReal(st3, keyOf(st3.services[3]!), { ...st3.services[3]!.reals[0]!, weight: 5 });
   assert.ok(r4.ok);
   const st4 = valid(r4.value);
-  assert.throws(() => w.apply(st4, () => HOP, undefined, { services: [{ id: 'tcp|203.0.113.4|1003', index: 3 }] }), /injected failure/);
+  assert.throws(() => w.apply(st4, () => HOP, { services: [{ id: 'tcp|203.0.113.4|1003', index: 3 }] }), /injected failure/);
   maps.reals.update = realUpdate;
-  w.apply(st4, () => HOP, undefined, { services: [{ id: 'tcp|203.0.113.4|1003', index: 3 }] });
+  w.apply(st4, () => HOP, { services: [{ id: 'tcp|203.0.113.4|1003', index: 3 }] });
   const fresh4 = fakeMaps(LIMITS);
   new MapWriter(fresh4, 2).apply(st4, () => HOP);
   assert.deepEqual(logicalView(maps, st4), logicalView(fresh4, st4), 'service 1 (left out of the earlier hint) is written too');

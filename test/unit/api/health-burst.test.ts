@@ -24,7 +24,7 @@ class WriterDataplane extends MemoryDataplane implements Dataplane {
   override async apply(state: DesiredState, hint?: ApplyHint): Promise<void> {
     this.seenHints.push(hint);
     this.applied = state;
-    this.writer.apply(state, () => HOP, undefined, hint);
+    this.writer.apply(state, () => HOP, hint);
   }
 }
 
