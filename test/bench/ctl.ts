@@ -3,7 +3,6 @@
 // namespace (time, daemon RSS); a weight change's time from RPC to the reals map.
 //
 //   node build/js/test/bench/ctl.js [--rounds N] [--quick] [--services N] [--profile] [--heap]
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, copyFileSync, rmSync, existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,15 +15,14 @@ import { BpfMap } from '../../src/bpf/index.js';
 import { bpffsRoot } from '../../src/dataplane/pins.js';
 import { summarize, fmt, table, machineLine, verdict } from './lib/stats.js';
 import { summarizeHeap } from './lib/heap-summary.js';
+import { benchArgs } from './lib/args.js';
 
-const { values: args } = parseArgs({
-  options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, services: { type: 'string' }, profile: { type: 'boolean' }, heap: { type: 'boolean' } },
-  strict: false, // run.js passes every sub-benchmark the same options
-});
-const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
-const SERVICES = Number((args.services as string | undefined) ?? (args.quick ? 1000 : 10_000));
+const args = benchArgs({ services: { type: 'string' }, profile: { type: 'boolean' }, heap: { type: 'boolean' } });
+const ROUNDS = args.num('rounds', 5, 3);
+const SERVICES = args.num('services', 10_000, 1000);
+const PROFILE = args.flag('profile'), HEAP = args.flag('heap');
 /** Each ApplyConfig of the full size takes long (see docs/benchmarks.md): one round unless asked. */
-const APPLY_ROUNDS = Number((args.rounds as string | undefined) ?? 1);
+const APPLY_ROUNDS = args.num('rounds', 1);
 const note = (msg: string) => console.error(`ctl: ${msg}`);
 const REALS = 10;
 /** The real added and deleted by the add/delete rows (lives on the peer host). */
@@ -79,7 +77,7 @@ async function daemonRows(): Promise<string[][]> {
       await lab.addAddress(peer, 'eth0', `${ADDED_REAL}/24`);
       // Profiled after load (see src/cli/profile-signal.ts): SIGUSR2 around the big ApplyConfig and the weight changes.
       // --heap: SIGUSR1 writes a heap snapshot after the big ApplyConfig and after the edits.
-      if (args.profile || args.heap) process.env.IPVX_PROFILE_DIR = tmp;
+      if (PROFILE || HEAP) process.env.IPVX_PROFILE_DIR = tmp;
       // IPVX_BENCH_DAEMON_NODE_ARGS: extra node flags for the daemon (to measure V8 heap settings).
       const nodeArgs = (process.env.IPVX_BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
       const d = await lab.spawn(dir, process.execPath, [...nodeArgs, DAEMON, 'run', '--run-dir', tmp, '--state', join(tmp, 'state.yaml'),
@@ -95,13 +93,13 @@ async function daemonRows(): Promise<string[][]> {
         for (let r = 0; r < APPLY_ROUNDS; r++) {
           // Alternate between empty and full: each round writes every service anew.
           await c.applyConfig({ services: [], timeouts: { tcp: 900, tcpFin: 120, udp: 300 } } as never);
-          if (args.profile && r === 0) process.kill(d.pid!, 'SIGUSR2');
+          if (PROFILE && r === 0) process.kill(d.pid!, 'SIGUSR2');
           const t0 = process.hrtime.bigint();
           await c.applyConfig(bigState());
           applyMs.push(ms(t0));
           rss.push(rssMb(d.pid!).rss);
           note(`ApplyConfig ${SERVICES} x ${REALS}: ${fmt(applyMs.at(-1)!)} ms, RSS ${fmt(rss.at(-1)!)} MB`);
-          if (args.heap && r === 0) await heapSnapshot(d, tmp, 'after ApplyConfig');
+          if (HEAP && r === 0) await heapSnapshot(d, tmp, 'after ApplyConfig');
         }
         const hwm = rssMb(d.pid!).hwm;
         const a = summarize(applyMs);
@@ -111,13 +109,13 @@ async function daemonRows(): Promise<string[][]> {
           ['daemon peak RSS (VmHWM)', '', fmt(hwm), '', 'MB', `< 300 MB ${verdict(hwm < 300)}`],
         ];
         rows.push(...await weightRows(c, dir.ns));
-        if (args.heap) await heapSnapshot(d, tmp, 'after the edits');
-        if (args.profile) { process.kill(d.pid!, 'SIGUSR2'); await sleep(3000); }
+        if (HEAP) await heapSnapshot(d, tmp, 'after the edits');
+        if (PROFILE) { process.kill(d.pid!, 'SIGUSR2'); await sleep(3000); }
         return rows;
       } finally {
         c.close();
         await d.kill(30_000);
-        if (args.profile) printProfile(tmp);
+        if (PROFILE) printProfile(tmp);
       }
     });
   } finally {

@@ -1,7 +1,7 @@
 // Benchmark (not a test): the daemon health-checking many reals.
 //
 //   node build/js/test/bench/health-scale.js [--reals 10000] [--interval 5] [--check http|tcp]
-//        [--window 20] [--dataplane memory|xdp] [--profile DIR]
+//        [--window 20] [--dataplane memory|xdp] [--profile-dir DIR] [--quick]
 //
 // A lab of two namespaces: `dir` runs the daemon (`daemon.js run`, health checks on),
 // `srv` holds ceil(reals/100) addresses with 100 listening ports each (one Node process,
@@ -18,7 +18,6 @@
 //   all are up, against interval x rise.
 // Bounded: each phase has a deadline; the lab (namespaces, processes) is removed at the end
 // and on failure.
-import { parseArgs } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,17 +25,20 @@ import { fileURLToPath } from 'node:url';
 import { withLab, type Host, type Lab, type Proc } from '../../src/lab/topology.js';
 import { IpvxClient, type Event } from '../../src/api/client.js';
 import { sleep, untilWith } from '../lib/wait.js';
+import { benchArgs } from './lib/args.js';
 
-const { values } = parseArgs({
-  options: {
-    reals: { type: 'string', default: '10000' }, interval: { type: 'string', default: '5' }, check: { type: 'string', default: 'http' },
-    window: { type: 'string', default: '20' }, dataplane: { type: 'string', default: 'memory' }, help: { type: 'boolean', short: 'h' },
-    quick: { type: 'boolean' }, // from `make bench ARGS="... --quick"`: 1,000 reals
-    profile: { type: 'string' }, // a directory: CPU-profile the daemon from the stop of the targets until all are down
-  },
+const args = benchArgs({
+  reals: { type: 'string' }, interval: { type: 'string' }, check: { type: 'string' },
+  window: { type: 'string' }, dataplane: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  'profile-dir': { type: 'string' }, // CPU-profile the daemon from the stop of the targets until all are down
 });
-if (values.quick && values.reals === '10000') values.reals = '1000';
-if (values.help) {
+const values = {
+  reals: args.str('reals') ?? (args.quick ? '1000' : '10000'), // --quick (`make bench ARGS="... --quick"`): 1,000 reals
+  interval: args.str('interval') ?? '5', window: args.str('window') ?? '20',
+  check: args.str('check') ?? 'http', dataplane: args.str('dataplane') ?? 'memory',
+  profileDir: args.str('profile-dir'),
+};
+if (args.flag('help')) {
   console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 20).join('\n'));
   process.exit(0);
 }
@@ -48,8 +50,8 @@ const bad = [
   !(Number.isInteger(REALS) && REALS >= 1 && REALS <= 25_000) && `--reals ${values.reals}: 1-25000`,
   !(INTERVAL > 0 && INTERVAL <= 60) && `--interval ${values.interval}: seconds, above 0, at most 60`,
   !(WINDOW_S >= 1 && WINDOW_S <= 120) && `--window ${values.window}: 1-120 seconds`,
-  !['http', 'tcp'].includes(values.check!) && `--check ${values.check}: http or tcp`,
-  !['memory', 'xdp'].includes(values.dataplane!) && `--dataplane ${values.dataplane}: memory or xdp`,
+  !['http', 'tcp'].includes(values.check) && `--check ${values.check}: http or tcp`,
+  !['memory', 'xdp'].includes(values.dataplane) && `--dataplane ${values.dataplane}: memory or xdp`,
 ].filter(Boolean);
 if (bad.length) {
   console.error(`health-scale: ${bad.join('; ')}`);
@@ -121,8 +123,8 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     const startedAt = Date.now();
     const daemon = await l.spawn(dir, process.execPath, [
       DAEMON, 'run', '--run-dir', join(work, 'run'), '--state', join(work, 'state.yaml'), '--config', join(work, 'config.yaml'),
-      '--dataplane', values.dataplane!, '--interfaces', link.a.ifname, '--detach-on-stop', '--log-level', 'warn',
-    ], values.profile ? { env: { ...process.env, IPVX_PROFILE_DIR: values.profile } } : {});
+      '--dataplane', values.dataplane, '--interfaces', link.a.ifname, '--detach-on-stop', '--log-level', 'warn',
+    ], values.profileDir ? { env: { ...process.env, IPVX_PROFILE_DIR: values.profileDir } } : {});
     api = new IpvxClient(`unix:${join(work, 'run', `${inode}.sock`)}`, { timeoutMs: 30_000 });
     await until('the daemon to serve', async () => {
       if (!daemon.running) throw new Error(`daemon exited: ${daemon.stderr.slice(-2000)}`);
@@ -177,7 +179,7 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     // behind is cut off by design).
     const count = async (state: string) => (await api!.getStats()).services.reduce((n, s) => n + s.reals.filter((r) => r.health === state).length, 0);
     // SIGUSR2 starts the daemon's CPU profiler (src/cli/profile-signal.ts); the next one writes it.
-    if (values.profile) process.kill(pid, 'SIGUSR2');
+    if (values.profileDir) process.kill(pid, 'SIGUSR2');
     const killedAt = Date.now();
     await targets.kill();
     const bound = INTERVAL * FALL + TIMEOUT;
@@ -188,7 +190,7 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     } catch (e) {
       row('all reals down after the targets stopped', `only ${downs} / ${REALS}`, (e as Error).message.slice(0, 120));
     }
-    if (values.profile) process.kill(pid, 'SIGUSR2');
+    if (values.profileDir) process.kill(pid, 'SIGUSR2');
     const restartAt = Date.now();
     targets = await startTargets(srv);
     let ups = 0;

@@ -5,7 +5,6 @@
 //
 //   node build/js/test/bench/paths.js --objects old.o,build/bpf/ipvx_lb.bpf.o [--rounds N]
 //        [--repeat N] [--flows N] [--no-fill] [--calls N]
-import { parseArgs } from 'node:util';
 import { BpfObject, BpfProgram } from '../../src/bpf/index.js';
 import { ip } from '../../src/core/addr.js';
 import { DEFAULT_TIMEOUTS, DesiredState, Method } from '../../src/core/model.js';
@@ -16,20 +15,16 @@ import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 import { buildFrame, macBytes, FrameOpts } from '../lib/packet.js';
 import { svcKey, flowKey, flowVal } from '../../src/dataplane/codec.js';
 import { summarize, fmt, fmtRatio, table, machineLine } from './lib/stats.js';
+import { benchArgs } from './lib/args.js';
 
-const { values: args } = parseArgs({
-  options: {
-    objects: { type: 'string' }, rounds: { type: 'string' }, repeat: { type: 'string' },
-    flows: { type: 'string' }, 'no-fill': { type: 'boolean' }, calls: { type: 'string' },
-  },
-  strict: false,
-});
-const OBJECTS = ((args.objects as string | undefined) ?? 'build/bpf/ipvx_lb.bpf.o').split(',');
-const ROUNDS = Number((args.rounds as string | undefined) ?? 7);
-const REPEAT = Number((args.repeat as string | undefined) ?? 500_000);
-const FLOWS = Number((args.flows as string | undefined) ?? 1 << 20);
+const args = benchArgs({ objects: { type: 'string' }, repeat: { type: 'string' }, flows: { type: 'string' }, 'no-fill': { type: 'boolean' }, calls: { type: 'string' } });
+const OBJECTS = (args.str('objects') ?? 'build/bpf/ipvx_lb.bpf.o').split(',');
+const ROUNDS = args.num('rounds', 7);
+const REPEAT = args.num('repeat', 500_000);
+const FLOWS = args.num('flows', 1 << 20);
+const NO_FILL = args.flag('no-fill');
 /** --calls N: time with N runs of one repetition each (pkt's per-run method, cold caches) instead of repeat. */
-const CALLS = Number((args.calls as string | undefined) ?? 0);
+const CALLS = args.num('calls', 0);
 
 const CLIENT_MAC = '02:00:00:00:0c:01';
 const DIR_MAC = '02:00:00:00:0d:01';
@@ -160,14 +155,14 @@ const CASES: { name: string; f: Family; m: Method; kind: Kind }[] = [
 
 function main(): void {
   console.log(`## paths: per-path cost of ${OBJECTS.length} director object(s)\n${machineLine()}`);
-  console.log(`${CALLS ? `${CALLS.toLocaleString('en')} runs of one repetition per figure` : `repeat ${REPEAT.toLocaleString('en')}`}, ${ROUNDS} rounds, flow table ${FLOWS.toLocaleString('en')}${args['no-fill'] ? '' : ' (filled)'}\n`);
+  console.log(`${CALLS ? `${CALLS.toLocaleString('en')} runs of one repetition per figure` : `repeat ${REPEAT.toLocaleString('en')}`}, ${ROUNDS} rounds, flow table ${FLOWS.toLocaleString('en')}${NO_FILL ? '' : ' (filled)'}\n`);
   const state = desired();
   const lbs = OBJECTS.map((path) => {
     const h = LbHarness.open(path, (o) => { o.setMaxEntries('flows', FLOWS); o.setMaxEntries('nat_rev', FLOWS); });
     h.apply(state, nextHop);
     writeIfMac(h.maps, 1, macBytes(DIR_MAC)); // own MAC of lo, as the daemon writes it
     h.run(frame(4, 'nat', 'est')); // the NAT flow and its reverse entry, for the reply case
-    if (!args['no-fill']) {
+    if (!NO_FILL) {
       const fill = wrapped(h.obj.program('balancer_ingress'), frame(4, 'dr', 'new'), true, 4);
       for (let n = REPEAT; n < FLOWS + (FLOWS >> 3); n += REPEAT) wrapped(h.obj.program('balancer_ingress'), frame(4, 'dr', 'new'), true, 4);
       console.log(`${path}: table filled (first ${REPEAT.toLocaleString('en')} new flows ${fill.ns} ns each)`);

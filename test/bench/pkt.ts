@@ -11,7 +11,6 @@
 //
 //   node build/js/test/bench/pkt.js [--rounds N] [--repeat N] [--quick] [--object PATH]
 //   (--object: another build of the director, e.g. the one before a change)
-import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { BpfObject, BpfProgram } from '../../src/bpf/index.js';
 import { ip } from '../../src/core/addr.js';
@@ -22,13 +21,12 @@ import { LbHarness, XDP, XDP_NAME } from '../lib/lb-harness.js';
 import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 import { buildFrame, macBytes, parseFrame, FrameOpts } from '../lib/packet.js';
 import { summarize, fmt, fmtRatio, table, machineLine, verdict } from './lib/stats.js';
+import { benchArgs } from './lib/args.js';
 
-const { values: args } = parseArgs({
-  options: { rounds: { type: 'string' }, repeat: { type: 'string' }, quick: { type: 'boolean' }, object: { type: 'string' } },
-  strict: false, // run.js passes every sub-benchmark the same options
-});
-const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
-const REPEAT = Number((args.repeat as string | undefined) ?? (args.quick ? 200_000 : 1_000_000));
+const args = benchArgs({ repeat: { type: 'string' }, object: { type: 'string' } });
+const ROUNDS = args.num('rounds', 5, 3);
+const REPEAT = args.num('repeat', 1_000_000, 200_000);
+const OBJECT = args.str('object');
 const FLOW_TABLE = 1 << 20;
 const MANY = 1000;
 
@@ -106,7 +104,7 @@ class Bench {
   readonly wrap: BpfObject;
 
   constructor() {
-    this.h = LbHarness.open((args.object as string | undefined) ?? 'build/bpf/ipvx_lb.bpf.o', (o) => {
+    this.h = LbHarness.open(OBJECT ?? 'build/bpf/ipvx_lb.bpf.o', (o) => {
       o.setMaxEntries('flows', FLOW_TABLE);
       o.setMaxEntries('nat_rev', FLOW_TABLE);
     });
@@ -241,7 +239,7 @@ function perCallTable(b: Bench): void {
 
 function main(): void {
   console.log(`## pkt: per-packet cost through BPF_PROG_TEST_RUN\n${machineLine()}`);
-  if (args.object) console.log(`director object: ${args.object as string}`);
+  if (OBJECT) console.log(`director object: ${OBJECT}`);
   console.log(`repeat ${REPEAT.toLocaleString('en')} per run, ${ROUNDS} rounds; flow table (LRU) of ${FLOW_TABLE.toLocaleString('en')} entries, filled before timing\n`);
   const b = new Bench();
   try {
