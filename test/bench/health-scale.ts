@@ -18,7 +18,7 @@
 //   all are up, against interval x rise.
 // Bounded: each phase has a deadline; the lab (namespaces, processes) is removed at the end
 // and on failure.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -113,7 +113,7 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
   let targets = await startTargets(srv);
 
   const work = mkdtempSync(join(tmpdir(), 'ipvx-bench-health-'));
-  const inode = String(statSync(`/run/netns/${dir.ns}`).ino);
+  const inode = String(l.nsInode(dir));
   const rows: Record<string, string | number>[] = [];
   const row = (metric: string, value: string | number, note = '') => rows.push({ metric, value, note });
   let api: IpvxClient | undefined;

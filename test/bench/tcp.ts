@@ -27,6 +27,7 @@ import { withLab, Lab, Host } from '../../src/lab/topology.js';
 import { DEFAULT_TIMEOUTS, DesiredState, Method } from '../../src/core/model.js';
 import { summarize, fmt, fmtRatio, fmtRate, table, machineLine, verdict } from './lib/stats.js';
 import { benchArgs } from './lib/args.js';
+import { sleep } from '../lib/wait.js';
 
 const args = benchArgs({ seconds: { type: 'string' }, conns: { type: 'string' }, matrix: { type: 'string' } });
 const ROUNDS = args.num('rounds', 3, 1);
@@ -151,7 +152,6 @@ function parseWrk(out: string): Wrk {
 }
 
 /** Two wrk processes (one thread each, half the connections each) to `targets`; summed rps, worst p99. */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Connections established to port 80 on each real. */
 async function split(lab: Lab, t: Topo): Promise<number[]> {
