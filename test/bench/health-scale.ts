@@ -26,6 +26,7 @@ import { withLab, type Host, type Lab, type Proc } from '../../src/lab/topology.
 import { IpvxClient, type Event } from '../../src/api/client.js';
 import { sleep, untilWith } from '../lib/wait.js';
 import { benchArgs } from './lib/args.js';
+import { machineLine, percentiles, table } from './lib/stats.js';
 
 const args = benchArgs({
   reals: { type: 'string' }, interval: { type: 'string' }, check: { type: 'string' },
@@ -77,12 +78,6 @@ const served = (p: Proc): number => {
   }
   return 0;
 };
-
-function percentiles(xs: number[]): { p50: number; p99: number; max: number; n: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99), max: s.at(-1) ?? NaN, n: s.length };
-}
 
 function config(): object {
   const services = [];
@@ -213,7 +208,6 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
 
 const rows = await withLab('ipvxbhc', lab);
 console.log(`\nhealth-scale: ${REALS} reals, ${CHECK} checks every ${INTERVAL} s (timeout ${TIMEOUT} s, rise ${RISE}, fall ${FALL}), ${values.dataplane} data plane, ${WINDOW_S} s window`);
-const wM = Math.max(...rows.map((r) => String(r.metric).length)), wV = Math.max(...rows.map((r) => String(r.value).length));
-console.log(`${'metric'.padEnd(wM)}  ${'value'.padEnd(wV)}  note`);
-for (const r of rows) console.log(`${String(r.metric).padEnd(wM)}  ${String(r.value).padEnd(wV)}  ${r.note}`);
+console.log(machineLine());
+console.log(table(['metric', 'value', 'note'], rows.map((r) => [String(r.metric), String(r.value), String(r.note)])));
 process.exit(0);
