@@ -86,7 +86,7 @@ wrap.load();
  * The kernel's map primitives alone with ipvx's keys and table size (bench_floor.bpf.c),
  * each followed by a MAC swap: the least any balancer with a flow table pays.
  */
-export function openFloor(flows: number): BpfObject {
+function openFloor(flows: number): BpfObject {
   const o = BpfObject.open('build/bpf/bench_floor.bpf.o');
   o.setMaxEntries('floor_flows', flows);
   o.load();

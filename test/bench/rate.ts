@@ -11,7 +11,7 @@
 import { fileURLToPath } from 'node:url';
 import { withLab, Lab, Host } from '../../src/lab/topology.js';
 import { DEFAULT_TIMEOUTS, DesiredState, Method } from '../../src/core/model.js';
-import { buildFrame, hex } from '../lib/packet.js';
+import { buildFrame } from '../lib/packet.js';
 import { summarize, fmtRate, fmtRatio, fmt, table, machineLine, verdict } from './lib/stats.js';
 import { benchArgs } from './lib/args.js';
 
@@ -40,8 +40,8 @@ async function generateOnce(lab: Lab, gen: Host): Promise<Round> {
     payload: new Uint8Array(18), // 64-byte frame on the wire with the FCS
   });
   const out = await lab.runNode(gen, js('./rate-gen.js'), [
-    '--ifname', 'eth0', '--frame', hex(frame).replace(/^[0-9a-f]{4}: /gm, ''), '--sport-off', '34', '--dport', String(DPORT),
-    '--flows', String(FLOWS), '--count', String(COUNT), '--rounds', '1',
+    '--ifname', 'eth0', '--frame', Buffer.from(frame).toString('hex'), '--sport-off', '34', '--dport', String(DPORT),
+    '--flows', String(FLOWS), '--count', String(COUNT),
   ]);
   const line = out.trim().split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new Error(`generator printed no result: ${out}`);
