@@ -16,6 +16,7 @@ import { buildFrame, macBytes, FrameOpts } from '../lib/packet.js';
 import { svcKey, flowKey, flowVal } from '../../src/dataplane/codec.js';
 import { summarize, fmt, fmtRatio, table, machineLine } from './lib/stats.js';
 import { benchArgs } from './lib/args.js';
+import { CLIENT_MAC, DIR_MAC, REAL_MAC, RestoreHarness, meanOfCalls, type Family } from './lib/restore.js';
 
 const args = benchArgs({ objects: { type: 'string' }, repeat: { type: 'string' }, flows: { type: 'string' }, 'no-fill': { type: 'boolean' }, calls: { type: 'string' } });
 const OBJECTS = (args.str('objects') ?? 'build/bpf/ipvx_lb.bpf.o').split(',');
@@ -26,10 +27,6 @@ const NO_FILL = args.flag('no-fill');
 /** --calls N: time with N runs of one repetition each (pkt's per-run method, cold caches) instead of repeat. */
 const CALLS = args.num('calls', 0);
 
-const CLIENT_MAC = '02:00:00:00:0c:01';
-const DIR_MAC = '02:00:00:00:0d:01';
-const REAL_MAC = '02:00:00:00:0a:01';
-type Family = 4 | 6;
 type Kind = 'new' | 'est' | 'udp' | 'reply' | 'other';
 const VIP_HOST: Record<Method, number> = { dr: 10, tun: 11, nat: 12 };
 const vip = (f: Family, m: Method) => (f === 4 ? `203.0.113.${VIP_HOST[m]}` : `2001:db8::${VIP_HOST[m]}`);
@@ -75,12 +72,9 @@ function frame(f: Family, m: Method, kind: Kind): Uint8Array {
   return buildFrame(o);
 }
 
-const varyOffsets = (f: Family) => (f === 4 ? { sport: 34, saddr: 29 } : { sport: 54, saddr: 37 });
-
 const base = BpfObject.open('build/bpf/bench_base.bpf.o');
 base.load();
-const wrap = BpfObject.open('build/bpf/bench_restore.bpf.o');
-wrap.load();
+const wrap = new RestoreHarness();
 
 /**
  * The kernel's map primitives alone with ipvx's keys and table size (bench_floor.bpf.c),
@@ -103,40 +97,17 @@ function floorEstKey(): Uint8Array {
 }
 
 function wrapped(p: BpfProgram, fr: Uint8Array, vary: boolean, f: Family, repeat = REPEAT): { ns: number; action: number } {
-  const v = new Uint8Array(16 + 256);
-  const dv = new DataView(v.buffer);
-  const o = varyOffsets(f);
-  dv.setUint32(0, fr.length, true);
-  dv.setUint32(4, vary ? 1 : 0, true);
-  dv.setUint32(8, o.sport, true);
-  dv.setUint32(12, o.saddr, true);
-  v.set(fr, 16);
-  const zero = new Uint8Array(4);
-  wrap.map('frame').update(zero, v);
-  const fd = new Uint8Array(4);
-  new DataView(fd.buffer).setUint32(0, p.fd, true);
-  wrap.map('target').update(zero, fd);
-  const r = wrap.program('restore_and_call').testRun({ data: fr, repeat, dataSizeOut: fr.length + 256 });
-  return { ns: r.durationNs, action: r.retval };
+  return wrap.run(p, fr, vary, f, repeat);
 }
 
 /** ns/packet by the selected method: one run of REPEAT repetitions, or the mean of CALLS single runs. */
 function timed(p: BpfProgram, fr: Uint8Array, vary: boolean, f: Family): { ns: number; action: number } {
-  if (!CALLS) return wrapped(p, fr, vary, f);
-  let sum = 0, action = 0;
-  for (let i = 0; i < CALLS; i++) {
-    const r = wrapped(p, fr, vary, f, 1);
-    sum += r.ns;
-    action = r.action;
-  }
-  return { ns: sum / CALLS, action };
+  return CALLS ? meanOfCalls(CALLS, () => wrapped(p, fr, vary, f, 1)) : wrapped(p, fr, vary, f);
 }
 
 function timedDirect(p: BpfProgram, fr: Uint8Array): number {
   if (!CALLS) return p.testRun({ data: fr, repeat: REPEAT }).durationNs;
-  let sum = 0;
-  for (let i = 0; i < CALLS; i++) sum += p.testRun({ data: fr, repeat: 1 }).durationNs;
-  return sum / CALLS;
+  return meanOfCalls(CALLS, () => ({ ns: p.testRun({ data: fr, repeat: 1 }).durationNs, action: 0 })).ns;
 }
 
 const CASES: { name: string; f: Family; m: Method; kind: Kind }[] = [

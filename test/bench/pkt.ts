@@ -22,6 +22,7 @@ import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 import { buildFrame, macBytes, parseFrame, FrameOpts } from '../lib/packet.js';
 import { summarize, fmt, fmtRatio, table, machineLine, verdict } from './lib/stats.js';
 import { benchArgs } from './lib/args.js';
+import { CLIENT_MAC, DIR_MAC, REAL_MAC, RestoreHarness, meanOfCalls, type Family } from './lib/restore.js';
 
 const args = benchArgs({ repeat: { type: 'string' }, object: { type: 'string' } });
 const ROUNDS = args.num('rounds', 5, 3);
@@ -30,12 +31,8 @@ const OBJECT = args.str('object');
 const FLOW_TABLE = 1 << 20;
 const MANY = 1000;
 
-const CLIENT_MAC = '02:00:00:00:0c:01';
-const DIR_MAC = '02:00:00:00:0d:01';
-const REAL_MAC = '02:00:00:00:0a:01';
 const NAT_PORT = 8080;
 
-type Family = 4 | 6;
 type Kind = 'new' | 'est' | 'udp' | 'reply';
 const METHOD_VIP: Record<Method, number> = { dr: 10, tun: 11, nat: 12 };
 
@@ -96,12 +93,10 @@ function clientFrame(f: Family, m: Method, many: boolean, kind: Kind): FrameOpts
 }
 
 /** Offsets the harness rewrites for new flows: the L4 source port, the last byte of the source address. */
-const varyOffsets = (f: Family) => (f === 4 ? { sport: 34, saddr: 14 + 15 } : { sport: 54, saddr: 14 + 8 + 15 });
-
 class Bench {
   readonly h: LbHarness;
   readonly base: BpfObject;
-  readonly wrap: BpfObject;
+  readonly wrap: RestoreHarness;
 
   constructor() {
     this.h = LbHarness.open(OBJECT ?? 'build/bpf/ipvx_lb.bpf.o', (o) => {
@@ -110,8 +105,7 @@ class Bench {
     });
     this.base = BpfObject.open('build/bpf/bench_base.bpf.o');
     this.base.load();
-    this.wrap = BpfObject.open('build/bpf/bench_restore.bpf.o');
-    this.wrap.load();
+    this.wrap = new RestoreHarness();
   }
 
   get lb(): BpfProgram { return this.h.obj.program('balancer_ingress'); }
@@ -126,21 +120,7 @@ class Bench {
 
   /** ns/packet of `p` behind the restore harness (harness cost included). */
   wrapped(p: BpfProgram, frame: Uint8Array, vary: boolean, f: Family, repeat = REPEAT): { ns: number; action: number } {
-    const v = new Uint8Array(16 + 256);
-    const dv = new DataView(v.buffer);
-    const o = varyOffsets(f);
-    dv.setUint32(0, frame.length, true);
-    dv.setUint32(4, vary ? 1 : 0, true);
-    dv.setUint32(8, o.sport, true);
-    dv.setUint32(12, o.saddr, true);
-    v.set(frame, 16);
-    const zero = new Uint8Array(4);
-    this.wrap.map('frame').update(zero, v);
-    const fd = new Uint8Array(4);
-    new DataView(fd.buffer).setUint32(0, p.fd, true);
-    this.wrap.map('target').update(zero, fd);
-    const r = this.wrap.program('restore_and_call').testRun({ data: frame, repeat, dataSizeOut: frame.length + 256 });
-    return { ns: r.durationNs, action: r.retval };
+    return this.wrap.run(p, frame, vary, f, repeat);
   }
 
   /**
@@ -149,9 +129,7 @@ class Bench {
    * context setup), much as a driver adds its own per-packet cost around XDP.
    */
   perCall(p: BpfProgram, frame: Uint8Array, vary: boolean, f: Family, calls: number, viaHarness: boolean): number {
-    let sum = 0;
-    for (let i = 0; i < calls; i++) sum += viaHarness ? this.wrapped(p, frame, vary, f, 1).ns : this.direct(p, frame, 1).ns;
-    return sum / calls;
+    return meanOfCalls(calls, () => (viaHarness ? this.wrapped(p, frame, vary, f, 1) : this.direct(p, frame, 1))).ns;
   }
 
   /** The real a NAT client frame was sent to (its reply is built from it). */
