@@ -13,9 +13,18 @@ install_debs() {
   echo "$label: installing Debian packages: ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  local policy=/usr/sbin/policy-rc.d made=0
-  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; made=1; fi
-  apt-get install -y -qq "${missing[@]}" >/dev/null || { [ $made = 1 ] && rm -f "$policy"; return 1; }
-  [ $made = 1 ] && rm -f "$policy"
+  local policy=/usr/sbin/policy-rc.d
+  if [ -e "$policy" ]; then
+    apt-get install -y -qq "${missing[@]}" >/dev/null || return 1
+  else
+    # A subshell, so its traps are not the caller's: the file goes on any exit, also on
+    # Ctrl-C or kill (then the signal is passed on, so the caller stops as well).
+    (
+      trap 'rm -f "$policy"' EXIT
+      for sig in INT TERM HUP; do trap "rm -f \"\$policy\"; trap - $sig EXIT; kill -$sig \$BASHPID" "$sig"; done
+      printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"
+      apt-get install -y -qq "${missing[@]}" >/dev/null
+    ) || return 1
+  fi
   echo "${missing[*]}"
 }

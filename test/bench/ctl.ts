@@ -3,9 +3,8 @@
 // namespace (time, daemon RSS); a weight change's time from RPC to the reals map.
 //
 //   node build/js/test/bench/ctl.js [--rounds N] [--quick] [--services N] [--profile] [--heap]
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, copyFileSync, rmSync, existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { mkdtempSync, copyFileSync, rmSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { maglevTable, MH_DEFAULT_TABLE_SIZE } from '../../src/core/sched/maglev.js';
@@ -13,18 +12,19 @@ import { withLab } from '../../src/lab/topology.js';
 import { IpvxClient } from '../../src/api/client.js';
 import type { DesiredState } from '../../src/api/client.js';
 import { BpfMap } from '../../src/bpf/index.js';
-import { bpffsRoot } from '../../src/dataplane/pins.js';
+import { pinDir } from '../../src/dataplane/pins.js';
+import { realInfo, REAL_F } from '../../src/dataplane/codec.js';
+import { sleep, until } from '../lib/wait.js';
 import { summarize, fmt, table, machineLine, verdict } from './lib/stats.js';
 import { summarizeHeap } from './lib/heap-summary.js';
+import { benchArgs } from './lib/args.js';
 
-const { values: args } = parseArgs({
-  options: { rounds: { type: 'string' }, quick: { type: 'boolean' }, services: { type: 'string' }, profile: { type: 'boolean' }, heap: { type: 'boolean' } },
-  strict: false, // run.js passes every sub-benchmark the same options
-});
-const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
-const SERVICES = Number((args.services as string | undefined) ?? (args.quick ? 1000 : 10_000));
+const args = benchArgs({ services: { type: 'string' }, profile: { type: 'boolean' }, heap: { type: 'boolean' } });
+const ROUNDS = args.num('rounds', 5, 3);
+const SERVICES = args.num('services', 10_000, 1000);
+const PROFILE = args.flag('profile'), HEAP = args.flag('heap');
 /** Each ApplyConfig of the full size takes long (see docs/benchmarks.md): one round unless asked. */
-const APPLY_ROUNDS = Number((args.rounds as string | undefined) ?? 1);
+const APPLY_ROUNDS = args.num('rounds', 1);
 const note = (msg: string) => console.error(`ctl: ${msg}`);
 const REALS = 10;
 /** The real added and deleted by the add/delete rows (lives on the peer host). */
@@ -32,7 +32,6 @@ const ADDED_REAL = '192.0.2.100';
 
 const DAEMON = fileURLToPath(new URL('../../src/cli/daemon.js', import.meta.url));
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
 
 function maglevRows(): string[][] {
   const reals = Array.from({ length: 1000 }, (_, i) => ({ key: `2001:db8:1::${(i + 1).toString(16)}|80`, weight: 1 + (i % 4) }));
@@ -79,13 +78,14 @@ async function daemonRows(): Promise<string[][]> {
       await lab.addAddress(peer, 'eth0', `${ADDED_REAL}/24`);
       // Profiled after load (see src/cli/profile-signal.ts): SIGUSR2 around the big ApplyConfig and the weight changes.
       // --heap: SIGUSR1 writes a heap snapshot after the big ApplyConfig and after the edits.
-      if (args.profile || args.heap) process.env.IPVX_PROFILE_DIR = tmp;
+      if (PROFILE || HEAP) process.env.IPVX_PROFILE_DIR = tmp;
       // IPVX_BENCH_DAEMON_NODE_ARGS: extra node flags for the daemon (to measure V8 heap settings).
       const nodeArgs = (process.env.IPVX_BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
       const d = await lab.spawn(dir, process.execPath, [...nodeArgs, DAEMON, 'run', '--run-dir', tmp, '--state', join(tmp, 'state.yaml'),
         '--interfaces', 'eth0', '--no-health', '--log-level', 'warn']);
-      const sock = join(tmp, `${statSync(`/run/netns/${dir.ns}`).ino}.sock`);
-      for (let i = 0; i < 300 && !existsSync(sock); i++) await sleep(100);
+      const sock = join(tmp, `${lab.nsInode(dir)}.sock`);
+      await until('the daemon socket', () => existsSync(sock), 30_000, 100)
+        .catch((e: Error) => { throw new Error(`${e.message}; daemon stderr: ${d.stderr.slice(-1500)}`); });
       const c = new IpvxClient(`unix:${sock}`, { timeoutMs: 120_000 });
       try {
         await c.getStatus().catch((e: Error) => { throw new Error(`${e.message}; daemon stderr: ${d.stderr.slice(-1500)}`); });
@@ -95,13 +95,13 @@ async function daemonRows(): Promise<string[][]> {
         for (let r = 0; r < APPLY_ROUNDS; r++) {
           // Alternate between empty and full: each round writes every service anew.
           await c.applyConfig({ services: [], timeouts: { tcp: 900, tcpFin: 120, udp: 300 } } as never);
-          if (args.profile && r === 0) process.kill(d.pid!, 'SIGUSR2');
+          if (PROFILE && r === 0) process.kill(d.pid!, 'SIGUSR2');
           const t0 = process.hrtime.bigint();
           await c.applyConfig(bigState());
           applyMs.push(ms(t0));
           rss.push(rssMb(d.pid!).rss);
           note(`ApplyConfig ${SERVICES} x ${REALS}: ${fmt(applyMs.at(-1)!)} ms, RSS ${fmt(rss.at(-1)!)} MB`);
-          if (args.heap && r === 0) await heapSnapshot(d, tmp, 'after ApplyConfig');
+          if (HEAP && r === 0) await heapSnapshot(d, tmp, 'after ApplyConfig');
         }
         const hwm = rssMb(d.pid!).hwm;
         const a = summarize(applyMs);
@@ -110,14 +110,14 @@ async function daemonRows(): Promise<string[][]> {
           [`daemon RSS after it (idle before: ${fmt(idle.rss)} MB)`, fmt(summarize(rss).min), fmt(summarize(rss).median), fmt(summarize(rss).max), 'MB', `< 300 MB ${verdict(summarize(rss).max < 300)}`],
           ['daemon peak RSS (VmHWM)', '', fmt(hwm), '', 'MB', `< 300 MB ${verdict(hwm < 300)}`],
         ];
-        rows.push(...await weightRows(c, dir.ns));
-        if (args.heap) await heapSnapshot(d, tmp, 'after the edits');
-        if (args.profile) { process.kill(d.pid!, 'SIGUSR2'); await sleep(3000); }
+        rows.push(...await weightRows(c, lab.nsInode(dir)));
+        if (HEAP) await heapSnapshot(d, tmp, 'after the edits');
+        if (PROFILE) { process.kill(d.pid!, 'SIGUSR2'); await sleep(3000); }
         return rows;
       } finally {
         c.close();
         await d.kill(30_000);
-        if (args.profile) printProfile(tmp);
+        if (PROFILE) printProfile(tmp);
       }
     });
   } finally {
@@ -126,20 +126,20 @@ async function daemonRows(): Promise<string[][]> {
 }
 
 /** RPC (UpdateReal) -> weight visible in the pinned reals map, polled from here; and the RPC's own round trip. */
-async function weightRows(c: IpvxClient, ns: string): Promise<string[][]> {
-  const reals = BpfMap.openPinned(join(bpffsRoot(), 'ipvx', String(statSync(`/run/netns/${ns}`).ino), 'reals'));
+async function weightRows(c: IpvxClient, nsInode: number): Promise<string[][]> {
+  const reals = BpfMap.openPinned(join(pinDir(String(nsInode)), 'reals'));
   try {
     const target = Uint8Array.of(192, 0, 2, 1);
     let id = -1;
     const { keys, values } = reals.lookupBatch(4096);
     for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (v[0] === target[0] && v[1] === target[1] && v[2] === target[2] && v[3] === target[3] && v[36]! & 1) { id = new DataView(keys[i]!.buffer, keys[i]!.byteOffset).getUint32(0, true); break; }
+      const v = realInfo.decode(values[i]!);
+      if (target.every((b, j) => v.addr[j] === b) && v.flags & REAL_F.live) { id = new DataView(keys[i]!.buffer, keys[i]!.byteOffset).getUint32(0, true); break; }
     }
     if (id < 0) throw new Error('probe real not found in the reals map');
     const key = new Uint8Array(4);
     new DataView(key.buffer).setUint32(0, id, true);
-    const weightNow = () => new DataView(reals.lookup(key)!.buffer).getUint32(44, true);
+    const weightNow = () => realInfo.decode(reals.lookup(key)!).weight;
     const toMap: number[] = [];
     const rpc: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
@@ -190,7 +190,7 @@ async function weightRows(c: IpvxClient, ns: string): Promise<string[][]> {
 async function heapSnapshot(d: { pid?: number; stderr: string }, dir: string, when: string): Promise<void> {
   const before = (d.stderr.match(/heap snapshot written/g) ?? []).length;
   process.kill(d.pid!, 'SIGUSR1');
-  for (let i = 0; i < 1200 && (d.stderr.match(/heap snapshot written/g) ?? []).length === before; i++) await sleep(100);
+  await until('the heap snapshot', () => (d.stderr.match(/heap snapshot written/g) ?? []).length !== before, 120_000, 100).catch(() => undefined);
   const files = readdirSync(dir).filter((n) => n.endsWith('.heapsnapshot')).sort();
   const f = files.at(-1);
   if (!f) { note(`no heap snapshot ${when}`); return; }

@@ -1,7 +1,7 @@
 // Benchmark (not a test): the daemon health-checking many reals.
 //
 //   node build/js/test/bench/health-scale.js [--reals 10000] [--interval 5] [--check http|tcp]
-//        [--window 20] [--dataplane memory|xdp] [--profile DIR]
+//        [--window 20] [--dataplane memory|xdp] [--profile-dir DIR] [--quick]
 //
 // A lab of two namespaces: `dir` runs the daemon (`daemon.js run`, health checks on),
 // `srv` holds ceil(reals/100) addresses with 100 listening ports each (one Node process,
@@ -18,25 +18,28 @@
 //   all are up, against interval x rise.
 // Bounded: each phase has a deadline; the lab (namespaces, processes) is removed at the end
 // and on failure.
-import { parseArgs } from 'node:util';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withLab, type Host, type Lab, type Proc } from '../../src/lab/topology.js';
 import { IpvxClient, type Event } from '../../src/api/client.js';
 import { sleep, untilWith } from '../lib/wait.js';
+import { benchArgs } from './lib/args.js';
+import { machineLine, percentiles, table } from './lib/stats.js';
 
-const { values } = parseArgs({
-  options: {
-    reals: { type: 'string', default: '10000' }, interval: { type: 'string', default: '5' }, check: { type: 'string', default: 'http' },
-    window: { type: 'string', default: '20' }, dataplane: { type: 'string', default: 'memory' }, help: { type: 'boolean', short: 'h' },
-    quick: { type: 'boolean' }, // from `make bench ARGS="... --quick"`: 1,000 reals
-    profile: { type: 'string' }, // a directory: CPU-profile the daemon from the stop of the targets until all are down
-  },
+const args = benchArgs({
+  reals: { type: 'string' }, interval: { type: 'string' }, check: { type: 'string' },
+  window: { type: 'string' }, dataplane: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  'profile-dir': { type: 'string' }, // CPU-profile the daemon from the stop of the targets until all are down
 });
-if (values.quick && values.reals === '10000') values.reals = '1000';
-if (values.help) {
+const values = {
+  reals: args.str('reals') ?? (args.quick ? '1000' : '10000'), // --quick (`make bench ARGS="... --quick"`): 1,000 reals
+  interval: args.str('interval') ?? '5', window: args.str('window') ?? '20',
+  check: args.str('check') ?? 'http', dataplane: args.str('dataplane') ?? 'memory',
+  profileDir: args.str('profile-dir'),
+};
+if (args.flag('help')) {
   console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(0, 20).join('\n'));
   process.exit(0);
 }
@@ -48,8 +51,8 @@ const bad = [
   !(Number.isInteger(REALS) && REALS >= 1 && REALS <= 25_000) && `--reals ${values.reals}: 1-25000`,
   !(INTERVAL > 0 && INTERVAL <= 60) && `--interval ${values.interval}: seconds, above 0, at most 60`,
   !(WINDOW_S >= 1 && WINDOW_S <= 120) && `--window ${values.window}: 1-120 seconds`,
-  !['http', 'tcp'].includes(values.check!) && `--check ${values.check}: http or tcp`,
-  !['memory', 'xdp'].includes(values.dataplane!) && `--dataplane ${values.dataplane}: memory or xdp`,
+  !['http', 'tcp'].includes(values.check) && `--check ${values.check}: http or tcp`,
+  !['memory', 'xdp'].includes(values.dataplane) && `--dataplane ${values.dataplane}: memory or xdp`,
 ].filter(Boolean);
 if (bad.length) {
   console.error(`health-scale: ${bad.join('; ')}`);
@@ -75,12 +78,6 @@ const served = (p: Proc): number => {
   }
   return 0;
 };
-
-function percentiles(xs: number[]): { p50: number; p99: number; max: number; n: number } {
-  const s = [...xs].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
-  return { p50: at(0.5), p99: at(0.99), max: s.at(-1) ?? NaN, n: s.length };
-}
 
 function config(): object {
   const services = [];
@@ -111,7 +108,7 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
   let targets = await startTargets(srv);
 
   const work = mkdtempSync(join(tmpdir(), 'ipvx-bench-health-'));
-  const inode = String(statSync(`/run/netns/${dir.ns}`).ino);
+  const inode = String(l.nsInode(dir));
   const rows: Record<string, string | number>[] = [];
   const row = (metric: string, value: string | number, note = '') => rows.push({ metric, value, note });
   let api: IpvxClient | undefined;
@@ -121,8 +118,8 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     const startedAt = Date.now();
     const daemon = await l.spawn(dir, process.execPath, [
       DAEMON, 'run', '--run-dir', join(work, 'run'), '--state', join(work, 'state.yaml'), '--config', join(work, 'config.yaml'),
-      '--dataplane', values.dataplane!, '--interfaces', link.a.ifname, '--detach-on-stop', '--log-level', 'warn',
-    ], values.profile ? { env: { ...process.env, IPVX_PROFILE_DIR: values.profile } } : {});
+      '--dataplane', values.dataplane, '--interfaces', link.a.ifname, '--detach-on-stop', '--log-level', 'warn',
+    ], values.profileDir ? { env: { ...process.env, IPVX_PROFILE_DIR: values.profileDir } } : {});
     api = new IpvxClient(`unix:${join(work, 'run', `${inode}.sock`)}`, { timeoutMs: 30_000 });
     await until('the daemon to serve', async () => {
       if (!daemon.running) throw new Error(`daemon exited: ${daemon.stderr.slice(-2000)}`);
@@ -177,7 +174,7 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     // behind is cut off by design).
     const count = async (state: string) => (await api!.getStats()).services.reduce((n, s) => n + s.reals.filter((r) => r.health === state).length, 0);
     // SIGUSR2 starts the daemon's CPU profiler (src/cli/profile-signal.ts); the next one writes it.
-    if (values.profile) process.kill(pid, 'SIGUSR2');
+    if (values.profileDir) process.kill(pid, 'SIGUSR2');
     const killedAt = Date.now();
     await targets.kill();
     const bound = INTERVAL * FALL + TIMEOUT;
@@ -188,7 +185,7 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     } catch (e) {
       row('all reals down after the targets stopped', `only ${downs} / ${REALS}`, (e as Error).message.slice(0, 120));
     }
-    if (values.profile) process.kill(pid, 'SIGUSR2');
+    if (values.profileDir) process.kill(pid, 'SIGUSR2');
     const restartAt = Date.now();
     targets = await startTargets(srv);
     let ups = 0;
@@ -211,7 +208,6 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
 
 const rows = await withLab('ipvxbhc', lab);
 console.log(`\nhealth-scale: ${REALS} reals, ${CHECK} checks every ${INTERVAL} s (timeout ${TIMEOUT} s, rise ${RISE}, fall ${FALL}), ${values.dataplane} data plane, ${WINDOW_S} s window`);
-const wM = Math.max(...rows.map((r) => String(r.metric).length)), wV = Math.max(...rows.map((r) => String(r.value).length));
-console.log(`${'metric'.padEnd(wM)}  ${'value'.padEnd(wV)}  note`);
-for (const r of rows) console.log(`${String(r.metric).padEnd(wM)}  ${String(r.value).padEnd(wV)}  ${r.note}`);
+console.log(machineLine());
+console.log(table(['metric', 'value', 'note'], rows.map((r) => [String(r.metric), String(r.value), String(r.note)])));
 process.exit(0);

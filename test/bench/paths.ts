@@ -5,7 +5,6 @@
 //
 //   node build/js/test/bench/paths.js --objects old.o,build/bpf/ipvx_lb.bpf.o [--rounds N]
 //        [--repeat N] [--flows N] [--no-fill] [--calls N]
-import { parseArgs } from 'node:util';
 import { BpfObject, BpfProgram } from '../../src/bpf/index.js';
 import { ip } from '../../src/core/addr.js';
 import { DEFAULT_TIMEOUTS, DesiredState, Method } from '../../src/core/model.js';
@@ -16,25 +15,18 @@ import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 import { buildFrame, macBytes, FrameOpts } from '../lib/packet.js';
 import { svcKey, flowKey, flowVal } from '../../src/dataplane/codec.js';
 import { summarize, fmt, fmtRatio, table, machineLine } from './lib/stats.js';
+import { benchArgs } from './lib/args.js';
+import { CLIENT_MAC, DIR_MAC, REAL_MAC, RestoreHarness, meanOfCalls, type Family } from './lib/restore.js';
 
-const { values: args } = parseArgs({
-  options: {
-    objects: { type: 'string' }, rounds: { type: 'string' }, repeat: { type: 'string' },
-    flows: { type: 'string' }, 'no-fill': { type: 'boolean' }, calls: { type: 'string' },
-  },
-  strict: false,
-});
-const OBJECTS = ((args.objects as string | undefined) ?? 'build/bpf/ipvx_lb.bpf.o').split(',');
-const ROUNDS = Number((args.rounds as string | undefined) ?? 7);
-const REPEAT = Number((args.repeat as string | undefined) ?? 500_000);
-const FLOWS = Number((args.flows as string | undefined) ?? 1 << 20);
+const args = benchArgs({ objects: { type: 'string' }, repeat: { type: 'string' }, flows: { type: 'string' }, 'no-fill': { type: 'boolean' }, calls: { type: 'string' } });
+const OBJECTS = (args.str('objects') ?? 'build/bpf/ipvx_lb.bpf.o').split(',');
+const ROUNDS = args.num('rounds', 7);
+const REPEAT = args.num('repeat', 500_000);
+const FLOWS = args.num('flows', 1 << 20);
+const NO_FILL = args.flag('no-fill');
 /** --calls N: time with N runs of one repetition each (pkt's per-run method, cold caches) instead of repeat. */
-const CALLS = Number((args.calls as string | undefined) ?? 0);
+const CALLS = args.num('calls', 0);
 
-const CLIENT_MAC = '02:00:00:00:0c:01';
-const DIR_MAC = '02:00:00:00:0d:01';
-const REAL_MAC = '02:00:00:00:0a:01';
-type Family = 4 | 6;
 type Kind = 'new' | 'est' | 'udp' | 'reply' | 'other';
 const VIP_HOST: Record<Method, number> = { dr: 10, tun: 11, nat: 12 };
 const vip = (f: Family, m: Method) => (f === 4 ? `203.0.113.${VIP_HOST[m]}` : `2001:db8::${VIP_HOST[m]}`);
@@ -80,18 +72,15 @@ function frame(f: Family, m: Method, kind: Kind): Uint8Array {
   return buildFrame(o);
 }
 
-const varyOffsets = (f: Family) => (f === 4 ? { sport: 34, saddr: 29 } : { sport: 54, saddr: 37 });
-
 const base = BpfObject.open('build/bpf/bench_base.bpf.o');
 base.load();
-const wrap = BpfObject.open('build/bpf/bench_restore.bpf.o');
-wrap.load();
+const wrap = new RestoreHarness();
 
 /**
  * The kernel's map primitives alone with ipvx's keys and table size (bench_floor.bpf.c),
  * each followed by a MAC swap: the least any balancer with a flow table pays.
  */
-export function openFloor(flows: number): BpfObject {
+function openFloor(flows: number): BpfObject {
   const o = BpfObject.open('build/bpf/bench_floor.bpf.o');
   o.setMaxEntries('floor_flows', flows);
   o.load();
@@ -108,40 +97,17 @@ function floorEstKey(): Uint8Array {
 }
 
 function wrapped(p: BpfProgram, fr: Uint8Array, vary: boolean, f: Family, repeat = REPEAT): { ns: number; action: number } {
-  const v = new Uint8Array(16 + 256);
-  const dv = new DataView(v.buffer);
-  const o = varyOffsets(f);
-  dv.setUint32(0, fr.length, true);
-  dv.setUint32(4, vary ? 1 : 0, true);
-  dv.setUint32(8, o.sport, true);
-  dv.setUint32(12, o.saddr, true);
-  v.set(fr, 16);
-  const zero = new Uint8Array(4);
-  wrap.map('frame').update(zero, v);
-  const fd = new Uint8Array(4);
-  new DataView(fd.buffer).setUint32(0, p.fd, true);
-  wrap.map('target').update(zero, fd);
-  const r = wrap.program('restore_and_call').testRun({ data: fr, repeat, dataSizeOut: fr.length + 256 });
-  return { ns: r.durationNs, action: r.retval };
+  return wrap.run(p, fr, vary, f, repeat);
 }
 
 /** ns/packet by the selected method: one run of REPEAT repetitions, or the mean of CALLS single runs. */
 function timed(p: BpfProgram, fr: Uint8Array, vary: boolean, f: Family): { ns: number; action: number } {
-  if (!CALLS) return wrapped(p, fr, vary, f);
-  let sum = 0, action = 0;
-  for (let i = 0; i < CALLS; i++) {
-    const r = wrapped(p, fr, vary, f, 1);
-    sum += r.ns;
-    action = r.action;
-  }
-  return { ns: sum / CALLS, action };
+  return CALLS ? meanOfCalls(CALLS, () => wrapped(p, fr, vary, f, 1)) : wrapped(p, fr, vary, f);
 }
 
 function timedDirect(p: BpfProgram, fr: Uint8Array): number {
   if (!CALLS) return p.testRun({ data: fr, repeat: REPEAT }).durationNs;
-  let sum = 0;
-  for (let i = 0; i < CALLS; i++) sum += p.testRun({ data: fr, repeat: 1 }).durationNs;
-  return sum / CALLS;
+  return meanOfCalls(CALLS, () => ({ ns: p.testRun({ data: fr, repeat: 1 }).durationNs, action: 0 })).ns;
 }
 
 const CASES: { name: string; f: Family; m: Method; kind: Kind }[] = [
@@ -160,14 +126,14 @@ const CASES: { name: string; f: Family; m: Method; kind: Kind }[] = [
 
 function main(): void {
   console.log(`## paths: per-path cost of ${OBJECTS.length} director object(s)\n${machineLine()}`);
-  console.log(`${CALLS ? `${CALLS.toLocaleString('en')} runs of one repetition per figure` : `repeat ${REPEAT.toLocaleString('en')}`}, ${ROUNDS} rounds, flow table ${FLOWS.toLocaleString('en')}${args['no-fill'] ? '' : ' (filled)'}\n`);
+  console.log(`${CALLS ? `${CALLS.toLocaleString('en')} runs of one repetition per figure` : `repeat ${REPEAT.toLocaleString('en')}`}, ${ROUNDS} rounds, flow table ${FLOWS.toLocaleString('en')}${NO_FILL ? '' : ' (filled)'}\n`);
   const state = desired();
   const lbs = OBJECTS.map((path) => {
     const h = LbHarness.open(path, (o) => { o.setMaxEntries('flows', FLOWS); o.setMaxEntries('nat_rev', FLOWS); });
     h.apply(state, nextHop);
     writeIfMac(h.maps, 1, macBytes(DIR_MAC)); // own MAC of lo, as the daemon writes it
     h.run(frame(4, 'nat', 'est')); // the NAT flow and its reverse entry, for the reply case
-    if (!args['no-fill']) {
+    if (!NO_FILL) {
       const fill = wrapped(h.obj.program('balancer_ingress'), frame(4, 'dr', 'new'), true, 4);
       for (let n = REPEAT; n < FLOWS + (FLOWS >> 3); n += REPEAT) wrapped(h.obj.program('balancer_ingress'), frame(4, 'dr', 'new'), true, 4);
       console.log(`${path}: table filled (first ${REPEAT.toLocaleString('en')} new flows ${fill.ns} ns each)`);

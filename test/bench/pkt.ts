@@ -11,7 +11,6 @@
 //
 //   node build/js/test/bench/pkt.js [--rounds N] [--repeat N] [--quick] [--object PATH]
 //   (--object: another build of the director, e.g. the one before a change)
-import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { BpfObject, BpfProgram } from '../../src/bpf/index.js';
 import { ip } from '../../src/core/addr.js';
@@ -22,22 +21,18 @@ import { LbHarness, XDP, XDP_NAME } from '../lib/lb-harness.js';
 import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 import { buildFrame, macBytes, parseFrame, FrameOpts } from '../lib/packet.js';
 import { summarize, fmt, fmtRatio, table, machineLine, verdict } from './lib/stats.js';
+import { benchArgs } from './lib/args.js';
+import { CLIENT_MAC, DIR_MAC, REAL_MAC, RestoreHarness, meanOfCalls, type Family } from './lib/restore.js';
 
-const { values: args } = parseArgs({
-  options: { rounds: { type: 'string' }, repeat: { type: 'string' }, quick: { type: 'boolean' }, object: { type: 'string' } },
-  strict: false, // run.js passes every sub-benchmark the same options
-});
-const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
-const REPEAT = Number((args.repeat as string | undefined) ?? (args.quick ? 200_000 : 1_000_000));
+const args = benchArgs({ repeat: { type: 'string' }, object: { type: 'string' } });
+const ROUNDS = args.num('rounds', 5, 3);
+const REPEAT = args.num('repeat', 1_000_000, 200_000);
+const OBJECT = args.str('object');
 const FLOW_TABLE = 1 << 20;
 const MANY = 1000;
 
-const CLIENT_MAC = '02:00:00:00:0c:01';
-const DIR_MAC = '02:00:00:00:0d:01';
-const REAL_MAC = '02:00:00:00:0a:01';
 const NAT_PORT = 8080;
 
-type Family = 4 | 6;
 type Kind = 'new' | 'est' | 'udp' | 'reply';
 const METHOD_VIP: Record<Method, number> = { dr: 10, tun: 11, nat: 12 };
 
@@ -98,22 +93,19 @@ function clientFrame(f: Family, m: Method, many: boolean, kind: Kind): FrameOpts
 }
 
 /** Offsets the harness rewrites for new flows: the L4 source port, the last byte of the source address. */
-const varyOffsets = (f: Family) => (f === 4 ? { sport: 34, saddr: 14 + 15 } : { sport: 54, saddr: 14 + 8 + 15 });
-
 class Bench {
   readonly h: LbHarness;
   readonly base: BpfObject;
-  readonly wrap: BpfObject;
+  readonly wrap: RestoreHarness;
 
   constructor() {
-    this.h = LbHarness.open((args.object as string | undefined) ?? 'build/bpf/ipvx_lb.bpf.o', (o) => {
+    this.h = LbHarness.open(OBJECT ?? 'build/bpf/ipvx_lb.bpf.o', (o) => {
       o.setMaxEntries('flows', FLOW_TABLE);
       o.setMaxEntries('nat_rev', FLOW_TABLE);
     });
     this.base = BpfObject.open('build/bpf/bench_base.bpf.o');
     this.base.load();
-    this.wrap = BpfObject.open('build/bpf/bench_restore.bpf.o');
-    this.wrap.load();
+    this.wrap = new RestoreHarness();
   }
 
   get lb(): BpfProgram { return this.h.obj.program('balancer_ingress'); }
@@ -128,21 +120,7 @@ class Bench {
 
   /** ns/packet of `p` behind the restore harness (harness cost included). */
   wrapped(p: BpfProgram, frame: Uint8Array, vary: boolean, f: Family, repeat = REPEAT): { ns: number; action: number } {
-    const v = new Uint8Array(16 + 256);
-    const dv = new DataView(v.buffer);
-    const o = varyOffsets(f);
-    dv.setUint32(0, frame.length, true);
-    dv.setUint32(4, vary ? 1 : 0, true);
-    dv.setUint32(8, o.sport, true);
-    dv.setUint32(12, o.saddr, true);
-    v.set(frame, 16);
-    const zero = new Uint8Array(4);
-    this.wrap.map('frame').update(zero, v);
-    const fd = new Uint8Array(4);
-    new DataView(fd.buffer).setUint32(0, p.fd, true);
-    this.wrap.map('target').update(zero, fd);
-    const r = this.wrap.program('restore_and_call').testRun({ data: frame, repeat, dataSizeOut: frame.length + 256 });
-    return { ns: r.durationNs, action: r.retval };
+    return this.wrap.run(p, frame, vary, f, repeat);
   }
 
   /**
@@ -151,9 +129,7 @@ class Bench {
    * context setup), much as a driver adds its own per-packet cost around XDP.
    */
   perCall(p: BpfProgram, frame: Uint8Array, vary: boolean, f: Family, calls: number, viaHarness: boolean): number {
-    let sum = 0;
-    for (let i = 0; i < calls; i++) sum += viaHarness ? this.wrapped(p, frame, vary, f, 1).ns : this.direct(p, frame, 1).ns;
-    return sum / calls;
+    return meanOfCalls(calls, () => (viaHarness ? this.wrapped(p, frame, vary, f, 1) : this.direct(p, frame, 1))).ns;
   }
 
   /** The real a NAT client frame was sent to (its reply is built from it). */
@@ -186,7 +162,6 @@ function cases(): Case[] {
 }
 
 const KIND_TEXT: Record<Kind, string> = { new: 'new TCP flow (SYN)', est: 'established TCP', udp: 'UDP (flow exists)', reply: 'NAT reply' };
-const EXPECT: Record<Kind, number> = { new: XDP.TX, est: XDP.TX, udp: XDP.TX, reply: XDP.TX };
 
 function instructionCounts(progs: BpfProgram[]): string[][] {
   return progs.map((p) => {
@@ -241,7 +216,7 @@ function perCallTable(b: Bench): void {
 
 function main(): void {
   console.log(`## pkt: per-packet cost through BPF_PROG_TEST_RUN\n${machineLine()}`);
-  if (args.object) console.log(`director object: ${args.object as string}`);
+  if (OBJECT) console.log(`director object: ${OBJECT}`);
   console.log(`repeat ${REPEAT.toLocaleString('en')} per run, ${ROUNDS} rounds; flow table (LRU) of ${FLOW_TABLE.toLocaleString('en')} entries, filled before timing\n`);
   const b = new Bench();
   try {
@@ -282,7 +257,7 @@ function main(): void {
         if (c.kind === 'reply') b.natReply(c.family, c.many); // the reverse entry, in case the LRU evicted it
         const vary = c.kind === 'new';
         const w = b.wrapped(b.lb, fr, vary, c.family);
-        if (w.action !== EXPECT[c.kind]) throw new Error(`${c.name}: ${XDP_NAME[w.action]} (${JSON.stringify(b.h.reasons(), (_k, v) => typeof v === 'bigint' ? String(v) : v)})`);
+        if (w.action !== XDP.TX) throw new Error(`${c.name}: ${XDP_NAME[w.action]} (${JSON.stringify(b.h.reasons(), (_k, v) => typeof v === 'bigint' ? String(v) : v)})`);
         const last = res.get(`harness v${c.family} ${vary ? 'vary' : 'same'}`)!;
         push(`${c.name} ${c.many}`, w.ns - last[last.length - 1]!);
       }

@@ -1,8 +1,8 @@
 // The generator of the packet-rate benchmark, run inside the generator namespace:
-// attaches sink_count to its interface, then sends rounds of live frames
+// attaches sink_count to its interface, then sends one round of live frames
 // (BPF_F_TEST_XDP_LIVE_FRAMES) with gen_flows and counts what comes back.
-// Prints one JSON line per round: {sent, received, seconds}.
-//   node rate-gen.js --ifname eth0 --frame HEX --sport-off 34 --dport 9 --flows N --count N --rounds N
+// Prints one JSON line: {sent, received, seconds}.
+//   node rate-gen.js --ifname eth0 --frame HEX --sport-off 34 --dport 9 --flows N --count N
 import { parseArgs } from 'node:util';
 import { BpfObject, BPF_F_TEST_XDP_LIVE_FRAMES, xdpMd, attachXdp, detachXdp } from '../../src/bpf/index.js';
 import { u32Key, readU64 } from '../../src/dataplane/layout.js';
@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 const { values: a } = parseArgs({
   options: {
     ifname: { type: 'string' }, frame: { type: 'string' }, 'sport-off': { type: 'string' }, dport: { type: 'string' },
-    flows: { type: 'string' }, count: { type: 'string' }, rounds: { type: 'string' },
+    flows: { type: 'string' }, count: { type: 'string' },
   },
 });
 const ifindex = (JSON.parse(execFileSync('ip', ['-j', 'link', 'show', 'dev', a.ifname!], { encoding: 'utf8' }))[0]).ifindex as number;
@@ -32,16 +32,14 @@ const counted = () => obj.map('traffic').lookupPerCpu(u32Key(1)).reduce((s, v) =
 try {
   const gen = obj.program('gen_flows');
   const count = Number(a.count);
-  for (let r = 0; r < Number(a.rounds); r++) {
-    const before = counted();
-    const t0 = process.hrtime.bigint();
-    gen.testRun({ data: frame, repeat: count, flags: BPF_F_TEST_XDP_LIVE_FRAMES, ctxIn: xdpMd(ifindex) });
-    const t1 = process.hrtime.bigint();
-    // Frames still in flight in the veth rings arrive within microseconds.
-    await new Promise((res) => setTimeout(res, 50));
-    const got = counted() - before;
-    console.log(JSON.stringify({ sent: count, received: Number(got), seconds: Number(t1 - t0) / 1e9 }));
-  }
+  const before = counted();
+  const t0 = process.hrtime.bigint();
+  gen.testRun({ data: frame, repeat: count, flags: BPF_F_TEST_XDP_LIVE_FRAMES, ctxIn: xdpMd(ifindex) });
+  const t1 = process.hrtime.bigint();
+  // Frames still in flight in the veth rings arrive within microseconds.
+  await new Promise((res) => setTimeout(res, 50));
+  const got = counted() - before;
+  console.log(JSON.stringify({ sent: count, received: Number(got), seconds: Number(t1 - t0) / 1e9 }));
 } finally {
   detachXdp(ifindex, 'native');
   obj.close();

@@ -8,21 +8,18 @@
 //
 //   node build/js/test/bench/rate.js [--rounds N] [--count N] [--flows N] [--quick] [--compare OLD.o]
 //   (--compare: also run ipvx DR/TUN with another build of the director, e.g. before a change)
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { withLab, Lab, Host } from '../../src/lab/topology.js';
 import { DEFAULT_TIMEOUTS, DesiredState, Method } from '../../src/core/model.js';
-import { buildFrame, hex } from '../lib/packet.js';
+import { buildFrame } from '../lib/packet.js';
 import { summarize, fmtRate, fmtRatio, fmt, table, machineLine, verdict } from './lib/stats.js';
+import { benchArgs } from './lib/args.js';
 
-const { values: args } = parseArgs({
-  options: { rounds: { type: 'string' }, count: { type: 'string' }, flows: { type: 'string' }, quick: { type: 'boolean' }, compare: { type: 'string' } },
-  strict: false, // run.js passes every sub-benchmark the same options
-});
-const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 3 : 5));
-const COUNT = Number((args.count as string | undefined) ?? (args.quick ? 500_000 : 2_000_000));
-const FLOWS = Number((args.flows as string | undefined) ?? 10_000);
-const COMPARE = args.compare as string | undefined;
+const args = benchArgs({ count: { type: 'string' }, flows: { type: 'string' }, compare: { type: 'string' } });
+const ROUNDS = args.num('rounds', 5, 3);
+const COUNT = args.num('count', 2_000_000, 500_000);
+const FLOWS = args.num('flows', 10_000);
+const COMPARE = args.str('compare');
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 const BPF = (name: string) => fileURLToPath(new URL(`../../../bpf/${name}`, import.meta.url));
@@ -43,8 +40,8 @@ async function generateOnce(lab: Lab, gen: Host): Promise<Round> {
     payload: new Uint8Array(18), // 64-byte frame on the wire with the FCS
   });
   const out = await lab.runNode(gen, js('./rate-gen.js'), [
-    '--ifname', 'eth0', '--frame', hex(frame).replace(/^[0-9a-f]{4}: /gm, ''), '--sport-off', '34', '--dport', String(DPORT),
-    '--flows', String(FLOWS), '--count', String(COUNT), '--rounds', '1',
+    '--ifname', 'eth0', '--frame', Buffer.from(frame).toString('hex'), '--sport-off', '34', '--dport', String(DPORT),
+    '--flows', String(FLOWS), '--count', String(COUNT),
   ]);
   const line = out.trim().split('\n').find((l) => l.startsWith('{'));
   if (!line) throw new Error(`generator printed no result: ${out}`);

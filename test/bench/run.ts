@@ -1,7 +1,9 @@
 // `make bench [ARGS="pkt rate tcp ctl --quick"]`: runs the selected sub-benchmarks
 // (all by default), each in a process of its own (the per-packet one moves its
 // thread into a fresh network namespace), one after the other so they do not share
-// the two cores. Options after the names are passed to every sub-benchmark.
+// the two cores. Benchmark names come first; everything from the first argument
+// that starts with '-' on is options (and their values, `--matrix spread`), passed
+// to every sub-benchmark.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -16,17 +18,19 @@ const BENCHES: Record<string, string> = {
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
   console.log(`Usage: node build/js/test/bench/run.js [${Object.keys(BENCHES).join('|')} ...] [--quick] [options]\n` +
+    `  names come first; everything from the first '-' argument on is passed to every benchmark\n` +
     Object.entries(BENCHES).map(([k, v]) => `  ${k.padEnd(12)} ${v}`).join('\n'));
   process.exit(0);
 }
-const names = argv.filter((a) => !a.startsWith('-') && a in BENCHES);
-// A word that is not a benchmark is a typo; paths and numbers are option values (--compare old.o).
-const unknown = argv.filter((a) => /^[a-z]+$/.test(a) && !(a in BENCHES));
+const firstOpt = argv.findIndex((a) => a.startsWith('-'));
+const words = firstOpt < 0 ? argv : argv.slice(0, firstOpt);
+const opts = firstOpt < 0 ? [] : argv.slice(firstOpt);
+const unknown = words.filter((a) => !(a in BENCHES));
 if (unknown.length) {
-  console.error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${Object.keys(BENCHES).join(', ')})`);
+  console.error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${Object.keys(BENCHES).join(', ')}; options go after the names)`);
   process.exit(2);
 }
-const opts = argv.filter((a) => !names.includes(a));
+const names = words;
 let failed = 0;
 for (const name of names.length ? names : Object.keys(BENCHES)) {
   const t0 = Date.now();

@@ -18,7 +18,6 @@
 // applies to every variant of a table alike.
 //
 //   node build/js/test/bench/tcp.js [--rounds N] [--seconds N] [--conns N] [--matrix spread|paired|both] [--quick]
-import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -27,19 +26,15 @@ import { join } from 'node:path';
 import { withLab, Lab, Host } from '../../src/lab/topology.js';
 import { DEFAULT_TIMEOUTS, DesiredState, Method } from '../../src/core/model.js';
 import { summarize, fmt, fmtRatio, fmtRate, table, machineLine, verdict } from './lib/stats.js';
+import { benchArgs } from './lib/args.js';
+import { sleep } from '../lib/wait.js';
 
-const { values: args } = parseArgs({
-  options: {
-    rounds: { type: 'string' }, seconds: { type: 'string' }, conns: { type: 'string' }, quick: { type: 'boolean' },
-    matrix: { type: 'string' },
-  },
-  strict: false, // run.js passes every sub-benchmark the same options
-});
-const ROUNDS = Number((args.rounds as string | undefined) ?? (args.quick ? 1 : 3));
-const SECONDS = Number((args.seconds as string | undefined) ?? (args.quick ? 3 : 8));
-const CONNS = Number((args.conns as string | undefined) ?? 32);
+const args = benchArgs({ seconds: { type: 'string' }, conns: { type: 'string' }, matrix: { type: 'string' } });
+const ROUNDS = args.num('rounds', 3, 1);
+const SECONDS = args.num('seconds', 8, 3);
+const CONNS = args.num('conns', 32);
 type Matrix = 'spread' | 'paired';
-const MATRIX_ARG = (args.matrix as string | undefined) ?? 'both';
+const MATRIX_ARG = args.str('matrix') ?? 'both';
 if (!['spread', 'paired', 'both'].includes(MATRIX_ARG)) throw new Error(`--matrix ${MATRIX_ARG}: spread, paired or both`);
 const MATRICES: Matrix[] = MATRIX_ARG === 'both' ? ['spread', 'paired'] : [MATRIX_ARG as Matrix];
 
@@ -157,7 +152,6 @@ function parseWrk(out: string): Wrk {
 }
 
 /** Two wrk processes (one thread each, half the connections each) to `targets`; summed rps, worst p99. */
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Connections established to port 80 on each real. */
 async function split(lab: Lab, t: Topo): Promise<number[]> {

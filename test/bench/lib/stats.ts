@@ -11,6 +11,13 @@ export function summarize(xs: readonly number[]): Summary {
   return { min: s[0]!, median, max: s[s.length - 1]!, n: s.length };
 }
 
+/** Nearest-rank percentiles of samples (latencies): the p50, p99 and max of `xs`, NaN when empty. */
+export function percentiles(xs: readonly number[]): { p50: number; p99: number; max: number; n: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? NaN;
+  return { p50: at(0.5), p99: at(0.99), max: s.at(-1) ?? NaN, n: s.length };
+}
+
 /** A number with `digits` decimals, or "-" when not a finite number. */
 export function fmt(x: number, digits = 0): string {
   return Number.isFinite(x) ? x.toFixed(digits) : '-';

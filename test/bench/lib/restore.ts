@@ -1,0 +1,61 @@
+// Shared by pkt.ts and paths.ts: the lab's MAC addresses, and the restore harness
+// (bench_restore.bpf.o) that puts the original frame back before every repetition and
+// tail-calls the program under test, so programs that rewrite their input (encapsulate,
+// NAT) can be timed with BPF_PROG_TEST_RUN's repeat.
+import { BpfObject, BpfProgram } from '../../../src/bpf/index.js';
+
+export const CLIENT_MAC = '02:00:00:00:0c:01';
+export const DIR_MAC = '02:00:00:00:0d:01';
+export const REAL_MAC = '02:00:00:00:0a:01';
+
+export type Family = 4 | 6;
+export interface Timed { ns: number; action: number }
+
+/** Where the harness varies the frame per repetition: the TCP/UDP source port and the last source address byte. */
+export const varyOffsets = (f: Family) => (f === 4 ? { sport: 34, saddr: 14 + 15 } : { sport: 54, saddr: 14 + 8 + 15 });
+
+export class RestoreHarness {
+  readonly obj: BpfObject;
+
+  constructor(path = 'build/bpf/bench_restore.bpf.o') {
+    this.obj = BpfObject.open(path);
+    this.obj.load();
+  }
+
+  /** ns/packet of `p` behind the restore harness (harness cost included); `vary` changes the flow per repetition. */
+  run(p: BpfProgram, frame: Uint8Array, vary: boolean, f: Family, repeat: number): Timed {
+    const v = new Uint8Array(16 + 256);
+    const dv = new DataView(v.buffer);
+    const o = varyOffsets(f);
+    dv.setUint32(0, frame.length, true);
+    dv.setUint32(4, vary ? 1 : 0, true);
+    dv.setUint32(8, o.sport, true);
+    dv.setUint32(12, o.saddr, true);
+    v.set(frame, 16);
+    const zero = new Uint8Array(4);
+    this.obj.map('frame').update(zero, v);
+    const fd = new Uint8Array(4);
+    new DataView(fd.buffer).setUint32(0, p.fd, true);
+    this.obj.map('target').update(zero, fd);
+    const r = this.obj.program('restore_and_call').testRun({ data: frame, repeat, dataSizeOut: frame.length + 256 });
+    return { ns: r.durationNs, action: r.retval };
+  }
+
+  close(): void {
+    this.obj.close();
+  }
+}
+
+/**
+ * The mean of `calls` single-repetition test runs (kernel-reported durations summed):
+ * each figure then also carries the test run's fixed cost; the action is the last run's.
+ */
+export function meanOfCalls(calls: number, one: () => Timed): Timed {
+  let sum = 0, action = 0;
+  for (let i = 0; i < calls; i++) {
+    const r = one();
+    sum += r.ns;
+    action = r.action;
+  }
+  return { ns: sum / calls, action };
+}
