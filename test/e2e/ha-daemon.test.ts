@@ -16,7 +16,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
@@ -120,6 +120,7 @@ class Director {
   readonly dir: string;
   constructor(readonly lab: Lab, readonly host: Host, readonly name: string, cfg: string) {
     this.dir = mkdtempSync(join(tmpdir(), `ipvx-ha-${name}-`));
+    lab.removeOnDestroy(this.dir);
     writeFileSync(join(this.dir, 'config.yaml'), cfg);
   }
 
@@ -156,10 +157,9 @@ class Director {
     this.proc?.child.kill('SIGKILL');
   }
 
-  /** The daemon and its files; its pins go with the lab (named by the namespace's inode). */
+  /** The daemon; its files and pins go with the lab (the dir is registered, the pins are named by the namespace's inode). */
   async cleanup(): Promise<void> {
     await this.proc?.kill(5000);
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

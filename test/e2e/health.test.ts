@@ -19,7 +19,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,6 +120,7 @@ before(async () => {
   }
 
   work = mkdtempSync(join(tmpdir(), 'ipvx-health-e2e-'));
+  lab.removeOnDestroy(work);
   writeFileSync(join(work, 'config.yaml'), JSON.stringify(config, null, 2)); // YAML is a superset of JSON
   // The daemon pins and names its socket by its namespace's inode (the lab removes the pins).
   const inode = String(statSync(`/run/netns/${dir.ns}`).ino);
@@ -146,7 +147,6 @@ after(async () => {
     if (daemon?.running) await daemon.kill(10_000);
   } finally {
     await lab?.destroy();
-    if (work) rmSync(work, { recursive: true, force: true });
   }
 });
 

@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
@@ -72,8 +72,9 @@ async function clientStatus(p: Proc): Promise<Status> {
 }
 
 test('scale-out: ECMP over three directors announcing over BGP; remove and re-add one without breaking connections', { skip, timeout: 240_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ipvx-scaleout-'));
   const lab = await Lab.create('ipvxso');
+  const dir = mkdtempSync(join(tmpdir(), 'ipvx-scaleout-'));
+  lab.removeOnDestroy(dir);
   const inodes: string[] = [];
   const report: string[] = [];
   try {
@@ -263,7 +264,6 @@ test('scale-out: ECMP over three directors announcing over BGP; remove and re-ad
     intact(final, 'at the end');
     console.log(`# scale-out:\n${report.map((l) => `#   ${l.replace(/\n/g, '\n#   ')}`).join('\n')}`);
   } finally {
-    await lab.destroy(); // also the directors' pins (named by their namespaces' inodes)
-    rmSync(dir, { recursive: true, force: true });
+    await lab.destroy(); // also the directors' pins (named by their namespaces' inodes) and dir
   }
 });
