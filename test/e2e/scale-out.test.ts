@@ -128,7 +128,7 @@ test('scale-out: ECMP over three directors announcing over BGP; remove and re-ad
     for (const [i, h] of ds.entries()) {
       const d = ddir(i);
       await lab.exec(h, 'mkdir', ['-p', join(d, 'run')]);
-      inodes[i] = (await lab.exec(h, 'stat', ['-L', '-c', '%i', '/proc/self/ns/net'])).trim();
+      inodes[i] = String(lab.nsInode(h));
       writeFileSync(join(d, 'bird.conf'), `router id ${lanAddr(DIRECTORS[i]!)};\nprotocol device {}\n`);
       await lab.spawn(h, 'bird', birdArgs(d));
       writeFileSync(join(d, 'ipvx.yaml'), YAML.stringify({
