@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Lab } from '../../src/lab/topology.js';
 import { buildClassicLab, startDirectorDaemon, serviceSpec, PLAN, PORTS, hostPort } from '../../src/lab/classic.js';
 import { serverScript } from '../../src/lab/servers/index.js';
+import { until } from '../lib/wait.js';
 
 const TOTAL = 30_000_000;
 const BEFORE_KILL = 10_000_000;
@@ -32,10 +33,10 @@ test('kill -9 of the daemon mid-stream: the stream completes intact; the restart
     const streamSvc = (s: Awaited<ReturnType<typeof api.getStats>>) => s.services.find((x) => x.service === `tcp|${vip}|${PORTS.stream}`)!;
     // The first 10 MB are in the kernel's socket buffers; wait (bounded) until they passed the director.
     let c0 = streamSvc(await api.getStats()).counters!;
-    for (let i = 0; i < 50 && BigInt(c0.bytesIn) < BigInt(BEFORE_KILL); i++) {
-      await new Promise((r) => setTimeout(r, 100));
+    await until('the director to count the first 10 MB of the stream', async () => {
       c0 = streamSvc(await api.getStats()).counters!;
-    }
+      return BigInt(c0.bytesIn) >= BigInt(BEFORE_KILL);
+    }, 5000, 100).catch((e: Error) => { if (!e.message.startsWith('timed out')) throw e; }); // bounded as before: the assertion below says what was counted
     assert.ok(BigInt(c0.conns) >= 1n && BigInt(c0.bytesIn) >= BigInt(BEFORE_KILL), `counted before the kill: ${JSON.stringify(c0)}`);
     api.close();
 
@@ -43,10 +44,9 @@ test('kill -9 of the daemon mid-stream: the stream completes intact; the restart
     stream.child.kill('SIGUSR1');
     process.kill(pid, 'SIGKILL');
     // Gone for good before restarting (the new daemon must not see it alive).
-    for (let i = 0; i < 100; i++) {
-      try { process.kill(pid, 0); } catch { break; }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(`the killed daemon (pid ${pid}) to be gone`, () => {
+      try { process.kill(pid, 0); return false; } catch { return true; }
+    }, 5000, 50);
     assert.ok(stream.running, 'the stream was flowing when the daemon died');
     await d.command('start', ['--interfaces', c.directorIfaces.join(','), '--xdp-mode', 'native', '--no-health']);
     const streamingThroughRestart = stream.running;

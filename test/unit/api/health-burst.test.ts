@@ -66,12 +66,12 @@ test('a burst of transitions gives the data plane what the same transitions one 
   try {
     for (const [i, a] of addrs.slice(0, 4).entries()) {
       slowDown.add(a);
-      await until('the condition', () => one.downCount() === (i + 1) * st.services.length);
+      await until(`the one-by-one controller to apply ${a} down (${i + 1} down reals per service)`, () => one.downCount() === (i + 1) * st.services.length);
     }
     for (const a of addrs.slice(0, 4)) burstDown.add(a);
-    await until('the condition', () => burst.downCount() === 4 * st.services.length);
+    await until('the burst controller to apply all 4 reals down in every service', () => burst.downCount() === 4 * st.services.length);
     // Let the last coalesced applies land.
-    for (const x of [one, burst]) await until('the condition', () => logicalViewOf(x.dp, x.c.effectiveState) === logicalViewOf(fresh(x.c.effectiveState), x.c.effectiveState));
+    for (const x of [one, burst]) await until('the data plane maps to equal what a fresh writer writes for the effective state', () => logicalViewOf(x.dp, x.c.effectiveState) === logicalViewOf(fresh(x.c.effectiveState), x.c.effectiveState));
     assert.deepEqual(burst.c.effectiveState, one.c.effectiveState, 'same effective state');
     assert.deepEqual(logicalView(burst.dp.maps, burst.c.effectiveState), logicalView(one.dp.maps, one.c.effectiveState), 'same map contents');
     assert.deepEqual(burst.dp.applied, burst.c.effectiveState);
