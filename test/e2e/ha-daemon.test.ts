@@ -21,12 +21,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
 import { IpvxClient } from '../../src/api/client.js';
-import { serverScript, type ServerScript } from '../../src/lab/servers/index.js';
+import { serverScript as server } from '../../src/lab/servers/index.js';
 import { sleep, until } from '../lib/wait.js';
 import { forgeHeartbeats } from '../lib/forge-heartbeats.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-const server = (name: ServerScript) => serverScript(name);
 const DAEMON = js('../../src/cli/daemon.js');
 
 const KEEPALIVE = 0.25;

@@ -24,12 +24,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
-import { serverScript, type ServerScript } from '../../src/lab/servers/index.js';
+import { serverScript as server } from '../../src/lab/servers/index.js';
 import { IpvxClient, type Event } from '../../src/api/client.js';
 import { sleep, until } from '../lib/wait.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-const server = (name: ServerScript) => serverScript(name);
 const DAEMON = js('../../src/cli/daemon.js');
 
 const VIP = '203.0.113.10', CLIENT = '192.0.2.1', DIR_FRONT = '192.0.2.254', DIR_BACK = '198.51.100.254';

@@ -20,6 +20,7 @@ import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
 import { IpvxClient } from '../../src/api/client.js';
 import { serverScript } from '../../src/lab/servers/index.js';
 import { untilWith } from '../lib/wait.js';
+import { haveCommand } from '../lib/have.js';
 
 const js = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const DAEMON = js('../../src/cli/daemon.js');
@@ -29,7 +30,7 @@ const LONG = serverScript('long-conns');
 const LB_OBJ = js('../../../bpf/ipvx_lb.bpf.o');
 
 const root = process.getuid?.() === 0;
-const birdInstalled = existsSync('/usr/sbin/bird') || existsSync('/usr/bin/bird');
+const birdInstalled = haveCommand('bird'); // the lab spawns it by name
 const skip = !root ? 'needs root' : !existsSync(LB_OBJ) ? 'needs build/bpf (make bpf)' : !birdInstalled ? 'needs BIRD 2 (Debian bird2; scripts/setup.sh installs it)' : false;
 
 const VIP = '203.0.113.10';
