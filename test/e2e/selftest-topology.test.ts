@@ -46,7 +46,8 @@ for (const method of ['dr', 'nat', 'tun'] as const) {
       }
       const sink = await lab.node(ns2, serverScript('tcp-sink'), ['--port', String(A.port), '--host', '0.0.0.0'], { ready: 'ready' });
 
-      const d = await startDirectorDaemon({ lab, director: ns1, directorIfaces: ['veth10', 'veth12'] }, { runDir: '/run/ipvx' });
+      // Stopped and removed with the lab (its dir is registered, its run files are named by the namespace inode).
+      await startDirectorDaemon({ lab, director: ns1, directorIfaces: ['veth10', 'veth12'] }, { runDir: '/run/ipvx' });
       const ipvx = (...args: string[]) => lab.exec(ns1, process.execPath, [IPVX_BIN, ...args]);
       await ipvx('-A', '-t', `${A.vip}:${A.port}`, '-s', 'rr');
       await ipvx('-a', FLAG[method], '-t', `${A.vip}:${A.port}`, '-r', `${A.rip}:${A.port}`);
