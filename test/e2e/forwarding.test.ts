@@ -5,13 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { serverScript, type ServerScript } from '../../src/lab/servers/index.js';
+import { serverScript as server } from '../../src/lab/servers/index.js';
 import { Lab } from '../../src/lab/topology.js';
 import type { Method, DesiredState } from '../../src/core/model.js';
 import { DEFAULT_TIMEOUTS } from '../../src/core/model.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-const server = (name: ServerScript) => serverScript(name);
 
 const V = {
   4: { vip: '203.0.113.10', client: '192.0.2.1', dirFront: '192.0.2.254', dirBack: '198.51.100.254', reals: ['198.51.100.1', '198.51.100.2'], plen: 24 },

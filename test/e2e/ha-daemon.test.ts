@@ -16,17 +16,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
 import { IpvxClient } from '../../src/api/client.js';
-import { serverScript, type ServerScript } from '../../src/lab/servers/index.js';
+import { serverScript as server } from '../../src/lab/servers/index.js';
 import { sleep, until } from '../lib/wait.js';
 import { forgeHeartbeats } from '../lib/forge-heartbeats.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-const server = (name: ServerScript) => serverScript(name);
 const DAEMON = js('../../src/cli/daemon.js');
 
 const KEEPALIVE = 0.25;
@@ -120,6 +119,7 @@ class Director {
   readonly dir: string;
   constructor(readonly lab: Lab, readonly host: Host, readonly name: string, cfg: string) {
     this.dir = mkdtempSync(join(tmpdir(), `ipvx-ha-${name}-`));
+    lab.removeOnDestroy(this.dir);
     writeFileSync(join(this.dir, 'config.yaml'), cfg);
   }
 
@@ -156,10 +156,9 @@ class Director {
     this.proc?.child.kill('SIGKILL');
   }
 
-  /** The daemon and its files; its pins go with the lab (named by the namespace's inode). */
+  /** The daemon; its files and pins go with the lab (the dir is registered, the pins are named by the namespace's inode). */
   async cleanup(): Promise<void> {
     await this.proc?.kill(5000);
-    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -19,17 +19,16 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
-import { serverScript, type ServerScript } from '../../src/lab/servers/index.js';
+import { serverScript as server } from '../../src/lab/servers/index.js';
 import { IpvxClient, type Event } from '../../src/api/client.js';
 import { sleep, until } from '../lib/wait.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-const server = (name: ServerScript) => serverScript(name);
 const DAEMON = js('../../src/cli/daemon.js');
 
 const VIP = '203.0.113.10', CLIENT = '192.0.2.1', DIR_FRONT = '192.0.2.254', DIR_BACK = '198.51.100.254';
@@ -120,9 +119,10 @@ before(async () => {
   }
 
   work = mkdtempSync(join(tmpdir(), 'ipvx-health-e2e-'));
+  lab.removeOnDestroy(work);
   writeFileSync(join(work, 'config.yaml'), JSON.stringify(config, null, 2)); // YAML is a superset of JSON
   // The daemon pins and names its socket by its namespace's inode (the lab removes the pins).
-  const inode = String(statSync(`/run/netns/${dir.ns}`).ino);
+  const inode = String(lab.nsInode(dir));
   daemon = await lab.spawn(dir, process.execPath, [
     DAEMON, 'run', '--run-dir', join(work, 'run'), '--state', join(work, 'state.yaml'), '--config', join(work, 'config.yaml'),
     '--interfaces', `${front.b.ifname},${back.a.ifname}`, '--metrics', '127.0.0.1:9100', '--detach-on-stop',
@@ -146,7 +146,6 @@ after(async () => {
     if (daemon?.running) await daemon.kill(10_000);
   } finally {
     await lab?.destroy();
-    if (work) rmSync(work, { recursive: true, force: true });
   }
 });
 

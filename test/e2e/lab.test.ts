@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { serverScript, type ServerScript } from '../../src/lab/servers/index.js';
+import { serverScript as server } from '../../src/lab/servers/index.js';
 import { Lab, withLab } from '../../src/lab/topology.js';
 import { listNetns, CommandError } from '../../src/lab/sh.js';
 import { existsSync } from 'node:fs';
@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { bpffsRoot } from '../../src/dataplane/pins.js';
 import { DEFAULT_TIMEOUTS } from '../../src/core/model.js';
 
-const server = (name: ServerScript) => serverScript(name);
 const topologyJs = fileURLToPath(new URL('../../src/lab/topology.js', import.meta.url));
 const directorJs = fileURLToPath(new URL('./fixtures/director.js', import.meta.url));
 

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab } from '../../src/lab/topology.js';
-import { buildClassicLab, startDirectorDaemon, teardownReals, serviceSpec, PLAN, PORTS, hostPort, type Family, type LabMethod, type ClassicLab } from '../../src/lab/classic.js';
+import { buildClassicLab, startDirectorDaemon, serviceSpec, PLAN, PORTS, hostPort, type Family, type LabMethod, type ClassicLab } from '../../src/lab/classic.js';
 import type { IpvxClient } from '../../src/api/client.js';
 import { serverScript } from '../../src/lab/servers/index.js';
 
@@ -41,9 +41,6 @@ async function checkMethod(lab: Lab, method: LabMethod, fam: Family): Promise<vo
     throw e;
   } finally {
     api.close();
-    await d.command('stop').catch(() => undefined);
-    await teardownReals(c).catch(() => undefined);
-    d.remove();
   }
 }
 

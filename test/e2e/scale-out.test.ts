@@ -12,7 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
@@ -20,6 +20,7 @@ import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
 import { IpvxClient } from '../../src/api/client.js';
 import { serverScript } from '../../src/lab/servers/index.js';
 import { untilWith } from '../lib/wait.js';
+import { haveCommand } from '../lib/have.js';
 
 const js = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const DAEMON = js('../../src/cli/daemon.js');
@@ -29,7 +30,7 @@ const LONG = serverScript('long-conns');
 const LB_OBJ = js('../../../bpf/ipvx_lb.bpf.o');
 
 const root = process.getuid?.() === 0;
-const birdInstalled = existsSync('/usr/sbin/bird') || existsSync('/usr/bin/bird');
+const birdInstalled = haveCommand('bird'); // the lab spawns it by name
 const skip = !root ? 'needs root' : !existsSync(LB_OBJ) ? 'needs build/bpf (make bpf)' : !birdInstalled ? 'needs BIRD 2 (Debian bird2; scripts/setup.sh installs it)' : false;
 
 const VIP = '203.0.113.10';
@@ -72,8 +73,9 @@ async function clientStatus(p: Proc): Promise<Status> {
 }
 
 test('scale-out: ECMP over three directors announcing over BGP; remove and re-add one without breaking connections', { skip, timeout: 240_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ipvx-scaleout-'));
   const lab = await Lab.create('ipvxso');
+  const dir = mkdtempSync(join(tmpdir(), 'ipvx-scaleout-'));
+  lab.removeOnDestroy(dir);
   const inodes: string[] = [];
   const report: string[] = [];
   try {
@@ -127,7 +129,7 @@ test('scale-out: ECMP over three directors announcing over BGP; remove and re-ad
     for (const [i, h] of ds.entries()) {
       const d = ddir(i);
       await lab.exec(h, 'mkdir', ['-p', join(d, 'run')]);
-      inodes[i] = (await lab.exec(h, 'stat', ['-L', '-c', '%i', '/proc/self/ns/net'])).trim();
+      inodes[i] = String(lab.nsInode(h));
       writeFileSync(join(d, 'bird.conf'), `router id ${lanAddr(DIRECTORS[i]!)};\nprotocol device {}\n`);
       await lab.spawn(h, 'bird', birdArgs(d));
       writeFileSync(join(d, 'ipvx.yaml'), YAML.stringify({
@@ -263,7 +265,6 @@ test('scale-out: ECMP over three directors announcing over BGP; remove and re-ad
     intact(final, 'at the end');
     console.log(`# scale-out:\n${report.map((l) => `#   ${l.replace(/\n/g, '\n#   ')}`).join('\n')}`);
   } finally {
-    await lab.destroy(); // also the directors' pins (named by their namespaces' inodes)
-    rmSync(dir, { recursive: true, force: true });
+    await lab.destroy(); // also the directors' pins (named by their namespaces' inodes) and dir
   }
 });

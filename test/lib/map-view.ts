@@ -6,7 +6,10 @@ import { svcInfo, svcKey, realInfo, REAL_F } from '../../src/dataplane/codec.js'
 import { u32Key, readU32 } from '../../src/dataplane/layout.js';
 import type { DesiredState } from '../../src/core/model.js';
 import { ip, ipTo16, ipFrom16 } from '../../src/core/addr.js';
-import type { fakeMaps } from './fake-maps.js';
+import { MapWriter } from '../../src/dataplane/writer.js';
+import type { NextHop } from '../../src/dataplane/neighbors.js';
+import { fakeMaps } from './fake-maps.js';
+import { LIMITS } from './random-state.js';
 
 /** What the data plane sees, without ids: per service, its entry and its tables as real addresses. */
 export function logicalView(maps: ReturnType<typeof fakeMaps>, st: DesiredState): unknown {
@@ -31,3 +34,21 @@ export function logicalView(maps: ReturnType<typeof fakeMaps>, st: DesiredState)
   return { services, serviceEntries: maps.services.entries.size, live, vips };
 }
 
+
+/** One next hop for every real (tests where neighbours do not matter). */
+export const HOP: NextHop = { ifindex: 7, ifname: 'eth0', smac: Uint8Array.from([2, 0, 0, 0, 0, 1]), dmac: Uint8Array.from([2, 0, 0, 0, 0, 2]), mtu: 1500 };
+
+export type HopOf = (a: { text: string }) => NextHop | undefined;
+
+/** Fake maps as a fresh writer writes them for `st`. */
+export function freshMaps(st: DesiredState, hopOf: HopOf = () => HOP): ReturnType<typeof fakeMaps> {
+  const fresh = fakeMaps(LIMITS);
+  new MapWriter(fresh, 2).apply(st, hopOf);
+  return fresh;
+}
+
+/** The maps hold what a fresh writer writes for `st`. */
+export function assertAsFresh(maps: ReturnType<typeof fakeMaps>, st: DesiredState, hopOf: HopOf = () => HOP, message?: string): void {
+  const fresh = freshMaps(st, hopOf);
+  assert.deepEqual(logicalView(maps, st), logicalView(fresh, st), message);
+}

@@ -17,12 +17,9 @@ import { diffStates, diffDelta } from '../../../src/core/diff.js';
 import * as edit from '../../../src/core/edit.js';
 import { Result } from '../../../src/core/result.js';
 import { saveState, formatStateFile, loadState } from '../../../src/config/store.js';
-import type { NextHop } from '../../../src/dataplane/neighbors.js';
 import { fakeMaps } from '../../lib/fake-maps.js';
-import { logicalView } from '../../lib/map-view.js';
+import { assertAsFresh, HOP } from '../../lib/map-view.js';
 import { LIMITS, SCHEDS, rng, realOf, serviceOf, valid } from '../../lib/random-state.js';
-
-const HOP: NextHop = { ifindex: 7, ifname: 'eth0', smac: Uint8Array.from([2, 0, 0, 0, 0, 1]), dmac: Uint8Array.from([2, 0, 0, 0, 0, 2]), mtu: 1500 };
 
 const keyOf = (s: ServiceSpec) => ({ vip: s.vip, port: s.port, protocol: s.protocol });
 
@@ -110,9 +107,7 @@ test('300 random commits through the targeted path leave the maps and the state 
     c.stop();
     assert.ok(dp.hinted > 100, `the targeted path ran (${dp.hinted} hinted applies of ${applied})`);
     const final = c.current;
-    const fresh = fakeMaps(LIMITS);
-    new MapWriter(fresh, 2).apply(final, () => HOP);
-    assert.deepEqual(logicalView(dp.maps, final), logicalView(fresh, final));
+    assertAsFresh(dp.maps, final);
     // The file: as a fresh save of the final state, re-validated from plain data (no cached pieces).
     const plain = valid(JSON.parse(JSON.stringify(final)) as DesiredState);
     assert.equal(readFileSync(file, 'utf8'), formatStateFile(plain));
@@ -128,17 +123,13 @@ test('a hint that does not match the state, or one given before any whole apply 
   const w = new MapWriter(maps, 2);
   // Before a whole apply: the hint names one service, every service is written anyway.
   w.apply(st, () => HOP, { services: [{ id: 'tcp|203.0.113.1|1000', index: 0 }] });
-  const fresh = fakeMaps(LIMITS);
-  new MapWriter(fresh, 2).apply(st, () => HOP);
-  assert.deepEqual(logicalView(maps, st), logicalView(fresh, st));
+  assertAsFresh(maps, st);
   // A wrong index for the named service: whole apply (service 5's weight change is written).
   const r = edit.editReal(st, keyOf(st.services[5]!), { ...st.services[5]!.reals[0]!, weight: 9 });
   assert.ok(r.ok);
   const st2 = valid(r.value);
   w.apply(st2, () => HOP, { services: [{ id: 'tcp|203.0.113.6|1005', index: 4 }] });
-  const fresh2 = fakeMaps(LIMITS);
-  new MapWriter(fresh2, 2).apply(st2, () => HOP);
-  assert.deepEqual(logicalView(maps, st2), logicalView(fresh2, st2));
+  assertAsFresh(maps, st2);
   // A hint that leaves out a changed service is the caller's promise: the writer does
   // not look at the others (this is what makes an edit cheap)...
   const r3 = edit.editReal(st2, keyOf(st2.services[1]!), { ...st2.services[1]!.reals[0]!, weight: 7 });
@@ -156,7 +147,5 @@ test('a hint that does not match the state, or one given before any whole apply 
   assert.throws(() => w.apply(st4, () => HOP, { services: [{ id: 'tcp|203.0.113.4|1003', index: 3 }] }), /injected failure/);
   maps.reals.update = realUpdate;
   w.apply(st4, () => HOP, { services: [{ id: 'tcp|203.0.113.4|1003', index: 3 }] });
-  const fresh4 = fakeMaps(LIMITS);
-  new MapWriter(fresh4, 2).apply(st4, () => HOP);
-  assert.deepEqual(logicalView(maps, st4), logicalView(fresh4, st4), 'service 1 (left out of the earlier hint) is written too');
+  assertAsFresh(maps, st4, () => HOP, 'service 1 (left out of the earlier hint) is written too');
 });

@@ -72,7 +72,7 @@ test('health transitions reach Watch as real events, and the data plane gets the
       if (e.kind !== 'real') continue;
       seen.push(`${e.service} ${e.real} ${e.from}->${e.to} ${e.reason}`);
       if (seen.length === 1) {
-        await until('the condition', () => weight() === 0);
+        await until('the data plane to get the refused real at weight 0', () => weight() === 0);
         healthy = true;
       }
       if (seen.length === 2) break;
@@ -80,7 +80,7 @@ test('health transitions reach Watch as real events, and the data plane gets the
     w.cancel();
     assert.match(seen[0]!, /^tcp\|203\.0\.113\.10\|80 192\.0\.2\.1\|80 up->down .*connection refused/);
     assert.match(seen[1]!, /^tcp\|203\.0\.113\.10\|80 192\.0\.2\.1\|80 down->up .*connected/);
-    await until('the condition', () => weight() === 1);
+    await until('the data plane to get the recovered real back at weight 1', () => weight() === 1);
     assert.equal(c.current.services[0]!.reals[0]!.weight, 1, 'health never changes the desired state');
   } finally {
     client.close();

@@ -9,13 +9,11 @@ import type { Dataplane, ApplyHint } from '../../../src/dataplane/port.js';
 import { MemoryDataplane } from '../../../src/dataplane/memory.js';
 import { DEFAULT_TIMEOUTS, serviceId, type DesiredState, type ServiceSpec } from '../../../src/core/model.js';
 import { validateState } from '../../../src/core/validate.js';
-import type { NextHop } from '../../../src/dataplane/neighbors.js';
 import { fakeMaps } from '../../lib/fake-maps.js';
-import { logicalView } from '../../lib/map-view.js';
+import { logicalView, freshMaps, HOP } from '../../lib/map-view.js';
+import { LIMITS } from '../../lib/random-state.js';
 import { until } from '../../lib/wait.js';
 
-const LIMITS = { sched_slots: 1 << 18, reals: 8192, real_conns: 8192, real_stats: 8192 };
-const HOP: NextHop = { ifindex: 7, ifname: 'eth0', smac: Uint8Array.from([2, 0, 0, 0, 0, 1]), dmac: Uint8Array.from([2, 0, 0, 0, 0, 2]), mtu: 1500 };
 
 class WriterDataplane extends MemoryDataplane implements Dataplane {
   readonly maps = fakeMaps(LIMITS);
@@ -66,12 +64,12 @@ test('a burst of transitions gives the data plane what the same transitions one 
   try {
     for (const [i, a] of addrs.slice(0, 4).entries()) {
       slowDown.add(a);
-      await until('the condition', () => one.downCount() === (i + 1) * st.services.length);
+      await until(`the one-by-one controller to apply ${a} down (${i + 1} down reals per service)`, () => one.downCount() === (i + 1) * st.services.length);
     }
     for (const a of addrs.slice(0, 4)) burstDown.add(a);
-    await until('the condition', () => burst.downCount() === 4 * st.services.length);
+    await until('the burst controller to apply all 4 reals down in every service', () => burst.downCount() === 4 * st.services.length);
     // Let the last coalesced applies land.
-    for (const x of [one, burst]) await until('the condition', () => logicalViewOf(x.dp, x.c.effectiveState) === logicalViewOf(fresh(x.c.effectiveState), x.c.effectiveState));
+    for (const x of [one, burst]) await until('the data plane maps to equal what a fresh writer writes for the effective state', () => logicalViewOf(x.dp, x.c.effectiveState) === logicalViewOf(fresh(x.c.effectiveState), x.c.effectiveState));
     assert.deepEqual(burst.c.effectiveState, one.c.effectiveState, 'same effective state');
     assert.deepEqual(logicalView(burst.dp.maps, burst.c.effectiveState), logicalView(one.dp.maps, one.c.effectiveState), 'same map contents');
     assert.deepEqual(burst.dp.applied, burst.c.effectiveState);
@@ -85,11 +83,7 @@ test('a burst of transitions gives the data plane what the same transitions one 
   }
 });
 
-const fresh = (st: DesiredState) => {
-  const maps = fakeMaps(LIMITS);
-  new MapWriter(maps, 2).apply(st, () => HOP);
-  return maps;
-};
+const fresh = (st: DesiredState) => freshMaps(st);
 const logicalViewOf = (x: WriterDataplane | ReturnType<typeof fakeMaps>, st: DesiredState) =>
   JSON.stringify(logicalView(x instanceof WriterDataplane ? x.maps : x, st), (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
 

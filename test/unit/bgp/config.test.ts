@@ -14,6 +14,7 @@ import { healthyVips, announcedVips, withdrawReason } from '../../../src/bgp/ann
 import { validateState } from '../../../src/core/validate.js';
 import { parseConfig } from '../../../src/config/schema.js';
 import { emptyState, type BgpSpec, type DesiredState, type ServiceSpec } from '../../../src/core/model.js';
+import { haveCommand } from '../../lib/have.js';
 
 const SPEC: BgpSpec = {
   enabled: true, localAs: 65001, routerId: '192.0.2.11', nextHop: '',
@@ -21,7 +22,7 @@ const SPEC: BgpSpec = {
   birdConfig: '/etc/bird/bird.conf', birdSocket: '/run/bird/bird.ctl', holdTime: 3, connectRetry: 1,
 };
 
-const hasBird = spawnSync('bird', ['--version']).status === 0;
+const hasBird = haveCommand('bird');
 
 test('the config announces exactly the given VIPs to each peer of their family', () => {
   const text = birdConfig(SPEC, ['2001:db8::10', '203.0.113.10', '203.0.113.10']);

@@ -6,16 +6,14 @@ import assert from 'node:assert/strict';
 import { MapWriter } from '../../../src/dataplane/writer.js';
 import { realInfo } from '../../../src/dataplane/codec.js';
 import { u32Key } from '../../../src/dataplane/layout.js';
-import { DEFAULT_TIMEOUTS, type DesiredState } from '../../../src/core/model.js';
+import { DEFAULT_TIMEOUTS } from '../../../src/core/model.js';
 import * as edit from '../../../src/core/edit.js';
 import type { NextHop } from '../../../src/dataplane/neighbors.js';
 import { fakeMaps } from '../../lib/fake-maps.js';
-import { logicalView } from '../../lib/map-view.js';
+import { assertAsFresh, type HopOf } from '../../lib/map-view.js';
 import { LIMITS, SCHEDS, rng, serviceOf, valid, randomEdit } from '../../lib/random-state.js';
 
 const mac = (n: number) => Uint8Array.from([2, 0, 0, 0, 0, n]);
-
-type HopOf = (a: { text: string }) => NextHop | undefined;
 
 /** A writer that has applied `n` services (schedulers in turn, `reals(i)` reals each) to fake maps. */
 function appliedWriter(n: number, reals: (i: number) => number, hopOf: HopOf, opts?: { stageLimit: number }) {
@@ -24,13 +22,6 @@ function appliedWriter(n: number, reals: (i: number) => number, hopOf: HopOf, op
   const w = new MapWriter(maps, 2, opts);
   w.apply(st, hopOf);
   return { st, maps, w };
-}
-
-/** The maps hold what a fresh writer writes for `st`. */
-function assertAsFresh(maps: ReturnType<typeof fakeMaps>, st: DesiredState, hopOf: HopOf): void {
-  const fresh = fakeMaps(LIMITS);
-  new MapWriter(fresh, 2).apply(st, hopOf);
-  assert.deepEqual(logicalView(maps, st), logicalView(fresh, st));
 }
 
 test('after 300 random incremental edits the maps hold what a fresh apply of the final state writes', () => {
