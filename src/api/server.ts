@@ -22,10 +22,16 @@ import type { IpvxHandlers } from './gen/ipvx/v1/Ipvx.js';
 export interface ServerOptions {
   controller: Controller;
   socketPath: string;
-  /** host:port; TLS unless insecureLoopback and the host is a loopback address. */
+  /** host:port; mutual TLS unless insecureLoopback and the host is a loopback address. */
   tcp?: string;
   tls?: { cert: string; key: string; ca?: string };
   insecureLoopback?: boolean;
+  /**
+   * TLS without a client CA: anyone who reaches the port could run every RPC, so it is
+   * refused unless this is set (or insecureLoopback on a loopback address, which already
+   * accepts unauthenticated local clients).
+   */
+  insecureNoClientAuth?: boolean;
   /** What GetStatus adds to what the controller knows. */
   status?: () => StatusExtra | Promise<StatusExtra>;
 }
@@ -243,12 +249,19 @@ function socketInUse(path: string): Promise<boolean> {
 }
 
 /** Credentials for --listen-tcp, or a refusal that says what to give instead. */
-export function tcpCredentials(o: Pick<ServerOptions, 'tcp' | 'tls' | 'insecureLoopback'>): grpc.ServerCredentials {
+export function tcpCredentials(o: Pick<ServerOptions, 'tcp' | 'tls' | 'insecureLoopback' | 'insecureNoClientAuth'>): grpc.ServerCredentials {
   const addr = o.tcp ?? '';
   const i = addr.lastIndexOf(':');
   const host = addr.slice(0, i);
   if (i < 0 || !/^\d+$/.test(addr.slice(i + 1))) throw new Error(`--listen-tcp ${addr}: expected ADDRESS:PORT (e.g. 127.0.0.1:7070 or [::1]:7070)`);
   if (o.tls) {
+    // Without a client CA, TLS only hides the traffic: every client may call every RPC,
+    // and some (exec health checks) run programs as root.
+    if (!o.tls.ca && !o.insecureNoClientAuth && !(o.insecureLoopback && isLoopbackHost(host))) {
+      throw new Error(`refusing TLS on ${addr} without client authentication: anyone who reaches the port could change the load balancer. `
+        + 'Give --tls-ca CA.pem so that only clients with a certificate of that CA get in (mutual TLS), '
+        + 'or --insecure-no-client-auth to serve every client that connects');
+    }
     const read = (what: string, f: string) => {
       try { return readFileSync(f); } catch (e) { throw new Error(`cannot read the TLS ${what} ${f}: ${(e as Error).message}`); }
     };

@@ -27,7 +27,7 @@ export const VERSION = '0.1.0';
 const OPTIONS = {
   config: { type: 'string' }, state: { type: 'string' }, 'run-dir': { type: 'string' },
   'listen-tcp': { type: 'string' }, 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-ca': { type: 'string' },
-  'insecure-loopback': { type: 'boolean' }, metrics: { type: 'string' }, interfaces: { type: 'string' },
+  'insecure-loopback': { type: 'boolean' }, 'insecure-no-client-auth': { type: 'boolean' }, metrics: { type: 'string' }, interfaces: { type: 'string' },
   'xdp-mode': { type: 'string' }, dataplane: { type: 'string' }, 'detach-on-stop': { type: 'boolean' },
   'reset-state': { type: 'boolean' }, 'log-level': { type: 'string' }, 'no-health': { type: 'boolean' },
   'max-flows': { type: 'string' }, 'ha-sync-interval': { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -47,8 +47,12 @@ Options:
   --max-flows N         flow table size
   --dataplane xdp|memory
                         memory = a fake data plane that forwards nothing (API tests only)
-  --listen-tcp H:P      also serve gRPC over TCP, with --tls-cert/--tls-key [--tls-ca for mutual TLS]
+  --listen-tcp H:P      also serve gRPC over TCP, with mutual TLS: --tls-cert/--tls-key and --tls-ca
+                        (only clients with a certificate signed by that CA get in)
   --insecure-loopback   allow plaintext TCP, on a loopback address only
+  --insecure-no-client-auth
+                        allow TLS without --tls-ca: every client that reaches the port can
+                        change the load balancer (not recommended)
   --metrics H:P         Prometheus metrics at http://H:P/metrics
   --detach-on-stop      on stop, detach the XDP program and unpin the maps (default: keep forwarding)
   --reset-state         if the state file is broken, move it aside and start empty
@@ -138,7 +142,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
     if (old && old !== process.pid && alive(old)) throw new Error(`already running in this network namespace (pid ${old}); stop it with: ipvx daemon stop`);
   }
   const tls = v['tls-cert'] || v['tls-key'] ? { cert: need(v, 'tls-cert'), key: need(v, 'tls-key'), ...(v['tls-ca'] ? { ca: v['tls-ca'] } : {}) } : undefined;
-  const listen = { ...(v['listen-tcp'] ? { tcp: v['listen-tcp'] } : {}), ...(tls ? { tls } : {}), insecureLoopback: Boolean(v['insecure-loopback']) };
+  const listen = { ...(v['listen-tcp'] ? { tcp: v['listen-tcp'] } : {}), ...(tls ? { tls } : {}), insecureLoopback: Boolean(v['insecure-loopback']), insecureNoClientAuth: Boolean(v['insecure-no-client-auth']) };
   if (listen.tcp) tcpCredentials(listen); // refuse bad TCP/TLS options before touching the data plane
   const syncInterval = v['ha-sync-interval'] === undefined ? 0.3 : Number(v['ha-sync-interval']);
   if (!(syncInterval >= 0.05 && syncInterval <= 60)) throw new Error(`--ha-sync-interval ${v['ha-sync-interval']}: expected seconds between 0.05 and 60`);

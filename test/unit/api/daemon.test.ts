@@ -113,6 +113,10 @@ test('bad options and a bad --config are refused with the reason', () => {
     const tcp = daemon(['run', ...common, '--listen-tcp', '0.0.0.0:7070']);
     assert.equal(tcp.code, 1);
     assert.match(tcp.err, /refusing plaintext TCP on 0\.0\.0\.0:7070/);
+    // TLS without --tls-ca: refused before anything is bound (the files need not exist yet).
+    const noCa = daemon(['run', ...common, '--listen-tcp', '0.0.0.0:7070', '--tls-cert', join(dir, 'c.pem'), '--tls-key', join(dir, 'k.pem')]);
+    assert.equal(noCa.code, 1);
+    assert.match(noCa.err, /refusing TLS on 0\.0\.0\.0:7070 without client authentication/);
     const unknown = daemon(['run', '--bogus']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.err, /Unknown option '--bogus'/);

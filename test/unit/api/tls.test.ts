@@ -48,3 +48,26 @@ test('mutual TLS: a client with a certificate of the CA gets in; one without is 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('TLS without a client CA is refused: a client without a certificate could run every RPC', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ipvx-tls-'));
+  const h = await harness();
+  try {
+    const c = makeCerts(dir);
+    const tls = { cert: c.serverCert, key: c.serverKey };
+    for (const tcp of ['0.0.0.0:0', '127.0.0.1:0', '[::1]:0']) {
+      await assert.rejects(startServer({ controller: h.controller, socketPath: join(dir, 'no-ca.sock'), tcp, tls }),
+        /refusing TLS on .* without client authentication: .*--tls-ca CA\.pem.*--insecure-no-client-auth/);
+    }
+    // Opted in loudly: a client without a certificate gets in (what the flag is for).
+    const s = await startServer({ controller: h.controller, socketPath: join(dir, 'opt-in.sock'), tcp: '127.0.0.1:0', tls, insecureNoClientAuth: true });
+    try {
+      const anon = new IpvxClient(`127.0.0.1:${s.tcpPort}`, { tls: { ca: c.ca }, timeoutMs: 10_000 });
+      assert.deepEqual((await anon.getStatus()).interfaces, ['memory0']);
+      anon.close();
+    } finally { await s.close(); }
+  } finally {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
