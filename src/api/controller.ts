@@ -4,7 +4,7 @@
 // in force (and re-applied to the data plane).
 import { EventEmitter } from 'node:events';
 import { DesiredState, emptyState, serviceId } from '../core/model.js';
-import { validateState, validateEdit, Limits, DEFAULT_LIMITS } from '../core/validate.js';
+import { validateState, validateEdit, Limits } from '../core/validate.js';
 import { serviceDelta, DELTA_MAX_SERVICES } from '../core/delta.js';
 import { editErrorKind } from '../core/edit.js';
 import { diffStatesLimited, diffDeltaLimited, Change, ChangeSummary, CHANGE_LIST_LIMIT } from '../core/diff.js';
@@ -50,6 +50,7 @@ export interface ControllerOptions {
   dataplane: Dataplane;
   initial?: DesiredState;
   save?: (s: DesiredState) => void;
+  /** The data plane's sizes (dataplane/limits.ts); without, the size rules are not checked. */
   limits?: Limits;
   /** Health checks on (default true). */
   health?: boolean;
@@ -200,7 +201,7 @@ export class Controller extends EventEmitter {
     const done = await this.serial(async () => {
       let r: Result<DesiredState> | undefined = edit(this.state);
       if (!r.ok) throw apiError(r.errors);
-      const limits = this.o.limits ?? DEFAULT_LIMITS;
+      const limits = this.o.limits;
       // An edit of a few services (the usual RPC) is validated, diffed, applied and saved
       // for those services only; anything else (a reload) as a whole state.
       const delta = serviceDelta(this.state, r.value);

@@ -12,7 +12,8 @@ import { Controller } from '../api/controller.js';
 import { startServer, tcpCredentials } from '../api/server.js';
 import { loadState, saveState, moveAside, StateFileError } from '../config/store.js';
 import { parseConfig } from '../config/schema.js';
-import { validateState } from '../core/validate.js';
+import { validateState, type Limits } from '../core/validate.js';
+import { readLimits } from '../dataplane/limits.js';
 import { formatErrors } from '../core/result.js';
 import { metricsRegistry, serveMetrics } from '../metrics/exporter.js';
 import type { Dataplane } from '../dataplane/port.js';
@@ -97,14 +98,14 @@ export async function runDaemonCommand(argv: string[]): Promise<number> {
 }
 
 /** The desired state to start with: --config, else the saved state, else empty. Throws with the reason. */
-function initialState(v: Values, p: DaemonPaths, log: pino.Logger): DesiredState | undefined {
+function initialState(v: Values, p: DaemonPaths, limits: Limits, log: pino.Logger): DesiredState | undefined {
   if (v.config) {
-    const r = parseConfig(readFileSync(v.config, 'utf8'), (s) => validateState(s));
+    const r = parseConfig(readFileSync(v.config, 'utf8'), (s) => validateState(s, limits));
     if (!r.ok) throw new Error(`config file ${v.config} is not valid: ${formatErrors(r.errors)}`);
     return r.value.state;
   }
   try {
-    return loadState(p.state);
+    return loadState(p.state, limits);
   } catch (e) {
     if (!(e instanceof StateFileError)) throw e;
     if (!v['reset-state']) {
@@ -146,11 +147,12 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   if (listen.tcp) tcpCredentials(listen); // refuse bad TCP/TLS options before touching the data plane
   const syncInterval = v['ha-sync-interval'] === undefined ? 0.3 : Number(v['ha-sync-interval']);
   if (!(syncInterval >= 0.05 && syncInterval <= 60)) throw new Error(`--ha-sync-interval ${v['ha-sync-interval']}: expected seconds between 0.05 and 60`);
-  const initial = initialState(v, p, log);
+  const limits = readLimits();
+  const initial = initialState(v, p, limits, log);
   const dp = await createDataplane(v, log);
   profileOnSignal(process.env.IPVX_PROFILE_DIR, (msg) => log.warn(msg));
   const controller = new Controller({
-    dataplane: dp, ...(initial ? { initial } : {}), save: (s) => saveState(p.state, s), health: !v['no-health'],
+    dataplane: dp, ...(initial ? { initial } : {}), save: (s) => saveState(p.state, s), limits, health: !v['no-health'],
     log: (msg, fields) => log.info(fields ?? {}, msg), debug: (msg, fields) => log.debug(fields ?? {}, msg),
     releaseMemory: (when) => log.debug({ when, ms: releaseMemory({ toOs: when === 'after' }).ms }, 'memory released during a large change'),
   });

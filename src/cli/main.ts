@@ -24,6 +24,9 @@ import type { FlowView, ServiceCounters } from '../dataplane/port.js';
 import type { GetStatsResponse__Output } from '../api/gen/ipvx/v1/GetStatsResponse.js';
 import type { Counters__Output } from '../api/gen/ipvx/v1/Counters.js';
 
+/** The data plane's sizes, from this installation's object (loaded only by the commands that validate). */
+const dataplaneLimits = async () => (await import('../dataplane/limits.js')).readLimits();
+
 /** Exit statuses: ipvsadm's where it has them (2 usage, 255 kernel refusal, 1 no IPVS). */
 const EXIT = { ok: 0, unavailable: 1, usage: 2, refused: 255 } as const;
 
@@ -203,7 +206,8 @@ async function runApply(argv: string[], target: Target): Promise<number> {
   }
   if (!file) return usage('ipvx apply: -f FILE is required', APPLY_HELP);
   const text = file === '-' ? readFileSync(0, 'utf8') : readText(file);
-  const parsed = parseConfig(text, (s) => validateState(s));
+  const limits = await dataplaneLimits();
+  const parsed = parseConfig(text, (s) => validateState(s, limits));
   if (!parsed.ok) return printErrors(parsed.errors.map((e) => ({ ...e, message: `${file}: ${e.message}` })), EXIT.usage);
   return withClient(target, async (c) => {
     const res = await c.applyConfig(stateToPlain(parsed.value.state) as never, dryRun);
@@ -245,7 +249,7 @@ async function runImport(argv: string[], target: Target): Promise<number> {
   const r = importAny(file === '-' ? readFileSync(0, 'utf8') : readText(file));
   if (!r.ok) return printErrors(r.errors.map((e) => ({ field: '', message: `${file}: ${/^line \d+$/.test(e.field) && !e.message.startsWith(e.field) ? `${e.field}: ` : ''}${e.message}` })), EXIT.usage);
   for (const u of r.value.unmapped) err(`${file}: line ${u.line}: not imported: ${u.reason} (${u.text.trim()})`);
-  const v = validateState(r.value.state);
+  const v = validateState(r.value.state, await dataplaneLimits());
   if (!apply) {
     // What the source files cannot say (an HA key piranha never had) is left to the
     // operator: the configuration is printed, with what to fill in before `ipvx apply`.

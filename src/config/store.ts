@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { DesiredState, ServiceSpec } from '../core/model.js';
-import { validateState } from '../core/validate.js';
+import { validateState, type Limits } from '../core/validate.js';
 import { formatErrors } from '../core/result.js';
 import { parseConfig } from './schema.js';
 import { yamlMap, yamlSeqItem } from './yaml-emit.js';
@@ -87,7 +87,7 @@ export function formatStateFile(state: DesiredState): string {
 }
 
 /** Parse a state file's text; throws StateFileError naming `path` and the line. */
-export function parseStateFile(text: string, path: string): DesiredState {
+export function parseStateFile(text: string, path: string, limits?: Limits): DesiredState {
   if (!text.trim()) throw new StateFileError(path, 'the file is empty (truncated?)');
   // Version and checksum first: a truncated file is reported as truncated, not as whatever its cut left.
   const precheck = (top: Record<string, unknown>) => {
@@ -96,7 +96,7 @@ export function parseStateFile(text: string, path: string): DesiredState {
     if (top.checksum === undefined) return 'it ends before its checksum line (truncated?)';
     return undefined;
   };
-  const r = parseConfig(text, (s) => validateState(s), { skipKeys: ['version', 'checksum'], precheck });
+  const r = parseConfig(text, (s) => validateState(s, limits), { skipKeys: ['version', 'checksum'], precheck });
   if (!r.ok) throw new StateFileError(path, formatErrors(r.errors));
   const { top } = r.value;
   const { version: _v, checksum, ...plain } = top;
@@ -107,7 +107,7 @@ export function parseStateFile(text: string, path: string): DesiredState {
 }
 
 /** The saved state, or undefined when there is none yet. */
-export function loadState(path: string): DesiredState | undefined {
+export function loadState(path: string, limits?: Limits): DesiredState | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -115,7 +115,7 @@ export function loadState(path: string): DesiredState | undefined {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StateFileError(path, `cannot read it: ${(e as Error).message}`);
   }
-  return parseStateFile(text, path);
+  return parseStateFile(text, path, limits);
 }
 
 export function saveState(path: string, state: DesiredState): void {

@@ -145,6 +145,22 @@ test('apply -f: --dry-run prints the diff and changes nothing; apply changes; a 
   assert.equal(save(), '-A -t 203.0.113.20:80 -s rr\n-a -t 203.0.113.20:80 -r 192.0.2.21:80 -g -w 2\n');
 });
 
+test('more reals in a service than the data plane holds (the object\'s limit) is refused whole, by the CLI and by the daemon', () => {
+  ok(['-C']);
+  const reals = (n: number) => Array.from({ length: n }, (_, i) => `      - address: 2001:db8::${(i + 1).toString(16)}\n`).join('');
+  const file = join(dir, 'big.yaml');
+  writeFileSync(file, `services:\n  - vip: 2001:db8:1::80\n    port: 80\n    reals:\n${reals(4097)}`);
+  const cli = ipvx(['apply', '-f', file]);
+  assert.equal(cli.code, 2);
+  assert.match(cli.stderr, /big\.yaml: line 5: 4097 reals; a service holds at most 4096/);
+  // The same through -R, which the CLI does not validate as a whole: the daemon refuses it.
+  const lines = ['-A -t [2001:db8:1::80]:80 -s wlc', ...Array.from({ length: 4097 }, (_, i) => `-a -t [2001:db8:1::80]:80 -r [2001:db8::${(i + 1).toString(16)}]:80 -g`)];
+  const restore = ipvx(['-R'], lines.join('\n') + '\n');
+  assert.notEqual(restore.code, 0);
+  assert.match(restore.stderr, /a service holds at most 4096/);
+  assert.equal(save(), '');
+});
+
 test('import: piranha lvs.cf and keepalived.conf print a configuration and report unmapped lines; --apply loads it', () => {
   const lvs = ipvx(['import', join(SAMPLES, 'piranha-lvs.cf')]);
   assert.equal(lvs.code, 0, lvs.stderr);
