@@ -10,7 +10,7 @@ import { ReflectionService } from '@grpc/reflection';
 import {
   IpvxService, packageDefinition, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, SERVICE_NAME,
 } from './proto.js';
-import { Controller, ApiError, IpvxEvent, apiError } from './controller.js';
+import { Controller, ApiError, IpvxEvent, apiError } from '../daemon/controller.js';
 import { watchFeed } from './watch.js';
 import * as edit from '../core/edit.js';
 import { DesiredState, serviceId, realId, RealSpec } from '../core/model.js';

@@ -9,7 +9,7 @@ import {
   NO_SUCH_SERVICE, type IpvsadmCommand, type ListCommand, type ListData, type Health,
 } from './ipvsadm/index.js';
 import { helpText, versionText } from './help.js';
-import { runDaemonCommand } from './daemon.js';
+import { runDaemonCommand } from '../daemon/main.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
 import { stateFromMsg } from '../api/proto.js';
 import { netnsId } from '../dataplane/pins.js';

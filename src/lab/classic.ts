@@ -35,7 +35,7 @@ export const hostPort = (addr: string, port: number) => (addr.includes(':') ? `[
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
 /** build/js/src/cli/daemon.js and build/js/src/realserver/cli.js. */
-export const DAEMON_JS = js('../cli/daemon.js');
+export const DAEMON_JS = js('../daemon/main.js');
 export const REALSERVER_JS = js('../realserver/cli.js');
 /** bin/ipvx of this checkout. */
 export const IPVX_BIN = js('../../../../bin/ipvx');

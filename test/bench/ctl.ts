@@ -30,7 +30,7 @@ const REALS = 10;
 /** The real added and deleted by the add/delete rows (lives on the peer host). */
 const ADDED_REAL = '192.0.2.100';
 
-const DAEMON = fileURLToPath(new URL('../../src/cli/daemon.js', import.meta.url));
+const DAEMON = fileURLToPath(new URL('../../src/daemon/main.js', import.meta.url));
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 function maglevRows(): string[][] {

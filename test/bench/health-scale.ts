@@ -60,7 +60,7 @@ if (bad.length) {
 }
 const ADDRS = Math.ceil(REALS / PORTS_PER_ADDR);
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-const DAEMON = js('../../src/cli/daemon.js');
+const DAEMON = js('../../src/daemon/main.js');
 const TICK = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 const until = untilWith({ timeoutMs: 60_000, everyMs: 200 });
