@@ -36,7 +36,7 @@ export interface ServerOptions {
   status?: () => StatusExtra | Promise<StatusExtra>;
 }
 
-/** What the daemon adds to GetStatus (bgp: src/cli/daemon-bgp.ts). */
+/** What the daemon adds to GetStatus (bgp: src/daemon/bgp.ts). */
 export interface StatusExtra { version?: string; netns?: string; startedAt?: string; adopted?: boolean; ha?: import('./gen/ipvx/v1/HaStatus.js').HaStatus; bgp?: object }
 
 export interface RunningServer {

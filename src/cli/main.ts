@@ -1,14 +1,18 @@
 // `ipvx`: ipvsadm's command line against the daemon of this network namespace (over
 // gRPC), and ipvx's own subcommands (daemon, apply, watch, import, realserver, demo).
-// Parsing and formatting are pure (src/cli/ipvsadm); this file is the I/O around them.
+// Parsing (src/ipvsadm) and formatting (src/cli/ipvsadm) are pure; this file is the I/O around them.
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import {
   parseIpvsadmArgs, parseRestoreInput, exitCodeOf, commandToServiceSpec, commandToRealSpec, serviceKey,
+  type IpvsadmCommand, type ListCommand,
+} from '../ipvsadm/index.js';
+import {
   formatSave, formatList, formatConnections, formatTimeout, listJson, connectionsJson, timeoutJson, toJsonText,
-  NO_SUCH_SERVICE, type IpvsadmCommand, type ListCommand, type ListData, type Health,
+  NO_SUCH_SERVICE, type ListData, type Health,
 } from './ipvsadm/index.js';
 import { helpText, versionText } from './help.js';
+import { UsageError } from '../common/usage-error.js';
 import { runDaemonCommand } from '../daemon/main.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
 import { stateFromMsg } from '../api/proto.js';
@@ -62,7 +66,6 @@ export function splitTarget(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   return { target, rest };
 }
 
-class UsageError extends Error {}
 
 function connect(t: Target): IpvxClient {
   const tls = t.tls.ca || t.tls.cert || t.tls.key ? t.tls : undefined;

@@ -7,6 +7,7 @@ import type { BgpSpec } from '../core/model.js';
 import { announcedVips, withdrawReason } from '../bgp/announcer.js';
 import { birdConfig, peerProtocol, vipPrefix, STATIC4, STATIC6 } from '../bgp/config.js';
 import { BirdControl, type Bird } from '../bgp/bird.js';
+import type { Logger } from '../common/log.js';
 
 /** How often a failed reload is retried (BIRD not running yet, socket missing...). */
 const RETRY_MS = 3000;
@@ -16,8 +17,6 @@ export interface BgpStatus { announced: string[]; wanted: string[]; sessions: Bg
 
 export type BirdFactory = (spec: BgpSpec) => Bird;
 export const birdFor: BirdFactory = (spec) => new BirdControl(spec.birdConfig, spec.birdSocket);
-
-type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
 export class BgpSupervisor {
   private stopping = false;
@@ -30,7 +29,7 @@ export class BgpSupervisor {
   private queued = false;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly controller: Controller, private readonly bird: BirdFactory, private readonly log: Log) {}
+  constructor(private readonly controller: Controller, private readonly bird: BirdFactory, private readonly log: Logger) {}
 
   /** Re-check on every change of configuration, health or HA role, and retry failures. */
   follow(): void {
@@ -49,7 +48,7 @@ export class BgpSupervisor {
     this.chain = this.chain.then(async () => {
       this.queued = false;
       await this.syncNow();
-    }).catch((e: Error) => this.log('error', 'BGP sync failed', { error: e.message }));
+    }).catch((e: Error) => this.log.error('BGP sync failed', { error: e.message }));
     return this.chain;
   }
 
@@ -74,14 +73,14 @@ export class BgpSupervisor {
       await this.bird(target).load(text);
     } catch (e) {
       this.loaded = undefined;
-      if (this.error !== (e as Error).message) this.log('warn', 'BGP: BIRD did not take the new announcements; retrying', { error: (e as Error).message });
+      if (this.error !== (e as Error).message) this.log.warn('BGP: BIRD did not take the new announcements; retrying', { error: (e as Error).message });
       this.error = (e as Error).message;
       return;
     }
     this.loaded = text;
     this.error = '';
     this.owned = on ? target : undefined;
-    this.log('info', 'BGP announcements changed', { announced: vips.map(vipPrefix), ...(on ? {} : { reason: 'bgp turned off' }), ...(withdrawReason(o) ? { withdrawn: withdrawReason(o) } : {}) });
+    this.log.info('BGP announcements changed', { announced: vips.map(vipPrefix), ...(on ? {} : { reason: 'bgp turned off' }), ...(withdrawReason(o) ? { withdrawn: withdrawReason(o) } : {}) });
   }
 
   /** For GetStatus: what we want announced, what BIRD holds, and its sessions. Undefined while bgp is off. */

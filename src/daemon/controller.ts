@@ -13,6 +13,7 @@ import type { Dataplane, ApplyHint, DataplaneCounters } from '../dataplane/port.
 import { HealthMonitor, HealthMonitorOptions } from '../health/monitor.js';
 import { applyHealth } from '../health/adjust.js';
 import { compactSample, sampleIndex, rateBetween, CounterSample, Rates } from './rate-sample.js';
+import type { Logger } from '../common/log.js';
 
 /** A refused request: `code` becomes the gRPC status, the message names the field. */
 export class ApiError extends Error {
@@ -56,18 +57,19 @@ export interface ControllerOptions {
   health?: boolean;
   /** Options of the health monitor (tests inject checkers and clocks). */
   healthOptions?: HealthMonitorOptions;
-  log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Changes, health and role transitions at info; per-real detail beyond a burst's first lines at debug. */
+  log?: Logger;
   /**
    * Called twice during a whole-state change of at least LARGE_CHANGE service/real
    * changes: 'before-writes' once validated and diffed (the request's decoded copies are
    * garbage by then), and 'after' it was applied and saved, before the reply (the replaced
-   * state is). The daemon collects garbage (and after, gives freed memory back to the OS):
-   * without, both stay in RSS beside what comes next until V8 decides to collect them.
+   * state is garbage then). The daemon installs its memory housekeeping here
+   * (daemon/memory-release.ts).
    */
-  releaseMemory?: (when: 'before-writes' | 'after') => void;
-  /** Per-real detail (health transitions); defaults to log. */
-  debug?: (msg: string, fields?: Record<string, unknown>) => void;
+  onLargeChange?: (phase: LargeChangePhase) => void;
 }
+
+export type LargeChangePhase = 'before-writes' | 'after';
 
 export interface CommitOptions {
   /** Compute and return the changes only. */
@@ -77,7 +79,7 @@ export interface CommitOptions {
 }
 
 
-/** Service/real changes of one whole-state commit from which releaseMemory is called. */
+/** Service/real changes of one whole-state commit from which onLargeChange is called. */
 export const LARGE_CHANGE = 1000;
 
 /** Real transitions logged one line each per burst (at info); beyond this, at debug plus one summary. */
@@ -107,13 +109,14 @@ export class Controller extends EventEmitter {
         // The first few per burst at info, the rest at debug: 10,000 reals failing together
         // log a bounded number of lines and one summary (healthApply), not 10,000 lines.
         const n = this.burst.down + this.burst.up;
-        (n < PER_REAL_LOG_LIMIT ? this.o.log : (this.o.debug ?? this.o.log))?.('real health changed', { ...e });
+        if (n < PER_REAL_LOG_LIMIT) this.o.log?.info('real health changed', { ...e });
+        else this.o.log?.debug('real health changed', { ...e });
         if (e.to === 'down') this.burst.down++;
         else this.burst.up++;
         this.emit('event', { kind: 'real', at: e.at.toISOString(), service: e.service, real: e.real, from: e.from, to: e.to, reason: e.reason } satisfies IpvxEvent);
       });
       this.health.on('service', (e: { service: string; from: string; to: string; reason: string; sorryActive: boolean; at: Date }) => {
-        this.o.log?.('service health changed', { ...e });
+        this.o.log?.info('service health changed', { ...e });
         const reason = e.sorryActive ? `${e.reason}; sorry server serving` : e.reason;
         this.emit('event', { kind: 'service', at: e.at.toISOString(), service: e.service, from: e.from, to: e.to, reason } satisfies IpvxEvent);
       });
@@ -127,7 +130,7 @@ export class Controller extends EventEmitter {
         setImmediate(() => {
           this.serial(() => this.healthApply()).catch((e: Error) => {
             this.healthWhole = true;
-            this.o.log?.('apply after health change failed', { error: e.message });
+            this.o.log?.info('apply after health change failed', { error: e.message });
           });
         });
       });
@@ -141,7 +144,7 @@ export class Controller extends EventEmitter {
     const burst = this.burst;
     this.burst = { down: 0, up: 0 };
     const n = burst.down + burst.up;
-    if (n > PER_REAL_LOG_LIMIT) this.o.log?.('reals changed health', { down: burst.down, up: burst.up, services: touched.size, notLogged: n - PER_REAL_LOG_LIMIT });
+    if (n > PER_REAL_LOG_LIMIT) this.o.log?.info('reals changed health', { down: burst.down, up: burst.up, services: touched.size, notLogged: n - PER_REAL_LOG_LIMIT });
     const state = this.state;
     const hint = this.healthWhole ? undefined : healthHint(state, touched);
     this.healthWhole = false;
@@ -218,7 +221,7 @@ export class Controller extends EventEmitter {
       const before = this.state;
       // A targeted edit (delta) leaves little behind; a reload replaces the whole state.
       const large = !checked.delta && total >= LARGE_CHANGE;
-      if (large) this.o.releaseMemory?.('before-writes');
+      if (large) this.o.onLargeChange?.('before-writes');
       const hint: ApplyHint | undefined = checked.delta && { services: checked.delta.services.map((e) => ({ id: e.id, index: e.afterIndex })) };
       // The monitor must know the new reals before the effective state is computed,
       // or a real added under health checking would be left out of the data plane.
@@ -230,19 +233,19 @@ export class Controller extends EventEmitter {
       } catch (e) {
         // Put the data plane (and the monitor) back to what is still the state: a whole
         // apply, as a failed write leaves the data plane's bookkeeping unsure.
-        this.o.log?.('change not applied; restoring the previous state', { error: (e as Error).message });
+        this.o.log?.info('change not applied; restoring the previous state', { error: (e as Error).message });
         this.health?.update(before);
-        await this.o.dataplane.apply(this.effective(before)).catch((e2: Error) => this.o.log?.('restoring the previous state failed', { error: e2.message }));
+        await this.o.dataplane.apply(this.effective(before)).catch((e2: Error) => this.o.log?.info('restoring the previous state failed', { error: e2.message }));
         await this.o.dataplane.setTimeouts(before.timeouts).catch(() => undefined);
         throw new ApiError('internal', `the change was not applied (the previous state stays): ${(e as Error).message}`);
       }
       this.state = v.value;
-      this.o.log?.('configuration changed', { changes: total });
+      this.o.log?.info('configuration changed', { changes: total });
       this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: listed.changes, changesOmitted: listed.changesOmitted } satisfies IpvxEvent);
       return { listed, large };
     });
     // Here, not inside: until that function has returned, its locals (the replaced state) are live.
-    if (done.large) this.o.releaseMemory?.('after');
+    if (done.large) this.o.onLargeChange?.('after');
     return done.listed;
   }
 
@@ -254,7 +257,7 @@ export class Controller extends EventEmitter {
       this.prev = this.last;
       this.last = sample;
     } catch (e) {
-      this.o.log?.('reading counters failed', { error: (e as Error).message });
+      this.o.log?.info('reading counters failed', { error: (e as Error).message });
     }
   }
 
@@ -274,7 +277,7 @@ export class Controller extends EventEmitter {
     if (to === this.role) return;
     const from = this.role;
     this.role = to;
-    this.o.log?.('HA role changed', { from, to, reason });
+    this.o.log?.info('HA role changed', { from, to, reason });
     this.emit('event', { kind: 'role', at: new Date().toISOString(), from, to, reason } satisfies IpvxEvent);
   }
 

@@ -11,6 +11,7 @@ import { HaNode, type HaStatus, type HaNodeOptions } from '../ha/node.js';
 import { FlowDiffer } from '../ha/flowdiff.js';
 import type { SyncEntry } from '../ha/sync.js';
 import type { HaStatus as HaStatusMsg } from '../api/gen/ipvx/v1/HaStatus.js';
+import type { Logger } from '../common/log.js';
 
 /** What the supervisor needs of an HA node (src/ha/node.ts HaNode). */
 export interface HaNodeLike extends EventEmitter {
@@ -161,7 +162,7 @@ export class HaSupervisor {
   constructor(
     private readonly controller: Controller,
     private readonly factory: HaNodeFactory,
-    private readonly log: (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void,
+    private readonly log: Logger,
   ) {}
 
   /** Follow the controller: re-sync whenever a change touches the HA settings. */
@@ -173,7 +174,7 @@ export class HaSupervisor {
 
   /** Run a node for `ha` (or none); calls are serialised. */
   sync(ha: HaSpec | undefined): Promise<void> {
-    this.chain = this.chain.then(() => this.syncNow(ha)).catch((e: Error) => this.log('error', 'HA change failed', { error: e.message }));
+    this.chain = this.chain.then(() => this.syncNow(ha)).catch((e: Error) => this.log.error('HA change failed', { error: e.message }));
     return this.chain;
   }
 
@@ -202,7 +203,7 @@ export class HaSupervisor {
     }
     const node = this.factory(ha);
     node.on('role', (ev: { role: string; reason: string }) => this.controller.setRole(ev.role, ev.reason));
-    node.on('warn', (m: string) => this.log('warn', m));
+    node.on('warn', (m: string) => this.log.warn(m));
     try {
       await node.start();
     } catch (e) {
@@ -211,6 +212,6 @@ export class HaSupervisor {
     }
     this.node = node;
     this.spec = want;
-    this.log('info', 'HA started', { local: ha.localAddress, peer: ha.peerAddress, priority: ha.priority });
+    this.log.info('HA started', { local: ha.localAddress, peer: ha.peerAddress, priority: ha.priority });
   }
 }

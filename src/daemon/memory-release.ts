@@ -7,6 +7,8 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import koffi from 'koffi';
+import type { Logger } from '../common/log.js';
+import type { LargeChangePhase } from './controller.js';
 
 let collect: (() => void) | undefined;
 let trim: ((pad: number) => number) | undefined;
@@ -52,4 +54,13 @@ export function releaseMemory(opts: { toOs: boolean }): { ms: number } {
     mallocTrim();
   }
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6 };
+}
+
+/**
+ * The hook the daemon installs as the controller's onLargeChange: collect once the
+ * request's copies are garbage (before the writes, keeping the freed memory for them),
+ * and after the change also give the replaced state's memory back to the OS.
+ */
+export function memoryHousekeeping(log: Logger): (phase: LargeChangePhase) => void {
+  return (phase) => log.debug('memory released during a large change', { when: phase, ms: releaseMemory({ toOs: phase === 'after' }).ms });
 }

@@ -8,20 +8,21 @@ import { Session } from 'node:inspector';
 import { writeFileSync } from 'node:fs';
 import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
+import type { Logger } from '../common/log.js';
 
-export function profileOnSignal(dir: string | undefined, log: (msg: string) => void): void {
+export function profileOnSignal(dir: string | undefined, log: Logger): void {
   if (!dir) return;
   let session: Session | undefined;
   let n = 0;
   const memory = () => {
     const m = process.memoryUsage();
     const mb = (n: number) => Math.round(n / 1048576);
-    log(`memory: rss ${mb(m.rss)} MB, heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, array buffers ${mb(m.arrayBuffers)} MB`);
+    log.warn(`memory: rss ${mb(m.rss)} MB, heap used ${mb(m.heapUsed)} of ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB, array buffers ${mb(m.arrayBuffers)} MB`);
   };
   process.on('SIGUSR1', () => {
     memory();
     const file = writeHeapSnapshot(join(dir, `ipvx-${process.pid}-${++n}.heapsnapshot`));
-    log(`heap snapshot written: ${file}`);
+    log.warn(`heap snapshot written: ${file}`);
   });
   process.on('SIGUSR2', () => {
     memory();
@@ -29,7 +30,7 @@ export function profileOnSignal(dir: string | undefined, log: (msg: string) => v
       const s = new Session();
       s.connect();
       session = s;
-      s.post('Profiler.enable', () => s.post('Profiler.start', () => log('CPU profile started')));
+      s.post('Profiler.enable', () => s.post('Profiler.start', () => log.warn('CPU profile started')));
       return;
     }
     const s = session;
@@ -38,7 +39,7 @@ export function profileOnSignal(dir: string | undefined, log: (msg: string) => v
       if (!err && r) {
         const file = join(dir, `ipvx-${process.pid}-${++n}.cpuprofile`);
         writeFileSync(file, JSON.stringify(r.profile));
-        log(`CPU profile written: ${file}`);
+        log.warn(`CPU profile written: ${file}`);
       }
       s.disconnect();
     });

@@ -5,13 +5,13 @@
 // the processes it started in them) on destroy(), on process exit and on SIGINT/SIGTERM/SIGHUP.
 // Nothing is ever created in the caller's own namespace: veth pairs are created inside a
 // lab namespace with their peer placed directly into another one.
-import { spawn as spawnChild, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bpffsRoot } from '../dataplane/pins.js';
-import { run, ipIn, execIn, ethtoolIn, sysctlIn, runSyncQuiet, CommandError, type RunOptions } from './sh.js';
+import { run, runSync, ipIn, execIn, ethtoolIn, sysctlIn, runSyncQuiet, CommandError, type RunOptions } from './sh.js';
 
 export interface Host {
   /** Short name given to addHost ("client", "rs1"). */
@@ -530,7 +530,7 @@ function checkIfname(n: string): void {
 function killNsPids(ns: string): void {
   let out = '';
   try {
-    out = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    out = runSync('ip', ['netns', 'pids', ns], { timeoutMs: 5000 });
   } catch {
     return;
   }

@@ -173,7 +173,7 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     // Watch stream carries the same transitions, but a reader that falls 10,000 events
     // behind is cut off by design).
     const count = async (state: string) => (await api!.getStats()).services.reduce((n, s) => n + s.reals.filter((r) => r.health === state).length, 0);
-    // SIGUSR2 starts the daemon's CPU profiler (src/cli/profile-signal.ts); the next one writes it.
+    // SIGUSR2 starts the daemon's CPU profiler (src/daemon/profile-signal.ts); the next one writes it.
     if (values.profileDir) process.kill(pid, 'SIGUSR2');
     const killedAt = Date.now();
     await targets.kill();

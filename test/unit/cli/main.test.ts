@@ -213,6 +213,12 @@ test('watch prints configuration events as they happen', async () => {
   }
 });
 
+test('--version and daemon status show the version of package.json', () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  assert.match(ok(['--version']), new RegExp(`^ipvx ${version.replace(/\./g, '\\.')} \\(`));
+  assert.match(ok(['daemon', 'status', '--run-dir', join(dir, 'run')]), new RegExp(`^ipvx ${version.replace(/\./g, '\\.')}, netns `));
+});
+
 test('--help lists every command and option on a line each', () => {
   const h = ok(['--help']);
   for (const o of ['--add-service', '--edit-service', '--delete-service', '--clear', '--restore', '--save', '--add-server', '--edit-server',

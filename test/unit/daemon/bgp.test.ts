@@ -8,6 +8,7 @@ import { MemoryDataplane } from '../../../src/dataplane/memory.js';
 import { BgpSupervisor } from '../../../src/daemon/bgp.js';
 import type { Bird, BirdSession } from '../../../src/bgp/bird.js';
 import { emptyState, type BgpSpec, type DesiredState, type ServiceSpec } from '../../../src/core/model.js';
+import { logger, silentLogger } from '../../../src/common/log.js';
 
 const SPEC: BgpSpec = {
   enabled: true, localAs: 65001, routerId: '192.0.2.11', nextHop: '', peers: [{ address: '192.0.2.1', as: 65000, port: 0, password: '' }],
@@ -41,7 +42,7 @@ test('BGP: announcements follow live reals, role and stop; failures are reported
   const c = new Controller({ dataplane: new MemoryDataplane(), health: false });
   await c.start();
   const logs: string[] = [];
-  const sup = new BgpSupervisor(c, () => bird, (_l, m) => logs.push(m));
+  const sup = new BgpSupervisor(c, () => bird, logger((_l, m) => logs.push(m)));
   sup.follow();
   const set = async (f: (s: DesiredState) => DesiredState) => { await c.commit((s) => ({ ok: true, value: f(s) })); await sup.sync(); };
 
@@ -94,7 +95,7 @@ test('BGP: turning it off withdraws once, then leaves BIRD alone', async () => {
   const bird = new FakeBird();
   const c = new Controller({ dataplane: new MemoryDataplane(), health: false, initial: { ...emptyState(), services: [svc('203.0.113.10', 1)], bgp: SPEC } });
   await c.start();
-  const sup = new BgpSupervisor(c, () => bird, () => {});
+  const sup = new BgpSupervisor(c, () => bird, silentLogger);
   sup.follow();
   await sup.sync();
   assert.deepEqual(bird.announced, ['203.0.113.10/32']);

@@ -91,11 +91,11 @@ test('health transitions reach Watch as real events, and the data plane gets the
 });
 
 
-test('releaseMemory: called before the writes and after the save of an applied whole-state change of LARGE_CHANGE or more; before the writes only when the change then fails; not for dry runs, small reloads or targeted edits', async () => {
+test('onLargeChange: called before the writes and after the save of an applied whole-state change of LARGE_CHANGE or more; before the writes only when the change then fails; not for dry runs, small reloads or targeted edits', async () => {
   const dp = new MemoryDataplane({ record: false });
   let released = 0;
   const whens: string[] = [];
-  const c = new Controller({ dataplane: dp, health: false, releaseMemory: (when) => { released++; whens.push(when); } });
+  const c = new Controller({ dataplane: dp, health: false, onLargeChange: (when) => { released++; whens.push(when); } });
   await c.start();
   // 100 services x 10 reals = 1,100 service and real changes.
   const big = { ...emptyState(), services: Array.from({ length: 100 }, (_, i) => ({ ...SVC, port: 1000 + i, reals: Array.from({ length: 10 }, (_, j) => real(`192.0.2.${j + 1}`)) })) };

@@ -7,6 +7,7 @@ import { Controller, type IpvxEvent } from '../../../src/daemon/controller.js';
 import { MemoryDataplane } from '../../../src/dataplane/memory.js';
 import { HaSupervisor, type HaNodeLike } from '../../../src/daemon/ha.js';
 import { emptyState, type HaSpec } from '../../../src/core/model.js';
+import { logger, silentLogger } from '../../../src/common/log.js';
 
 const HA: HaSpec = { enabled: true, localAddress: '192.0.2.250', peerAddress: '192.0.2.251', port: 539, keepalive: 2, deadtime: 6, priority: 100, preempt: true, preemptDelay: 0, key: 'k', vips: [] };
 
@@ -24,7 +25,7 @@ test('HA: node per enabled spec, restart on change, roles published, standalone 
   const nodes: FakeNode[] = [];
   const events: string[] = [];
   c.on('event', (e: IpvxEvent) => { if (e.kind === 'role') events.push(`${e.from}->${e.to} (${e.reason})`); });
-  const sup = new HaSupervisor(c, (spec) => { const n = new FakeNode(spec); nodes.push(n); return n; }, () => {});
+  const sup = new HaSupervisor(c, (spec) => { const n = new FakeNode(spec); nodes.push(n); return n; }, silentLogger);
   sup.follow();
 
   await c.commit((s) => ({ ok: true, value: { ...s, ha: HA } }));
@@ -54,7 +55,7 @@ test('HA: node per enabled spec, restart on change, roles published, standalone 
 test('HA that cannot start shows as role fault with the reason', async () => {
   const c = new Controller({ dataplane: new MemoryDataplane(), health: false });
   const logs: string[] = [];
-  const sup = new HaSupervisor(c, (spec) => new FakeNode(spec, true), (level, msg, f) => logs.push(`${level} ${msg} ${JSON.stringify(f)}`));
+  const sup = new HaSupervisor(c, (spec) => new FakeNode(spec, true), logger((level, msg, f) => logs.push(`${level} ${msg} ${JSON.stringify(f)}`)));
   await sup.sync(HA);
   assert.equal(c.role, 'fault');
   assert.match(logs.join('\n'), /error HA change failed \{"error":"EADDRINUSE"\}/);

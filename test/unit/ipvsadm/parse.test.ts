@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIpvsadmArgs, parseRestoreInput, commandToServiceSpec, commandToRealSpec, exitCodeOf, type IpvsadmCommand } from '../../../src/cli/ipvsadm/index.js';
+import { parseIpvsadmArgs, parseRestoreInput, commandToServiceSpec, commandToRealSpec, exitCodeOf, type IpvsadmCommand } from '../../../src/ipvsadm/index.js';
 
 const args = (line: string) => line.split(' ').filter((w) => w !== '');
 function parsed(line: string): IpvsadmCommand {

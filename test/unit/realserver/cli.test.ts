@@ -1,9 +1,9 @@
-// Argument parsing of `ipvx realserver` and `ipvx demo` (pure): what is accepted, and
-// that bad input gets an error naming what is wrong.
+// Argument parsing of `ipvx realserver` (pure): what is accepted, and that bad input
+// gets an error naming what is wrong.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRealserverArgs, UsageError } from '../../../src/realserver/cli.js';
-import { parseDemoArgs } from '../../../src/lab/demo.js';
+import { parseRealserverArgs } from '../../../src/realserver/cli.js';
+import { UsageError } from '../../../src/common/usage-error.js';
 
 test('realserver setup: VIPs (comma list and repeated, both families, deduplicated), method, interfaces', () => {
   const c = parseRealserverArgs(['setup', '--vip', '203.0.113.10,2001:db8::10', '--vip', '203.0.113.10', '--method', 'tun', '--interfaces', 'eth0,eth1']);
@@ -46,15 +46,4 @@ test('realserver agent and help', () => {
   assert.equal(parseRealserverArgs(['agent', '--load', 'drain']).kind, 'agent');
   assert.deepEqual(parseRealserverArgs([]), { kind: 'help' });
   assert.deepEqual(parseRealserverArgs(['setup', '--help']), { kind: 'help' });
-});
-
-test('demo options: defaults, choices, errors', () => {
-  assert.deepEqual(parseDemoArgs([]), { method: 'dr', family: 4, requests: 6, keep: false, clean: false, help: false });
-  assert.deepEqual(parseDemoArgs(['--method', 'nat', '--family', '6', '--requests', '10', '--keep']),
-    { method: 'nat', family: 6, requests: 10, keep: true, clean: false, help: false });
-  assert.throws(() => parseDemoArgs(['--method', 'gre']), /--method 'gre': expected dr, tun or nat/);
-  assert.throws(() => parseDemoArgs(['--family', '5']), /--family '5'/);
-  assert.throws(() => parseDemoArgs(['--requests', '1']), /--requests '1'/);
-  assert.throws(() => parseDemoArgs(['--clean', '--keep']), /--clean takes no other option/);
-  assert.throws(() => parseDemoArgs(['extra']), /extra/);
 });
