@@ -11,7 +11,7 @@ import pino from 'pino';
 import { netnsId } from '../dataplane/pins.js';
 import { Controller } from './controller.js';
 import { startServer, tcpCredentials } from '../api/server.js';
-import { loadState, saveState, moveAside, StateFileError } from '../config/store.js';
+import { loadSavedState, saveState, moveAside, StateFileError, SavedState } from '../config/store.js';
 import { parseConfig } from '../config/schema.js';
 import { validateState, type Limits } from '../core/validate.js';
 import { readLimits } from '../dataplane/limits.js';
@@ -98,15 +98,21 @@ export async function runDaemonCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** The desired state to start with: --config, else the saved state, else empty. Throws with the reason. */
-function initialState(v: Values, p: DaemonPaths, limits: Limits, log: Logger): DesiredState | undefined {
+/**
+ * The desired state to start with: --config, else the saved state, else empty. Throws with
+ * the reason. A --config replaces the saved state: it gets the next serial, so a client that
+ * read the saved one cannot overwrite it unknowingly.
+ */
+function initialState(v: Values, p: DaemonPaths, limits: Limits, log: Logger): SavedState | undefined {
   if (v.config) {
     const r = parseConfig(readFileSync(v.config, 'utf8'), (s) => validateState(s, limits));
     if (!r.ok) throw new Error(`config file ${v.config} is not valid: ${formatErrors(r.errors)}`);
-    return r.value.state;
+    let saved: number | undefined;
+    try { saved = loadSavedState(p.state)?.serial; } catch { saved = undefined; }
+    return { state: r.value.state, serial: (saved ?? 0) + 1 };
   }
   try {
-    return loadState(p.state, limits);
+    return loadSavedState(p.state, limits);
   } catch (e) {
     if (!(e instanceof StateFileError)) throw e;
     if (!v['reset-state']) {
@@ -146,13 +152,13 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const dp = await createDataplane(v, log);
   profileOnSignal(process.env.IPVX_PROFILE_DIR, log);
   const controller = new Controller({
-    dataplane: dp, ...(initial ? { initial } : {}), save: (s) => saveState(p.state, s), limits, health: !v['no-health'],
+    dataplane: dp, ...(initial ? { initial: initial.state, initialSerial: initial.serial } : {}), save: (s, serial) => saveState(p.state, s, serial), limits, health: !v['no-health'],
     log, onLargeChange: memoryHousekeeping(log),
   });
   await controller.start();
   // The saved state's load leaves the same garbage as a large ApplyConfig.
   if (controller.current.services.length) log.debug('memory released after loading the state', { ms: releaseMemory({ toOs: true }).ms });
-  if (v.config) saveState(p.state, controller.current);
+  if (v.config) saveState(p.state, controller.current, controller.serial);
   const ha = new HaSupervisor(controller, directorHaFactory(dp, { syncIntervalMs: syncInterval * 1000 }), log);
   ha.follow();
   const bgp = new BgpSupervisor(controller, birdFor, log);
