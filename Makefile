@@ -33,7 +33,9 @@ ts:
 check-gen:
 	@bash scripts/gen-api.sh --check
 
-# Every test: unit (pure), bpf (BPF_PROG_TEST_RUN on the real objects), e2e (network namespaces).
+# Every test of every tier in one run (test/README.md): unit (no root: pure code, the
+# daemon and CLI with the memory data plane, BTF checks), bpf (root: BPF_PROG_TEST_RUN
+# on the real objects), e2e (root: network namespaces).
 test: setup build check-gen
 	node --test --test-concurrency=1 --test-reporter=spec $$(find $(TEST_GLOB) -name '*.test.js' | sort)
 
