@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bpffsRoot } from '../dataplane/pins.js';
-import { run, runSync, ipIn, execIn, ethtoolIn, sysctlIn, runSyncQuiet, CommandError, type RunOptions } from './sh.js';
+import { run, runSync, ipIn, execIn, ethtoolIn, sysctlIn, runSyncQuiet, listNetns, CommandError, type RunOptions } from './sh.js';
 
 export interface Host {
   /** Short name given to addHost ("client", "rs1"). */
@@ -503,7 +503,7 @@ export async function removeLeftoverLabs(prefix: string, onlyPid?: number): Prom
   const removed: string[] = [];
   let bpffs: string | undefined;
   try { bpffs = bpffsRoot(); } catch { /* nothing pinned */ }
-  for (const ns of await listNetnsNames()) {
+  for (const ns of await listNetns()) {
     const m = re.exec(ns);
     if (!m || pidAlive(Number(m[1])) || (onlyPid !== undefined && Number(m[1]) !== onlyPid)) continue;
     killNsPids(ns);
@@ -515,11 +515,6 @@ export async function removeLeftoverLabs(prefix: string, onlyPid?: number): Prom
 
 function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
-
-async function listNetnsNames(): Promise<string[]> {
-  const { stdout } = await run('ip', ['netns', 'list']);
-  return stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter((n) => n.length > 0);
 }
 
 function checkIfname(n: string): void {
