@@ -1,14 +1,16 @@
-// The daemon's composition root, `ipvx daemon run|start|stop|status`: one daemon per
-// network namespace, found by the inode of the namespace (/run/ipvx/<inode>.sock).
-// run() wires the parts (data plane, controller, API server, HA, BGP, metrics) and
-// waits for SIGTERM; start/stop are process management (process.ts), status asks the
-// running daemon (status.ts). This file is also an entry point of its own
-// (`node daemon/main.js run ...`), so `start` does not depend on the CLI.
+// `ipvx daemon run|start|stop|status`: one daemon per network namespace, found by
+// the inode of the namespace (/run/ipvx/<inode>.sock). The daemon's composition root:
+// run() wires the parts (data plane, controller, API server, HA, BGP, metrics) and waits
+// for SIGTERM; start/stop manage the process, status asks the running daemon. This file
+// is also an entry point of its own (`node daemon/main.js run ...`), so `start` does not
+// depend on the CLI.
 import { parseArgs } from 'node:util';
-import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync, openSync, closeSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { netnsId } from '../dataplane/pins.js';
+import { IpvxClient, DaemonUnavailable } from '../api/client.js';
 import { Controller } from './controller.js';
 import { startServer, tcpCredentials } from '../api/server.js';
 import { loadSavedState, saveState, moveAside, StateFileError, SavedState } from '../config/store.js';
@@ -22,11 +24,9 @@ import { HaSupervisor, directorHaFactory, haStatusMessage } from './ha.js';
 import { BgpSupervisor, birdFor } from './bgp.js';
 import { releaseMemory, memoryHousekeeping } from './memory-release.js';
 import { profileOnSignal } from './profile-signal.js';
-import { refuseIfRunning, start, stop, notifyReady, type DaemonPaths } from './process.js';
-import { status } from './status.js';
-import type { DesiredState } from '../core/model.js';
 import { VERSION } from '../common/version.js';
 import { pinoLogger, type Logger } from '../common/log.js';
+import { runSync } from '../common/command.js';
 
 const OPTIONS = {
   config: { type: 'string' }, state: { type: 'string' }, 'run-dir': { type: 'string' },
@@ -66,6 +66,8 @@ Options:
 
 type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
+export interface DaemonPaths { socket: string; pid: string; log: string; state: string }
+
 export function daemonPaths(v: Values, ns = netnsId()): DaemonPaths {
   const run = v['run-dir'] ?? '/run/ipvx';
   return { socket: `${run}/${ns}.sock`, pid: `${run}/${ns}.pid`, log: `${run}/${ns}.log`, state: v.state ?? `/var/lib/ipvx/${ns}/state.yaml` };
@@ -85,7 +87,7 @@ export async function runDaemonCommand(argv: string[]): Promise<number> {
   try {
     switch (sub) {
       case 'run': return await run(values, p);
-      case 'start': return await start(rest, p, fileURLToPath(import.meta.url));
+      case 'start': return await start(rest, p);
       case 'stop': return await stop(p);
       case 'status': return await status(p);
       default:
@@ -139,9 +141,16 @@ async function createDataplane(v: Values, log: Logger): Promise<Dataplane & { ad
   });
 }
 
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
 async function run(v: Values, p: DaemonPaths): Promise<number> {
   const log = pinoLogger(pino({ level: v['log-level'] ?? 'info', base: { netns: netnsId(), pid: process.pid } }, pino.destination({ fd: 2, sync: true })));
-  refuseIfRunning(p.pid);
+  if (existsSync(p.pid)) {
+    const old = Number(readFileSync(p.pid, 'utf8'));
+    if (old && old !== process.pid && alive(old)) throw new Error(`already running in this network namespace (pid ${old}); stop it with: ipvx daemon stop`);
+  }
   const tls = v['tls-cert'] || v['tls-key'] ? { cert: need(v, 'tls-cert'), key: need(v, 'tls-key'), ...(v['tls-ca'] ? { ca: v['tls-ca'] } : {}) } : undefined;
   const listen = { ...(v['listen-tcp'] ? { tcp: v['listen-tcp'] } : {}), ...(tls ? { tls } : {}), insecureLoopback: Boolean(v['insecure-loopback']), insecureNoClientAuth: Boolean(v['insecure-no-client-auth']) };
   if (listen.tcp) tcpCredentials(listen); // refuse bad TCP/TLS options before touching the data plane
@@ -193,12 +202,130 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   return 0;
 }
 
-const bgpStatus = (b: object | undefined) => (b ? { bgp: b } : {});
-
 function need(v: Values, k: 'tls-cert' | 'tls-key'): string {
   const x = v[k];
   if (!x) throw new Error('TLS needs both --tls-cert and --tls-key');
   return x;
+}
+
+/**
+ * systemd Type=notify. Node has no unix datagram sockets, so READY=1 goes through
+ * systemd-notify; as it is a child process, the unit needs NotifyAccess=all.
+ */
+function notifyReady(log: Logger): void {
+  if (!process.env.NOTIFY_SOCKET) return;
+  try {
+    runSync('systemd-notify', ['--ready', `--pid=${process.pid}`, '--status=serving']);
+  } catch (e) {
+    log.warn('NOTIFY_SOCKET is set but systemd-notify failed; systemd will not see the daemon ready', { error: (e as Error).message });
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function start(args: string[], p: DaemonPaths): Promise<number> {
+  if (existsSync(p.pid)) {
+    const old = Number(readFileSync(p.pid, 'utf8'));
+    if (old && alive(old)) throw new Error(`already running in this network namespace (pid ${old}); stop it with: ipvx daemon stop`);
+  }
+  mkdirSync(p.log.slice(0, p.log.lastIndexOf('/')), { recursive: true, mode: 0o700 });
+  const out = openSync(p.log, 'a', 0o600);
+  const logStart = statSync(p.log).size; // show only what this start wrote
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), 'run', ...args], { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  let exited: number | null | undefined;
+  child.on('exit', (code) => { exited = code; });
+  const logTail = () => (existsSync(p.log) ? readFileSync(p.log).subarray(logStart).toString('utf8').trim().split('\n').slice(-12).join('\n') : '');
+  for (let i = 0; i < 600; i++) {
+    if (exited !== undefined) {
+      console.error(`ipvx daemon: failed to start (exit ${exited}); ${p.log} says:\n${logTail()}`);
+      return 1;
+    }
+    if (existsSync(p.socket)) {
+      const c = new IpvxClient(`unix:${p.socket}`, { timeoutMs: 1000 });
+      try {
+        const s = await c.getStatus();
+        if (s.pid !== child.pid) throw new Error('another daemon answers'); // keep waiting for ours (or its exit)
+        child.unref();
+        console.log(`ipvx daemon started (pid ${child.pid}, socket ${p.socket}, ${s.services} services)`);
+        return 0;
+      } catch {
+        // not serving yet
+      } finally {
+        c.close();
+      }
+    }
+    await sleep(100);
+  }
+  console.error(`ipvx daemon: did not answer on ${p.socket} within 60 s; ${p.log} says:\n${logTail()}`);
+  return 1;
+}
+
+async function stop(p: DaemonPaths): Promise<number> {
+  if (!existsSync(p.pid)) { console.error(`ipvx daemon: not running in this network namespace (no ${p.pid})`); return 1; }
+  const pid = Number(readFileSync(p.pid, 'utf8'));
+  if (!pid || !alive(pid)) { rmSync(p.pid, { force: true }); console.error('ipvx daemon: not running (removed a stale pid file)'); return 1; }
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 300 && alive(pid); i++) await sleep(100);
+  if (alive(pid)) { console.error(`ipvx daemon: pid ${pid} did not stop within 30 s`); return 1; }
+  console.log('ipvx daemon stopped');
+  return 0;
+}
+
+async function status(p: DaemonPaths): Promise<number> {
+  let c: IpvxClient;
+  try {
+    c = IpvxClient.local(p.socket);
+  } catch (e) {
+    if (e instanceof DaemonUnavailable) { console.error(e.message); return 3; } // 3: "not running", as LSB status
+    throw e;
+  }
+  try {
+    const s = await c.getStatus();
+    console.log([
+      `ipvx ${s.version}, netns ${s.netns}, running since ${s.startedAt}${s.adopted ? ' (adopted a running data plane)' : ''}`,
+      `interfaces: ${s.interfaces.join(' ') || '-'}`,
+      `services: ${s.services}, reals: ${s.reals}`,
+      `role: ${s.role}`,
+      ...haLines(s.ha),
+      ...(s.bgp ? formatBgpStatus(s.bgp) : []),
+    ].join('\n'));
+    return 0;
+  } catch (e) {
+    if (e instanceof DaemonUnavailable) { console.error(e.message); return 3; }
+    throw e;
+  } finally {
+    c.close();
+  }
+}
+
+/** `ipvx daemon status` lines for HA: peer, last heartbeat, sync lag, rejections. */
+export function haLines(h: import('../api/gen/ipvx/v1/HaStatus.js').HaStatus__Output | null | undefined): string[] {
+  if (!h) return [];
+  const age = Number(h.lastHeartbeatAgeMs);
+  const lag = Number(h.syncLagMs);
+  const rejected = Object.entries(h.rejected).filter(([, n]) => n !== '0').map(([k, n]) => `${k} ${n}`).join(', ');
+  return [
+    `peer: ${h.peer}${h.peerRole ? ` (${h.peerRole}, priority ${h.peerPriority}, ${h.peerAlive ? 'alive' : 'silent'})` : ' (never heard)'}, our priority ${h.priority}`,
+    `last heartbeat: ${age >= 0 ? `${h.lastHeartbeat} (${(age / 1000).toFixed(1)} s ago)` : 'never'}`,
+    `sync lag: ${lag >= 0 ? `${lag} ms` : '-'}, entries sent ${h.syncEntriesSent}, received ${h.syncEntriesReceived}${h.syncDropped !== '0' ? `, dropped ${h.syncDropped}` : ''}`,
+    `heartbeats: sent ${h.heartbeatsSent}, accepted ${h.heartbeatsAccepted}, rejected ${rejected || '0'}`,
+  ];
+}
+
+const bgpStatus = (b: object | undefined) => (b ? { bgp: b } : {});
+
+/** `ipvx daemon status` lines for BGP: sessions and announced prefixes. */
+export function formatBgpStatus(b: { announced: string[]; wanted: string[]; sessions: { name: string; peer: string; state: string; info: string; since: string }[]; error: string; withdrawnReason: string }): string[] {
+  const up = b.sessions.filter((x) => x.state === 'Established').length;
+  const lines = [
+    `bgp: ${up}/${b.sessions.length} sessions established; announced: ${b.announced.join(' ') || '-'}`,
+    ...b.sessions.map((x) => `  peer ${x.peer} (${x.name}): ${x.state}${x.since ? ` since ${x.since}` : ''}${x.info && x.info !== x.state ? ` [${x.info}]` : ''}`),
+  ];
+  if (b.withdrawnReason) lines.push(`  everything withdrawn: ${b.withdrawnReason}`);
+  else if (b.wanted.join(' ') !== b.announced.join(' ')) lines.push(`  wanted: ${b.wanted.join(' ') || '-'} (BIRD does not hold that yet)`);
+  if (b.error) lines.push(`  error: ${b.error}`);
+  return lines;
 }
 
 // Entry point for `start` (and for running without the CLI dispatcher).
