@@ -1,7 +1,7 @@
 // Commands for the lab, through src/common/command.ts (execFile, never a shell; errors
 // that carry the command line and its stderr). Everything that touches the network goes
 // through a named namespace: `ip -n <ns> ...` or `ip netns exec <ns> ...`.
-import { run, sh, type RunOptions } from '../common/command.js';
+import { sh, type RunOptions } from '../common/command.js';
 
 export { run, sh, runSync, runSyncQuiet, CommandError, type RunOptions, type RunResult } from '../common/command.js';
 
