@@ -15,7 +15,7 @@ import { watchFeed } from './watch.js';
 import * as edit from '../core/edit.js';
 import { DesiredState, serviceId, realId, RealSpec } from '../core/model.js';
 import { parseIp } from '../core/addr.js';
-import { Result } from '../core/result.js';
+import { Result, clipText } from '../core/result.js';
 import type { Counters, FlowView } from '../dataplane/port.js';
 import type { IpvxHandlers } from './gen/ipvx/v1/Ipvx.js';
 
@@ -52,9 +52,16 @@ const STATUS: Record<ApiError['code'], grpc.status> = {
   'not-found': grpc.status.NOT_FOUND, conflict: grpc.status.ABORTED, internal: grpc.status.INTERNAL,
 };
 
+/**
+ * Characters of a status message at most. It travels as an HTTP/2 trailer: gRPC C-core
+ * clients refuse metadata over 8 KB ("received initial metadata size exceeds limit") and
+ * grpc-js clients were seen to hang on ~60 KB, either way without the reason.
+ */
+export const MAX_STATUS_DETAILS = 4000;
+
 function toStatus(e: unknown): Partial<grpc.StatusObject> {
   const err = e as Error;
-  return { code: err instanceof ApiError ? STATUS[err.code] : grpc.status.INTERNAL, details: err.message };
+  return { code: err instanceof ApiError ? STATUS[err.code] : grpc.status.INTERNAL, details: clipText(String(err?.message ?? err), MAX_STATUS_DETAILS) };
 }
 
 // Handlers are typed loosely here (requests arrive with proto3 defaults) and checked by proto.ts.

@@ -8,7 +8,7 @@ import { validateState, validateEdit, Limits } from '../core/validate.js';
 import { serviceDelta, DELTA_MAX_SERVICES } from '../core/delta.js';
 import { editErrorKind } from '../core/edit.js';
 import { diffStatesLimited, diffDeltaLimited, Change, ChangeSummary, CHANGE_LIST_LIMIT } from '../core/diff.js';
-import { formatErrors, FieldError, Result } from '../core/result.js';
+import { formatErrors, clipText, FieldError, Result } from '../core/result.js';
 import type { Dataplane, ApplyHint, DataplaneCounters } from '../dataplane/port.js';
 import { HealthMonitor, HealthMonitorOptions } from '../health/monitor.js';
 import { applyHealth } from '../health/adjust.js';
@@ -18,7 +18,8 @@ import type { Logger } from '../common/log.js';
 /** A refused request: `code` becomes the gRPC status, the message names the field. */
 export class ApiError extends Error {
   constructor(readonly code: 'invalid' | 'exists' | 'not-found' | 'conflict' | 'internal', message: string, readonly field = '') {
-    super(field ? `${field}: ${message}` : message);
+    // Bounded: the message goes back as the gRPC status (see formatErrors).
+    super(field ? `${clipText(field)}: ${clipText(message)}` : message);
   }
 }
 
