@@ -12,6 +12,7 @@ import {
 } from './proto.js';
 import { Controller, ApiError, IpvxEvent, apiError } from '../daemon/controller.js';
 import { watchFeed } from './watch.js';
+import { checkRequest, requestBounds, requestType, RequestRefused, MAX_REQUEST_BYTES, type RequestBounds } from './admission.js';
 import * as edit from '../core/edit.js';
 import { DesiredState, serviceId, realId, RealSpec } from '../core/model.js';
 import { parseIp } from '../core/addr.js';
@@ -34,6 +35,11 @@ export interface ServerOptions {
   insecureNoClientAuth?: boolean;
   /** What GetStatus adds to what the controller knows. */
   status?: () => StatusExtra | Promise<StatusExtra>;
+  /**
+   * A refused request's size in bytes: every one refused before decoding (admission.ts),
+   * and those of at least 64 KB refused after. The daemon gives the memory back after large ones.
+   */
+  onRefused?: (bytes: number) => void;
 }
 
 /** What the daemon adds to GetStatus (bgp: src/daemon/bgp.ts). */
@@ -64,12 +70,64 @@ function toStatus(e: unknown): Partial<grpc.StatusObject> {
   return { code: err instanceof ApiError ? STATUS[err.code] : grpc.status.INTERNAL, details: clipText(String(err?.message ?? err), MAX_STATUS_DETAILS) };
 }
 
-// Handlers are typed loosely here (requests arrive with proto3 defaults) and checked by proto.ts.
-function unary<Res>(fn: (req: Msg) => Promise<Res> | Res): grpc.handleUnaryCall<Msg, Res> {
-  return (call, callback) => {
-    Promise.resolve().then(() => fn(call.request)).then(
+/** Where a request refused before decoding carries its refusal (admittedService). */
+const REFUSED = Symbol('refused');
+/** A large request's size in bytes, on its decoded message (a symbol: not one of its fields). */
+const SIZE = Symbol('size');
+type Refusable = Msg & { [REFUSED]?: RequestRefused; [SIZE]?: number };
+/** Requests from this size on carry their size, so that a refusal after decoding can be reported. */
+const SIZED_REQUEST = 64 * 1024;
+
+/**
+ * The service with every request checked against `bounds` on its bytes before it is
+ * decoded (admission.ts). A refused request reaches its handler as a marker carrying the
+ * refusal (a deserializer that throws becomes INTERNAL "Error deserializing request").
+ */
+function admittedService(def: grpc.ServiceDefinition, bounds: RequestBounds, onRefused?: (bytes: number) => void): grpc.ServiceDefinition {
+  const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, m] of Object.entries(def)) {
+    const type = requestType(name);
+    out[name] = {
+      ...m,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          checkRequest(type, bytes, bounds);
+        } catch (e) {
+          if (!(e instanceof RequestRefused)) throw e;
+          onRefused?.(bytes.length);
+          return { [REFUSED]: e };
+        }
+        const msg = m.requestDeserialize(bytes) as Refusable;
+        if (bytes.length >= SIZED_REQUEST && msg && typeof msg === 'object') msg[SIZE] = bytes.length;
+        return msg;
+      },
+    };
+  }
+  return out as grpc.ServiceDefinition;
+}
+
+function refusal(req: Refusable): ApiError | undefined {
+  const r = req?.[REFUSED];
+  return r && new ApiError('invalid', r.detail, r.field);
+}
+
+/**
+ * Handlers are typed loosely here (requests arrive with proto3 defaults) and checked by
+ * proto.ts. A large request refused after decoding is reported to `onRefused` (its
+ * decoded copies are garbage then).
+ */
+function unaryWith(onRefused?: (bytes: number) => void) {
+  return <Res>(fn: (req: Msg) => Promise<Res> | Res): grpc.handleUnaryCall<Msg, Res> => (call, callback) => {
+    const req = call.request as Refusable;
+    const refused = refusal(req);
+    if (refused) { callback(toStatus(refused)); return; }
+    const size = req[SIZE];
+    Promise.resolve().then(() => fn(req)).then(
       (res) => callback(null, res),
-      (e: unknown) => callback(toStatus(e)),
+      (e: unknown) => {
+        callback(toStatus(e));
+        if (size) onRefused?.(size);
+      },
     );
   };
 }
@@ -121,7 +179,8 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
-export function handlers(c: Controller, status: ServerOptions['status'] = () => ({})): IpvxHandlers {
+export function handlers(c: Controller, status: ServerOptions['status'] = () => ({}), onRefused?: (bytes: number) => void): IpvxHandlers {
+  const unary = unaryWith(onRefused);
   const empty = {};
   const serviceOf = (req: Msg) => must(keyFromMsg(req.service as Msg));
   const h = {
@@ -217,6 +276,8 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
       void (async () => {
         try {
           const req = call.request;
+          const refused = refusal(req);
+          if (refused) throw refused;
           const want = req.service ? must(keyFromMsg(req.service as Msg)) : undefined;
           for await (const f of c.flows()) {
             if (call.cancelled) return;
@@ -288,8 +349,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   // Check the TCP settings before anything is bound.
   const tcpCreds = o.tcp ? tcpCredentials(o) : undefined;
 
-  const server = new grpc.Server();
-  server.addService(IpvxService.service, handlers(o.controller, o.status));
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
+  server.addService(admittedService(IpvxService.service, requestBounds(o.controller.limits), o.onRefused), handlers(o.controller, o.status, o.onRefused));
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
   new ReflectionService(packageDefinition).addToServer(server);

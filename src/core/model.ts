@@ -14,6 +14,10 @@ export const DEFAULT_SCHEDULER: SchedulerName = 'wlc';
 /** ipvsadm: -p without a value means 300 s. */
 export const DEFAULT_PERSISTENCE_TIMEOUT = 300;
 export const MAX_WEIGHT = 65535;
+/** HA virtual addresses at most (each is an `ip addr` and an announcement burst on takeover). */
+export const MAX_HA_VIPS = 4096;
+/** BGP neighbours at most. */
+export const MAX_BGP_PEERS = 64;
 
 /** A health check, as piranha's nanny and keepalived's checkers know them. */
 export type HealthCheckSpec =

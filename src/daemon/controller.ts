@@ -73,6 +73,12 @@ export interface ControllerOptions {
    * (daemon/memory-release.ts).
    */
   onLargeChange?: (phase: LargeChangePhase) => void;
+  /**
+   * Checks of a validated state against the host (files the state names), run before a
+   * change is applied; errors refuse the change as validation errors do. `prev` is the
+   * state in force, so unchanged sections can be skipped.
+   */
+  checkHost?: (next: DesiredState, prev: DesiredState) => FieldError[];
 }
 
 export type LargeChangePhase = 'before-writes' | 'after';
@@ -186,6 +192,11 @@ export class Controller extends EventEmitter {
     return this.state;
   }
 
+  /** The data plane's sizes the state is validated against (undefined: not checked). */
+  get limits(): Limits | undefined {
+    return this.o.limits;
+  }
+
   /** The configuration's serial: 1 for a new one, raised by every applied change. */
   get serial(): number {
     return this.configSerial;
@@ -235,10 +246,11 @@ export class Controller extends EventEmitter {
       const delta = serviceDelta(this.state, r.value);
       const checked = delta ? validateEdit(this.state, r.value, delta, limits) : { result: validateState(r.value, limits) };
       const v = checked.result;
-      if (!v.ok) {
-        const rename = opts.rename, edited = r.value;
-        throw apiError(rename ? v.errors.map((e) => ({ ...e, field: rename(e.field, edited) })) : v.errors);
-      }
+      const rename = opts.rename, edited = r.value;
+      const refuse = (errors: FieldError[]) => apiError(rename ? errors.map((e) => ({ ...e, field: rename(e.field, edited) })) : errors);
+      if (!v.ok) throw refuse(v.errors);
+      const host = this.o.checkHost?.(v.value, this.state) ?? [];
+      if (host.length) throw refuse(host);
       r = undefined; // the unvalidated copy (a whole request's worth on ApplyConfig) can go now
       const listed = checked.delta ? diffDeltaLimited(this.state, v.value, checked.delta, limit) : diffStatesLimited(this.state, v.value, limit);
       const total = listed.changes.length + listed.changesOmitted;

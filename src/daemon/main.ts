@@ -22,7 +22,8 @@ import { metricsRegistry, serveMetrics } from '../metrics/exporter.js';
 import type { Dataplane } from '../dataplane/port.js';
 import { HaSupervisor, directorHaFactory, haStatusMessage } from './ha.js';
 import { BgpSupervisor, birdFor } from './bgp.js';
-import { releaseMemory, memoryHousekeeping } from './memory-release.js';
+import { birdPathErrors } from '../bgp/paths.js';
+import { releaseMemory, memoryHousekeeping, releaseAfterRefusals } from './memory-release.js';
 import { profileOnSignal } from './profile-signal.js';
 import { VERSION } from '../common/version.js';
 import { pinoLogger, type Logger } from '../common/log.js';
@@ -163,6 +164,8 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const controller = new Controller({
     dataplane: dp, ...(initial ? { initial: initial.state, initialSerial: initial.serial } : {}), save: (s, serial) => saveState(p.state, s, serial), limits, health: !v['no-health'],
     log, onLargeChange: memoryHousekeeping(log),
+    // BIRD's files come from the API: only where root keeps files, and no directory is made for them.
+    checkHost: (next, prev) => (next.bgp && next.bgp !== prev.bgp ? birdPathErrors(next.bgp) : []),
   });
   await controller.start();
   // The saved state's load leaves the same garbage as a large ApplyConfig.
@@ -174,7 +177,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   bgp.follow();
   const startedAt = new Date().toISOString();
   const srv = await startServer({
-    controller, socketPath: p.socket, ...listen,
+    controller, socketPath: p.socket, ...listen, onRefused: releaseAfterRefusals(log),
     status: async () => {
       const hs = ha.status();
       return { version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted), ...(hs ? { ha: haStatusMessage(hs) } : {}), ...bgpStatus(await bgp.status()) };
