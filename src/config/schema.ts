@@ -155,14 +155,21 @@ function pathOf(field: string): (string | number)[] {
  */
 export function parseConfig(
   text: string, validate: (s: DesiredState) => Result<DesiredState>,
-  opts: { skipKeys?: string[]; precheck?: (top: Plain) => string | undefined } = {},
+  opts: { skipKeys?: string[]; precheck?: (top: Plain) => string | undefined; maxAliasCount?: number } = {},
 ): Result<{ state: DesiredState; top: Plain }> {
   const lines = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
     return { ok: false, errors: doc.errors.map((e) => ({ field: '', message: `line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}` })) };
   }
-  const js = doc.toJS() as unknown;
+  let js: unknown;
+  try {
+    // An alias bomb (aliases of aliases) throws here: "Excessive alias count ...".
+    js = doc.toJS(opts.maxAliasCount !== undefined ? { maxAliasCount: opts.maxAliasCount } : {});
+  } catch (e) {
+    const message = opts.maxAliasCount === 0 ? 'it uses YAML aliases (&anchor, *alias), which are not allowed here' : (e as Error).message;
+    return { ok: false, errors: [{ field: '', message }] };
+  }
   if (js !== null && (typeof js !== 'object' || Array.isArray(js))) return { ok: false, errors: [{ field: '', message: `expected a mapping at the top, found ${typeName(js)}` }] };
   const pre = opts.precheck?.((js ?? {}) as Plain);
   if (pre) return { ok: false, errors: [{ field: '', message: pre }] };

@@ -1,0 +1,56 @@
+// The daemon as a process (memory data plane, every file in a temp dir) against what a
+// careless operator or an attacker leaves in its way: broken state files of every kind,
+// a TCP port in use, a user without the rights to its socket.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readdirSync, existsSync, rmSync, lstatSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { netnsId } from '../../../src/dataplane/pins.js';
+
+const DAEMON = fileURLToPath(new URL('../../../src/daemon/main.js', import.meta.url));
+
+function daemon(args: string[], timeout = 90_000): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [DAEMON, ...args], { encoding: 'utf8', timeout });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function setup() {
+  const dir = mkdtempSync(join(tmpdir(), 'ipvx-sec-'));
+  const common = ['--dataplane', 'memory', '--run-dir', join(dir, 'run'), '--state', join(dir, 'state.yaml')];
+  return { dir, common, socket: join(dir, 'run', `${netnsId()}.sock`) };
+}
+
+test('broken state files of every kind: start refuses naming the file, quickly; --reset-state moves each aside', () => {
+  const { dir, common } = setup();
+  const state = join(dir, 'state.yaml');
+  const kinds: [string, () => void, RegExp][] = [
+    ['alias bomb', () => writeFileSync(state, `version: 1\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n`), /it uses YAML aliases/],
+    ['FIFO', () => spawnSync('mkfifo', [state]), /it is a FIFO, not a regular file/],
+    ['dangling link', () => symlinkSync(join(dir, 'gone.yaml'), state), /it is a symbolic link/],
+    ['link to /dev/zero', () => symlinkSync('/dev/zero', state), /it is a symbolic link/],
+  ];
+  try {
+    for (const [what, make, why] of kinds) {
+      make();
+      // A FIFO used to block the daemon before its pid file: `start` waited 60 s and `run` never ended.
+      const r = daemon(['run', ...common], 20_000);
+      assert.equal(r.code, 1, `${what}: ${r.err}`);
+      assert.match(r.err, new RegExp(`state file ${state.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid: ${why.source}`), what);
+      assert.match(r.err, /--reset-state/, what);
+      assert.ok(lstatSync(state), `${what}: left where it was`);
+      const ok = daemon(['start', ...common, '--reset-state']);
+      assert.equal(ok.code, 0, `${what}: ${ok.err}`);
+      assert.equal(daemon(['stop', ...common]).code, 0);
+      const aside = readdirSync(dir).filter((f) => f.startsWith('state.yaml.broken-'));
+      assert.equal(aside.length, 1, `${what}: moved aside`);
+      rmSync(join(dir, aside[0]!), { recursive: true, force: true });
+      rmSync(state, { force: true }); // the state the restart saved
+    }
+  } finally {
+    daemon(['stop', ...common]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
