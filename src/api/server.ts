@@ -11,7 +11,7 @@ import {
   IpvxService, packageDefinition, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, SERVICE_NAME,
 } from './proto.js';
 import { Controller, ApiError, IpvxEvent, apiError } from '../daemon/controller.js';
-import { watchFeed } from './watch.js';
+import { watchFeed, WatchHub } from './watch.js';
 import { checkRequest, requestBounds, requestType, RequestRefused, MAX_REQUEST_BYTES, type RequestBounds } from './admission.js';
 import * as edit from '../core/edit.js';
 import { DesiredState, serviceId, realId, RealSpec } from '../core/model.js';
@@ -181,6 +181,7 @@ export function isLoopbackHost(host: string): boolean {
 
 export function handlers(c: Controller, status: ServerOptions['status'] = () => ({}), onRefused?: (bytes: number) => void): IpvxHandlers {
   const unary = unaryWith(onRefused);
+  const watchers = new WatchHub(c);
   const empty = {};
   const serviceOf = (req: Msg) => must(keyFromMsg(req.service as Msg));
   const h = {
@@ -296,9 +297,7 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
     },
     Watch: (call: grpc.ServerWritableStream<Msg, IpvxEvent>) => {
       // Bounded per watcher; one that falls behind is told how many events it missed (watch.ts).
-      const send = watchFeed(call);
-      const stop = () => c.off('event', send);
-      c.on('event', send);
+      const stop = watchers.add(watchFeed(call));
       call.on('cancelled', stop);
       call.on('close', stop);
       call.on('error', stop);
@@ -369,7 +368,16 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   }
   chmodSync(o.socketPath, 0o600);
   let tcpPort: number | undefined;
-  if (o.tcp && tcpCreds) tcpPort = await bind(server, o.tcp, tcpCreds);
+  if (o.tcp && tcpCreds) {
+    try {
+      tcpPort = await bind(server, o.tcp, tcpCreds);
+    } catch (e) {
+      // Do not leave the socket behind: it would look like a daemon that does not answer.
+      server.forceShutdown();
+      rmSync(o.socketPath, { force: true });
+      throw e;
+    }
+  }
   return {
     server,
     ...(tcpPort !== undefined ? { tcpPort } : {}),

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync, openSync, c
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { netnsId } from '../dataplane/pins.js';
-import { IpvxClient, DaemonUnavailable } from '../api/client.js';
+import { IpvxClient, DaemonUnavailable, DaemonPermissionDenied } from '../api/client.js';
 import { Controller } from './controller.js';
 import { startServer, tcpCredentials } from '../api/server.js';
 import { loadSavedState, saveState, moveAside, StateFileError, SavedState } from '../config/store.js';
@@ -280,7 +280,8 @@ async function status(p: DaemonPaths): Promise<number> {
   try {
     c = IpvxClient.local(p.socket);
   } catch (e) {
-    if (e instanceof DaemonUnavailable) { console.error(e.message); return 3; } // 3: "not running", as LSB status
+    // As LSB status: 3 not running, 4 unknown (here: this user may not ask).
+    if (e instanceof DaemonUnavailable) { console.error(e.message); return e instanceof DaemonPermissionDenied ? 4 : 3; }
     throw e;
   }
   try {
@@ -295,7 +296,7 @@ async function status(p: DaemonPaths): Promise<number> {
     ].join('\n'));
     return 0;
   } catch (e) {
-    if (e instanceof DaemonUnavailable) { console.error(e.message); return 3; }
+    if (e instanceof DaemonUnavailable) { console.error(e.message); return e instanceof DaemonPermissionDenied ? 4 : 3; }
     throw e;
   } finally {
     c.close();

@@ -4,13 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readdirSync, existsSync, rmSync, lstatSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readdirSync, existsSync, rmSync, lstatSync, symlinkSync, chmodSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { netnsId } from '../../../src/dataplane/pins.js';
 
 const DAEMON = fileURLToPath(new URL('../../../src/daemon/main.js', import.meta.url));
+const IPVX = fileURLToPath(new URL('../../../../../bin/ipvx', import.meta.url));
 
 function daemon(args: string[], timeout = 90_000): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [DAEMON, ...args], { encoding: 'utf8', timeout });
@@ -49,6 +51,52 @@ test('broken state files of every kind: start refuses naming the file, quickly; 
       rmSync(join(dir, aside[0]!), { recursive: true, force: true });
       rmSync(state, { force: true }); // the state the restart saved
     }
+  } finally {
+    daemon(['stop', ...common]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a TCP port in use: the daemon fails with the reason and leaves no socket file behind', async () => {
+  const { dir, common, socket } = setup();
+  const busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  const port = (busy.address() as AddressInfo).port;
+  try {
+    const r = daemon(['run', ...common, '--listen-tcp', `127.0.0.1:${port}`, '--insecure-loopback']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}`));
+    assert.equal(existsSync(socket), false, 'no stale socket');
+    // And so the next start is not told that "another daemon" might serve it.
+    const ok = daemon(['start', ...common]);
+    assert.equal(ok.code, 0, ok.err);
+    assert.equal(daemon(['stop', ...common]).code, 0);
+  } finally {
+    busy.close();
+    daemon(['stop', ...common]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a user who may not reach the socket is told permission denied, not "start it with: ipvx daemon start"', { skip: process.getuid?.() !== 0 && 'needs root (runs the CLI as nobody)' }, () => {
+  const { dir, common } = setup();
+  const asNobody = (args: string[]) => spawnSync(process.execPath, [IPVX, ...args], { encoding: 'utf8', timeout: 30_000, uid: 65534, gid: 65534, cwd: '/' });
+  try {
+    chmodSync(dir, 0o755);
+    assert.equal(daemon(['start', ...common]).code, 0);
+    // The run directory is 0700: the socket cannot even be seen.
+    const hidden = asNobody(['--run-dir', join(dir, 'run'), '-L', '-n']);
+    assert.equal(hidden.status, 1, hidden.stderr);
+    assert.match(hidden.stderr, /permission denied: cannot reach the ipvx daemon's socket .*\.sock as this user \(uid 65534\)/);
+    assert.doesNotMatch(hidden.stderr, /start it with/);
+    const status = spawnSync(process.execPath, [DAEMON, 'status', '--run-dir', join(dir, 'run')], { encoding: 'utf8', uid: 65534, gid: 65534, cwd: '/' });
+    assert.equal(status.status, 4, status.stderr);
+    // The directory open, the socket itself 0600: connect() is refused.
+    chmodSync(join(dir, 'run'), 0o755);
+    const refused = asNobody(['--run-dir', join(dir, 'run'), '-L', '-n']);
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /permission denied: cannot reach the ipvx daemon's socket/);
+    assert.doesNotMatch(refused.stderr, /start it with/);
   } finally {
     daemon(['stop', ...common]);
     rmSync(dir, { recursive: true, force: true });
