@@ -27,6 +27,14 @@ export class RequestRefused extends Error {
   }
 }
 
+/** How a refusal words a repeated field that has a bound of its own (as validation does). */
+const TOO_MANY: Record<string, (n: number) => string> = {
+  'DesiredState.services': (n) => `more than ${n} services; the data plane holds at most ${n}`,
+  'Service.reals': (n) => `more than ${n} reals; a service holds at most ${n}`,
+  'HaSettings.vips': (n) => `more than ${n} addresses; at most ${n}`,
+  'BgpSettings.peers': (n) => `more than ${n} peers; at most ${n}`,
+};
+
 export interface RequestBounds {
   /** Elements at most per repeated field, by "Message.field" (others: MAX_REPEATED). */
   repeated: Record<string, number>;
@@ -121,7 +129,7 @@ function walkMessage(w: Walk, type: protobuf.Type, start: number, end: number): 
       const n = (counts[id] = (counts[id] ?? 0) + 1);
       const key = `${type.name}.${field.name}`;
       const max = w.bounds.repeated[key] ?? MAX_REPEATED;
-      if (n > max) throw new RequestRefused(pathOf(w, field.name), `more than ${max} elements; at most ${max} (refused before decoding)`);
+      if (n > max) throw new RequestRefused(pathOf(w, field.name), `${TOO_MANY[key]?.(max) ?? `more than ${max} elements; at most ${max}`} (refused before decoding)`);
       if (key === 'Service.reals' && ++w.reals > w.bounds.totalReals) {
         throw new RequestRefused(pathOf(w, field.name, n - 1), `more than ${w.bounds.totalReals} reals in all; the data plane holds at most ${w.bounds.totalReals} (refused before decoding)`);
       }

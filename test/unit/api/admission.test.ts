@@ -49,16 +49,16 @@ test('checkRequest: requests at the limits pass; one element more is refused nam
   assert.equal(root.lookupType('ipvx.v1.ApplyConfigRequest').name, 'ApplyConfigRequest');
   assert.equal(refusal('ApplyConfig', encode('ApplyConfig', { state: { services: [svc(1, 4), svc(2, 2), svc(3, 0)] } })), 'accepted');
   assert.equal(refusal('ApplyConfig', encode('ApplyConfig', { state: { services: [svc(1, 1), svc(2, 1), svc(3, 1), svc(4, 1)] } })),
-    'state.services: more than 3 elements; at most 3 (refused before decoding)');
+    'state.services: more than 3 services; the data plane holds at most 3 (refused before decoding)');
   assert.equal(refusal('ApplyConfig', encode('ApplyConfig', { state: { services: [svc(1, 2), svc(2, 5)] } })),
-    'state.services[1].reals: more than 4 elements; at most 4 (refused before decoding)');
+    'state.services[1].reals: more than 4 reals; a service holds at most 4 (refused before decoding)');
   assert.equal(refusal('ApplyConfig', encode('ApplyConfig', { state: { services: [svc(1, 4), svc(2, 2), svc(3, 1)] } })),
     'state.services[2].reals[0]: more than 6 reals in all; the data plane holds at most 6 (refused before decoding)');
-  assert.equal(refusal('AddService', encode('AddService', { service: svc(1, 5) })), 'service.reals: more than 4 elements; at most 4 (refused before decoding)');
+  assert.equal(refusal('AddService', encode('AddService', { service: svc(1, 5) })), 'service.reals: more than 4 reals; a service holds at most 4 (refused before decoding)');
   assert.equal(refusal('AddService', encode('AddService', { service: { ...svc(1, 1), flags: Array(65).fill('sh-port') } })),
     'service.flags: more than 64 elements; at most 64 (refused before decoding)');
   assert.equal(refusal('ApplyConfig', encode('ApplyConfig', { state: { ha: { vips: Array.from({ length: 4097 }, () => ({ address: '203.0.113.1' })) } } })),
-    'state.ha.vips: more than 4096 elements; at most 4096 (refused before decoding)');
+    'state.ha.vips: more than 4096 addresses; at most 4096 (refused before decoding)');
   assert.equal(refusal('AddReal', encode('AddReal', { service: { vip: '203.0.113.1' }, real: { address: 'x'.repeat(4097) } })),
     'real.address: 4097 bytes; at most 4096 (refused before decoding)');
   assert.equal(refusal('AddService', encode('AddService', { service: { ...svc(1, 0), flags: ['a', 'x'.repeat(5000)] } })),
@@ -90,7 +90,7 @@ test('the attack: AddService with 2.1 million empty reals (4 MB) is refused from
       raw.makeUnaryRequest('/ipvx.v1.Ipvx/AddService', (x: Buffer) => x, (x: Buffer) => x, bytes, (e) => resolve(e));
     });
     assert.equal(answer?.code, grpc.status.INVALID_ARGUMENT);
-    assert.equal(answer?.details, 'service.reals: more than 4096 elements; at most 4096 (refused before decoding)');
+    assert.equal(answer?.details, 'service.reals: more than 4096 reals; a service holds at most 4096 (refused before decoding)');
     // Decoded, 2.1 million reals took gigabytes of heap; refused, the heap barely moves.
     const grew = process.memoryUsage().heapUsed - heapBefore;
     assert.ok(grew < 64 * 1024 * 1024, `heap grew by ${Math.round(grew / 1048576)} MB`);
@@ -110,7 +110,7 @@ test('a request refused before decoding is reported to onRefused with its size (
   const sizes: number[] = [];
   const h = await harness({ limits: LIMITS, server: { onRefused: (n) => sizes.push(n) } });
   try {
-    await assert.rejects(h.client.addService(svc(1, 5)), /service\.reals: more than 4 elements/);
+    await assert.rejects(h.client.addService(svc(1, 5)), /service\.reals: more than 4 reals/);
     assert.equal(sizes.length, 1);
     assert.ok(sizes[0]! > 50);
     await h.client.addService(svc(1, 4));

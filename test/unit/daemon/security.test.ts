@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { netnsId } from '../../../src/dataplane/pins.js';
+import { IpvxClient } from '../../../src/api/client.js';
 
 const DAEMON = fileURLToPath(new URL('../../../src/daemon/main.js', import.meta.url));
 const IPVX = fileURLToPath(new URL('../../../../../bin/ipvx', import.meta.url));
@@ -97,6 +98,30 @@ test('a user who may not reach the socket is told permission denied, not "start 
     assert.equal(refused.status, 1, refused.stderr);
     assert.match(refused.stderr, /permission denied: cannot reach the ipvx daemon's socket/);
     assert.doesNotMatch(refused.stderr, /start it with/);
+  } finally {
+    daemon(['stop', ...common]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('bgp.birdConfig from the API: refused unless in an existing root-owned directory, also while bgp is off; no directory is made', { skip: process.getuid?.() !== 0 && 'needs root (root-owned directories)' }, async () => {
+  const { dir, common, socket } = setup();
+  try {
+    assert.equal(daemon(['start', ...common]).code, 0);
+    const c = new IpvxClient(`unix:${socket}`);
+    const bgp = (birdConfig: string, enabled: boolean) => ({ bgp: { enabled, localAs: 65001, peers: [{ address: '192.0.2.1', as: 65000 }], birdConfig, birdSocket: join(dir, 'bird.ctl') } });
+    const made = join(dir, 'made', 'by', 'request');
+    for (const enabled of [true, false]) {
+      const r = await c.applyConfig(bgp(join(made, 'bird.conf'), enabled)).then(() => undefined, (e: Error & { code: number }) => e);
+      assert.equal(r?.code, 3, `enabled ${enabled}: INVALID_ARGUMENT`);
+      assert.match(r!.message, /^state\.bgp\.birdConfig: its directory .*made\/by\/request does not exist \(ipvx does not create directories/);
+      assert.equal(existsSync(join(dir, 'made')), false);
+    }
+    const rel = await c.applyConfig(bgp('bird.conf', false)).then(() => undefined, (e: Error) => e);
+    assert.match(rel!.message, /state\.bgp\.birdConfig: 'bird\.conf' is not an absolute path/);
+    // In a root directory (the temp dir) it is accepted (while off, nothing is written).
+    await c.applyConfig(bgp(join(dir, 'bird.conf'), false));
+    c.close();
   } finally {
     daemon(['stop', ...common]);
     rmSync(dir, { recursive: true, force: true });
