@@ -384,9 +384,19 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     close: () => new Promise<void>((resolve) => {
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(SERVICE_NAME, 'NOT_SERVING');
-      // Streams (Watch) never end by themselves: give them a moment, then cut them.
-      const force = setTimeout(() => server.forceShutdown(), 2000);
-      server.tryShutdown(() => { clearTimeout(force); rmSync(o.socketPath, { force: true }); resolve(); });
+      let closed = false;
+      const finish = () => {
+        if (closed) return;
+        closed = true;
+        clearTimeout(force);
+        rmSync(o.socketPath, { force: true });
+        resolve();
+      };
+      // Streams (Watch) never end by themselves: give them a moment, then cut them. After
+      // forceShutdown tryShutdown's callback may never come (a client that does not read
+      // its end kept the daemon from exiting for ever): done then too.
+      const force = setTimeout(() => { server.forceShutdown(); finish(); }, 2000);
+      server.tryShutdown(finish);
     }),
   };
 }

@@ -23,6 +23,7 @@ import type { Dataplane } from '../dataplane/port.js';
 import { HaSupervisor, directorHaFactory, haStatusMessage } from './ha.js';
 import { BgpSupervisor, birdFor } from './bgp.js';
 import { birdPathErrors } from '../bgp/paths.js';
+import { programPolicy, programErrors } from '../health/programs.js';
 import { releaseMemory, memoryHousekeeping, releaseAfterRefusals } from './memory-release.js';
 import { profileOnSignal } from './profile-signal.js';
 import { VERSION } from '../common/version.js';
@@ -36,6 +37,7 @@ const OPTIONS = {
   'xdp-mode': { type: 'string' }, dataplane: { type: 'string' }, 'detach-on-stop': { type: 'boolean' },
   'reset-state': { type: 'boolean' }, 'log-level': { type: 'string' }, 'no-health': { type: 'boolean' },
   'max-flows': { type: 'string' }, 'ha-sync-interval': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  'exec-allow': { type: 'string', multiple: true }, 'script-user': { type: 'string' },
 } as const;
 
 export const DAEMON_HELP = `Usage: ipvx daemon run|start|stop|status [options]
@@ -62,10 +64,16 @@ Options:
   --detach-on-stop      on stop, detach the XDP program and unpin the maps (default: keep forwarding)
   --reset-state         if the state file is broken, move it aside and start empty
   --no-health           do not run health checks
+  --exec-allow PATH     a program (or a directory of programs) that health checks may run
+                        (exec, send-expect's sendProgram, a command load source); repeat for
+                        more. Without, no check may run a program. They must be root's.
+  --script-user USER    run those programs as USER (default: ipvx_script if it exists, else nobody)
   --ha-sync-interval S  HA: seconds between flow-table diffs sent to the standby (default 0.3)
   --log-level LEVEL     trace|debug|info|warn|error (default info); logs are JSON on stderr`;
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string
+};
 
 export interface DaemonPaths { socket: string; pid: string; log: string; state: string }
 
@@ -158,14 +166,23 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const syncInterval = v['ha-sync-interval'] === undefined ? 0.3 : Number(v['ha-sync-interval']);
   if (!(syncInterval >= 0.05 && syncInterval <= 60)) throw new Error(`--ha-sync-interval ${v['ha-sync-interval']}: expected seconds between 0.05 and 60`);
   const limits = readLimits();
+  // Which programs health checks may run, as whom: the daemon's options decide, not the API.
+  const programs = programPolicy(v['exec-allow'] ?? [], v['script-user']);
+  if (programs.user?.uid === 0) log.warn('health check programs run as root (--script-user)', { user: programs.user.name });
   const initial = initialState(v, p, limits, log);
+  const refused = initial ? programErrors(initial.state, programs) : [];
+  if (refused.length) {
+    throw new Error(`the ${v.config ? `config file ${v.config}` : `saved state ${p.state}`} has health checks that run programs this daemon may not run: ${formatErrors(refused)}`);
+  }
   const dp = await createDataplane(v, log);
   profileOnSignal(process.env.IPVX_PROFILE_DIR, log);
   const controller = new Controller({
     dataplane: dp, ...(initial ? { initial: initial.state, initialSerial: initial.serial } : {}), save: (s, serial) => saveState(p.state, s, serial), limits, health: !v['no-health'],
+    healthOptions: { programs },
     log, onLargeChange: memoryHousekeeping(log),
     // BIRD's files come from the API: only where root keeps files, and no directory is made for them.
-    checkHost: (next, prev) => (next.bgp && next.bgp !== prev.bgp ? birdPathErrors(next.bgp) : []),
+    // Health check programs only as the daemon's options allow (services unchanged since the last check are skipped).
+    checkHost: (next, prev) => [...(next.bgp && next.bgp !== prev.bgp ? birdPathErrors(next.bgp) : []), ...programErrors(next, programs, prev)],
   });
   await controller.start();
   // The saved state's load leaves the same garbage as a large ApplyConfig.

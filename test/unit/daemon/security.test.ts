@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readdirSync, existsSync, rmSync, lstatSync, symlinkSync, chmodSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readdirSync, existsSync, rmSync, lstatSync, symlinkSync, chmodSync, mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +122,72 @@ test('bgp.birdConfig from the API: refused unless in an existing root-owned dire
     // In a root directory (the temp dir) it is accepted (while off, nothing is written).
     await c.applyConfig(bgp(join(dir, 'bird.conf'), false));
     c.close();
+  } finally {
+    daemon(['stop', ...common]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('exec checks from the API: refused unless --exec-allow allows the program, and then run as nobody', { skip: process.getuid?.() !== 0 && 'needs root (running programs as nobody)' }, async () => {
+  const { dir, common, socket } = setup();
+  chmodSync(dir, 0o755);
+  const bin = join(dir, 'checks');
+  mkdirSync(bin, { mode: 0o755 });
+  const nobody = join(bin, 'is-nobody.sh');
+  writeFileSync(nobody, '#!/bin/sh\n[ "$(id -u)" = 65534 ]\n', { mode: 0o755 });
+  const svc = (command: string) => ({
+    vip: '203.0.113.10', port: 80, reals: [{ address: '192.0.2.1' }],
+    health: { check: { type: 'exec', command }, interval: 0.2, timeout: 2, rise: 1, fall: 1, alpha: true },
+  });
+  try {
+    // Without --exec-allow: any program an API client names would run as root.
+    const first = daemon(['start', ...common]);
+    assert.equal(first.code, 0, first.err);
+    let c = new IpvxClient(`unix:${socket}`);
+    const r = await c.addService(svc(`${nobody} %h`)).then(() => undefined, (e: Error & { code: number }) => e);
+    assert.equal(r?.code, 3, 'INVALID_ARGUMENT');
+    assert.match(r!.message, /^service\.health\.check\.command: .*is-nobody\.sh is not a program this daemon may run: allow it with the daemon option --exec-allow PATH/);
+    const shell = await c.addService(svc('bash -c "id"')).then(() => undefined, (e: Error) => e);
+    assert.match(shell!.message, /^service\.health\.check\.command: 'bash' is not an absolute path/);
+    const load = await c.applyConfig({ services: [{ vip: '203.0.113.11', port: 80, load: { type: 'command', command: '/bin/uptime' } }] }).then(() => undefined, (e: Error) => e);
+    assert.match(load!.message, /^state\.services\[0\]\.load\.command: \/bin\/uptime.* is not a program this daemon may run/);
+    assert.equal((await c.getConfig()).services.length, 0);
+    c.close();
+    { const st = daemon(['stop', ...common]); assert.equal(st.code, 0, st.err + st.out); }
+
+    // Allowed: accepted, and the check passes only as uid 65534.
+    const allowed = daemon(['start', ...common, '--exec-allow', bin]);
+    assert.equal(allowed.code, 0, allowed.err);
+    c = new IpvxClient(`unix:${socket}`);
+    await c.addService(svc(`${nobody} %h`));
+    let health = '';
+    for (let i = 0; i < 100 && health !== 'up'; i++) {
+      health = (await c.getStats()).services[0]?.reals[0]?.health ?? '';
+      if (health !== 'up') await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.equal(health, 'up', 'the check ran as nobody');
+    c.close();
+    { const st = daemon(['stop', ...common]); assert.equal(st.code, 0, st.err + st.out); }
+    // The saved state names the program: a daemon without the allow list does not start over it.
+    const refused = daemon(['run', ...common]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /saved state .*state\.yaml has health checks that run programs this daemon may not run: services\[0\]\.health\.check\.command: .*--exec-allow/);
+  } finally {
+    daemon(['stop', ...common]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a client that does not read its end (its process busy) does not keep the daemon from stopping', async () => {
+  const { dir, common, socket } = setup();
+  try {
+    assert.equal(daemon(['start', ...common]).code, 0);
+    const c = new IpvxClient(`unix:${socket}`);
+    await c.getStatus();
+    c.close();
+    // spawnSync blocks this process: its connection stays open and unread while the daemon stops.
+    const st = daemon(['stop', ...common]);
+    assert.equal(st.code, 0, st.err); // it waited for that client for ever ("did not stop within 30 s")
   } finally {
     daemon(['stop', ...common]);
     rmSync(dir, { recursive: true, force: true });
