@@ -17,6 +17,7 @@ import * as edit from '../core/edit.js';
 import { DesiredState, serviceId, realId, RealSpec } from '../core/model.js';
 import { parseIp } from '../core/addr.js';
 import { Result, clipText } from '../core/result.js';
+import { isLoopbackHost } from '../common/loopback.js';
 import type { Counters, FlowView } from '../dataplane/port.js';
 import type { IpvxHandlers } from './gen/ipvx/v1/Ipvx.js';
 
@@ -174,10 +175,6 @@ function matchesEndpoint(filter: string, addr: string, port: number): boolean {
   return a.ok && a.value.text === addr && Number(filter.slice(i + 1)) === port;
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
 
 export function handlers(c: Controller, status: ServerOptions['status'] = () => ({}), onRefused?: (bytes: number) => void): IpvxHandlers {
   const unary = unaryWith(onRefused);

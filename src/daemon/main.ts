@@ -19,6 +19,7 @@ import { validateState, type Limits } from '../core/validate.js';
 import { readLimits } from '../dataplane/limits.js';
 import { formatErrors } from '../core/result.js';
 import { metricsRegistry, serveMetrics } from '../metrics/exporter.js';
+import { loadWebConfig } from '../metrics/web-config.js';
 import type { Dataplane } from '../dataplane/port.js';
 import { HaSupervisor, directorHaFactory, haStatusMessage } from './ha.js';
 import { BgpSupervisor, birdFor } from './bgp.js';
@@ -37,7 +38,7 @@ const OPTIONS = {
   'xdp-mode': { type: 'string' }, dataplane: { type: 'string' }, 'detach-on-stop': { type: 'boolean' },
   'reset-state': { type: 'boolean' }, 'log-level': { type: 'string' }, 'no-health': { type: 'boolean' },
   'max-flows': { type: 'string' }, 'ha-sync-interval': { type: 'string' }, help: { type: 'boolean', short: 'h' },
-  'exec-allow': { type: 'string', multiple: true }, 'script-user': { type: 'string' },
+  'exec-allow': { type: 'string', multiple: true }, 'script-user': { type: 'string' }, 'metrics-web-config': { type: 'string' },
 } as const;
 
 export const DAEMON_HELP = `Usage: ipvx daemon run|start|stop|status [options]
@@ -60,7 +61,11 @@ Options:
   --insecure-no-client-auth
                         allow TLS without --tls-ca: every client that reaches the port can
                         change the load balancer (not recommended)
-  --metrics H:P         Prometheus metrics at http://H:P/metrics
+  --metrics H:P         Prometheus metrics at http://H:P/metrics (they show every VIP, real and
+                        weight: keep them on loopback, or protect them with --metrics-web-config)
+  --metrics-web-config FILE
+                        TLS and basic auth for the metrics, in the Prometheus exporter-toolkit
+                        format (tls_server_config, basic_auth_users with bcrypt hashes)
   --detach-on-stop      on stop, detach the XDP program and unpin the maps (default: keep forwarding)
   --reset-state         if the state file is broken, move it aside and start empty
   --no-health           do not run health checks
@@ -163,6 +168,8 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const tls = v['tls-cert'] || v['tls-key'] ? { cert: need(v, 'tls-cert'), key: need(v, 'tls-key'), ...(v['tls-ca'] ? { ca: v['tls-ca'] } : {}) } : undefined;
   const listen = { ...(v['listen-tcp'] ? { tcp: v['listen-tcp'] } : {}), ...(tls ? { tls } : {}), insecureLoopback: Boolean(v['insecure-loopback']), insecureNoClientAuth: Boolean(v['insecure-no-client-auth']) };
   if (listen.tcp) tcpCredentials(listen); // refuse bad TCP/TLS options before touching the data plane
+  if (v['metrics-web-config'] && !v.metrics) throw new Error('--metrics-web-config needs --metrics H:P');
+  const metricsWeb = v['metrics-web-config'] ? loadWebConfig(v['metrics-web-config']) : undefined;
   const syncInterval = v['ha-sync-interval'] === undefined ? 0.3 : Number(v['ha-sync-interval']);
   if (!(syncInterval >= 0.05 && syncInterval <= 60)) throw new Error(`--ha-sync-interval ${v['ha-sync-interval']}: expected seconds between 0.05 and 60`);
   const limits = readLimits();
@@ -200,7 +207,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
       return { version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted), ...(hs ? { ha: haStatusMessage(hs) } : {}), ...bgpStatus(await bgp.status()) };
     },
   }).catch(async (e: Error) => { await bgp.stop(); controller.stop(); await dp.close({ detach: false }); throw e; });
-  const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller, { ha: () => ha.status() }), v.metrics) : undefined;
+  const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller, { ha: () => ha.status() }), v.metrics, { ...(metricsWeb ? { web: metricsWeb } : {}), log }) : undefined;
   await ha.sync(controller.current.ha);
   await bgp.sync(); // announce once the data plane forwards and HA has its role
   writeFileSync(p.pid, String(process.pid));

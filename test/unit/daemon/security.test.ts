@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readdirSync, existsSync, rmSync, lstatSync, symlinkSync, chmodSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, existsSync, rmSync, lstatSync, symlinkSync, chmodSync, mkdirSync } from 'node:fs';
+import { request } from 'node:http';
+import bcrypt from 'bcryptjs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,6 +190,33 @@ test('a client that does not read its end (its process busy) does not keep the d
     // spawnSync blocks this process: its connection stays open and unread while the daemon stops.
     const st = daemon(['stop', ...common]);
     assert.equal(st.code, 0, st.err); // it waited for that client for ever ("did not stop within 30 s")
+  } finally {
+    daemon(['stop', ...common]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--metrics-web-config: the daemon serves its metrics only with the password; off loopback without one it warns', async () => {
+  const { dir, common, socket } = setup();
+  const port = 20000 + ((process.pid + 313) % 20000);
+  const hash = bcrypt.hashSync('s3cret', 8);
+  writeFileSync(join(dir, 'web.yml'), `basic_auth_users:\n  prometheus: ${hash}\n`);
+  const scrape = (auth?: string) => new Promise<number>((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/metrics', ...(auth ? { headers: { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } } : {}) }, (res) => { res.resume(); resolve(res.statusCode ?? 0); })
+      .on('error', reject).end();
+  });
+  try {
+    const started = daemon(['start', ...common, '--metrics', `127.0.0.1:${port}`, '--metrics-web-config', join(dir, 'web.yml')]);
+    assert.equal(started.code, 0, started.err);
+    assert.equal(await scrape(), 401);
+    assert.equal(await scrape('prometheus:wrong'), 401);
+    assert.equal(await scrape('prometheus:s3cret'), 200);
+    assert.equal(daemon(['stop', ...common]).code, 0);
+    const open = daemon(['start', ...common, '--metrics', `0.0.0.0:${port}`]);
+    assert.equal(open.code, 0, open.err);
+    assert.equal(daemon(['stop', ...common]).code, 0);
+    const log = readFileSync(join(dir, 'run', `${socket.split('/').pop()!.replace('.sock', '')}.log`), 'utf8');
+    assert.match(log, /"msg":"metrics are served to anyone who can reach them/);
   } finally {
     daemon(['stop', ...common]);
     rmSync(dir, { recursive: true, force: true });
