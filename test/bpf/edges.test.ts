@@ -82,12 +82,12 @@ test('truncated Ethernet, IP and L4 headers pass unchanged and are counted', () 
 
 test('fragments: to a VIP dropped and counted, to other addresses passed', () => {
   h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr'), svc('2001:db8::10', '2001:db8:1::1', 'dr')), hop());
-  const before = h.reason('drop_fragment');
+  const before = h.reason('drop_frag_no_flow');
   const first = buildFrame(v4({ mf: true, df: false, payload: 'x'.repeat(64) }));
   const rest = buildFrame(v4({ fragOffset: 10, df: false, proto: 6, tcp: undefined, payload: 'y'.repeat(32) }));
   const six = buildFrame(v6({ frag6: { offset: 0, more: true, id: 7 }, payload: 'z'.repeat(64) }));
   for (const f of [first, rest, six]) assert.equal(h.run(f).action, XDP.DROP);
-  assert.equal(h.reason('drop_fragment') - before, 3n);
+  assert.equal(h.reason('drop_frag_no_flow') - before, 3n);
   expectUntouched(buildFrame(v4({ dst: '203.0.113.99', mf: true, df: false, payload: 'x'.repeat(64) })), XDP.PASS, 'fragment to another host');
 });
 
