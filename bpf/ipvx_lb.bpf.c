@@ -448,10 +448,13 @@ __noinline int later_fragment_to_vip(struct xdp_md *ctx, struct pkt_desc *p)
 	return send_to_real(ctx, p, r, 1);
 }
 
-/* A NAT reverse entry's way back to the client: MACs and VLAN tag, counters. */
+/* A NAT reverse entry's way back to the client: MACs and VLAN tag, counters. The
+ * source MAC is the egress interface's own, as it is now. */
 static __always_inline int nat_send_back(struct xdp_md *ctx, struct pkt_desc *p, const struct nat_rev_val *rv)
 {
-	if (set_l2(ctx, p, rv->client_mac, rv->our_mac, rv->vlan_proto, rv->vlan_tci) != CONTINUE)
+	const struct if_mac *own = own_mac(rv->ifindex);
+
+	if (set_l2(ctx, p, rv->client_mac, own ? own->addr : rv->our_mac, rv->vlan_proto, rv->vlan_tci) != CONTINUE)
 		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	count_out(&svc_stats, rv->svc_id, p->l3len);
 	count_out(&real_stats, rv->real_id, p->l3len);
