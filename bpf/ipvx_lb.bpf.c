@@ -4,8 +4,9 @@
  * Anything that is not for a configured service (or a NAT reply, or an ICMP error
  * about one of our flows) goes to the kernel untouched, so the host keeps working.
  *
- * Conventions: helpers return CONTINUE or a VERDICT(reason, action); the verdict is
- * counted once, where balancer_ingress returns. Global (__noinline, non-static)
+ * Conventions: helpers that decide a packet's fate return CONTINUE or a
+ * VERDICT(reason, action), counted once where balancer_ingress returns; helpers that
+ * only do something return 0, or -1 when they could not (and every caller checks). Global (__noinline, non-static)
  * functions are verified on their own: the rare paths (IPv6 extension headers, ICMP
  * errors, later fragments, NAT replies) live there so they add no states to the
  * main path. */
@@ -442,7 +443,7 @@ __noinline int later_fragment_to_vip(struct xdp_md *ctx, struct pkt_desc *p)
 		return VERDICT(R_DROP_FRAG_NO_FLOW, XDP_DROP);
 	count_in(&svc_stats, fv->svc_id, p->l3len, 0);
 	count_in(&real_stats, id, p->l3len, 0);
-	if (r->method == METHOD_NAT && nat_rewrite_addr(data, data_end, p, NAT_DST, &r->addr) != CONTINUE)
+	if (r->method == METHOD_NAT && nat_rewrite_addr(data, data_end, p, NAT_DST, &r->addr))
 		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 	count_event(E_FRAG_FOLLOWED);
 	return send_to_real(ctx, p, r, 1);
@@ -454,7 +455,7 @@ static __always_inline int nat_send_back(struct xdp_md *ctx, struct pkt_desc *p,
 {
 	const struct if_mac *own = own_mac(rv->ifindex);
 
-	if (set_l2(ctx, p, rv->client_mac, own ? own->addr : rv->our_mac, rv->vlan_proto, rv->vlan_tci) != CONTINUE)
+	if (set_l2(ctx, p, rv->client_mac, own ? own->addr : rv->our_mac, rv->vlan_proto, rv->vlan_tci))
 		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	count_out(&svc_stats, rv->svc_id, p->l3len);
 	count_out(&real_stats, rv->real_id, p->l3len);
@@ -510,7 +511,7 @@ __noinline int not_for_a_vip(struct xdp_md *ctx, struct pkt_desc *p)
 			return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
 		if (p->key.family == 4 && !ipv4_csum_ok(data, data_end, p))
 			return VERDICT(R_PASS_BAD_CSUM, XDP_PASS);
-		if (nat_rewrite_addr(data, data_end, p, NAT_SRC, &fv->rev.vip) != CONTINUE)
+		if (nat_rewrite_addr(data, data_end, p, NAT_SRC, &fv->rev.vip))
 			return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 		count_event(E_FRAG_FOLLOWED);
 		count_event(E_NAT_REPLY);
@@ -526,7 +527,7 @@ __noinline int not_for_a_vip(struct xdp_md *ctx, struct pkt_desc *p)
 		return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
 	if (p->key.family == 4 && !ipv4_csum_ok(data, data_end, p))
 		return VERDICT(R_PASS_BAD_CSUM, XDP_PASS);
-	if (nat_rewrite(data, data_end, p, NAT_SRC, &rv->vip, rv->vport) != CONTINUE)
+	if (nat_rewrite(data, data_end, p, NAT_SRC, &rv->vip, rv->vport))
 		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 	if (p->frag) {
 		struct frag_key k = {};
@@ -724,7 +725,7 @@ forward:
 	count_in(&svc_stats, svc_id, p.l3len, new_conn);
 	count_in(&real_stats, real_id, p.l3len, new_conn);
 	if (r->method == METHOD_NAT &&
-	    nat_rewrite(data, data_end, &p, NAT_DST, &r->addr, r->port) != CONTINUE)
+	    nat_rewrite(data, data_end, &p, NAT_DST, &r->addr, r->port))
 		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 	return send_to_real(ctx, &p, r, 1);
 }

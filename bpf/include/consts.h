@@ -145,8 +145,9 @@ enum ipvx_event {
 	E_MAX,
 };
 
-/* balancer_ingress's helpers return either CONTINUE (go on with the packet) or a
- * verdict: the reason it leaves and the XDP action, counted once where it returns. */
+/* Helpers that decide a packet's fate return either CONTINUE (go on with the packet) or
+ * a verdict: the reason it leaves and the XDP action, counted once where
+ * balancer_ingress returns. (Helpers that only do something return 0 or -1.) */
 #define CONTINUE (-1)
 #define VERDICT(reason, action) (((reason) << 3) | (action))
 #define VERDICT_ACTION(v) ((v) & 7)

@@ -105,7 +105,7 @@ static __always_inline void icmp_flow_key(const struct icmp_quote *q, struct flo
  * quoted L4 checksum is left alone, as IPVS does. Checksums are updated
  * incrementally: in IPv4 the quoted header's address and its checksum change by
  * opposite amounts, so the ICMP checksum only sees the port; in IPv6 the ICMPv6
- * checksum covers the pseudo-header and the quoted addresses. Returns CONTINUE or -1. */
+ * checksum covers the pseudo-header and the quoted addresses. Returns 0 or -1. */
 static __always_inline int icmp_nat(void *data, void *data_end, const struct pkt_desc *p,
 				    const struct icmp_quote *q, int outer_dst,
 				    const struct ipvx_addr *outer_from, const struct ipvx_addr *from,
@@ -159,7 +159,7 @@ static __always_inline int icmp_nat(void *data, void *data_end, const struct pkt
 			__builtin_memcpy(&in->daddr, to->a, 16);
 	}
 	ic->csum = csum;
-	return CONTINUE;
+	return 0;
 }
 
 #endif

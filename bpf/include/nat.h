@@ -18,7 +18,7 @@ enum nat_side { NAT_DST = 0, NAT_SRC = 1 };
 #define UDP_CSUM_ZERO  0xffff
 
 /* The IP addresses only: a later fragment has no ports, and its datagram's L4
- * checksum was updated on the first fragment. Returns CONTINUE or -1. */
+ * checksum was updated on the first fragment. Returns 0, or -1 when the headers are not there. */
 static __always_inline int nat_rewrite_addr(void *data, void *data_end, const struct pkt_desc *p,
 					    int side, const struct ipvx_addr *to)
 {
@@ -44,11 +44,11 @@ static __always_inline int nat_rewrite_addr(void *data, void *data_end, const st
 		else
 			__builtin_memcpy(&ip6h->saddr, to->a, 16);
 	}
-	return CONTINUE;
+	return 0;
 }
 
 /* Rewrite the destination (to a real) or the source (back to the VIP), with its
- * port and the L4 checksum. Returns CONTINUE or -1. */
+ * port and the L4 checksum. Returns 0, or -1 when the headers are not there. */
 static __always_inline int nat_rewrite(void *data, void *data_end, const struct pkt_desc *p,
 				       int side, const struct ipvx_addr *to, __be16 to_port)
 {

@@ -75,7 +75,7 @@ static __always_inline int set_macs(void *data, void *data_end, const __u8 *dmac
 
 /* New MACs and the VLAN tag wanted on the way out (0 = untagged): a tag is pushed,
  * popped or rewritten in place. The MACs are written anew either way, so moving the
- * frame start by 4 bytes leaves the ethertype where it must be. Returns CONTINUE or -1;
+ * frame start by 4 bytes leaves the ethertype where it must be. Returns 0 or -1;
  * packet pointers are stale afterwards. */
 static __always_inline int set_l2(struct xdp_md *ctx, const struct pkt_desc *p, const __u8 *dmac,
 				  const __u8 *smac, __be16 vlan_proto, __be16 vlan_tci)
@@ -101,7 +101,7 @@ static __always_inline int set_l2(struct xdp_md *ctx, const struct pkt_desc *p, 
 		tag[0] = vlan_proto;
 		tag[1] = vlan_tci;
 	}
-	return CONTINUE;
+	return 0;
 }
 
 /* XDP_TX when the packet leaves where it came in, else XDP_REDIRECT through tx_ports.
