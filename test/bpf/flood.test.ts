@@ -8,7 +8,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { LbHarness, XDP_NAME } from '../lib/lb-harness.js';
 import { buildFrame, parseFrame, macBytes, FrameOpts } from '../lib/packet.js';
-import { ip } from '../../src/core/addr.js';
+import { ip, ipTo16 } from '../../src/core/addr.js';
+import { flowKey } from '../../src/dataplane/codec.js';
 import { DEFAULT_TIMEOUTS, DEFAULT_DEFENSE, Defense, SchedulerName as Scheduler, ServiceSpec } from '../../src/core/model.js';
 import type { NextHop } from '../../src/dataplane/neighbors.js';
 import { RestoreHarness } from '../bench/lib/restore.js';
@@ -28,6 +29,9 @@ function service(scheduler: Scheduler): ServiceSpec {
 }
 const hop = (a: { text: string }): NextHop => ({ ifindex: 1, ifname: 'lo', smac: macBytes(DIR_MAC), dmac: macBytes(realMac(a.text)), mtu: 1500 });
 
+const FLOODED: Defense = { ...DEFAULT_DEFENSE, newFlowRate: 1000 };
+const OFF: Defense = { ...DEFAULT_DEFENSE, newFlowRate: 0, dropEntry: 0 };
+
 const opened: { close(): void }[] = [];
 after(() => { for (const o of opened) o.close(); });
 
@@ -36,7 +40,8 @@ function survivors(scheduler: Scheduler, defense: Defense): { kept: number; even
   const h = LbHarness.open(undefined, (o) => o.setMaxEntries('flows', FLOWS));
   const wrap = new RestoreHarness();
   opened.push(h, wrap);
-  h.apply({ services: [service(scheduler)], timeouts: { ...DEFAULT_TIMEOUTS }, defense }, hop);
+  // The established flows come in before the defence is set (10,000 of them would be a flood).
+  h.apply({ services: [service(scheduler)], timeouts: { ...DEFAULT_TIMEOUTS }, defense: OFF }, hop);
   const client = (i: number): FrameOpts => ({
     ethSrc: '02:00:00:00:0c:01', ethDst: DIR_MAC, src: `10.1.${i >> 8}.${i & 255}`, dst: '203.0.113.10', proto: 'tcp',
     tcp: { sport: 20000 + (i % 1000), dport: 80, flags: 'S' },
@@ -49,6 +54,8 @@ function survivors(scheduler: Scheduler, defense: Defense): { kept: number; even
     const ack = h.run(buildFrame({ ...client(i), tcp: { ...client(i).tcp!, flags: 'A' } }));
     assert.equal(parseFrame(ack.out).eth.dst, realOf[i]);
   }
+  assert.equal([...h.maps.flows.keys()].length, ESTABLISHED);
+  h.writer.writeDefense(defense);
   // The flood: every repetition a SYN from a new 5-tuple (the harness writes a counter
   // into the source port and the last byte of the source address).
   const flood = buildFrame({ ethSrc: '02:00:00:00:0c:02', ethDst: DIR_MAC, src: '192.0.2.1', dst: '203.0.113.10', proto: 'tcp', tcp: { sport: 1, dport: 80, flags: 'S' } });
@@ -57,34 +64,35 @@ function survivors(scheduler: Scheduler, defense: Defense): { kept: number; even
   let kept = 0;
   for (let i = 0; i < ESTABLISHED; i++) {
     const o = client(i);
+    const key = flowKey.encode({
+      src: ipTo16(ip(o.src)), dst: ipTo16(ip(o.dst)), sport: o.tcp!.sport, dport: 80, proto: 6, family: 4,
+    });
+    const inTable = h.maps.flows.lookup(key) !== undefined;
     const ack = h.run(buildFrame({ ...o, tcp: { ...o.tcp!, flags: 'PA' }, payload: 'GET /' }));
     // Still in the table (not created anew) and on its real.
-    if (XDP_NAME[ack.action] === 'TX' && parseFrame(ack.out).eth.dst === realOf[i]) kept++;
+    if (inTable && XDP_NAME[ack.action] === 'TX' && parseFrame(ack.out).eth.dst === realOf[i]) kept++;
   }
-  // A new flow created the established ones anew if they were lost: count those by flow_lost.
-  const lost = Number(h.reason('flow_lost'));
-  return { kept: kept - Math.min(kept, lost), events: h.events() };
+  return { kept, events: h.events() };
 }
 
-const FLOODED: Defense = { ...DEFAULT_DEFENSE, newFlowRate: 1000 };
-const OFF: Defense = { ...DEFAULT_DEFENSE, newFlowRate: 0, dropEntry: 0 };
 
 test('without the defence a SYN flood evicts established flows (the property below is not free)', () => {
+  // The kernel's LRU prefers to evict entries never looked up again, so about half stay.
   const { kept } = survivors('wrr', OFF);
-  assert.ok(kept < ESTABLISHED / 2, `kept ${kept} of ${ESTABLISHED}`);
+  assert.ok(kept < ESTABLISHED * 0.9, `kept ${kept} of ${ESTABLISHED}`);
 });
 
 test('mh (hash-scheduled) under a flood: new flows keep no entry, >= 99 % of established flows stay on their real', () => {
   const { kept, events } = survivors('mh', { ...FLOODED, dropEntry: 0 });
   assert.ok(kept >= ESTABLISHED * 0.99, `kept ${kept} of ${ESTABLISHED}`);
-  assert.ok(events.flow_no_entry! > BigInt(SYNS * 0.9), `flow_no_entry ${events.flow_no_entry}`);
+  assert.ok(events.flow_no_entry! > BigInt(SYNS * 0.9), `flow_no_entry ${events.flow_no_entry}: ${JSON.stringify(events, (_k, v) => typeof v === 'bigint' ? String(v) : v)}`);
   assert.ok(events.flood_windows! >= 1n);
 });
 
 test('wrr with drop_entry (1, on while flooded): new flows wait in the embryonic table, >= 99 % of established flows stay', () => {
   const { kept, events } = survivors('wrr', FLOODED);
   assert.ok(kept >= ESTABLISHED * 0.99, `kept ${kept} of ${ESTABLISHED}`);
-  assert.ok(events.flow_embryo! > BigInt(SYNS * 0.9), `flow_embryo ${events.flow_embryo}`);
+  assert.ok(events.flow_embryo! > BigInt(SYNS * 0.9), `flow_embryo ${events.flow_embryo}: ${JSON.stringify(events, (_k, v) => typeof v === "bigint" ? String(v) : v)}`);
 });
 
 test('an embryonic flow becomes a flow with its second packet, on the same real', () => {
