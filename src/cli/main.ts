@@ -9,6 +9,7 @@ import {
   NO_SUCH_SERVICE, type IpvsadmCommand, type ListCommand, type ListData, type Health,
 } from './ipvsadm/index.js';
 import { helpText, versionText } from './help.js';
+import { defenseLines, parseDefenseArgs } from './dataplane-text.js';
 import { runDaemonCommand } from './daemon.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
 import { stateFromMsg } from '../api/proto.js';
@@ -337,6 +338,18 @@ function reportFailure(e: unknown): number {
   return EXIT.unavailable;
 }
 
+/** `ipvx --defense [new_flow_rate=N] [drop_entry=0-3] [secure_tcp=0-3] [syn_timeout=S] [--json]`. */
+async function runDefense(argv: string[], target: Target): Promise<number> {
+  const p = parseDefenseArgs(argv);
+  if (!p.ok) return usage(`ipvx --defense: ${p.message}`, 'Usage: ipvx --defense [new_flow_rate=N] [drop_entry=0-3] [secure_tcp=0-3] [syn_timeout=S] [--json]');
+  return withClient(target, async (c) => {
+    if (Object.keys(p.set).length) await c.setDefense(p.set);
+    const s = await c.getStatus();
+    out(p.json ? toJsonText(s.defense ?? {}) : `${defenseLines(s.defense, s.globalCounters).join('\n')}\n`);
+    return EXIT.ok;
+  });
+}
+
 type Command = (argv: string[], target: Target) => Promise<number>;
 
 /** Subcommands that ipvsadm does not have. Loaded on use: the daemon pulls in libbpf. */
@@ -345,6 +358,7 @@ const SUBCOMMANDS: Record<string, Command> = {
   apply: runApply,
   import: runImport,
   watch: runWatch,
+  '--defense': runDefense,
   // The lab's commands take no daemon target (src/realserver/cli.ts, src/lab/demo.ts).
   realserver: async (argv) => (await import('../realserver/cli.js')).runRealserverCommand(argv),
   demo: async (argv) => (await import('../lab/demo.js')).runDemo(argv),

@@ -12,7 +12,7 @@ import type { Dataplane, ApplyHint, DataplaneCounters, FlatCounters, FlowView, P
 import { exportFlows, installFlows, type AttachedIf } from './flowsync.js';
 import { MapWriter, MAP_NAMES, OPTIONAL_MAPS, IpvxMaps, MapHandle } from './writer.js';
 import { calibrateJiffies, monotonicNs } from './clock.js';
-import { counters as countersCodec, flowKey, flowVal, lbGlobals, FLOW_STATE, IPPROTO } from './codec.js';
+import { counters as countersCodec, flowKey, flowVal, lbGlobals, floodState, FLOW_STATE, IPPROTO } from './codec.js';
 import { u32Key } from './layout.js';
 import { resolveNextHops, ipLinks, macFromText, NextHop, type LinkInfo } from './neighbors.js';
 import { pinDir as defaultPinDir } from './pins.js';
@@ -195,6 +195,13 @@ export class XdpDataplane implements Dataplane {
 
   async setTimeouts(t: Timeouts): Promise<void> {
     this.writer.writeTimeouts(t);
+  }
+
+  async floodedCpus(): Promise<number> {
+    if (!this.maps.flood) return 0;
+    const now = monotonicNs();
+    return this.maps.flood.lookupPerCpu(u32Key(0)).map((v) => floodState.decode(v))
+      .filter((f) => f.flooded && now - f.windowNs < 2_000_000_000n).length;
   }
 
   async counters(): Promise<DataplaneCounters> {

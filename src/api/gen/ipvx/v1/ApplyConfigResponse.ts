@@ -2,12 +2,20 @@
 
 import type { Change as _ipvx_v1_Change, Change__Output as _ipvx_v1_Change__Output } from '../../ipvx/v1/Change.js';
 
+/**
+ * changes: the full diff for a dry run; when applied, every timeouts/ha/bgp change and
+ * the first 20,000 service and real changes, changes_omitted counting the rest.
+ */
 export interface ApplyConfigResponse {
   'changes'?: (_ipvx_v1_Change)[];
   'applied'?: (boolean);
   'changesOmitted'?: (number);
 }
 
+/**
+ * changes: the full diff for a dry run; when applied, every timeouts/ha/bgp change and
+ * the first 20,000 service and real changes, changes_omitted counting the rest.
+ */
 export interface ApplyConfigResponse__Output {
   'changes': (_ipvx_v1_Change__Output)[];
   'applied': (boolean);

@@ -2,6 +2,7 @@
 
 import type { HaStatus as _ipvx_v1_HaStatus, HaStatus__Output as _ipvx_v1_HaStatus__Output } from '../../ipvx/v1/HaStatus.js';
 import type { BgpStatus as _ipvx_v1_BgpStatus, BgpStatus__Output as _ipvx_v1_BgpStatus__Output } from '../../ipvx/v1/BgpStatus.js';
+import type { DefenseStatus as _ipvx_v1_DefenseStatus, DefenseStatus__Output as _ipvx_v1_DefenseStatus__Output } from '../../ipvx/v1/DefenseStatus.js';
 
 export interface GetStatusResponse {
   'version'?: (string);
@@ -31,6 +32,7 @@ export interface GetStatusResponse {
    * absent unless bgp.enabled
    */
   'bgp'?: (_ipvx_v1_BgpStatus | null);
+  'defense'?: (_ipvx_v1_DefenseStatus | null);
 }
 
 export interface GetStatusResponse__Output {
@@ -61,4 +63,5 @@ export interface GetStatusResponse__Output {
    * absent unless bgp.enabled
    */
   'bgp': (_ipvx_v1_BgpStatus__Output | null);
+  'defense': (_ipvx_v1_DefenseStatus__Output | null);
 }
