@@ -13,7 +13,7 @@ import type { NextHop } from '../../src/dataplane/neighbors.js';
 import { LbHarness, XDP, XDP_NAME } from '../lib/lb-harness.js';
 import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 import { buildFrame, macBytes, FrameOpts } from '../lib/packet.js';
-import { svcKey, flowKey, flowVal } from '../../src/dataplane/codec.js';
+import { openFloor, addFloorFlow } from './lib/floor.js';
 import { summarize, fmt, fmtRatio, table, machineLine } from './lib/stats.js';
 import { benchArgs } from './lib/args.js';
 import { CLIENT_MAC, DIR_MAC, REAL_MAC, RestoreHarness, meanOfCalls, type Family } from './lib/restore.js';
@@ -91,26 +91,6 @@ const base = BpfObject.open('build/bpf/bench_base.bpf.o');
 base.load();
 const wrap = new RestoreHarness();
 
-/**
- * The kernel's map primitives alone with ipvx's keys and table size (bench_floor.bpf.c),
- * each followed by a MAC swap: the least any balancer with a flow table pays.
- */
-function openFloor(flows: number): BpfObject {
-  const o = BpfObject.open('build/bpf/bench_floor.bpf.o');
-  o.setMaxEntries('floor_flows', flows);
-  o.load();
-  const vip4 = ip(vip(4, 'dr')).bytes;
-  const v16 = new Uint8Array(16); v16.set(vip4);
-  o.map('floor_services').update(svcKey.encode({ vip: v16, port: 80, proto: 6, family: 4 }), new Uint8Array(48));
-  return o;
-}
-
-function floorEstKey(): Uint8Array {
-  const src = new Uint8Array(16); src.set(ip('192.0.2.100').bytes);
-  const dst = new Uint8Array(16); dst.set(ip(vip(4, 'dr')).bytes);
-  return flowKey.encode({ src, dst, sport: 40000, dport: 80, proto: 6, family: 4 });
-}
-
 function wrapped(p: BpfProgram, fr: Uint8Array, vary: boolean, f: Family, repeat = REPEAT): { ns: number; action: number } {
   return wrap.run(p, fr, vary, f, repeat);
 }
@@ -167,10 +147,10 @@ function main(): void {
     }
     return { path, h };
   });
-  const floor = openFloor(FLOWS);
+  const floor = openFloor(FLOWS, vip(4, 'dr'), 80);
   const est4 = frame(4, 'dr', 'est');
   for (let n = 0; n < FLOWS + (FLOWS >> 3); n += REPEAT) wrapped(floor.program('floor_flow_insert'), frame(4, 'dr', 'new'), true, 4);
-  floor.map('floor_flows').update(floorEstKey(), flowVal.encode({ realId: 0, realGen: 0, atime: 0n, svcId: 0, state: 2 }));
+  addFloorFlow(floor, '192.0.2.100', 40000, vip(4, 'dr'), 80);
   const FLOORS = [
     { name: 'floor: service lookup (hash, 20-byte key) + MAC swap', prog: 'floor_svc_lookup', vary: false },
     { name: 'floor: flow lookup (LRU, 40-byte key, full table) + MAC swap', prog: 'floor_flow_lookup', vary: false },

@@ -43,8 +43,8 @@ function survivors(scheduler: Scheduler, defense: Defense): { kept: number; even
   // The established flows come in before the defence is set (10,000 of them would be a flood).
   h.apply({ services: [service(scheduler)], timeouts: { ...DEFAULT_TIMEOUTS }, defense: OFF }, hop);
   const client = (i: number): FrameOpts => ({
-    ethSrc: '02:00:00:00:0c:01', ethDst: DIR_MAC, src: `10.1.${i >> 8}.${i & 255}`, dst: '203.0.113.10', proto: 'tcp',
-    tcp: { sport: 20000 + (i % 1000), dport: 80, flags: 'S' },
+    ethSrc: '02:00:00:00:0c:01', ethDst: DIR_MAC, src: `192.0.2.${(i % 250) + 1}`, dst: '203.0.113.10', proto: 'tcp',
+    tcp: { sport: 20000 + Math.floor(i / 250), dport: 80, flags: 'S' },
   });
   const realOf: string[] = [];
   for (let i = 0; i < ESTABLISHED; i++) {
@@ -58,7 +58,8 @@ function survivors(scheduler: Scheduler, defense: Defense): { kept: number; even
   h.writer.writeDefense(defense);
   // The flood: every repetition a SYN from a new 5-tuple (the harness writes a counter
   // into the source port and the last byte of the source address).
-  const flood = buildFrame({ ethSrc: '02:00:00:00:0c:02', ethDst: DIR_MAC, src: '192.0.2.1', dst: '203.0.113.10', proto: 'tcp', tcp: { sport: 1, dport: 80, flags: 'S' } });
+  // Sources in another documentation /24 than the established clients'.
+  const flood = buildFrame({ ethSrc: '02:00:00:00:0c:02', ethDst: DIR_MAC, src: '198.51.100.200', dst: '203.0.113.10', proto: 'tcp', tcp: { sport: 1, dport: 80, flags: 'S' } });
   const r = wrap.run(h.obj.program('balancer_ingress'), flood, true, 4, SYNS);
   assert.equal(XDP_NAME[r.action], 'TX');
   let kept = 0;
@@ -99,7 +100,7 @@ test('an embryonic flow becomes a flow with its second packet, on the same real'
   const h = LbHarness.open();
   opened.push(h);
   h.apply({ services: [service('wrr')], timeouts: { ...DEFAULT_TIMEOUTS }, defense: { ...DEFAULT_DEFENSE, dropEntry: 3 } }, hop);
-  const o: FrameOpts = { ethSrc: '02:00:00:00:0c:01', ethDst: DIR_MAC, src: '10.2.0.1', dst: '203.0.113.10', proto: 'tcp', tcp: { sport: 3333, dport: 80, flags: 'S' } };
+  const o: FrameOpts = { ethSrc: '02:00:00:00:0c:01', ethDst: DIR_MAC, src: '192.0.2.251', dst: '203.0.113.10', proto: 'tcp', tcp: { sport: 3333, dport: 80, flags: 'S' } };
   const syn = h.run(buildFrame(o));
   const real = parseFrame(syn.out).eth.dst;
   assert.equal([...h.maps.flows.keys()].length, 0, 'not in the flow table yet');
