@@ -253,6 +253,35 @@ static __always_inline int flood_tick(const struct lb_globals *g, __u64 now)
 	return f->flooded;
 }
 
+/* A flooded CPU's SYN (step 4 of the packet path): the real of a hash-scheduled DR/TUN
+ * service, with the service id above it; FLOOD_NOT_OURS without a service;
+ * FLOOD_NO_REAL without a real; FLOOD_GO_ON for services that keep flows anyway. */
+#define FLOOD_GO_ON    (-1)
+#define FLOOD_NOT_OURS (-2)
+#define FLOOD_NO_REAL  (-3)
+
+__noinline __s64 flooded_syn_real(struct pkt_desc *p, __u64 now)
+{
+	struct svc_info *svc;
+	struct real_info *r;
+	__u32 id;
+
+	if (!p)
+		return FLOOD_NOT_OURS;
+	svc = lookup_service(p);
+	if (!svc)
+		return FLOOD_NOT_OURS;
+	if (svc->sched != SCHED_HASH)
+		return FLOOD_GO_ON;
+	id = schedule(svc, p, now);
+	r = bpf_map_lookup_elem(&reals, &id);
+	if (id == NO_REAL || !r)
+		return FLOOD_NO_REAL;
+	if (r->method == METHOD_NAT)
+		return FLOOD_GO_ON;
+	return ((__s64)svc->id << 32) | id;
+}
+
 /* Where a new flow is kept (the hook for services that keep none, e.g. one-packet). */
 enum flow_home { HOME_FLOWS = 0, HOME_EMBRYOS, HOME_NONE };
 
@@ -365,6 +394,13 @@ static __always_inline int send_to_real(struct xdp_md *ctx, struct pkt_desc *p, 
 
 /* ---- Rare paths, verified on their own ---------------------------------------- */
 
+/* A rare path that decided to send the packet to a real returns FORWARD_TO(real_id) (a
+ * verdict is >= 0, CONTINUE is -1); balancer_ingress forwards it, so the rare path's
+ * stack frame never sits under the forwarding code's (the verifier allows 512 bytes
+ * for the deepest chain of calls). */
+#define FORWARD_TO(real_id) (-2 - (int)(real_id))
+#define FORWARD_REAL(v)     ((__u32)(-2 - (v)))
+
 /* IPv6 extension headers between the fixed header and TCP/UDP (or a fragment
  * header deep in the chain), walked as the kernel's ipv6_find_hdr does. */
 __noinline int ipv6_skip_ext(struct xdp_md *ctx, struct pkt_desc *p)
@@ -383,29 +419,28 @@ __noinline int ipv6_skip_ext(struct xdp_md *ctx, struct pkt_desc *p)
 }
 
 /* An ICMP error to a VIP about one of its flows (the VIP's replies hit a smaller MTU,
- * a TTL ran out): sent on to the flow's real, translated for NAT (IPVS ip_vs_in_icmp). */
+ * a TTL ran out): on to the flow's real (FORWARD_TO), translated for NAT (IPVS
+ * ip_vs_in_icmp). */
 __noinline int icmp_error_to_vip(struct xdp_md *ctx, struct pkt_desc *p)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct icmp_quote q = {};
-	struct flow_key fk = {};
 	struct flow_val *fv;
 	struct real_info *r;
-	__u32 zero = 0, id;
-	struct lb_globals *g = bpf_map_lookup_elem(&globals, &zero);
+	__u32 id;
 	int rc;
 
-	if (!p || !g)
+	if (!p)
 		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 	rc = icmp_parse_quote(data, data_end, p, &q);
 	if (rc == PARSE_OTHER_L4)
 		return VERDICT(R_PASS_OTHER_L4, XDP_PASS);
 	if (rc != CONTINUE)
 		return VERDICT(R_PASS_ICMP_NO_FLOW, XDP_PASS);
-	icmp_flow_key(&q, &fk);
-	fv = bpf_map_lookup_elem(&flows, &fk);
+	icmp_flow_key(&q.key);
+	fv = bpf_map_lookup_elem(&flows, &q.key);
 	if (!fv)
-		fv = bpf_map_lookup_elem(&embryos, &fk);
+		fv = bpf_map_lookup_elem(&embryos, &q.key);
 	if (!fv)
 		return VERDICT(R_PASS_ICMP_NO_FLOW, XDP_PASS);
 	id = fv->real_id;
@@ -415,14 +450,15 @@ __noinline int icmp_error_to_vip(struct xdp_md *ctx, struct pkt_desc *p)
 	count_in(&svc_stats, fv->svc_id, p->l3len, 0);
 	count_in(&real_stats, id, p->l3len, 0);
 	if (r->method == METHOD_NAT &&
-	    icmp_nat(data, data_end, p, &q, 1, &p->key.dst, &q.key.src, &r->addr, q.key.sport, r->port))
+	    icmp_nat(data, data_end, p, &q, 1, &p->key.dst, &q.key.dst, &r->addr, q.key.dport, r->port))
 		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 	count_event(E_ICMP_TO_REAL);
-	return send_to_real(ctx, p, r, 0);
+	return FORWARD_TO(id);
 }
 
-/* A later fragment to a VIP: where its first fragment went, or dropped (without an
- * L4 header there is nothing to balance on, and the kernel would take it for itself). */
+/* A later fragment to a VIP: where its first fragment went (FORWARD_TO), or dropped
+ * (without an L4 header there is nothing to balance on, and the kernel would take it
+ * for itself). */
 __noinline int later_fragment_to_vip(struct xdp_md *ctx, struct pkt_desc *p)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
@@ -446,7 +482,7 @@ __noinline int later_fragment_to_vip(struct xdp_md *ctx, struct pkt_desc *p)
 	if (r->method == METHOD_NAT && nat_rewrite_addr(data, data_end, p, NAT_DST, &r->addr))
 		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 	count_event(E_FRAG_FOLLOWED);
-	return send_to_real(ctx, p, r, 1);
+	return FORWARD_TO(id);
 }
 
 /* A NAT reverse entry's way back to the client: MACs and VLAN tag, counters. The
@@ -468,20 +504,19 @@ static __always_inline int icmp_error_from_nat(struct xdp_md *ctx, struct pkt_de
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct icmp_quote q = {};
-	struct flow_key rk = {};
 	struct nat_rev_val *rv;
 	int rc;
 
 	rc = icmp_parse_quote(data, data_end, p, &q);
 	if (rc != CONTINUE)
 		return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
-	icmp_flow_key(&q, &rk);
-	rv = bpf_map_lookup_elem(&nat_rev, &rk);
+	icmp_flow_key(&q.key);
+	rv = bpf_map_lookup_elem(&nat_rev, &q.key);
 	if (!rv)
 		return VERDICT(R_PASS_ICMP_NO_FLOW, XDP_PASS);
 	if (p->key.family == 4 && !ipv4_csum_ok(data, data_end, p))
 		return VERDICT(R_PASS_BAD_CSUM, XDP_PASS);
-	if (icmp_nat(data, data_end, p, &q, 0, &p->key.src, &q.key.dst, &rv->vip, q.key.dport, rv->vport))
+	if (icmp_nat(data, data_end, p, &q, 0, &p->key.src, &q.key.src, &rv->vip, q.key.sport, rv->vport))
 		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 	count_event(E_ICMP_TO_CLIENT);
 	return nat_send_back(ctx, p, rv);
@@ -573,7 +608,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 	__u32 zero = 0, real_id, svc_id, new_conn = 0, reason;
 	__u16 l3proto;
 	__u64 now;
-	int rc, flooded, home;
+	int rc, flooded = -1, home;
 
 	/* 1. Parse: Ethernet (+ one VLAN tag), unicast to us; IPv4 or IPv6. */
 	rc = parse_l2(data, data_end, &p, &l3proto);
@@ -613,11 +648,17 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 		return VERDICT(R_PASS_BAD_CSUM, XDP_PASS);
 	if (martian_source(&p))
 		return VERDICT(R_DROP_MARTIAN, XDP_DROP);
-	if (p.frag_off)
-		return later_fragment_to_vip(ctx, &p);
+	if (p.frag_off) {
+		rc = later_fragment_to_vip(ctx, &p);
+		goto rare_path;
+	}
 	rc = parse_l4(data, data_end, &p);
-	if (rc == PARSE_OTHER_L4)
-		return is_icmp(&p) ? icmp_error_to_vip(ctx, &p) : VERDICT(R_PASS_OTHER_L4, XDP_PASS);
+	if (rc == PARSE_OTHER_L4) {
+		if (!is_icmp(&p))
+			return VERDICT(R_PASS_OTHER_L4, XDP_PASS);
+		rc = icmp_error_to_vip(ctx, &p);
+		goto rare_path;
+	}
 	if (rc)
 		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 
@@ -626,7 +667,31 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 		return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
 	now = clock_now(g);
 
-	/* 4. Flow first: an established packet needs only its flow and its real (the flow
+	/* 4. A CPU flooded with SYNs: a SYN for a hash-scheduled service skips the flow
+	 * table, as Katran's flood mode does; the hash sends it where its flow would be. */
+	if ((p.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && g->new_flow_rate) {
+		flooded = flood_tick(g, now);
+		if (flooded) {
+			__s64 pick = flooded_syn_real(&p, now);
+
+			if (pick == FLOOD_NOT_OURS)
+				return not_for_a_vip(ctx, &p);
+			if (pick == FLOOD_NO_REAL)
+				return VERDICT(R_DROP_NO_REAL, XDP_DROP);
+			if (pick >= 0) {
+				real_id = (__u32)pick;
+				svc_id = (__u32)(pick >> 32);
+				r = bpf_map_lookup_elem(&reals, &real_id);
+				if (!r)
+					return VERDICT(R_DROP_NO_REAL, XDP_DROP);
+				new_conn = 1;
+				count_event(E_FLOW_NO_ENTRY);
+				goto forward;
+			}
+		}
+	}
+
+	/* 5. Flow first: an established packet needs only its flow and its real (the flow
 	 * carries the service id), so it skips the service lookup. Established flows stay
 	 * on their real while it exists and the flow has not timed out. */
 	fv = bpf_map_lookup_elem(&flows, &p.key);
@@ -640,7 +705,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 		}
 	}
 
-	/* 5. No usable flow: the service decides; without one the packet is not ours
+	/* 6. No usable flow: the service decides; without one the packet is not ours
 	 * (or a NAT reply to a client whose address passed the VIP filter). */
 	svc = lookup_service(&p);
 	if (!svc)
@@ -658,7 +723,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 		}
 	}
 
-	/* 6. An embryonic flow's second packet (drop_entry defence) makes it a flow. */
+	/* 7. An embryonic flow's second packet (drop_entry defence) makes it a flow. */
 	if (now - g->embryo_ns <= g->udp_timeout_ns + g->tcpfin_timeout_ns) {
 		struct flow_val *ev = bpf_map_lookup_elem(&embryos, &p.key);
 
@@ -682,8 +747,9 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 		}
 	}
 
-	/* 7. New flow: the flood defence, persistence, the scheduler. */
-	flooded = flood_tick(g, now);
+	/* 8. New flow: the flood defence, persistence, the scheduler. */
+	if (flooded < 0)
+		flooded = flood_tick(g, now);
 	if (p.key.proto == IPPROTO_TCP_ && !(p.tcp_flags & TCP_FLAG_SYN) && defense_on(g->secure_tcp, flooded))
 		return VERDICT(R_PASS_NOT_SYN, XDP_PASS);
 	real_id = schedule(svc, &p, now);
@@ -719,7 +785,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 		count_event(E_FLOW_LOST);
 
 forward:
-	/* 8. Forward by the real's method. */
+	/* 9. Forward by the real's method. */
 	if (p.frag && frag_remember(&p, real_id, r->gen, svc_id))
 		count_event(E_FLOW_INSERT_FAILED);
 	count_in(&svc_stats, svc_id, p.l3len, new_conn);
@@ -728,6 +794,17 @@ forward:
 	    nat_rewrite(data, data_end, &p, NAT_DST, &r->addr, r->port))
 		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 	return send_to_real(ctx, &p, r, 1);
+
+rare_path:
+	/* A later fragment or an ICMP error: its verdict, or the real to send it to. An
+	 * error too big for a tunnel is not answered with another (RFC 1122 3.2.2). */
+	if (rc >= 0)
+		return rc;
+	real_id = FORWARD_REAL(rc);
+	r = bpf_map_lookup_elem(&reals, &real_id);
+	if (!r)
+		return VERDICT(R_DROP_NO_REAL, XDP_DROP);
+	return send_to_real(ctx, &p, r, !is_icmp(&p));
 }
 
 SEC("xdp")

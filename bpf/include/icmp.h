@@ -89,15 +89,17 @@ static __always_inline int icmp_parse_quote(void *data, void *data_end, const st
 }
 
 /* The flow of the packet an error quotes, as the flow table keys it: the quoted packet
- * went from the VIP (or the real) to the client, the flow runs the other way. */
-static __always_inline void icmp_flow_key(const struct icmp_quote *q, struct flow_key *k)
+ * went from the VIP (or the real) to the client, the flow runs the other way. Turned
+ * in place (the quote's own source is then k->dst, its source port k->dport). */
+static __always_inline void icmp_flow_key(struct flow_key *k)
 {
-	k->src = q->key.dst;
-	k->dst = q->key.src;
-	k->sport = q->key.dport;
-	k->dport = q->key.sport;
-	k->proto = q->key.proto;
-	k->family = q->key.family;
+	struct ipvx_addr a = k->src;
+	__be16 port = k->sport;
+
+	k->src = k->dst;
+	k->dst = a;
+	k->sport = k->dport;
+	k->dport = port;
 }
 
 /* NAT for an error: the outer address on `outer_side`, and the quoted packet's address
