@@ -17,6 +17,14 @@ export interface SweepResult {
 
 export { monotonicNs } from './clock.js';
 
+/** lb_globals as the program has it (an older build's shorter layout read as a prefix, the rest zero). */
+export function readGlobals(maps: Pick<IpvxMaps, 'globals'>): ReturnType<typeof lbGlobals.decode> {
+  const v = maps.globals.lookup(u32Key(0));
+  const b = new Uint8Array(lbGlobals.size);
+  if (v) b.set(v.subarray(0, Math.min(v.length, b.length)));
+  return lbGlobals.decode(b);
+}
+
 /** The program's state_timeout(): SYN-state flows expire sooner under secure_tcp 3. */
 export function flowTimeoutNs(g: ReturnType<typeof lbGlobals.decode>, state: number): bigint {
   if (state === FLOW.est) return g.tcpTimeoutNs;
@@ -30,7 +38,7 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const clientSide = (addr: Uint8Array, port: number, proto: number, vport: number) => `${hex(addr)}|${port}|${proto}|${vport}`;
 
 export function sweepFlows(maps: IpvxMaps, writer: MapWriter, now = process.hrtime.bigint()): SweepResult {
-  const g = lbGlobals.decode(maps.globals.lookup(u32Key(0)) ?? new Uint8Array(lbGlobals.size));
+  const g = readGlobals(maps);
   const conns = new Map<number, { active: number; inactive: number }>();
   const liveClients = new Set<string>();
   // Generation per real id in use, in typed arrays: a Map (and an object per real below)

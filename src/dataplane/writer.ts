@@ -607,7 +607,9 @@ export class MapWriter {
 
   writeTimeouts(t: Timeouts, nat?: boolean): void {
     const cur = this.maps.globals.lookup(u32Key(0));
-    this.globalsIn = { t, nat: nat ?? (cur ? (lbGlobals.decode(cur).flags & GLOBAL_F.nat) !== 0 : false) };
+    // flags sit at offset 24 in every build's layout.
+    const flags = cur && cur.length >= 28 ? new DataView(cur.buffer, cur.byteOffset, cur.length).getUint32(24, true) : 0;
+    this.globalsIn = { t, nat: nat ?? (flags & GLOBAL_F.nat) !== 0 };
     this.writeGlobals();
   }
 

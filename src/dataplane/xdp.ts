@@ -18,7 +18,7 @@ import { resolveNextHops, ipLinks, macFromText, NextHop, type LinkInfo } from '.
 import { pinDir as defaultPinDir } from './pins.js';
 import { readCounters, readFlatCounters } from './read-counters.js';
 import { writeIfMac } from './ifmacs.js';
-import { sweepFlows, SweepResult, flowTimeoutNs } from './sweep.js';
+import { sweepFlows, SweepResult, flowTimeoutNs, readGlobals } from './sweep.js';
 import { DEFAULT_TIMEOUTS } from '../core/model.js';
 
 export interface XdpOptions {
@@ -107,7 +107,8 @@ export class XdpDataplane implements Dataplane {
     const dp = new XdpDataplane(obj, maps, opts, dir, adopted);
     // The clock and the timeouts go in before the program is attached: a program
     // without them would take every flow for expired.
-    dp.writer.clock = calibrateJiffies(obj.program('read_clock'));
+    // (A build before the jiffies clock keeps its own: benchmarks and checks of older builds.)
+    if (obj.programs().includes('read_clock')) dp.writer.clock = calibrateJiffies(obj.program('read_clock'));
     dp.writer.writeTimeouts(oldGlobals?.timeouts ?? DEFAULT_TIMEOUTS, oldGlobals?.nat ?? false);
     const links = readLinks();
     const ifaces = opts.interfaces?.length
@@ -222,7 +223,7 @@ export class XdpDataplane implements Dataplane {
   }
 
   async *flows(): AsyncIterable<FlowView> {
-    const g = lbGlobals.decode(this.maps.globals.lookup(u32Key(0)) ?? new Uint8Array(lbGlobals.size));
+    const g = readGlobals(this.maps);
     const byRealId = new Map<number, { real: string; port: number; svc: string }>();
     for (const [svc, ids] of this.writer.serviceIds()) {
       for (const [real, rs] of ids.reals) {
