@@ -5,6 +5,7 @@ import type { Timeouts as _ipvx_v1_Timeouts, Timeouts__Output as _ipvx_v1_Timeou
 import type { HaSettings as _ipvx_v1_HaSettings, HaSettings__Output as _ipvx_v1_HaSettings__Output } from '../../ipvx/v1/HaSettings.js';
 import type { BgpSettings as _ipvx_v1_BgpSettings, BgpSettings__Output as _ipvx_v1_BgpSettings__Output } from '../../ipvx/v1/BgpSettings.js';
 import type { Defense as _ipvx_v1_Defense, Defense__Output as _ipvx_v1_Defense__Output } from '../../ipvx/v1/Defense.js';
+import type { Long } from '@grpc/proto-loader';
 
 /**
  * The whole configuration; the config and state files are this message in YAML.
@@ -14,6 +15,12 @@ export interface DesiredState {
   'timeouts'?: (_ipvx_v1_Timeouts | null);
   'ha'?: (_ipvx_v1_HaSettings | null);
   'bgp'?: (_ipvx_v1_BgpSettings | null);
+  /**
+   * GetConfig: the configuration's serial, raised by every applied change (kept across
+   * restarts). Give it back as ApplyConfigRequest.expected_serial for a read-modify-write.
+   * Ignored in requests.
+   */
+  'serial'?: (number | string | Long);
   'defense'?: (_ipvx_v1_Defense | null);
 }
 
@@ -25,5 +32,11 @@ export interface DesiredState__Output {
   'timeouts': (_ipvx_v1_Timeouts__Output | null);
   'ha': (_ipvx_v1_HaSettings__Output | null);
   'bgp': (_ipvx_v1_BgpSettings__Output | null);
+  /**
+   * GetConfig: the configuration's serial, raised by every applied change (kept across
+   * restarts). Give it back as ApplyConfigRequest.expected_serial for a read-modify-write.
+   * Ignored in requests.
+   */
+  'serial': (string);
   'defense': (_ipvx_v1_Defense__Output | null);
 }

@@ -3,6 +3,7 @@
 import type { HaStatus as _ipvx_v1_HaStatus, HaStatus__Output as _ipvx_v1_HaStatus__Output } from '../../ipvx/v1/HaStatus.js';
 import type { BgpStatus as _ipvx_v1_BgpStatus, BgpStatus__Output as _ipvx_v1_BgpStatus__Output } from '../../ipvx/v1/BgpStatus.js';
 import type { DefenseStatus as _ipvx_v1_DefenseStatus, DefenseStatus__Output as _ipvx_v1_DefenseStatus__Output } from '../../ipvx/v1/DefenseStatus.js';
+import type { Long } from '@grpc/proto-loader';
 
 export interface GetStatusResponse {
   'version'?: (string);
@@ -32,6 +33,10 @@ export interface GetStatusResponse {
    * absent unless bgp.enabled
    */
   'bgp'?: (_ipvx_v1_BgpStatus | null);
+  /**
+   * the configuration's serial (GetConfig's DesiredState.serial)
+   */
+  'configSerial'?: (number | string | Long);
   'defense'?: (_ipvx_v1_DefenseStatus | null);
 }
 
@@ -63,5 +68,9 @@ export interface GetStatusResponse__Output {
    * absent unless bgp.enabled
    */
   'bgp': (_ipvx_v1_BgpStatus__Output | null);
+  /**
+   * the configuration's serial (GetConfig's DesiredState.serial)
+   */
+  'configSerial': (string);
   'defense': (_ipvx_v1_DefenseStatus__Output | null);
 }
