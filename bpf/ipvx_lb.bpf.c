@@ -739,7 +739,9 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 					conns_move(real_id, ev->state, nfv.state);
 					if (bpf_map_update_elem(&flows, &p.key, &nfv, BPF_ANY))
 						count_event(E_FLOW_INSERT_FAILED);
-					bpf_map_delete_elem(&embryos, &p.key);
+					/* -ENOENT: another CPU promoted it, or the LRU evicted
+					 * it, in between; either way it is gone. */
+					(void)bpf_map_delete_elem(&embryos, &p.key);
 					count_event(E_FLOW_PROMOTED);
 				}
 				goto forward;
