@@ -232,8 +232,10 @@ export class XdpDataplane implements Dataplane {
       }
     }
     const now = monotonicNs();
-    for (const k of this.maps.flows.keys()) {
-      const vb = this.maps.flows.lookup(k);
+    // Embryos (new flows waiting for their second packet under drop_entry) are connections too.
+    const tables = this.maps.embryos ? [this.maps.flows, this.maps.embryos] : [this.maps.flows];
+    for (const table of tables) for (const k of table.keys()) {
+      const vb = table.lookup(k);
       if (!vb) continue;
       const key = flowKey.decode(k), v = flowVal.decode(vb);
       const r = byRealId.get(v.realId);
