@@ -375,6 +375,13 @@ static __always_inline int send_to_real(struct xdp_md *ctx, struct pkt_desc *p, 
 	struct nexthop nh = {};
 	int rc;
 
+	/* DR and NAT to a real whose next hop the control plane resolved (nearly always):
+	 * its MACs straight into the frame, same IP packet. */
+	if (r->method != METHOD_TUN && (r->flags & REAL_F_NEXTHOP)) {
+		if (set_macs(data, data_end, r->dmac, r->smac))
+			return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+		return xmit(ctx, r->ifindex);
+	}
 	if (real_nexthop(ctx, r, &nh))
 		return VERDICT(R_DROP_NO_NEIGH, XDP_DROP);
 	if (r->method == METHOD_TUN) {
