@@ -353,7 +353,12 @@ async function runDefense(argv: string[], target: Target): Promise<number> {
   return withClient(target, async (c) => {
     if (Object.keys(p.set).length) await c.setDefense(p.set);
     const s = await c.getStatus();
-    out(p.json ? toJsonText(s.defense ?? {}) : `${defenseLines(s.defense, s.globalCounters).join('\n')}\n`);
+    const d = s.defense?.settings;
+    const view = {
+      settings: { newFlowRate: d?.newFlowRate, dropEntry: d?.dropEntry, secureTcp: d?.secureTcp, synTimeout: d?.synTimeout },
+      floodedCpus: s.defense?.floodedCpus ?? 0,
+    };
+    out(p.json ? toJsonText(view) : `${defenseLines(s.defense, s.globalCounters).join('\n')}\n`);
     return EXIT.ok;
   });
 }
@@ -378,7 +383,9 @@ export async function main(argv: string[]): Promise<number> {
     // The daemon parses its own options (it has --socket-like ones of its own).
     if (sub && (argv[0] === 'daemon' || argv[0] === 'realserver' || argv[0] === 'demo')) return await sub(argv.slice(1), { tls: {} });
     const { target, rest } = splitTarget(argv);
-    if (sub) return await sub(rest.slice(1), target);
+    // The daemon-target options may come first (`ipvx --run-dir D --defense ...`).
+    const named = rest[0] !== undefined ? SUBCOMMANDS[rest[0]] : undefined;
+    if (named) return await named(rest.slice(1), target);
     return await runIpvsadm(rest, target);
   } catch (e) {
     return reportFailure(e);
