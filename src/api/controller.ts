@@ -44,6 +44,8 @@ export interface IpvxEvent {
   changes?: Change[];
   /** Service and real changes left out of `changes` (a huge config event lists the first CHANGE_LIST_LIMIT); missed: events not sent. */
   changesOmitted?: number;
+  /** config: who made the change (api/server.ts originOf). */
+  origin?: string;
 }
 
 export interface ControllerOptions {
@@ -73,6 +75,8 @@ export interface CommitOptions {
   dryRun?: boolean;
   /** Name validation errors as the request does ("real.weight" rather than "services[3].reals[0].weight"). */
   rename?: (field: string, next: DesiredState) => string;
+  /** Who asks (api/server.ts originOf): logged and sent with the config event. */
+  origin?: string;
 }
 
 
@@ -236,8 +240,9 @@ export class Controller extends EventEmitter {
         throw new ApiError('internal', `the change was not applied (the previous state stays): ${(e as Error).message}`);
       }
       this.state = v.value;
-      this.o.log?.('configuration changed', { changes: total });
-      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: listed.changes, changesOmitted: listed.changesOmitted } satisfies IpvxEvent);
+      const origin = opts.origin ? { origin: opts.origin } : {};
+      this.o.log?.('configuration changed', { changes: total, ...origin, summary: listed.changes.slice(0, 10).map((c) => `${c.op} ${c.kind} ${c.detail}`) });
+      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: listed.changes, changesOmitted: listed.changesOmitted, ...origin } satisfies IpvxEvent);
       return { listed, large };
     });
     // Here, not inside: until that function has returned, its locals (the replaced state) are live.

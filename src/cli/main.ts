@@ -282,7 +282,7 @@ async function runWatch(argv: string[], target: Target): Promise<number> {
         const what = e.kind === 'config'
           ? (e.changes as unknown as Change[]).map((ch) => `${ch.op} ${ch.kind} ${ch.detail}`).join('; ')
           : [e.service, e.real, e.from || e.to ? `${e.from || '-'} -> ${e.to || '-'}` : '', e.reason ? `(${e.reason})` : ''].filter(Boolean).join(' ');
-        out(`${e.at} ${e.kind} ${what}\n`);
+        out(`${e.at} ${e.kind} ${what}${e.origin ? ` [${e.origin}]` : ''}\n`);
       }
     } catch (e) {
       if ((e as { code?: number }).code === 1) return EXIT.ok; // CANCELLED: our own Ctrl-C

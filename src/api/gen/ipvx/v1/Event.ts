@@ -4,7 +4,7 @@ import type { Change as _ipvx_v1_Change, Change__Output as _ipvx_v1_Change__Outp
 
 export interface Event {
   /**
-   * config (changes) | real (up/down) | service (quorum, sorry server) | role (HA)
+   * config (changes) | real (up/down) | service (quorum, sorry server) | role (HA) | missed (this watcher fell behind)
    */
   'kind'?: (string);
   /**
@@ -17,12 +17,19 @@ export interface Event {
   'to'?: (string);
   'reason'?: (string);
   'changes'?: (_ipvx_v1_Change)[];
+  /**
+   * config: service/real changes beyond the first 20,000 (not listed); missed: events not sent
+   */
   'changesOmitted'?: (number);
+  /**
+   * config: who made the change: the client's "ipvx-origin" metadata (e.g. "console user admin from 192.0.2.7") and its connection
+   */
+  'origin'?: (string);
 }
 
 export interface Event__Output {
   /**
-   * config (changes) | real (up/down) | service (quorum, sorry server) | role (HA)
+   * config (changes) | real (up/down) | service (quorum, sorry server) | role (HA) | missed (this watcher fell behind)
    */
   'kind': (string);
   /**
@@ -35,5 +42,12 @@ export interface Event__Output {
   'to': (string);
   'reason': (string);
   'changes': (_ipvx_v1_Change__Output)[];
+  /**
+   * config: service/real changes beyond the first 20,000 (not listed); missed: events not sent
+   */
   'changesOmitted': (number);
+  /**
+   * config: who made the change: the client's "ipvx-origin" metadata (e.g. "console user admin from 192.0.2.7") and its connection
+   */
+  'origin': (string);
 }
