@@ -348,13 +348,14 @@ const SUBCOMMANDS: Record<string, Command> = {
   // The lab's commands take no daemon target (src/realserver/cli.ts, src/lab/demo.ts).
   realserver: async (argv) => (await import('../realserver/cli.js')).runRealserverCommand(argv),
   demo: async (argv) => (await import('../lab/demo.js')).runDemo(argv),
+  console: async (argv) => (await import('../console/cli.js')).runConsoleCommand(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {
   try {
     const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
     // The daemon parses its own options (it has --socket-like ones of its own).
-    if (sub && (argv[0] === 'daemon' || argv[0] === 'realserver' || argv[0] === 'demo')) return await sub(argv.slice(1), { tls: {} });
+    if (sub && (argv[0] === 'daemon' || argv[0] === 'realserver' || argv[0] === 'demo' || argv[0] === 'console')) return await sub(argv.slice(1), { tls: {} });
     const { target, rest } = splitTarget(argv);
     if (sub) return await sub(rest.slice(1), target);
     return await runIpvsadm(rest, target);
