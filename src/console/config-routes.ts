@@ -52,7 +52,7 @@ export function configRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       if (!dryRun && r.applied) log.info({ user: req.session.user, client: req.ip, changes: r.changes.length + r.changesOmitted }, 'configuration changed from the console');
       return r;
     } catch (e) {
-      if (e instanceof ConflictError) return reply.code(409).send({ error: e.message, serial: e.serial });
+      if (e instanceof ConflictError) return reply.code(409).send({ error: e.message });
       if (e instanceof RefusedError) return reply.code(400).send({ error: e.message, fields: e.fields });
       throw e;
     }

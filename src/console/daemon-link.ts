@@ -4,12 +4,11 @@
 // and follows the Watch stream. Browsers never talk to the daemon; they get what this
 // module emits, through the console's server-sent events.
 import { EventEmitter } from 'node:events';
-import { createHash } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type Event, type Status } from '../api/client.js';
-import { stateFromMsg } from '../api/proto.js';
+import { currentConfig } from '../cli/restore-rules.js';
 import { stateToPlain } from '../config/schema.js';
-import { formatErrors, type FieldError } from '../core/result.js';
+import type { FieldError } from '../core/result.js';
 import type { DesiredState } from '../core/model.js';
 import type { GetStatsResponse__Output } from '../api/gen/ipvx/v1/GetStatsResponse.js';
 import { RateHistory, seriesId, type HistoryOptions, type RateSample } from './history.js';
@@ -23,7 +22,6 @@ export interface ConfigSnapshot {
 /** The configuration changed since the browser read it. */
 export class ConflictError extends Error {
   override name = 'ConflictError';
-  constructor(message: string, readonly serial: string) { super(message); }
 }
 
 /** The daemon refused the state; `fields` name what is wrong ("services[0].reals[1].weight"). */
@@ -79,7 +77,6 @@ export class DaemonLink extends EventEmitter {
   private pollTimer: NodeJS.Timeout | undefined;
   private watchCancel: (() => void) | undefined;
   private stopped = false;
-  private changing: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: LinkOptions) {
     super();
@@ -101,37 +98,26 @@ export class DaemonLink extends EventEmitter {
     this.client.close();
   }
 
-  async readConfig(): Promise<ConfigSnapshot> {
-    const msg = await this.client.getConfig();
-    const r = stateFromMsg(msg as unknown as Record<string, unknown>);
-    if (!r.ok) throw new Error(`the daemon's configuration did not parse: ${formatErrors(r.errors)}`);
-    return { state: r.value, serial: fingerprint(msg) };
+  readConfig(): Promise<ConfigSnapshot> {
+    return currentConfig(this.client);
   }
 
   /**
    * A whole desired state through the daemon's own validation: with dryRun the changes
-   * it would make, else applied. Refused with ConflictError when the configuration is no
-   * longer at `serial`. The console's own changes run one at a time.
+   * it would make, else applied; either only while the configuration is still at
+   * `serial` (the daemon's compare-and-swap), else ConflictError and nothing changes.
    */
-  change(state: DesiredState, o: { dryRun: boolean; serial: string; origin: string }): Promise<ChangeResult> {
-    const run = async (): Promise<ChangeResult> => {
-      const now = await this.readConfig();
-      if (now.serial !== o.serial) throw new ConflictError('the configuration was changed by someone else since you read it', now.serial);
-      let res;
-      try {
-        res = await this.client.applyConfig(stateToPlain(state) as never, o.dryRun, { origin: o.origin });
-      } catch (e) {
-        throw refusal(e);
-      }
-      const after = o.dryRun || !res.applied ? now.serial : (await this.readConfig()).serial;
-      return {
-        changes: res.changes.map((c) => ({ op: c.op, kind: c.kind, id: c.id, detail: c.detail })),
-        changesOmitted: Number(res.changesOmitted ?? 0), applied: res.applied, serial: after,
-      };
+  async change(state: DesiredState, o: { dryRun: boolean; serial: string; origin: string }): Promise<ChangeResult> {
+    let res;
+    try {
+      res = await this.client.applyConfig(stateToPlain(state) as never, o.dryRun, o.serial, { origin: o.origin });
+    } catch (e) {
+      throw refusal(e);
+    }
+    return {
+      changes: res.changes.map((c) => ({ op: c.op, kind: c.kind, id: c.id, detail: c.detail })),
+      changesOmitted: Number(res.changesOmitted ?? 0), applied: res.applied, serial: String(res.serial),
     };
-    const p = this.changing.then(run, run);
-    this.changing = p.catch(() => undefined);
-    return p;
   }
 
   private async poll(): Promise<void> {
@@ -213,17 +199,12 @@ export class DaemonLink extends EventEmitter {
   }
 }
 
-/** A stable digest of the configuration message, standing for its serial. */
-function fingerprint(msg: unknown): string {
-  return createHash('sha256').update(JSON.stringify(msg)).digest('hex').slice(0, 16);
-}
-
 /** gRPC errors as the console reports them: field errors of INVALID_ARGUMENT split out. */
 function refusal(e: unknown): Error {
   if (e instanceof DaemonUnavailable) return e;
   if (!(e instanceof IpvxError)) return e as Error;
   const message = e.message.length > MAX_MESSAGE ? `${e.message.slice(0, MAX_MESSAGE)} ...` : e.message;
-  if (e.code === grpc.status.ABORTED || e.code === grpc.status.FAILED_PRECONDITION) return new ConflictError(message, '');
+  if (e.isConflict) return new ConflictError(message);
   if (e.code !== grpc.status.INVALID_ARGUMENT) return e;
   return new RefusedError(message, fieldErrors(e.message));
 }

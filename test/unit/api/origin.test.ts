@@ -33,7 +33,7 @@ test('a change made with an origin carries it in the config event and the log; o
   const reading = (async () => { try { for await (const e of w.events) events.push(e); } catch { /* cancelled */ } })();
   try {
     await w.subscribed;
-    await h.client.applyConfig({ services: [SVC] }, false, { origin: 'console user admin from 192.0.2.7' });
+    await h.client.applyConfig({ services: [SVC] }, false, undefined, { origin: 'console user admin from 192.0.2.7' });
     await h.client.addReal({ vip: SVC.vip, port: 80, protocol: 'tcp' }, { address: '198.51.100.2', weight: 1 });
     await new Promise((r) => setTimeout(r, 100));
     const config = events.filter((e) => e.kind === 'config');
