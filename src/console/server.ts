@@ -54,6 +54,8 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1 << 20,
     trustProxy: false,
+    // Unknown fields in a request are an error, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false } },
     ...(o.tls ? { https: { cert: o.tls.cert, key: o.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   const store = new SessionStore(o.sessions);
