@@ -22,7 +22,7 @@ export function helpText(program = 'ipvx'): string {
   ${p} -Z [virtual-service]
   ${p} --set tcp tcpfin udp
   ${p} -h
-  ${p} daemon|apply|watch|import|realserver|demo ...
+  ${p} daemon|apply|watch|import|console|realserver|demo ...
 
 Commands:
 Either long or short options are allowed.

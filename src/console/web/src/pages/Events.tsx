@@ -2,14 +2,25 @@
 // up and down with the reason, quorum and HA role changes; newest first, live.
 import { useState } from 'preact/hooks';
 import { events } from '../store.js';
-import { clock } from '../format.js';
+import { clock, hostPort } from '../format.js';
 import type { IpvxEvent } from '../types.js';
 
 const KINDS = ['config', 'real', 'service', 'role', 'missed'] as const;
 
+/** "tcp|203.0.113.10|80" -> "TCP 203.0.113.10:80". */
+function serviceText(id: string | undefined): string {
+  const [proto, vip, port] = (id ?? '').split('|');
+  return proto && vip && port ? `${proto.toUpperCase()} ${hostPort(vip, Number(port))}` : id ?? '';
+}
+/** "198.51.100.1|8080" -> "198.51.100.1:8080". */
+function realText(id: string): string {
+  const i = id.lastIndexOf('|');
+  return i < 0 ? id : hostPort(id.slice(0, i), Number(id.slice(i + 1)));
+}
+
 function what(e: IpvxEvent): string {
   if (e.kind === 'config') return e.changes.map((c) => `${c.op} ${c.kind} ${c.detail}`).join('\n') + (e.changesOmitted ? `\n… and ${e.changesOmitted} more` : '');
-  const subject = [e.service?.replace(/\|/g, ' '), e.real ? `real ${e.real.replace('|', ':')}` : ''].filter(Boolean).join(', ');
+  const subject = [serviceText(e.service), e.real ? `real ${realText(e.real)}` : ''].filter(Boolean).join(', ');
   return [subject, e.from || e.to ? `${e.from || '-'} → ${e.to || '-'}` : ''].filter(Boolean).join(': ');
 }
 
