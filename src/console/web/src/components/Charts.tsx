@@ -6,6 +6,8 @@ import 'uplot/dist/uPlot.min.css';
 import { rate } from '../format.js';
 
 const secs = (t: number[]) => t.map((x) => x / 1000);
+/** Axis ticks as wall-clock times ("12:03" or "12:03:30"). */
+const hhmm = (s: number) => new Date(s * 1000).toLocaleTimeString('en-GB', s % 60 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
 
 export function Sparkline(p: { t: number[]; values: number[] | undefined; label: string }) {
   const el = useRef<HTMLDivElement>(null);
@@ -42,7 +44,7 @@ export function RateChart(p: { title: string; unit: string; t: number[]; lines: 
       width: width(), height: 160,
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [
-        { stroke: '#52606d', grid: { stroke: '#e4e7eb', width: 1 }, ticks: { stroke: '#cbd2d9', width: 1 } },
+        { stroke: '#52606d', grid: { stroke: '#e4e7eb', width: 1 }, ticks: { stroke: '#cbd2d9', width: 1 }, values: (_u, vals) => vals.map((v) => hhmm(v)) },
         { stroke: '#52606d', size: 56, grid: { stroke: '#e4e7eb', width: 1 }, ticks: { stroke: '#cbd2d9', width: 1 }, values: (_u, vals) => vals.map((v) => fmt(v)) },
       ],
       series: [{ value: (_u, v) => (v == null ? '-' : new Date(v * 1000).toLocaleTimeString('en-GB')) },

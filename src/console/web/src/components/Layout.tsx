@@ -73,7 +73,7 @@ export function Layout(p: { children: ComponentChildren }) {
               <tr><td><kbd>/</kbd></td><td>Filter services</td></tr>
               <tr><td><kbd>n</kbd></td><td>New service (Services)</td></tr>
               <tr><td><kbd>j</kbd> <kbd>k</kbd></td><td>Next / previous row</td></tr>
-              <tr><td><kbd>Enter</kbd></td><td>Open the service of the row</td></tr>
+              <tr><td><kbd>Enter</kbd></td><td>Open the service (service row), edit the real (real row)</td></tr>
               <tr><td><kbd>Esc</kbd></td><td>Close a dialog</td></tr>
               <tr><td><kbd>?</kbd></td><td>This list</td></tr>
             </tbody>

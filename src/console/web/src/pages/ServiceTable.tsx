@@ -65,7 +65,8 @@ function rowKeys(e: KeyboardEvent) {
     const to = rows[Math.max(0, Math.min(rows.length - 1, i + (e.key === 'j' ? 1 : -1)))];
     if (to) { e.preventDefault(); to.focus(); }
   } else if (e.key === 'Enter' && row && e.target === row) {
-    row.querySelector<HTMLAnchorElement>('a')?.click();
+    // A service row opens its page; a real row its editor.
+    (row.querySelector<HTMLElement>('a') ?? row.querySelector<HTMLElement>('[data-enter]'))?.click();
   }
 }
 
@@ -81,7 +82,7 @@ export function ServiceTable(p: {
         <thead>
           <tr>
             <th scope="col">Service / real</th>
-            <th scope="col" title="Scheduler (service) / forwarding method (real)">Sched</th>
+            <th scope="col" title="Scheduler (service) / forwarding method (real)">Sched/Fwd</th>
             <th scope="col" class="num" title="Configured weight, and the weight in force when health or load changed it">Weight</th>
             <th scope="col">Health</th>
             <th scope="col" class="num" title="Active connections">ActConn</th>
@@ -157,7 +158,7 @@ function RealRow(p: { s: ServiceSpec; sid: string; r: RealSpec; rid: string; rs:
         {drained
           ? <button type="button" class="small" onClick={() => p.actions.restore(sid, rid)} title="Give it its weight back">Restore</button>
           : <button type="button" class="small" onClick={() => p.actions.drain(sid, rid)} title="Weight 0: no new connections, established ones go on">Drain</button>}
-        <button type="button" class="small" onClick={() => p.actions.editReal(sid, rid)}>Edit</button>
+        <button type="button" class="small" data-enter onClick={() => p.actions.editReal(sid, rid)}>Edit</button>
         <button type="button" class="small danger" onClick={() => p.actions.deleteReal(sid, rid)} aria-label={`Delete ${rid}`}>Delete</button>
       </td>
     </tr>
