@@ -14,10 +14,15 @@ import type { ConsoleContext } from './server.js';
 export const SESSION_CHECK_MS = 1000;
 /** Messages a slow browser may have outstanding before its stream is cut (it reconnects and resyncs). */
 const MAX_PENDING = 200;
+/** Open live streams per session and in all: each holds a connection and a share of every poll. */
+export const MAX_STREAMS_PER_SESSION = 16;
+export const MAX_STREAMS = 256;
 
 export function liveRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { link } = ctx.o;
   const host = hostname();
+  const streams = new Map<string, number>();
+  let total = 0;
 
   app.get('/api/snapshot', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
@@ -32,9 +37,15 @@ export function liveRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   }, async (req) => link.history.of(req.query.service));
 
   app.get('/api/live', { sse: { kind: 'only' } }, async (req, reply) => {
+    const sessionId = req.session.sessionId;
+    const mine = streams.get(sessionId) ?? 0;
+    if (mine >= MAX_STREAMS_PER_SESSION || total >= MAX_STREAMS) {
+      return reply.code(429).send({ error: `too many live streams open (${mine} for this session, ${total} in all); close some pages` });
+    }
+    streams.set(sessionId, mine + 1);
+    total++;
     const sse = reply.sse!;
     sse.keepAlive();
-    const sessionId = req.session.sessionId;
     let pending = 0;
     let closed = false;
     const send = (event: string, data: unknown, droppable = false) => {
@@ -62,6 +73,9 @@ export function liveRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     function close() {
       if (closed) return;
       closed = true;
+      total--;
+      const n = (streams.get(sessionId) ?? 1) - 1;
+      if (n > 0) streams.set(sessionId, n); else streams.delete(sessionId);
       clearInterval(check);
       link.off('frame', onFrame);
       link.off('event', onEvent);

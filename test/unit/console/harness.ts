@@ -29,7 +29,7 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export async function consoleHarness(o: { initial?: DesiredState; sessions?: Partial<SessionPolicy>; loginsPerMinute?: number } = {}): Promise<ConsoleHarness> {
+export async function consoleHarness(o: { initial?: DesiredState; sessions?: Partial<SessionPolicy>; loginsPerMinute?: number; tls?: { cert: Buffer; key: Buffer } } = {}): Promise<ConsoleHarness> {
   const api = await apiHarness(o.initial ? { initial: o.initial } : {});
   const dir = mkdtempSync(join(tmpdir(), 'ipvx-console-'));
   // Stand-in pages: the server's behaviour is under test here, not the built front end.
@@ -44,7 +44,7 @@ export async function consoleHarness(o: { initial?: DesiredState; sessions?: Par
   const link = new DaemonLink({ client: new IpvxClient(`unix:${api.socket}`, { timeoutMs: 10_000 }), pollMs: 200 });
   link.start();
   const app = await buildConsole({
-    link, passwdFile, webRoot: join(dir, 'web'), log, ...(o.loginsPerMinute ? { loginsPerMinute: o.loginsPerMinute } : {}),
+    link, passwdFile, webRoot: join(dir, 'web'), log, ...(o.loginsPerMinute ? { loginsPerMinute: o.loginsPerMinute } : {}), ...(o.tls ? { tls: o.tls } : {}),
     sessions: { idleMs: 60_000, maxMs: 3600_000, ...o.sessions },
   });
   await app.ready();

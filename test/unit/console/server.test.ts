@@ -298,3 +298,40 @@ test('import shows what a piranha lvs.cf imports and what it cannot, changing no
     assert.match(yaml.body, /vip: 203\.0\.113\.10/);
   } finally { await h.close(); }
 });
+
+test('the live stream sends polls and the daemon\'s events, ends when its session ends, and is bounded per session', async () => {
+  const h = await consoleHarness({ initial: INITIAL, sessions: { idleMs: 1500 } });
+  const open: import('node:http').ClientRequest[] = [];
+  try {
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (h.app.server.address() as { port: number }).port;
+    const { cookie } = await h.login();
+    const { get } = await import('node:http');
+    const stream = () => new Promise<{ status: number; text: () => string; ended: Promise<void> }>((resolve, reject) => {
+      const req = get({ host: '127.0.0.1', port, path: '/api/live', headers: { cookie, accept: 'text/event-stream' } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => { text += d.toString(); });
+        resolve({ status: res.statusCode ?? 0, text: () => text, ended: new Promise((r) => res.on('close', () => r())) });
+      });
+      req.on('error', reject);
+      open.push(req);
+    });
+    const s = await stream();
+    assert.equal(s.status, 200);
+    await h.api.client.addReal({ vip: SVC.vip, port: 80, protocol: 'tcp' }, { address: '198.51.100.9', port: 8080, weight: 1 });
+    for (let i = 0; i < 50 && !/event: event/.test(s.text()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(s.text(), /event: frame\ndata: \{"at":\d+,"status":/);
+    assert.match(s.text(), /event: event\ndata: .*198\.51\.100\.9/);
+    const more = [];
+    for (let i = 1; i < 16; i++) more.push(await stream());
+    assert.ok(more.every((x) => x.status === 200));
+    const over = await stream();
+    assert.equal(over.status, 429, 'the 17th stream of one session');
+    // No request but the streams: the session goes idle, and the streams are told and closed.
+    await s.ended;
+    assert.match(s.text(), /event: expired\ndata: \{"reason":"your session has expired"\}/);
+  } finally {
+    for (const r of open) r.destroy();
+    await h.close();
+  }
+});
