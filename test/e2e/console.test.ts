@@ -332,6 +332,58 @@ test('two browsers editing at once: the second is told, nothing is overwritten, 
   });
 });
 
+test('a service made, its health check set and the service deleted through the forms; HA and timeouts settings through theirs', { timeout: 90_000 }, async () => {
+  await step('forms', async () => {
+    await page.click('nav a[href="/services"]');
+    await page.keyboard.press('n');
+    await page.fill('#f-vip', VIP);
+    await page.fill('#f-port', '81');
+    await page.selectOption('#f-scheduler', 'wrr');
+    await page.selectOption('#f-method', 'nat');
+    await page.selectOption('#f-health-check-type', 'tcp');
+    await page.fill('#f-health-interval', '1');
+    await page.click('[data-testid=service-form] button[type=submit]');
+    assert.deepEqual(await reviewAndApply(page), [`+ service tcp ${VIP}:81 wrr`]);
+    assert.match(ipvx('-S', '-n'), new RegExp(`^-A -t ${VIP}:81 -s wrr$`, 'm'));
+    const svc81 = page.locator(`tbody[data-service="tcp|${VIP}|81"]`);
+    await svc81.getByRole('button', { name: 'Add real' }).click();
+    await page.fill('#f-address', REAL[0]!);
+    await page.fill('#f-port', String(PORT));
+    await page.fill('#f-weight', '2');
+    await page.click('[data-testid=real-form] button[type=submit]');
+    assert.deepEqual(await reviewAndApply(page), [`+ real tcp ${VIP}:81 -> ${REAL[0]}:${PORT} nat weight 2`]);
+    await svc81.locator('[data-health=up]').waitFor({ timeout: 10_000 });
+    await svc81.locator('a.svc-name').click();
+    await page.getByRole('button', { name: 'Delete service' }).click();
+    await page.click('[data-testid=change-dialog] button[type=submit]');
+    assert.deepEqual(await reviewAndApply(page), [`- service tcp ${VIP}:81`]);
+    await page.waitForURL(/\/services$/);
+    assert.doesNotMatch(ipvx('-S', '-n'), /:81 /);
+
+    await page.keyboard.press('c');
+    await page.locator('[data-testid=timeouts-settings]').getByRole('button', { name: 'Edit' }).click();
+    await page.fill('#f-tcp', '600');
+    await page.click('[data-testid=change-dialog] button[type=submit]');
+    assert.deepEqual(await reviewAndApply(page), ['~ timeouts tcp 900 -> 600']);
+    assert.match(ipvx('-L', '--timeout'), /Timeout \(tcp tcpfin udp\): 600 120 300/);
+    // HA with a peer that is no address: the daemon says so at the field, nothing changes.
+    await page.locator('[data-testid=ha-settings]').getByRole('button', { name: 'Edit' }).click();
+    await page.check('text=Enabled');
+    await page.fill('#f-localAddress', '192.0.2.254');
+    await page.fill('#f-peerAddress', '192.0.2.300');
+    await page.fill('#f-key', 'a-shared-key-for-the-test');
+    await page.click('[data-testid=change-dialog] button[type=submit]');
+    const err = page.locator('[data-testid="error-peerAddress"]');
+    await err.waitFor();
+    assert.match(await err.textContent() ?? '', /192\.0\.2\.300/);
+    await page.keyboard.press('Escape');
+    const api = daemon.client();
+    try {
+      assert.equal((await api.getConfig()).ha, null, 'no HA settings were stored');
+    } finally { api.close(); }
+  });
+});
+
 test('uploading the piranha sample shows its services and what it cannot import before anything is applied; export gives ipvx -S -n', { timeout: 60_000 }, async () => {
   await step('import', async () => {
     const rules = ipvx('-S', '-n');

@@ -40,3 +40,49 @@ export function errorsUnder(fields: { field: string; message: string }[], prefix
   }
   return { mine, other };
 }
+
+/** The end of every change form: to the daemon's dry run, or away. */
+export function FormActions(p: { onCancel: () => void }) {
+  return (
+    <div class="actions">
+      <button type="submit" class="primary">Review change</button>
+      <button type="button" onClick={p.onCancel}>Cancel</button>
+    </div>
+  );
+}
+
+/**
+ * A list of small records as rows of inputs (HA VIPs, BGP peers): the daemon's errors
+ * for `${prefix}[i].${key}` under their input.
+ */
+export function RowsEditor<K extends string>(p: {
+  label: string; columns: readonly { key: K; label: string; secret?: boolean }[]; rows: Record<K, string>[];
+  onChange: (rows: Record<K, string>[]) => void; blank: Record<K, string>; prefix: string; errors: Errors; add: string;
+}) {
+  const set = (i: number, k: K, v: string) => p.onChange(p.rows.map((y, j) => (j === i ? { ...y, [k]: v } : y)));
+  return (
+    <>
+      <table class="plain editor">
+        <thead><tr>{p.columns.map((c) => <th key={c.key}>{c.label}</th>)}<th /></tr></thead>
+        <tbody>
+          {p.rows.map((x, i) => (
+            <tr key={i}>
+              {p.columns.map((c) => {
+                const err = p.errors[`${p.prefix}[${i}].${c.key}`];
+                const props = { 'aria-label': `${p.label} ${i + 1} ${c.label}`, autoComplete: 'off', value: x[c.key], onInput: (e: Event) => set(i, c.key, (e.target as HTMLInputElement).value) };
+                return (
+                  <td key={c.key} class={err ? 'invalid' : ''}>
+                    {c.secret ? <input type="password" {...props} /> : <input type="text" {...props} />}
+                    {err ? <p class="field-error">{err}</p> : null}
+                  </td>
+                );
+              })}
+              <td><button type="button" class="small" onClick={() => p.onChange(p.rows.filter((_, j) => j !== i))}>Remove</button></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button type="button" class="small" onClick={() => p.onChange([...p.rows, { ...p.blank }])}>{p.add}</button>
+    </>
+  );
+}

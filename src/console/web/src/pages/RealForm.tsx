@@ -4,7 +4,7 @@ import { config } from '../store.js';
 import { findService, putReal, realId } from '../model.js';
 import { hostPort } from '../format.js';
 import { ChangeDialog, useChangeFlow } from '../components/ChangeDialog.js';
-import { Field, text } from '../components/Field.js';
+import { Field, FormActions, text } from '../components/Field.js';
 import { num, num0, str } from './formValues.js';
 import type { RealSpec } from '../types.js';
 
@@ -58,10 +58,7 @@ export function RealForm(p: { sid: string; rid?: string | undefined; onClose: ()
           </Field>
         </div>
         {old?.health ? <p class="muted small">This real has a health check of its own ({old.health.check.type}); it is kept as it is.</p> : null}
-        <div class="actions">
-          <button type="submit" class="primary">Review change</button>
-          <button type="button" onClick={p.onClose}>Cancel</button>
-        </div>
+        <FormActions onCancel={p.onClose} />
       </form>
     )} />
   );

@@ -6,7 +6,7 @@ import { config } from '../store.js';
 import { findService, putService, serviceId } from '../model.js';
 import { hostPort } from '../format.js';
 import { ChangeDialog, useChangeFlow } from '../components/ChangeDialog.js';
-import { Field, text, type Errors } from '../components/Field.js';
+import { Field, FormActions, text, type Errors } from '../components/Field.js';
 import { compact, num, num0, str } from './formValues.js';
 import type { HealthSpec, ServiceSpec } from '../types.js';
 
@@ -208,10 +208,7 @@ export function ServiceForm(p: { sid?: string | undefined; onClose: () => void }
           </div>
         </fieldset>
         {old?.load ? <p class="muted small">Dynamic weights from {old.load.type === 'agent' ? `a load agent on port ${old.load.port}` : 'a load command'}: kept as they are.</p> : null}
-        <div class="actions">
-          <button type="submit" class="primary">Review change</button>
-          <button type="button" onClick={p.onClose}>Cancel</button>
-        </div>
+        <FormActions onCancel={p.onClose} />
       </form>
     )} />
   );

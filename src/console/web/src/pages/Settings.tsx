@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { config } from '../store.js';
 import { ChangeDialog, useChangeFlow } from '../components/ChangeDialog.js';
-import { Field, text, type Errors } from '../components/Field.js';
+import { Field, FormActions, RowsEditor, text, type Errors } from '../components/Field.js';
 import { num, num0, str } from './formValues.js';
 import type { BgpSpec, DesiredState, HaSpec } from '../types.js';
 
@@ -99,25 +99,10 @@ function HaForm(p: { state: DesiredState; onClose: () => void }) {
         </div>
         <fieldset>
           <legend>VIPs the active director holds</legend>
-          <table class="plain editor">
-            <thead><tr><th>Address</th><th>Prefix</th><th>Interface</th><th /></tr></thead>
-            <tbody>
-              {vips.map((x, i) => (
-                <tr key={i}>
-                  {(['address', 'prefixLength', 'interface'] as const).map((k) => (
-                    <td key={k} class={errors[`vips[${i}].${k}`] ? 'invalid' : ''}>
-                      <input aria-label={`VIP ${i + 1} ${k}`} value={x[k]} onInput={(e) => setVips(vips.map((y, j) => (j === i ? { ...y, [k]: (e.target as HTMLInputElement).value } : y)))} />
-                      {errors[`vips[${i}].${k}`] ? <p class="field-error">{errors[`vips[${i}].${k}`]}</p> : null}
-                    </td>
-                  ))}
-                  <td><button type="button" class="small" onClick={() => setVips(vips.filter((_, j) => j !== i))}>Remove</button></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <button type="button" class="small" onClick={() => setVips([...vips, { address: '', prefixLength: '24', interface: '' }])}>Add VIP</button>
+          <RowsEditor label="VIP" prefix="vips" errors={errors} rows={vips} onChange={setVips} add="Add VIP" blank={{ address: '', prefixLength: '24', interface: '' }}
+            columns={[{ key: 'address', label: 'Address' }, { key: 'prefixLength', label: 'Prefix' }, { key: 'interface', label: 'Interface' }]} />
         </fieldset>
-        <div class="actions"><button type="submit" class="primary">Review change</button><button type="button" onClick={p.onClose}>Cancel</button></div>
+        <FormActions onCancel={p.onClose} />
       </form>
     )} />
   );
@@ -153,29 +138,11 @@ function BgpForm(p: { state: DesiredState; onClose: () => void }) {
         </div>
         <fieldset>
           <legend>Peers</legend>
-          <table class="plain editor">
-            <thead><tr><th>Address</th><th>AS</th><th>Port</th><th>TCP-MD5 password</th><th /></tr></thead>
-            <tbody>
-              {peers.map((x, i) => (
-                <tr key={i}>
-                  {(['address', 'as', 'port', 'password'] as const).map((k) => (
-                    <td key={k} class={errors[`peers[${i}].${k}`] ? 'invalid' : ''}>
-                      {(() => {
-                        const props = { 'aria-label': `peer ${i + 1} ${k}`, autoComplete: 'off', value: x[k], onInput: (e: Event) => setPeers(peers.map((y, j) => (j === i ? { ...y, [k]: (e.target as HTMLInputElement).value } : y))) };
-                        return k === 'password' ? <input type="password" {...props} /> : <input type="text" {...props} />;
-                      })()}
-                      {errors[`peers[${i}].${k}`] ? <p class="field-error">{errors[`peers[${i}].${k}`]}</p> : null}
-                    </td>
-                  ))}
-                  <td><button type="button" class="small" onClick={() => setPeers(peers.filter((_, j) => j !== i))}>Remove</button></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <button type="button" class="small" onClick={() => setPeers([...peers, { address: '', as: '', port: '', password: '' }])}>Add peer</button>
+          <RowsEditor label="peer" prefix="peers" errors={errors} rows={peers} onChange={setPeers} add="Add peer" blank={{ address: '', as: '', port: '', password: '' }}
+            columns={[{ key: 'address', label: 'Address' }, { key: 'as', label: 'AS' }, { key: 'port', label: 'Port' }, { key: 'password', label: 'TCP-MD5 password', secret: true }]} />
         </fieldset>
         <p class="muted small">BIRD's files ({b?.birdConfig ?? '/etc/bird/bird.conf'}, {b?.birdSocket ?? '/run/bird/bird.ctl'}) are set in the configuration file on the director.</p>
-        <div class="actions"><button type="submit" class="primary">Review change</button><button type="button" onClick={p.onClose}>Cancel</button></div>
+        <FormActions onCancel={p.onClose} />
       </form>
     )} />
   );
@@ -195,7 +162,7 @@ function TimeoutsForm(p: { state: DesiredState; onClose: () => void }) {
           <Field label="TCP after FIN" name="tcpFin" errors={errors} hint="seconds (120)"><input {...text('tcpFin', v.tcpFin, set('tcpFin'), errors)} inputMode="numeric" /></Field>
           <Field label="UDP" name="udp" errors={errors} hint="seconds (300)"><input {...text('udp', v.udp, set('udp'), errors)} inputMode="numeric" /></Field>
         </div>
-        <div class="actions"><button type="submit" class="primary">Review change</button><button type="button" onClick={p.onClose}>Cancel</button></div>
+        <FormActions onCancel={p.onClose} />
       </form>
     )} />
   );
