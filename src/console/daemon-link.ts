@@ -71,6 +71,8 @@ export class DaemonLink extends EventEmitter {
   readonly recent: Event[] = [];
   latest: Frame | undefined;
   connected = false;
+  /** The Watch stream is followed (events made while it is not are not replayed: 'resync' says so). */
+  watching = false;
   lastError = '';
   private readonly client: IpvxClient;
   private readonly pollMs: number;
@@ -179,12 +181,14 @@ export class DaemonLink extends EventEmitter {
       this.watchCancel = w.cancel;
       try {
         await w.subscribed;
+        this.watching = true;
         // Changes while we were not watching are not replayed: the pages reload the configuration.
         this.emit('resync');
         for await (const e of w.events) this.event(e);
       } catch (e) {
         if ((e as { code?: number }).code !== grpc.status.CANCELLED && !this.stopped) this.setConnected(false, (e as Error).message);
       }
+      this.watching = false;
       if (!this.stopped) await new Promise((r) => setTimeout(r, 1000).unref());
     }
   }

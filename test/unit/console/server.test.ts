@@ -9,6 +9,7 @@ import { PAGES } from '../../../src/console/server.js';
 import { formatSave } from '../../../src/cli/ipvsadm/index.js';
 import { currentConfig } from '../../../src/cli/restore-rules.js';
 import type { DesiredState } from '../../../src/core/model.js';
+import { until } from '../../lib/wait.js';
 
 const SVC = {
   vip: '203.0.113.10', port: 80, protocol: 'tcp' as const, scheduler: 'rr' as const, flags: [], persistence: 0, persistenceMask: '', method: 'nat' as const,
@@ -332,6 +333,30 @@ test('the live stream sends polls and the daemon\'s events, ends when its sessio
     assert.match(s.text(), /event: expired\ndata: \{"reason":"your session has expired"\}/);
   } finally {
     for (const r of open) r.destroy();
+    await h.close();
+  }
+});
+
+test('the daemon stopping and coming back: pages are told (503, link down) and the console follows it again by itself', { timeout: 60_000 }, async () => {
+  const h = await consoleHarness({ initial: INITIAL });
+  let restarted: { close(): Promise<void> } | undefined;
+  try {
+    const { cookie } = await h.login();
+    await until('the first poll', () => h.link.connected);
+    const { startServer } = await import('../../../src/api/server.js');
+    await h.api.server.close();
+    await until('the link to see the daemon gone', () => !h.link.connected && !h.link.watching, 5000);
+    const down = await h.app.inject({ method: 'GET', url: '/api/config', headers: { cookie } });
+    assert.equal(down.statusCode, 503);
+    assert.match(down.json().error, /does not answer/);
+    restarted = await startServer({ controller: h.api.controller, socketPath: h.api.socket });
+    await until('the link to follow the daemon again', () => h.link.connected && h.link.watching, 10_000);
+    assert.equal((await h.app.inject({ method: 'GET', url: '/api/config', headers: { cookie } })).statusCode, 200);
+    const before = h.link.recent.length;
+    await h.api.client.addReal({ vip: SVC.vip, port: 80, protocol: 'tcp' }, { address: '198.51.100.8', port: 8080, weight: 1 });
+    await until('the Watch stream to be followed again', () => h.link.recent.length > before, 10_000);
+  } finally {
+    await restarted?.close(); // the harness closes the daemon it started, already closed here
     await h.close();
   }
 });
