@@ -414,8 +414,24 @@ test('the other pages: a service with its charts, status, events, settings, and 
     await answers(20);
     await sleep(4500); // two polls: the charts have a rise to show
     await screenshot(page, 'service', true);
+    // HA on, with a peer that never answers: after its deadtime this director is active alone.
+    await page.keyboard.press('c');
+    await page.locator('[data-testid=ha-settings]').getByRole('button', { name: 'Edit' }).click();
+    await page.check('text=Enabled');
+    await page.fill('#f-localAddress', PLAN[4].dirBack);
+    await page.fill('#f-peerAddress', '198.51.100.250');
+    await page.fill('#f-keepalive', '0.5');
+    await page.fill('#f-deadtime', '2');
+    await page.fill('#f-key', 'a shared key for the test');
+    await page.click('[data-testid=change-dialog] button[type=submit]');
+    assert.match((await reviewAndApply(page)).join('\n'), /^\+ ha peer 198\.51\.100\.250$/);
     await page.keyboard.press('t'); // keyboard: the Status section
     await page.waitForSelector('[data-testid=dataplane-counters]');
+    const ha = page.locator('[data-testid=ha-card]');
+    await ha.locator('.role-active').waitFor({ timeout: 15_000 });
+    assert.match(await ha.textContent() ?? '', /198\.51\.100\.250.*never heard/);
+    assert.match(await ha.locator('[data-testid=heartbeat-age]').textContent() ?? '', /^never$/);
+    assert.equal(await page.locator('header [data-testid=role]').textContent(), 'active');
     const fwd = await page.locator('tr[data-counter=fwd_redirect] td.num').first().textContent();
     assert.ok(Number(fwd?.replace(/,/g, '')) > 0, 'the data plane\'s counters are shown');
     await screenshot(page, 'status', true);

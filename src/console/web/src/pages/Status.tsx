@@ -1,6 +1,6 @@
 // The director as a whole: the daemon, HA (role, peer, heartbeats, sync), BGP (sessions,
 // announced VIPs) and every drop/pass reason of the data plane.
-import { frame, host } from '../store.js';
+import { config, frame, host } from '../store.js';
 import { count, duration, rate } from '../format.js';
 
 function Card(p: { title: string; children: preact.ComponentChildren; testid?: string }) {
@@ -41,7 +41,7 @@ export function StatusPage() {
           {ha ? (
             <dl class="facts">
               <dt>Role</dt><dd><span class={`role role-${ha.role}`}>{ha.role}</span> (priority {ha.priority})</dd>
-              <dt>Peer</dt><dd>{ha.peer} {ha.peerRole ? <>— {ha.peerRole}, priority {ha.peerPriority}, <span class={ha.peerAlive ? 'ok' : 'error'}>{ha.peerAlive ? 'alive' : 'silent'}</span></> : <span class="error">never heard</span>}</dd>
+              <dt>Peer</dt><dd>{ha.peer || config.value?.state.ha?.peerAddress} {ha.peerRole ? <>— {ha.peerRole}, priority {ha.peerPriority}, <span class={ha.peerAlive ? 'ok' : 'error'}>{ha.peerAlive ? 'alive' : 'silent'}</span></> : <span class="error">never heard</span>}</dd>
               <dt>Last heartbeat</dt><dd data-testid="heartbeat-age">{age >= 0 ? `${(age / 1000).toFixed(1)} s ago` : 'never'}</dd>
               <dt>Sync lag</dt><dd>{lag >= 0 ? `${lag} ms` : '-'}</dd>
               <dt>Heartbeats</dt><dd>sent {count(ha.heartbeatsSent)}, accepted {count(ha.heartbeatsAccepted)}, rejected {count(Object.values(ha.rejected).reduce((n, x) => n + Number(x), 0))}
