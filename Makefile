@@ -11,7 +11,7 @@ TEST_GLOB ?= build/js/test
 
 vpath %.bpf.c bpf test/bpf/progs test/bench/progs
 
-.PHONY: all build bpf ts web setup test test-unit test-bpf test-e2e test-console demo bench clean install
+.PHONY: all build bpf ts web setup check-gen test test-unit test-bpf test-e2e test-console demo bench clean install
 
 all: build
 build: bpf ts web
@@ -35,8 +35,14 @@ web:
 	npx tsc -p src/console/web
 	npx vite build --config src/console/web/vite.config.ts
 
-# Every test: unit (pure), bpf (BPF_PROG_TEST_RUN on the real objects), e2e (network namespaces).
-test: setup build
+# src/api/gen must be what the proto gives (regenerate with `npm run gen`).
+check-gen:
+	@bash scripts/gen-api.sh --check
+
+# Every test of every tier in one run (test/README.md): unit (no root: pure code, the
+# daemon and CLI with the memory data plane, BTF checks), bpf (root: BPF_PROG_TEST_RUN
+# on the real objects), e2e (root: network namespaces).
+test: setup build check-gen
 	node --test --test-concurrency=1 --test-reporter=spec $$(find $(TEST_GLOB) -name '*.test.js' | sort)
 
 test-unit: build

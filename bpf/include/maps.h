@@ -129,20 +129,4 @@ struct {
 	__uint(max_entries, IPVX_IFINDEX_DIRECT);
 } if_macs_direct SEC(".maps");
 
-/* Never read: its value type carries the enums into BTF, where the control
- * plane's layout test checks its copies of them. */
-struct ipvx_btf_enums {
-	enum ipvx_reason reason;
-	enum ipvx_method method;
-	enum ipvx_sched_kind sched;
-	enum ipvx_flow_state state;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__type(key, __u32);
-	__type(value, struct ipvx_btf_enums);
-	__uint(max_entries, 1);
-} btf_enums SEC(".maps");
-
 #endif

@@ -8,6 +8,7 @@ import { IpvxClient } from '../api/client.js';
 import { defaultSocketPath } from '../api/proto.js';
 import { netnsId } from '../dataplane/pins.js';
 import { DaemonLink } from './daemon-link.js';
+import { pinoLogger } from '../common/log.js';
 import { buildConsole } from './server.js';
 import { listenPlan, DEFAULT_LISTEN } from './listen.js';
 import { DEFAULT_PASSWD_FILE, DEFAULT_USER, setPassword, readPasswdFile, checkNewPassword } from './passwd.js';
@@ -70,7 +71,7 @@ export async function runConsoleCommand(argv: string[]): Promise<number> {
   const runDir = v['run-dir'] ?? process.env.IPVX_RUN_DIR;
   const socket = v.socket ?? process.env.IPVX_SOCKET ?? (runDir ? `${runDir}/${netnsId()}.sock` : defaultSocketPath(netnsId()));
   // Not IpvxClient.local: the console starts (and says so) while the daemon is down, and reconnects.
-  const link = new DaemonLink({ client: new IpvxClient(`unix:${socket}`, { timeoutMs: 30_000 }), log: (level, msg, fields) => log[level](fields ?? {}, msg) });
+  const link = new DaemonLink({ client: new IpvxClient(`unix:${socket}`, { timeoutMs: 30_000 }), log: pinoLogger(log) });
   const app = await buildConsole({ link, passwdFile, webRoot: WEB_ROOT, sessions, log, ...(plan.tls ? { tls: plan.tls } : {}) });
   let address: string;
   try {

@@ -9,6 +9,7 @@ import { IpvxClient, IpvxError, DaemonUnavailable, type Event, type Status } fro
 import { currentConfig } from '../cli/restore-rules.js';
 import { stateToPlain } from '../config/schema.js';
 import type { FieldError } from '../core/result.js';
+import type { Logger } from '../common/log.js';
 import type { DesiredState } from '../core/model.js';
 import type { GetStatsResponse__Output } from '../api/gen/ipvx/v1/GetStatsResponse.js';
 import { RateHistory, seriesId, type HistoryOptions, type RateSample } from './history.js';
@@ -53,7 +54,7 @@ export interface LinkOptions {
   /** Milliseconds between polls (default 2000, the daemon's rate interval). */
   pollMs?: number;
   history?: HistoryOptions;
-  log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+  log?: Logger;
 }
 
 /** Services whose statistics go to the browsers at each poll. */
@@ -169,7 +170,8 @@ export class DaemonLink extends EventEmitter {
     this.connected = up;
     this.lastError = error;
     if (changed) {
-      this.o.log?.(up ? 'info' : 'warn', up ? 'connected to the daemon' : 'the daemon does not answer', up ? {} : { error });
+      if (up) this.o.log?.info('connected to the daemon');
+      else this.o.log?.warn('the daemon does not answer', { error });
       this.emit('link', { connected: up, error });
     }
   }

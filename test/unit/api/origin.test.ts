@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { harness } from './harness.js';
 import { originOf } from '../../../src/api/server.js';
+import { logger } from '../../../src/common/log.js';
 import type { Event } from '../../../src/api/client.js';
 
 const SVC = { vip: '203.0.113.10', port: 80, protocol: 'tcp', scheduler: 'rr', reals: [{ address: '198.51.100.1', weight: 1 }] };
@@ -23,11 +24,7 @@ test('originOf: what the client says, sanitized and bounded, and the connection 
 
 test('a change made with an origin carries it in the config event and the log; one without says its connection', async () => {
   const logs: { msg: string; fields?: Record<string, unknown> }[] = [];
-  const h = await harness();
-  // The harness's controller has no log: listen to what the server hands it.
-  h.controller.on('event', () => undefined);
-  const origLog = (h.controller as unknown as { o: { log?: unknown } }).o;
-  origLog.log = (msg: string, fields?: Record<string, unknown>) => logs.push({ msg, ...(fields ? { fields } : {}) });
+  const h = await harness({ log: logger((_level, msg, fields) => { logs.push({ msg, ...(fields ? { fields } : {}) }); }) });
   const events: Event[] = [];
   const w = h.client.watch();
   const reading = (async () => { try { for await (const e of w.events) events.push(e); } catch { /* cancelled */ } })();
