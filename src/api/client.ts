@@ -2,7 +2,7 @@
 // (its unix socket), or of a TCP address (TLS, or plaintext on loopback).
 import { statSync, readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import { IpvxService, defaultSocketPath } from './proto.js';
+import { IpvxService, defaultSocketPath, ORIGIN_METADATA } from './proto.js';
 import { netnsId } from '../dataplane/pins.js';
 import type { IpvxClient as RawClient } from './gen/ipvx/v1/Ipvx.js';
 import type { DesiredState, DesiredState__Output } from './gen/ipvx/v1/DesiredState.js';
@@ -10,6 +10,8 @@ import type { Service } from './gen/ipvx/v1/Service.js';
 import type { ServiceKey } from './gen/ipvx/v1/ServiceKey.js';
 import type { Real } from './gen/ipvx/v1/Real.js';
 import type { Timeouts, Timeouts__Output } from './gen/ipvx/v1/Timeouts.js';
+import type { Defense__Output } from './gen/ipvx/v1/Defense.js';
+import type { Defense } from '../core/model.js';
 import type { GetStatusResponse__Output } from './gen/ipvx/v1/GetStatusResponse.js';
 import type { ApplyConfigResponse__Output } from './gen/ipvx/v1/ApplyConfigResponse.js';
 import type { GetStatsResponse__Output } from './gen/ipvx/v1/GetStatsResponse.js';
@@ -43,6 +45,11 @@ export interface ConnectOptions {
   tls?: { ca?: string; cert?: string; key?: string };
   /** Per-call deadline, ms (default 30 s). */
   timeoutMs?: number;
+}
+
+export interface CallOptions {
+  /** On whose behalf a change is made; the daemon logs it and sends it with the config event (api/server.ts originOf). */
+  origin?: string;
 }
 
 /** Largest reply the client accepts (big configs: GetConfig, ApplyConfig's changes). */
@@ -79,10 +86,12 @@ export class IpvxClient {
     return new IpvxClient(`unix:${socketPath}`, opts);
   }
 
-  private call<Res>(method: string, req: object): Promise<Res> {
+  private call<Res>(method: string, req: object, o: CallOptions = {}): Promise<Res> {
     const fn = (this.raw as unknown as Record<string, Function>)[method]!;
+    const md = new grpc.Metadata();
+    if (o.origin) md.set(ORIGIN_METADATA, o.origin);
     return new Promise((resolve, reject) => {
-      fn.call(this.raw, req, { deadline: Date.now() + this.timeoutMs }, (e: grpc.ServiceError | null, res: Res) => (e ? reject(this.error(e)) : resolve(res)));
+      fn.call(this.raw, req, md, { deadline: Date.now() + this.timeoutMs }, (e: grpc.ServiceError | null, res: Res) => (e ? reject(this.error(e)) : resolve(res)));
     });
   }
 
@@ -101,8 +110,8 @@ export class IpvxClient {
    * expectedSerial (GetConfig's serial) only if nobody changed the configuration since:
    * otherwise an IpvxError with code ABORTED (isConflict) and nothing changes.
    */
-  applyConfig(state: DesiredState, dryRun = false, expectedSerial?: number | string) {
-    return this.call<ApplyConfigResponse__Output>('ApplyConfig', { state, dryRun, ...(expectedSerial ? { expectedSerial: String(expectedSerial) } : {}) });
+  applyConfig(state: DesiredState, dryRun = false, expectedSerial?: number | string, o: CallOptions = {}) {
+    return this.call<ApplyConfigResponse__Output>('ApplyConfig', { state, dryRun, ...(expectedSerial ? { expectedSerial: String(expectedSerial) } : {}) }, o);
   }
   addService(service: Service) { return this.call<object>('AddService', { service }); }
   updateService(service: Service) { return this.call<object>('UpdateService', { service }); }
@@ -114,6 +123,8 @@ export class IpvxClient {
   zeroCounters(service?: ServiceKey) { return this.call<object>('ZeroCounters', service ? { service } : {}); }
   /** 0 leaves a timeout unchanged (ipvsadm --set); returns the timeouts now in force. */
   setTimeouts(timeouts: Timeouts) { return this.call<Timeouts__Output>('SetTimeouts', { timeouts }); }
+  /** The flood defence settings given (the others stay); returns them all as now in force. */
+  setDefense(defense: Partial<Defense>) { return this.call<Defense__Output>('SetDefense', { defense }); }
   getStats() { return this.call<GetStatsResponse__Output>('GetStats', {}); }
 
   async *listConnections(filter: ListConnectionsRequest = {}): AsyncIterable<Connection__Output> {

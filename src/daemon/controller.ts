@@ -3,7 +3,7 @@
 // published, one at a time. A change that fails anywhere leaves the previous state
 // in force (and re-applied to the data plane).
 import { EventEmitter } from 'node:events';
-import { DesiredState, emptyState, serviceId } from '../core/model.js';
+import { DesiredState, emptyState, serviceId, Defense, DEFAULT_DEFENSE } from '../core/model.js';
 import { validateState, validateEdit, Limits } from '../core/validate.js';
 import { serviceDelta, DELTA_MAX_SERVICES } from '../core/delta.js';
 import { editErrorKind } from '../core/edit.js';
@@ -48,6 +48,8 @@ export interface IpvxEvent {
   changesOmitted?: number;
   /** config: the configuration's serial after the change. */
   serial?: number;
+  /** config: who made the change (api/server.ts originOf). */
+  origin?: string;
 }
 
 export interface ControllerOptions {
@@ -93,6 +95,8 @@ export interface CommitOptions {
    * serial the caller read the state with); otherwise a 'conflict' ApiError and no change.
    */
   expectedSerial?: number;
+  /** Who asks (api/server.ts originOf): logged and sent with the config event. */
+  origin?: string;
 }
 
 /** A commit's changes and the configuration's serial after it. */
@@ -207,6 +211,11 @@ export class Controller extends EventEmitter {
     return this.effective(this.state);
   }
 
+  /** The flood defence's settings, and the CPUs flooded now (IPVS shows mode 2 while on). */
+  async defense(): Promise<{ settings: Defense; floodedCpus: number }> {
+    return { settings: this.state.defense ?? DEFAULT_DEFENSE, floodedCpus: (await this.o.dataplane.floodedCpus?.()) ?? 0 };
+  }
+
   /** What the data plane gets: the desired state with health applied. */
   private effective(s: DesiredState): DesiredState {
     return this.health ? applyHealth(s, this.health.effectiveWeights()) : s;
@@ -278,8 +287,9 @@ export class Controller extends EventEmitter {
       }
       this.state = v.value;
       const serial = ++this.configSerial;
-      this.o.log?.info('configuration changed', { changes: total, serial });
-      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: listed.changes, changesOmitted: listed.changesOmitted, serial } satisfies IpvxEvent);
+      const origin = opts.origin ? { origin: opts.origin } : {};
+      this.o.log?.info('configuration changed', { changes: total, serial, ...origin, summary: listed.changes.slice(0, 10).map((c) => `${c.op} ${c.kind} ${c.detail}`) });
+      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: listed.changes, changesOmitted: listed.changesOmitted, serial, ...origin } satisfies IpvxEvent);
       return { listed, large, serial };
     });
     // Here, not inside: until that function has returned, its locals (the replaced state) are live.
