@@ -13,6 +13,7 @@ import {
 import { Controller, ApiError, IpvxEvent, apiError } from '../daemon/controller.js';
 import { watchFeed, WatchHub } from './watch.js';
 import { checkRequest, requestBounds, requestType, RequestRefused, MAX_REQUEST_BYTES, type RequestBounds } from './admission.js';
+import { RequestScreen, type ScreenOptions } from './screen.js';
 import * as edit from '../core/edit.js';
 import { DesiredState, serviceId, realId, RealSpec, DEFAULT_DEFENSE } from '../core/model.js';
 import { parseIp } from '../core/addr.js';
@@ -40,9 +41,11 @@ export interface ServerOptions {
   status?: () => StatusExtra | Promise<StatusExtra>;
   /**
    * A refused request's size in bytes: every one refused before decoding (admission.ts),
-   * and those of at least 64 KB refused after. The daemon gives the memory back after large ones.
+   * and those of at least 16 KB refused after. The daemon gives the memory back after large ones.
    */
   onRefused?: (bytes: number) => void;
+  /** How large requests are screened in a worker thread before the main thread decodes them (screen.ts). */
+  screen?: ScreenOptions;
 }
 
 /** What the daemon adds to GetStatus (bgp: src/daemon/bgp.ts). */
@@ -77,7 +80,10 @@ function toStatus(e: unknown): Partial<grpc.StatusObject> {
 const REFUSED = Symbol('refused');
 /** A large request's size in bytes, on its decoded message (a symbol: not one of its fields). */
 const SIZE = Symbol('size');
-type Refusable = Msg & { [REFUSED]?: RequestRefused; [SIZE]?: number };
+/** A request left undecoded for the screen (screen.ts): its method, bytes and how to decode it. */
+const DEFERRED = Symbol('deferred');
+interface Deferred { method: string; bytes: Buffer; decode: () => Msg }
+type Refusable = Msg & { [REFUSED]?: RequestRefused; [SIZE]?: number; [DEFERRED]?: Deferred };
 /** Requests from this size on carry their size, so that a refusal after decoding can be reported. */
 const SIZED_REQUEST = 64 * 1024;
 
@@ -86,7 +92,7 @@ const SIZED_REQUEST = 64 * 1024;
  * decoded (admission.ts). A refused request reaches its handler as a marker carrying the
  * refusal (a deserializer that throws becomes INTERNAL "Error deserializing request").
  */
-function admittedService(def: grpc.ServiceDefinition, bounds: RequestBounds, onRefused?: (bytes: number) => void): grpc.ServiceDefinition {
+function admittedService(def: grpc.ServiceDefinition, bounds: RequestBounds, screen: RequestScreen, onRefused?: (bytes: number) => void): grpc.ServiceDefinition {
   const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const [name, m] of Object.entries(def)) {
     const type = requestType(name);
@@ -100,6 +106,8 @@ function admittedService(def: grpc.ServiceDefinition, bounds: RequestBounds, onR
           onRefused?.(bytes.length);
           return { [REFUSED]: e };
         }
+        // Large: screened on its own thread first; decoded here only if it passes.
+        if (screen.wants(name, bytes.length)) return { [DEFERRED]: { method: name, bytes, decode: () => m.requestDeserialize(bytes) as Msg } };
         const msg = m.requestDeserialize(bytes) as Refusable;
         if (bytes.length >= SIZED_REQUEST && msg && typeof msg === 'object') msg[SIZE] = bytes.length;
         return msg;
@@ -114,18 +122,29 @@ function refusal(req: Refusable): ApiError | undefined {
   return r && new ApiError('invalid', r.detail, r.field);
 }
 
+/** A deferred request decoded once the screen let it through (a refusal of the screen is thrown). */
+async function admitted(req: Refusable, screen: RequestScreen): Promise<Msg> {
+  const d = req[DEFERRED];
+  if (!d) return req;
+  const refused = await screen.check(d.method, d.bytes);
+  if (refused) throw new ApiError('invalid', refused);
+  const msg = d.decode() as Refusable;
+  msg[SIZE] = d.bytes.length;
+  return msg;
+}
+
 /**
  * Handlers are typed loosely here (requests arrive with proto3 defaults) and checked by
  * proto.ts. A large request refused after decoding is reported to `onRefused` (its
  * decoded copies are garbage then).
  */
-function unaryWith(onRefused?: (bytes: number) => void) {
+function unaryWith(screen: RequestScreen, onRefused?: (bytes: number) => void) {
   return <Res>(fn: (req: Msg, call: grpc.ServerUnaryCall<Msg, Res>) => Promise<Res> | Res): grpc.handleUnaryCall<Msg, Res> => (call, callback) => {
-    const req = call.request as Refusable;
-    const refused = refusal(req);
+    const first = call.request as Refusable;
+    const refused = refusal(first);
     if (refused) { callback(toStatus(refused)); return; }
-    const size = req[SIZE];
-    Promise.resolve().then(() => fn(req, call)).then(
+    const size = first[SIZE] ?? first[DEFERRED]?.bytes.length;
+    admitted(first, screen).then((req) => fn(req, call)).then(
       (res) => callback(null, res),
       (e: unknown) => {
         callback(toStatus(e));
@@ -194,8 +213,8 @@ function matchesEndpoint(filter: string, addr: string, port: number): boolean {
 }
 
 
-export function handlers(c: Controller, status: ServerOptions['status'] = () => ({}), onRefused?: (bytes: number) => void): IpvxHandlers {
-  const unary = unaryWith(onRefused);
+export function handlers(c: Controller, status: ServerOptions['status'] = () => ({}), onRefused?: (bytes: number) => void, screen = new RequestScreen(c.limits)): IpvxHandlers {
+  const unary = unaryWith(screen, onRefused);
   const watchers = new WatchHub(c);
   const empty = {};
   const serviceOf = (req: Msg) => must(keyFromMsg(req.service as Msg));
@@ -370,7 +389,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const tcpCreds = o.tcp ? tcpCredentials(o) : undefined;
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
-  server.addService(admittedService(IpvxService.service, requestBounds(o.controller.limits), o.onRefused), handlers(o.controller, o.status, o.onRefused));
+  const screen = new RequestScreen(o.controller.limits, o.screen);
+  server.addService(admittedService(IpvxService.service, requestBounds(o.controller.limits), screen, o.onRefused), handlers(o.controller, o.status, o.onRefused, screen));
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
   new ReflectionService(packageDefinition).addToServer(server);
@@ -410,6 +430,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         if (closed) return;
         closed = true;
         clearTimeout(force);
+        void screen.close();
         rmSync(o.socketPath, { force: true });
         resolve();
       };
