@@ -6,7 +6,11 @@ import { IpvxService, stateFromMsg, serviceFromMsg, realFromMsg } from './proto.
 import { validateState, type Limits } from '../core/validate.js';
 import { emptyState } from '../core/model.js';
 import { formatErrors, type FieldError, type Result } from '../core/result.js';
-import type { ScreenAnswer, ScreenJob } from './screen.js';
+import { SCREEN_THREAD_NICE, type ScreenAnswer, type ScreenJob } from './screen.js';
+import { setThreadNice } from '../common/thread-priority.js';
+
+// After the main thread's answers and the heartbeats: this thread only delays the request it screens.
+setThreadNice(SCREEN_THREAD_NICE);
 
 const limits = workerData as Limits;
 const def = IpvxService.service as unknown as Record<string, { requestDeserialize: (b: Buffer) => Record<string, unknown> }>;

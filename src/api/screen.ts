@@ -7,12 +7,14 @@
 // which then does what it always did. A valid large request is therefore decoded twice;
 // a refused one never blocks the main thread. The screen judges a request by itself only:
 // what depends on the current state (a service that already exists) is still the main
-// thread's to find. The worker ends after a few idle seconds, giving its memory back.
+// thread's to find. The worker ends after an idle second, giving its memory back.
 import { Worker } from 'node:worker_threads';
 import type { Limits } from '../core/validate.js';
 
 /** Requests from this size on are screened (4,000 reals, ~60 KB, were 300 ms of the main thread). */
 export const SCREEN_BYTES = 16 * 1024;
+/** The screen's thread runs below the main thread (Linux nice value). */
+export const SCREEN_THREAD_NICE = 10;
 /** The requests that carry services or reals. */
 export const SCREENED_METHODS = new Set(['ApplyConfig', 'AddService', 'UpdateService', 'AddReal', 'UpdateReal']);
 
@@ -38,7 +40,7 @@ export class RequestScreen {
 
   constructor(private readonly limits: Limits | undefined, o: ScreenOptions = {}) {
     this.minBytes = o.minBytes ?? SCREEN_BYTES;
-    this.idleMs = o.idleMs ?? 5000;
+    this.idleMs = o.idleMs ?? 1000;
   }
 
   /** Whether the worker is up (it ends when idle). */

@@ -5,6 +5,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { HaNode, type RoleEvent } from './node.js';
 import { packEntries, unpackEntries, type SyncEntry } from './sync.js';
 import { STATUS_MS, type FromWorker, type HaThreadOptions, type ToWorker } from './node-thread.js';
+import { setThreadNice } from '../common/thread-priority.js';
+
+// Heartbeats before the daemon's other threads: a main thread and a request screen busy
+// on both cores delayed them by up to 150 ms at the default priority. Needs root; without,
+// the default priority (the thread still has its own event loop).
+export const HA_THREAD_NICE = -10;
+setThreadNice(HA_THREAD_NICE);
 
 const port = parentPort!;
 const o = workerData as HaThreadOptions;

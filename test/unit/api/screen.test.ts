@@ -11,6 +11,7 @@ import { IpvxService } from '../../../src/api/proto.js';
 import { RequestScreen, SCREEN_BYTES } from '../../../src/api/screen.js';
 import { requestType } from '../../../src/api/admission.js';
 import { untilWith } from '../../lib/wait.js';
+import { threadNices } from '../../lib/threads.js';
 
 const until = untilWith({ timeoutMs: 10_000, everyMs: 20 });
 const LIMITS = { services: 4096, realsPerService: 4096, reals: 65_536 };
@@ -100,6 +101,8 @@ test('RequestScreen: a worker that ends lets its requests through (the main thre
   assert.equal(await pending, undefined);
   assert.match((await s.check('ApplyConfig', bytes))!, /^state\.services\[0\]\.reals\[0\]\.address: /, 'a new worker after one ended');
   assert.equal(s.running, true);
+  // Below the main thread, which answers GetStatus meanwhile.
+  assert.ok(threadNices().includes(10), `thread nice values: ${threadNices().join(' ')}`);
   await until('the idle worker ends', () => !s.running);
   assert.equal(s.wants('ApplyConfig', SCREEN_BYTES), true);
   assert.equal(s.wants('GetStatus', 1 << 20), false);

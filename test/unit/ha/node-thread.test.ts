@@ -11,6 +11,7 @@ import { encodeBatch } from '../../../src/ha/sync.js';
 import { HEARTBEAT_MAGIC } from '../../../src/ha/wire.js';
 import type { HaSpec } from '../../../src/core/model.js';
 import { untilWith } from '../../lib/wait.js';
+import { threadNices } from '../../lib/threads.js';
 
 const until = untilWith({ timeoutMs: 5000, everyMs: 20 });
 const port = 20000 + ((process.pid + 104_729) % 40000);
@@ -52,6 +53,17 @@ test('DirectorHa: heartbeats keep going out while the main thread is blocked for
   } finally {
     await ha.stop();
     peer.sock.close();
+  }
+});
+
+test('DirectorHa: the HA thread runs at a higher priority than the daemon\'s others (nice -10), so busy cores do not delay heartbeats', { skip: process.getuid?.() !== 0 && 'needs root (CAP_SYS_NICE)' }, async () => {
+  const before = threadNices().filter((n) => n === -10).length;
+  const ha = new DirectorHa(spec('127.0.0.1', '127.0.0.2'), new MemoryDataplane());
+  await ha.start();
+  try {
+    await until('a thread at nice -10', () => threadNices().filter((n) => n === -10).length === before + 1);
+  } finally {
+    await ha.stop();
   }
 });
 
