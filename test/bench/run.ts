@@ -13,6 +13,7 @@ const BENCHES: Record<string, string> = {
   tcp: 'HTTP requests/s and p99 through ipvx NAT/DR/TUN vs nftables DNAT, HAProxy, direct; two traffic matrices (--matrix)',
   ctl: 'control plane: Maglev build, ApplyConfig 10,000 x 10, weight change RPC -> map',
   'health-scale': 'health checks of 10,000 reals: checks/s, daemon CPU and RSS, API latency while checking',
+  hostile: 'hostile requests to an HA active: longest heartbeat gap and GetStatus latency while each is processed (--compare DIR: a baseline build)',
 };
 
 const argv = process.argv.slice(2);

@@ -10,27 +10,11 @@ import protobuf from 'protobufjs';
 import { harness } from './harness.js';
 import { checkRequest, requestBounds, requestType, RequestRefused, MAX_REQUEST_BYTES } from '../../../src/api/admission.js';
 import { PROTO_PATH } from '../../../src/api/proto.js';
+import { lengthDelimited as field, emptyRealsRequest as emptyReals } from '../../lib/proto-bytes.js';
 
 const LIMITS = { services: 3, realsPerService: 4, reals: 6 };
 const root = protobuf.loadSync(PROTO_PATH);
 const encode = (method: string, msg: object) => requestType(method).encode(requestType(method).fromObject(msg)).finish();
-
-/** Field `id` as a length-delimited field around `body`. */
-function field(id: number, body: Uint8Array): Buffer {
-  const head = [(id << 3) | 2];
-  for (let n = body.length; ; n = Math.floor(n / 128)) {
-    if (n < 128) { head.push(n); break; }
-    head.push((n & 127) | 128);
-  }
-  return Buffer.concat([Buffer.from(head), body]);
-}
-
-/** ServiceRequest{ service: { vip, port 80, `n` empty reals } }, built byte by byte (fast for millions). */
-function emptyReals(n: number): Buffer {
-  const reals = Buffer.alloc(n * 2);
-  for (let i = 0; i < n; i++) { reals[2 * i] = (9 << 3) | 2; reals[2 * i + 1] = 0; }
-  return field(1, Buffer.concat([field(1, Buffer.from('203.0.113.1')), Buffer.from([2 << 3, 80]), reals]));
-}
 
 function refusal(method: string, bytes: Uint8Array, limits = LIMITS): string {
   try {
