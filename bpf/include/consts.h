@@ -12,8 +12,12 @@
 #define IPVX_MAX_IFACES     64
 /* Interfaces with a smaller index have their MAC in an array (if_macs_direct). */
 #define IPVX_IFINDEX_DIRECT 4096
-/* lc/wlc/sed/nq scan at most this many reals per new flow (verifier-bounded). */
+/* rr/wrr/sh/mh probe at most this many slots past an unusable real. */
 #define IPVX_MAX_SCAN       64
+/* lc/wlc/sed/nq: services of up to this many reals are scanned exactly, larger ones
+ * compare IPVX_LEAST_CHOICES sampled candidates (sched.h pick_least). */
+#define IPVX_LEAST_EXACT    16
+#define IPVX_LEAST_CHOICES  4
 
 #define ETH_ALEN    6
 #define ETH_P_IP    0x0800

@@ -490,7 +490,7 @@ export class MapWriter {
 
     // 2. Tables in fresh ranges (the running ones stay valid until the flip).
     const t = plan.tables;
-    const tableContent = t.table.map((i) => realSlots[i]!.id);
+    const tableContent = t.raw ? t.table : t.table.map((i) => realSlots[i]!.id);
     const listContent = realSlots.map((r) => r.id);
     const oldTable = slot.table, oldList = slot.list;
     const tableChanged = !sameArray(tableContent, slot.tableContent);
