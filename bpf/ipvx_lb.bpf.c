@@ -16,6 +16,7 @@
 #include "nat.h"
 #include "encap.h"
 #include "sched.h"
+#include "fwmark.h"
 
 #define NS_PER_SEC 1000000000ull
 
@@ -292,7 +293,7 @@ int balancer_ingress(struct xdp_md *ctx)
 	}
 
 	/* 3. No usable flow: the service decides; without one it is a NAT reply or not ours. */
-	svc = lookup_service(&p);
+	svc = lookup_fwmark_service(&p, g) ?: lookup_service(&p);
 	if (!svc)
 		return nat_reply_or_pass(ctx, &p, g);
 	if (fv) {
@@ -315,13 +316,15 @@ int balancer_ingress(struct xdp_md *ctx)
 	nfv.atime = now;
 	nfv.svc_id = svc->id;
 	nfv.state = next_state(&p, FLOW_NONE);
-	if (bpf_map_update_elem(&flows, &p.key, &nfv, BPF_ANY))
-		count_reason(R_FLOW_INSERT_FAILED);
-	conns_move(real_id, FLOW_NONE, nfv.state);
 	if (r->method == METHOD_NAT)
 		nat_remember(ctx, &p, svc, r, real_id);
 	svc_id = svc->id;
 	new_conn = 1;
+	if (one_packet(svc, &p))
+		goto forward;
+	if (bpf_map_update_elem(&flows, &p.key, &nfv, BPF_ANY))
+		count_reason(R_FLOW_INSERT_FAILED);
+	conns_move(real_id, FLOW_NONE, nfv.state);
 	count_reason(R_FLOW_NEW);
 	if (p.key.proto == IPPROTO_TCP_ && !(p.tcp_flags & TCP_FLAG_SYN))
 		count_reason(R_FLOW_LOST);

@@ -18,6 +18,11 @@
  * compare IPVX_LEAST_CHOICES sampled candidates (sched.h pick_least). */
 #define IPVX_LEAST_EXACT    16
 #define IPVX_LEAST_CHOICES  4
+/* Firewall-mark rules (fwmark.h): destination prefixes, port ranges in all, and the
+ * port ranges that may apply to one prefix (scanned per new flow). */
+#define IPVX_MARK_PREFIXES  1024
+#define IPVX_MARK_RANGES    8192 /* two halves: a new rule set is written into the unused one */
+#define IPVX_MARK_SCAN      16
 
 #define ETH_ALEN    6
 #define ETH_P_IP    0x0800
@@ -30,6 +35,7 @@
 #define IPPROTO_IPIP_   4
 #define IPPROTO_TCP_    6
 #define IPPROTO_UDP_    17
+#define IPPROTO_GRE_    47
 #define IPPROTO_IPV6_   41
 #define IPPROTO_FRAG6_  44
 #define IPPROTO_ICMPV6_ 58
@@ -49,6 +55,13 @@
 /* Forwarding methods (real_info.method). */
 enum ipvx_method { METHOD_DR = 0, METHOD_TUN = 1, METHOD_NAT = 2 };
 
+/* TUN encapsulations (real_info.tun_type), numbered as IPVS's IP_VS_CONN_F_TUNNEL_TYPE_*. */
+enum ipvx_tun_type { TUN_IPIP = 0, TUN_GUE = 1, TUN_GRE = 2 };
+
+/* real_info.tun_flags, as IPVS's IP_VS_TUNNEL_ENCAP_FLAG_* (none = --tun-nocsum). */
+#define TUN_F_CSUM    (1u << 0) /* GUE: UDP checksum; GRE: GRE checksum */
+#define TUN_F_REMCSUM (1u << 1) /* GUE remote checksum offload: a UDP checksum (see encap.h) */
+
 /* How a service picks a real for a new flow (svc_info.sched). */
 enum ipvx_sched_kind {
 	SCHED_SEQ = 0,   /* rr / wrr: table walked by a shared cursor */
@@ -64,6 +77,7 @@ enum ipvx_sched_kind {
 #define SVC_F_FALLBACK    (1u << 1) /* sh-fallback / mh-fallback: skip a quiesced/dead real */
 #define SVC_F_PERSIST     (1u << 2) /* -p */
 #define SVC_F_NO_RESCHED  (1u << 3) /* a flow whose real is gone is dropped, not rescheduled */
+#define SVC_F_ONE_PACKET  (1u << 4) /* -o: each UDP datagram scheduled on its own, no flow kept */
 
 /* real_info.flags */
 #define REAL_F_LIVE     (1u << 0) /* configured (weight may be 0 = quiesced) */
@@ -71,7 +85,8 @@ enum ipvx_sched_kind {
 #define REAL_F_OVERLOAD (1u << 2) /* -x reached: no new flows until below -y */
 
 /* lb_globals.flags */
-#define GLOBAL_F_NAT (1u << 0) /* some service uses NAT: look for replies */
+#define GLOBAL_F_NAT   (1u << 0) /* some service uses NAT: look for replies */
+#define GLOBAL_F_MARKS (1u << 1) /* mark rules exist: look for a fwmark service first */
 
 /* Flow states: enough of IPVS's TCP state machine to tell active from inactive. */
 enum ipvx_flow_state {
@@ -108,6 +123,9 @@ enum ipvx_reason {
 	                         * expired, or older than this flow table; scheduled anew */
 	R_PASS_OTHER_HOST,      /* unicast to another host's MAC (a switch flooding, a
 	                         * promiscuous port): not ours to forward */
+	R_DROP_TOO_BIG_UNANSWERED, /* too big for the tunnel, and no ICMP error may be sent to the
+	                            * sender: link-layer broadcast/multicast, a source that is not
+	                            * one host, a non-first fragment, our MAC unknown */
 	R_MAX,
 };
 

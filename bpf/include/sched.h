@@ -5,6 +5,7 @@
 #define IPVX_SCHED_H
 #include "maps.h"
 #include "parse.h"
+#include "flowhash.h"
 
 #define NO_REAL 0xffffffffu
 
@@ -13,12 +14,6 @@ static __always_inline __u32 slot_at(__u32 idx)
 	__u32 *v = bpf_map_lookup_elem(&sched_slots, &idx);
 
 	return v ? *v : NO_REAL;
-}
-
-/* Fold a client address to 32 bits, as IPVS's sh does for IPv6 (a0^a1^a2^a3). */
-static __always_inline __u32 addr_fold(const struct ipvx_addr *a)
-{
-	return a->a[0] ^ a->a[1] ^ a->a[2] ^ a->a[3];
 }
 
 /* The kernel's hash_32 (GOLDEN_RATIO_32) of IPVS's sh key, mapped onto the table
@@ -158,25 +153,6 @@ static long least_scan_one(__u32 i, void *arg)
 	return least_consider(&s->best, slot_at(s->reals_off + i));
 }
 
-/* The flow's 32-bit hash for the candidate draws (leastconn.ts flowDrawHash). */
-static __always_inline __u32 fmix32(__u32 h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
-
-static __always_inline __u32 flow_draw_hash(const struct pkt_desc *p)
-{
-	__u32 ports = ((__u32)bpf_ntohs(p->key.sport) << 16) | bpf_ntohs(p->key.dport);
-
-	return fmix32(bpf_ntohl(addr_fold(&p->key.src)) ^
-		      fmix32(bpf_ntohl(addr_fold(&p->key.dst)) ^ ports));
-}
-
 /* Candidate c of a service of n reals: its index in the service's real list. */
 static __always_inline __u32 least_candidate(const struct svc_info *svc, __u32 h, __u32 c, __u32 n)
 {
@@ -227,6 +203,13 @@ __noinline __u32 pick_least(const struct svc_info *svc, __u32 h)
 	/* Every candidate unusable: the exact scan, as IPVS. */
 	bpf_loop(n, least_scan_one, &s, 0);
 	return s.best.id;
+}
+
+/* One-packet scheduling (-o): a UDP datagram is scheduled on its own and leaves no
+ * flow behind (IPVS: IP_VS_CONN_F_ONE_PACKET, only for UDP packets, ip_vs_schedule). */
+static __always_inline int one_packet(const struct svc_info *svc, const struct pkt_desc *p)
+{
+	return (svc->flags & SVC_F_ONE_PACKET) && p->key.proto == IPPROTO_UDP_;
 }
 
 static __always_inline __u32 pick_real(const struct svc_info *svc, const struct pkt_desc *p)

@@ -22,6 +22,7 @@ export function serviceTables(svc: ServiceSpec, weights: number[] = svc.reals.ma
   if (svc.persistence > 0) flags |= SVC_F.persist;
   if (svc.flags.includes('sh-port') || svc.flags.includes('mh-port')) flags |= SVC_F.hashPort;
   if (svc.flags.includes('sh-fallback') || svc.flags.includes('mh-fallback')) flags |= SVC_F.fallback;
+  if (svc.ops) flags |= SVC_F.onePacket;
   switch (svc.scheduler) {
     case 'rr':
       return { kind: SCHED_KIND.seq, flags, table: rrSequence(weights) };

@@ -7,11 +7,12 @@
 // ranges freed by an apply are reused only after the flips that stop using them are
 // written.
 import { ip, ipTo16, ipFrom16, prefixMask, IpAddr } from '../core/addr.js';
-import { DesiredState, ServiceSpec, RealSpec, Timeouts, serviceId, realId } from '../core/model.js';
+import { DesiredState, ServiceSpec, RealSpec, Timeouts, serviceId, realId, fwmarkVip } from '../core/model.js';
 import {
   svcKey, svcInfo, realInfo, realConns, counters, lbGlobals, vipKey,
-  METHOD, REAL_F, GLOBAL_F, IPPROTO,
+  METHOD, REAL_F, GLOBAL_F, IPPROTO, TUN_TYPE, TUN_F,
 } from './codec.js';
+import { MarkWriter } from './marks.js';
 import { u32Key, readU32 } from './layout.js';
 import { IdAllocator, RangeAllocator } from './slots.js';
 import { serviceTables, ServiceTables } from './tables.js';
@@ -48,6 +49,7 @@ export interface MapHandle {
 export const MAP_NAMES = [
   'services', 'vips', 'reals', 'sched_slots', 'svc_cursor', 'real_conns', 'flows', 'nat_rev',
   'persist', 'svc_stats', 'real_stats', 'reasons', 'globals', 'tx_ports', 'if_macs', 'if_macs_direct',
+  'mark_prefixes', 'mark_ranges',
 ] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 export type IpvxMaps = Record<MapName, MapHandle>;
@@ -132,6 +134,8 @@ export class MapWriter {
   private addrs = new Map<string, IpAddr>();
   /** Every real id's generation (read from the map once): a reused id gets the next one. */
   private gens?: Uint32Array;
+  /** Firewall-mark rules (mark_prefixes, mark_ranges). */
+  private marks: MarkWriter;
   /** Syscalls the stages made (benchmarks). */
   get syscalls(): number {
     return this.stage.tables.syscalls + this.stage.flips.syscalls + this.stage.dead.syscalls;
@@ -145,6 +149,7 @@ export class MapWriter {
     this.slots = new RangeAllocator(maps.sched_slots.maxEntries);
     this.realValues = new RecordsById(realInfo.size, maps.reals.maxEntries);
     this.nCpus = nCpus;
+    this.marks = new MarkWriter(maps);
   }
 
   /** Ids the data plane uses for a service and its reals (for counters and tests). */
@@ -164,9 +169,10 @@ export class MapWriter {
       if (!v) continue;
       const key = svcKey.decode(k), info = svcInfo.decode(v);
       const family = key.family as 4 | 6;
-      const vip = ipFrom16(key.vip, family);
-      const proto = key.proto === IPPROTO.tcp ? 'tcp' : 'udp';
-      const id = serviceId({ protocol: proto, vip: vip.text, port: key.port });
+      const fwmark = key.proto === 0 ? fwmarkOfKey(key.vip) : undefined;
+      const vip = fwmark ? ip(fwmarkVip(family)) : ipFrom16(key.vip, family);
+      const proto = key.proto === IPPROTO.udp ? 'udp' : 'tcp';
+      const id = serviceId({ protocol: proto, vip: vip.text, port: key.port, fwmark });
       const listContent = this.readSlots(info.realsOff, info.realsLen);
       const tableContent = this.readSlots(info.tableOff, info.tableLen);
       const reals = new Map<string, RealSlot>();
@@ -183,13 +189,14 @@ export class MapWriter {
       this.slots.reserve(info.realsOff, info.realsLen);
       this.services.set(id, {
         svcId: info.id, key: k, reals,
-        vip: vipKeyText(k),
+        vip: fwmark ? '' : vipKeyText(k),
         table: { off: info.tableOff, len: info.tableLen }, list: { off: info.realsOff, len: info.realsLen },
         tableContent, listContent, written: v,
       });
-      this.vipsWritten.add(vipKeyText(k));
+      if (!fwmark) this.vipsWritten.add(vipKeyText(k));
       found.push(id);
     }
+    this.marks.recover();
     return found;
   }
 
@@ -296,6 +303,9 @@ export class MapWriter {
       dmac: nh?.dmac ?? NO_BYTES,
       smac: nh?.smac ?? NO_BYTES,
       mtu: nh?.mtu ?? 0,
+      tunType: TUN_TYPE[r.tunType ?? 'ipip'],
+      tunFlags: r.tunChecksum === 'csum' ? TUN_F.csum : r.tunChecksum === 'remcsum' ? TUN_F.remcsum : 0,
+      tunPort: r.tunPort ?? 0,
     }, out);
   }
 
@@ -371,6 +381,8 @@ export class MapWriter {
       this.forgetUnwritten(touched);
       throw e;
     }
+    // Mark rules after the services they select (a mark without its service just misses).
+    this.marks.apply(state.marks);
     let nat = false;
     for (const slot of this.services.values()) if (slot.applied?.nat) { nat = true; break; }
     this.writeTimeouts(state.timeouts, nat);
@@ -446,7 +458,10 @@ export class MapWriter {
     const isNew = !slot;
     if (!slot) {
       const vip = ip(svc.vip);
-      const key = svcKey.encode({ vip: ipTo16(vip), port: svc.port, proto: protoNum(svc.protocol), family: vip.family });
+      // A fwmark service: protocol 0 (no packet has it), the mark in place of the VIP (fwmark.h).
+      const key = svc.fwmark
+        ? svcKey.encode({ vip: fwmarkKeyVip(svc.fwmark), port: 0, proto: 0, family: vip.family })
+        : svcKey.encode({ vip: ipTo16(vip), port: svc.port, proto: protoNum(svc.protocol), family: vip.family });
       let svcId = this.svcIds.alloc();
       if (svcId === undefined && this.freed.services.length) {
         this.writeStaged();
@@ -455,7 +470,7 @@ export class MapWriter {
       if (svcId === undefined) throw new Error(`no free service id (limit ${this.svcIds.capacity})`);
       this.zeroPerCpu(this.maps.svc_stats, svcId, counters.size);
       this.stage.tables.update(this.maps.svc_cursor, svcId, 0);
-      slot = { svcId, key, vip: `${vip.family}|${vip.text}`, reals: new Map(), table: { off: 0, len: 0 }, list: { off: 0, len: 0 }, tableContent: [], listContent: [] };
+      slot = { svcId, key, vip: svc.fwmark ? '' : `${vip.family}|${vip.text}`, reals: new Map(), table: { off: 0, len: 0 }, list: { off: 0, len: 0 }, tableContent: [], listContent: [] };
       this.services.set(id, slot);
     }
     touched.push(slot);
@@ -563,7 +578,7 @@ export class MapWriter {
   /** The vips map as the services now held need it (called after they are applied and removed). */
   private writeVips(): void {
     const want = new Set<string>();
-    for (const slot of this.services.values()) want.add(slot.vip);
+    for (const slot of this.services.values()) if (slot.vip) want.add(slot.vip);
     for (const text of want) {
       if (this.vipsUnsure || !this.vipsWritten.has(text)) this.stage.flips.update(this.maps.vips, vipKeyOf(text), u32Key(1));
     }
@@ -577,7 +592,7 @@ export class MapWriter {
 
   writeTimeouts(t: Timeouts, nat?: boolean): void {
     const cur = this.maps.globals.lookup(u32Key(0));
-    const flags = nat === undefined ? (cur ? lbGlobals.decode(cur).flags : 0) : nat ? GLOBAL_F.nat : 0;
+    const flags = nat === undefined ? (cur ? lbGlobals.decode(cur).flags : 0) : (nat ? GLOBAL_F.nat : 0) | (this.marks.active ? GLOBAL_F.marks : 0);
     this.maps.globals.update(u32Key(0), lbGlobals.encode({
       tcpTimeoutNs: BigInt(t.tcp) * NS, tcpfinTimeoutNs: BigInt(t.tcpFin) * NS, udpTimeoutNs: BigInt(t.udp) * NS, flags,
     }));
@@ -618,6 +633,17 @@ const FLAGS_OFFSET = fieldOffset('flags');
 
 function sameArray(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A fwmark service's key: the mark in the VIP's first word (host order, as fwmark.h writes it). */
+function fwmarkKeyVip(mark: number): Uint8Array {
+  const b = new Uint8Array(16);
+  new DataView(b.buffer).setUint32(0, mark >>> 0, true);
+  return b;
+}
+
+function fwmarkOfKey(vip: Uint8Array): number {
+  return new DataView(vip.buffer, vip.byteOffset, 16).getUint32(0, true);
 }
 
 /** The vips map key of a "family|address" text. */
