@@ -16,6 +16,7 @@
 #include "csum.h"
 #include "nexthop.h"
 #include "flowhash.h"
+#include "pktsum.h"
 
 /* ICMPv4 destination-unreachable / frag-needed header (RFC 792, RFC 1191). Declared
  * here because <linux/icmp.h> pulls in libc's <sys/socket.h>, which needs 32-bit libc
@@ -51,14 +52,6 @@ struct gre_base {
 #define GUE_SPORT_MIN   32768
 #define GUE_SPORT_RANGE 28232
 
-/* a + b with the end-around carry of one's complement sums. */
-static __always_inline __u32 sum_add_carry(__u32 a, __u32 b)
-{
-	__u32 r = a + b;
-
-	return r + (r < a);
-}
-
 /* Bytes the tunnel puts in front of the client's packet (IPVS: max_headroom). */
 static __always_inline __u32 outer_hdr_len(const struct real_info *r)
 {
@@ -82,42 +75,6 @@ static __always_inline __be16 next_ip_ident(void)
 	if (*c == 0)
 		*c = bpf_get_prandom_u32() | 1;
 	return bpf_htons((__u16)(*c)++);
-}
-
-/* The 32-bit one's complement sum of `len` bytes of the packet from `off` (any length;
- * an odd last byte is padded with zero, as RFC 1071 says). A global function: verified
- * once on its own. Bytes are copied in chunks and summed by bpf_csum_diff. */
-#define CSUM_CHUNK 128
-#define CSUM_MAX_CHUNKS 80 /* 10 KB: a jumbo frame */
-
-__noinline __u32 csum_packet(struct xdp_md *ctx, __u32 off, __u32 len)
-{
-	__u8 buf[CSUM_CHUNK];
-	__u32 sum = 0;
-
-	if (!ctx)
-		return 0;
-	for (__u32 i = 0; i < CSUM_MAX_CHUNKS; i++) {
-		__u32 n = len > CSUM_CHUNK ? CSUM_CHUNK : len, sz;
-		__s64 s;
-
-		if (n == 0)
-			break;
-		if (n < CSUM_CHUNK)
-			__builtin_memset(buf, 0, sizeof(buf));
-		if (bpf_xdp_load_bytes(ctx, off, buf, n))
-			return 0;
-		sz = (n + 3) & ~3u;
-		if (sz > CSUM_CHUNK)
-			sz = CSUM_CHUNK;
-		s = bpf_csum_diff(0, 0, (__be32 *)buf, sz, 0);
-		if (s < 0)
-			return 0;
-		sum = sum_add_carry(sum, (__u32)s);
-		off += n;
-		len -= n;
-	}
-	return sum;
 }
 
 /* Copy the L2 header of the frame as it was (before adjust_head moved the start)
