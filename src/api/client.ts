@@ -28,6 +28,9 @@ export class DaemonUnavailable extends Error {
 export class IpvxError extends Error {
   override name = 'IpvxError';
   constructor(readonly code: grpc.status, message: string) { super(message); }
+
+  /** The configuration changed between the caller's read and its compare-and-swap write. */
+  get isConflict(): boolean { return this.code === grpc.status.ABORTED; }
 }
 
 export interface ConnectOptions {
@@ -78,8 +81,14 @@ export class IpvxClient {
 
   getStatus() { return this.call<GetStatusResponse__Output>('GetStatus', {}); }
   getConfig() { return this.call<DesiredState__Output>('GetConfig', {}); }
-  /** Replace the whole desired state; with dryRun only the changes are computed. */
-  applyConfig(state: DesiredState, dryRun = false) { return this.call<ApplyConfigResponse__Output>('ApplyConfig', { state, dryRun }); }
+  /**
+   * Replace the whole desired state; with dryRun only the changes are computed. With
+   * expectedSerial (GetConfig's serial) only if nobody changed the configuration since:
+   * otherwise an IpvxError with code ABORTED (isConflict) and nothing changes.
+   */
+  applyConfig(state: DesiredState, dryRun = false, expectedSerial?: number | string) {
+    return this.call<ApplyConfigResponse__Output>('ApplyConfig', { state, dryRun, ...(expectedSerial ? { expectedSerial: String(expectedSerial) } : {}) });
+  }
   addService(service: Service) { return this.call<object>('AddService', { service }); }
   updateService(service: Service) { return this.call<object>('UpdateService', { service }); }
   deleteService(service: ServiceKey) { return this.call<object>('DeleteService', { service }); }

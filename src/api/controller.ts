@@ -16,7 +16,7 @@ import { compactSample, sampleIndex, rateBetween, CounterSample, Rates } from '.
 
 /** A refused request: `code` becomes the gRPC status, the message names the field. */
 export class ApiError extends Error {
-  constructor(readonly code: 'invalid' | 'exists' | 'not-found' | 'internal', message: string, readonly field = '') {
+  constructor(readonly code: 'invalid' | 'exists' | 'not-found' | 'conflict' | 'internal', message: string, readonly field = '') {
     super(field ? `${field}: ${message}` : message);
   }
 }
@@ -44,12 +44,17 @@ export interface IpvxEvent {
   changes?: Change[];
   /** Service and real changes left out of `changes` (a huge config event lists the first CHANGE_LIST_LIMIT); missed: events not sent. */
   changesOmitted?: number;
+  /** config: the configuration's serial after the change. */
+  serial?: number;
 }
 
 export interface ControllerOptions {
   dataplane: Dataplane;
   initial?: DesiredState;
-  save?: (s: DesiredState) => void;
+  /** The initial state's serial (saved with it); 1 for a new configuration. */
+  initialSerial?: number;
+  /** Save a state with its serial (before the change is acknowledged). */
+  save?: (s: DesiredState, serial: number) => void;
   limits?: Limits;
   /** Health checks on (default true). */
   health?: boolean;
@@ -73,7 +78,15 @@ export interface CommitOptions {
   dryRun?: boolean;
   /** Name validation errors as the request does ("real.weight" rather than "services[3].reals[0].weight"). */
   rename?: (field: string, next: DesiredState) => string;
+  /**
+   * Compare-and-swap: apply only if the configuration's serial is still this one (the
+   * serial the caller read the state with); otherwise a 'conflict' ApiError and no change.
+   */
+  expectedSerial?: number;
 }
+
+/** A commit's changes and the configuration's serial after it. */
+export type CommitResult = ChangeSummary & { serial: number };
 
 
 /** Service/real changes of one whole-state commit from which releaseMemory is called. */
@@ -84,6 +97,8 @@ export const PER_REAL_LOG_LIMIT = 100;
 
 export class Controller extends EventEmitter {
   private state: DesiredState;
+  /** Raised by every applied change; read-modify-write callers compare it (expectedSerial). */
+  private configSerial: number;
   private queue: Promise<unknown> = Promise.resolve();
   readonly health: HealthMonitor | undefined;
   private prev?: CounterSample;
@@ -100,6 +115,7 @@ export class Controller extends EventEmitter {
   constructor(private readonly o: ControllerOptions) {
     super();
     this.state = o.initial ?? emptyState();
+    this.configSerial = o.initialSerial ?? 1;
     if (o.health !== false) {
       this.health = new HealthMonitor(o.healthOptions);
       this.health.on('transition', (e: { service: string; real: string; from: string; to: string; reason: string; at: Date }) => {
@@ -124,7 +140,7 @@ export class Controller extends EventEmitter {
         if (this.healthApplyQueued) return;
         this.healthApplyQueued = true;
         setImmediate(() => {
-          this.serial(() => this.healthApply()).catch((e: Error) => {
+          this.oneAtATime(() => this.healthApply()).catch((e: Error) => {
             this.healthWhole = true;
             this.o.log?.('apply after health change failed', { error: e.message });
           });
@@ -165,6 +181,11 @@ export class Controller extends EventEmitter {
     return this.state;
   }
 
+  /** The configuration's serial: 1 for a new one, raised by every applied change. */
+  get serial(): number {
+    return this.configSerial;
+  }
+
   /** The desired state with health applied, as the data plane forwards by it (BGP announces from it). */
   get effectiveState(): DesiredState {
     return this.effective(this.state);
@@ -175,7 +196,7 @@ export class Controller extends EventEmitter {
     return this.health ? applyHealth(s, this.health.effectiveWeights()) : s;
   }
 
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
+  private oneAtATime<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
@@ -195,9 +216,12 @@ export class Controller extends EventEmitter {
    * rest counted and never built (an ApplyConfig or a Clear of 10,000 x 10 is 110,000
    * changes).
    */
-  async commitSummary(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions = {}): Promise<ChangeSummary> {
+  async commitSummary(edit: (s: DesiredState) => Result<DesiredState>, opts: CommitOptions = {}): Promise<CommitResult> {
     const limit = opts.dryRun ? Infinity : CHANGE_LIST_LIMIT;
-    const done = await this.serial(async () => {
+    const done = await this.oneAtATime(async () => {
+      if (opts.expectedSerial && opts.expectedSerial !== this.configSerial) {
+        throw new ApiError('conflict', `the configuration changed since it was read (serial ${opts.expectedSerial}, now ${this.configSerial}); nothing was changed: read it again and redo the change`, 'expected_serial');
+      }
       let r: Result<DesiredState> | undefined = edit(this.state);
       if (!r.ok) throw apiError(r.errors);
       const limits = this.o.limits ?? DEFAULT_LIMITS;
@@ -213,7 +237,7 @@ export class Controller extends EventEmitter {
       r = undefined; // the unvalidated copy (a whole request's worth on ApplyConfig) can go now
       const listed = checked.delta ? diffDeltaLimited(this.state, v.value, checked.delta, limit) : diffStatesLimited(this.state, v.value, limit);
       const total = listed.changes.length + listed.changesOmitted;
-      if (opts.dryRun || total === 0) return { listed, large: false };
+      if (opts.dryRun || total === 0) return { listed, large: false, serial: this.configSerial };
       const before = this.state;
       // A targeted edit (delta) leaves little behind; a reload replaces the whole state.
       const large = !checked.delta && total >= LARGE_CHANGE;
@@ -225,7 +249,7 @@ export class Controller extends EventEmitter {
       try {
         await this.o.dataplane.apply(this.effective(v.value), hint);
         if (diffTimeouts(before, v.value)) await this.o.dataplane.setTimeouts(v.value.timeouts);
-        this.o.save?.(v.value);
+        this.o.save?.(v.value, this.configSerial + 1);
       } catch (e) {
         // Put the data plane (and the monitor) back to what is still the state: a whole
         // apply, as a failed write leaves the data plane's bookkeeping unsure.
@@ -236,13 +260,14 @@ export class Controller extends EventEmitter {
         throw new ApiError('internal', `the change was not applied (the previous state stays): ${(e as Error).message}`);
       }
       this.state = v.value;
-      this.o.log?.('configuration changed', { changes: total });
-      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: listed.changes, changesOmitted: listed.changesOmitted } satisfies IpvxEvent);
-      return { listed, large };
+      const serial = ++this.configSerial;
+      this.o.log?.('configuration changed', { changes: total, serial });
+      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: listed.changes, changesOmitted: listed.changesOmitted, serial } satisfies IpvxEvent);
+      return { listed, large, serial };
     });
     // Here, not inside: until that function has returned, its locals (the replaced state) are live.
     if (done.large) this.o.releaseMemory?.('after');
-    return done.listed;
+    return { ...done.listed, serial: done.serial };
   }
 
   private async sample(): Promise<void> {
@@ -286,7 +311,7 @@ export class Controller extends EventEmitter {
   }
 
   zero(service?: string): Promise<void> {
-    return this.serial(async () => {
+    return this.oneAtATime(async () => {
       if (service && !this.state.services.some((s) => serviceId(s) === service)) throw new ApiError('not-found', 'No such service', 'service');
       await this.o.dataplane.zeroCounters(service);
       this.prev = this.last = undefined;

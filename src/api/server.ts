@@ -49,7 +49,7 @@ export interface RunningServer {
 type Msg = Record<string, unknown>;
 const STATUS: Record<ApiError['code'], grpc.status> = {
   invalid: grpc.status.INVALID_ARGUMENT, exists: grpc.status.ALREADY_EXISTS,
-  'not-found': grpc.status.NOT_FOUND, internal: grpc.status.INTERNAL,
+  'not-found': grpc.status.NOT_FOUND, conflict: grpc.status.ABORTED, internal: grpc.status.INTERNAL,
 };
 
 function toStatus(e: unknown): Partial<grpc.StatusObject> {
@@ -126,9 +126,11 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
         version: '', netns: '', startedAt: '', adopted: false, ...(await status()),
         interfaces: c.interfaces(), services: s.services.length, reals: s.services.reduce((n, x) => n + x.reals.length, 0),
         globalCounters: Object.fromEntries(Object.entries(global).map(([k, v]) => [k, v.toString()])), role: c.role, pid: process.pid,
+        configSerial: c.serial,
       };
     }),
     ApplyConfig: unary(async (req) => {
+      if (req.state) delete (req.state as Msg).serial; // GetConfig's serial, sent back as it came: not part of the state
       let next: DesiredState | undefined = must(stateFromMsg(req.state as Msg));
       // The decoded message (110,000 protobuf objects at 10,000 x 10) is not needed once
       // converted: let it go before validation and the writes make their own copies.
@@ -138,11 +140,11 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
         const value = next!;
         next = undefined; // held from here by the commit only while it needs it
         return { ok: true, value };
-      }, { dryRun, rename: (f) => `state.${f}` });
+      }, { dryRun, rename: (f) => `state.${f}`, expectedSerial: Number(req.expectedSerial ?? 0) });
       // A dry run is asked for the diff: all of it. An applied change lists the first CHANGE_LIST_LIMIT (commitSummary).
       return { ...listed, applied: !dryRun && listed.changes.length + listed.changesOmitted > 0 };
     }),
-    GetConfig: unary(() => c.current),
+    GetConfig: unary(() => ({ ...c.current, serial: c.serial })),
     AddService: unary(async (req) => {
       const svc = must(serviceFromMsg(req.service as Msg));
       await c.commit((s) => edit.addService(s, svc), { rename: renameFor(svc) });

@@ -10,7 +10,7 @@ import { netnsId } from '../dataplane/pins.js';
 import { IpvxClient, DaemonUnavailable } from '../api/client.js';
 import { Controller } from '../api/controller.js';
 import { startServer, tcpCredentials } from '../api/server.js';
-import { loadState, saveState, moveAside, StateFileError } from '../config/store.js';
+import { loadSavedState, saveState, moveAside, StateFileError, SavedState } from '../config/store.js';
 import { parseConfig } from '../config/schema.js';
 import { validateState } from '../core/validate.js';
 import { formatErrors } from '../core/result.js';
@@ -20,7 +20,6 @@ import { HaSupervisor, directorHaFactory, haStatusMessage } from './daemon-ha.js
 import { BgpSupervisor, birdFor } from './daemon-bgp.js';
 import { releaseMemory } from './memory-release.js';
 import { profileOnSignal } from './profile-signal.js';
-import type { DesiredState } from '../core/model.js';
 
 export const VERSION = '0.1.0';
 
@@ -96,15 +95,21 @@ export async function runDaemonCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** The desired state to start with: --config, else the saved state, else empty. Throws with the reason. */
-function initialState(v: Values, p: DaemonPaths, log: pino.Logger): DesiredState | undefined {
+/**
+ * The desired state to start with: --config, else the saved state, else empty. Throws with
+ * the reason. A --config replaces the saved state: it gets the next serial, so a client that
+ * read the saved one cannot overwrite it unknowingly.
+ */
+function initialState(v: Values, p: DaemonPaths, log: pino.Logger): SavedState | undefined {
   if (v.config) {
     const r = parseConfig(readFileSync(v.config, 'utf8'), (s) => validateState(s));
     if (!r.ok) throw new Error(`config file ${v.config} is not valid: ${formatErrors(r.errors)}`);
-    return r.value.state;
+    let saved: number | undefined;
+    try { saved = loadSavedState(p.state)?.serial; } catch { saved = undefined; }
+    return { state: r.value.state, serial: (saved ?? 0) + 1 };
   }
   try {
-    return loadState(p.state);
+    return loadSavedState(p.state);
   } catch (e) {
     if (!(e instanceof StateFileError)) throw e;
     if (!v['reset-state']) {
@@ -150,14 +155,14 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const dp = await createDataplane(v, log);
   profileOnSignal(process.env.IPVX_PROFILE_DIR, (msg) => log.warn(msg));
   const controller = new Controller({
-    dataplane: dp, ...(initial ? { initial } : {}), save: (s) => saveState(p.state, s), health: !v['no-health'],
+    dataplane: dp, ...(initial ? { initial: initial.state, initialSerial: initial.serial } : {}), save: (s, serial) => saveState(p.state, s, serial), health: !v['no-health'],
     log: (msg, fields) => log.info(fields ?? {}, msg), debug: (msg, fields) => log.debug(fields ?? {}, msg),
     releaseMemory: (when) => log.debug({ when, ms: releaseMemory({ toOs: when === 'after' }).ms }, 'memory released during a large change'),
   });
   await controller.start();
   // The saved state's load leaves the same garbage as a large ApplyConfig.
   if (controller.current.services.length) log.debug({ ms: releaseMemory({ toOs: true }).ms }, 'memory released after loading the state');
-  if (v.config) saveState(p.state, controller.current);
+  if (v.config) saveState(p.state, controller.current, controller.serial);
   const ha = new HaSupervisor(controller, directorHaFactory(dp, { syncIntervalMs: syncInterval * 1000 }), (level, msg, fields) => log[level](fields ?? {}, msg));
   ha.follow();
   const bgp = new BgpSupervisor(controller, birdFor, (level, msg, fields) => log[level](fields ?? {}, msg));

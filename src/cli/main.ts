@@ -11,9 +11,8 @@ import {
 import { helpText, versionText } from './help.js';
 import { runDaemonCommand } from './daemon.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
-import { stateFromMsg } from '../api/proto.js';
+import { currentConfig, restoreRules } from './restore-rules.js';
 import { netnsId } from '../dataplane/pins.js';
-import { applyToState } from '../config/import/ipvsadm-save.js';
 import { importAny } from '../config/import/index.js';
 import { parseConfig, stateToPlain, formatConfig } from '../config/schema.js';
 import { validateState } from '../core/validate.js';
@@ -82,7 +81,10 @@ async function runIpvsadm(argv: string[], target: Target): Promise<number> {
     // Read all of stdin before connecting: a bad line changes nothing.
     const input = parseRestoreInput(readFileSync(0, 'utf8'));
     if (!input.ok) return printErrors(input.errors, exitCodeOf(input.errors));
-    return withClient(target, (c) => restore(c, input.value));
+    return withClient(target, async (c) => {
+      const r = await restoreRules(c, input.value);
+      return r.ok ? EXIT.ok : printErrors(r.errors, EXIT.refused);
+    });
   }
   return withClient(target, (c) => execute(c, cmd));
 }
@@ -108,25 +110,7 @@ async function execute(c: IpvxClient, cmd: IpvsadmCommand): Promise<number> {
 const toMsg = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
 async function currentState(c: IpvxClient): Promise<DesiredState> {
-  const r = stateFromMsg((await c.getConfig()) as unknown as Record<string, unknown>);
-  if (!r.ok) throw new Error(`the daemon's configuration did not parse: ${formatErrors(r.errors)}`);
-  return r.value;
-}
-
-/**
- * -R: every line applied to the current state in order, then one ApplyConfig: the
- * table changes all at once or not at all (ipvsadm stops half-way at a bad line).
- */
-async function restore(c: IpvxClient, cmds: IpvsadmCommand[]): Promise<number> {
-  let state = await currentState(c);
-  for (const [i, cmd] of cmds.entries()) {
-    if (cmd.kind === 'zero') continue; // counters, not configuration
-    const r = applyToState(state, cmd);
-    if (!r.ok) return printErrors([{ field: `line ${i + 1}`, message: `line ${i + 1}: ${r.message}` }], EXIT.refused);
-    state = r.state;
-  }
-  await c.applyConfig(stateToPlain(state) as never);
-  return EXIT.ok;
+  return (await currentConfig(c)).state;
 }
 
 async function list(c: IpvxClient, cmd: ListCommand): Promise<number> {
@@ -184,12 +168,16 @@ export function listData(stats: GetStatsResponse__Output): ListData {
 
 // ---- ipvx's own subcommands ----
 
-const APPLY_HELP = `Usage: ipvx apply -f FILE [--dry-run] [--json]
+const APPLY_HELP = `Usage: ipvx apply -f FILE [--dry-run] [--serial N] [--json]
   Make the daemon's whole configuration what FILE (YAML, the schema of docs/config) says,
-  in one transaction, and print what changed. --dry-run prints the changes only.`;
+  in one transaction, and print what changed. --dry-run prints the changes only, and the
+  configuration's serial they were computed against.
+  --serial N            apply only if the configuration is still at serial N (as --dry-run
+                        printed it): exactly the changes shown, or nothing (exit 255)`;
 
 async function runApply(argv: string[], target: Target): Promise<number> {
   let file: string | undefined;
+  let serial: string | undefined;
   let dryRun = false;
   let json = false;
   for (let i = 0; i < argv.length; i++) {
@@ -198,6 +186,11 @@ async function runApply(argv: string[], target: Target): Promise<number> {
     else if (a.startsWith('--file=')) file = a.slice(7);
     else if (a === '--dry-run' || a === '-n') dryRun = true;
     else if (a === '--json') json = true;
+    else if (a === '--serial' || a.startsWith('--serial=')) {
+      const n = a === '--serial' ? argv[++i] : a.slice(9);
+      if (!n || !/^[1-9]\d*$/.test(n)) return usage(`ipvx apply: --serial ${n ?? ''}: expected the positive serial --dry-run printed`, APPLY_HELP);
+      serial = n;
+    }
     else if (a === '-h' || a === '--help') { out(`${APPLY_HELP}\n`); return EXIT.ok; }
     else return usage(`ipvx apply: unknown argument '${a}'`, APPLY_HELP);
   }
@@ -206,33 +199,41 @@ async function runApply(argv: string[], target: Target): Promise<number> {
   const parsed = parseConfig(text, (s) => validateState(s));
   if (!parsed.ok) return printErrors(parsed.errors.map((e) => ({ ...e, message: `${file}: ${e.message}` })), EXIT.usage);
   return withClient(target, async (c) => {
-    const res = await c.applyConfig(stateToPlain(parsed.value.state) as never, dryRun);
-    printChanges(res.changes as unknown as Change[], json, dryRun, Number(res.changesOmitted ?? 0));
+    const res = await c.applyConfig(stateToPlain(parsed.value.state) as never, dryRun, serial);
+    printChanges(res.changes as unknown as Change[], json, dryRun, Number(res.changesOmitted ?? 0), String(res.serial));
     return EXIT.ok;
   });
 }
 
-function printChanges(changes: Change[], json: boolean, dryRun: boolean, omitted = 0): void {
-  if (json) { out(toJsonText({ dryRun, changes, ...(omitted ? { changesOmitted: omitted } : {}) })); return; }
+function printChanges(changes: Change[], json: boolean, dryRun: boolean, omitted = 0, serial = ''): void {
+  if (json) { out(toJsonText({ dryRun, changes, ...(omitted ? { changesOmitted: omitted } : {}), ...(serial ? { serial: Number(serial) } : {}) })); return; }
   if (!changes.length) { out('no changes\n'); return; }
   out(`${renderChanges(changes)}\n`);
   if (omitted) out(`(${omitted} more service and real change${omitted === 1 ? '' : 's'} applied, not listed)\n`);
-  if (dryRun) out(`(dry run: ${changes.length} change${changes.length === 1 ? '' : 's'} not applied)\n`);
+  if (dryRun) out(`(dry run: ${changes.length} change${changes.length === 1 ? '' : 's'} not applied; configuration serial ${serial}: --serial ${serial} applies exactly these)\n`);
 }
 
-const IMPORT_HELP = `Usage: ipvx import FILE [--format ipvsadm|lvs.cf|keepalived] [--apply [--dry-run]] [--json]
+const IMPORT_HELP = `Usage: ipvx import FILE [--format ipvsadm|lvs.cf|keepalived] [--apply [--dry-run|--serial N]] [--json]
   Convert ipvsadm -S output, piranha's lvs.cf or keepalived.conf into ipvx's configuration.
   Without --apply, prints the configuration as YAML (for ipvx apply -f). Every line that
   has no ipvx equivalent is reported with its number on stderr.
-  --apply replaces the daemon's configuration with the imported one (--dry-run: show the changes).`;
+  --apply replaces the daemon's configuration with the imported one (--dry-run: show the changes
+  and the configuration's serial; --serial N: apply only if it is still at that serial).`;
 
 async function runImport(argv: string[], target: Target): Promise<number> {
   let file: string | undefined;
   let apply = false;
   let dryRun = false;
   let json = false;
-  for (const a of argv) {
+  let serial: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
     if (a === '--apply') apply = true;
+    else if (a === '--serial' || a.startsWith('--serial=')) {
+      const n = a === '--serial' ? argv[++i] : a.slice(9);
+      if (!n || !/^[1-9]\d*$/.test(n)) return usage(`ipvx import: --serial ${n ?? ''}: expected the positive serial --dry-run printed`, IMPORT_HELP);
+      serial = n;
+    }
     else if (a === '--dry-run') dryRun = true;
     else if (a === '--json') json = true;
     else if (a === '-h' || a === '--help') { out(`${IMPORT_HELP}\n`); return EXIT.ok; }
@@ -241,7 +242,7 @@ async function runImport(argv: string[], target: Target): Promise<number> {
     else file = a;
   }
   if (!file) return usage('ipvx import: FILE is required', IMPORT_HELP);
-  if (dryRun && !apply) return usage('ipvx import: --dry-run goes with --apply', IMPORT_HELP);
+  if ((dryRun || serial) && !apply) return usage(`ipvx import: ${dryRun ? '--dry-run' : '--serial'} goes with --apply`, IMPORT_HELP);
   const r = importAny(file === '-' ? readFileSync(0, 'utf8') : readText(file));
   if (!r.ok) return printErrors(r.errors.map((e) => ({ field: '', message: `${file}: ${/^line \d+$/.test(e.field) && !e.message.startsWith(e.field) ? `${e.field}: ` : ''}${e.message}` })), EXIT.usage);
   for (const u of r.value.unmapped) err(`${file}: line ${u.line}: not imported: ${u.reason} (${u.text.trim()})`);
@@ -256,8 +257,8 @@ async function runImport(argv: string[], target: Target): Promise<number> {
   }
   if (!v.ok) return printErrors(v.errors.map((e) => ({ ...e, message: `${file}: ${e.field}: ${e.message}` })), EXIT.usage);
   return withClient(target, async (c) => {
-    const res = await c.applyConfig(stateToPlain(v.value) as never, dryRun);
-    printChanges(res.changes as unknown as Change[], json, dryRun, Number(res.changesOmitted ?? 0));
+    const res = await c.applyConfig(stateToPlain(v.value) as never, dryRun, serial);
+    printChanges(res.changes as unknown as Change[], json, dryRun, Number(res.changesOmitted ?? 0), String(res.serial));
     return EXIT.ok;
   });
 }

@@ -1,5 +1,5 @@
-// The daemon's saved desired state: the config schema in YAML, plus a version at
-// the top and a checksum as the last line, so a truncated or damaged file is told
+// The daemon's saved desired state: the config schema in YAML, plus a version and the
+// configuration's serial (its compare-and-swap revision) at the top and a checksum as the last line, so a truncated or damaged file is told
 // apart from a valid one. Saved atomically (temp file in the same directory, fsync,
 // rename, fsync the directory). A broken file is never replaced behind the user's
 // back: loading it fails with where it is broken, and only an explicit request
@@ -50,8 +50,8 @@ const COMMA = Buffer.from(',');
  * state last. The checksum is over JSON.stringify of the state's plain form (what the
  * file reads back as), built here from the same per-service pieces.
  */
-export function stateFileChunks(state: DesiredState): Buffer[] {
-  const parts: Buffer[] = [Buffer.from(`version: ${STATE_VERSION}\n`)];
+export function stateFileChunks(state: DesiredState, serial?: number): Buffer[] {
+  const parts: Buffer[] = [Buffer.from(`version: ${STATE_VERSION}\n${serial !== undefined ? `serial: ${serial}\n` : ''}`)];
   const hash = createHash('sha256');
   hash.update('{');
   let first = true;
@@ -82,32 +82,45 @@ export function stateFileChunks(state: DesiredState): Buffer[] {
 }
 
 /** The file's text for `state` (see stateFileChunks). */
-export function formatStateFile(state: DesiredState): string {
-  return Buffer.concat(stateFileChunks(state)).toString('utf8');
+export function formatStateFile(state: DesiredState, serial?: number): string {
+  return Buffer.concat(stateFileChunks(state, serial)).toString('utf8');
 }
+
+/** A saved state and its serial (1 when the file has none: written before serials). */
+export interface SavedState { state: DesiredState; serial: number }
 
 /** Parse a state file's text; throws StateFileError naming `path` and the line. */
 export function parseStateFile(text: string, path: string): DesiredState {
+  return parseSavedState(text, path).state;
+}
+
+export function parseSavedState(text: string, path: string): SavedState {
   if (!text.trim()) throw new StateFileError(path, 'the file is empty (truncated?)');
   // Version and checksum first: a truncated file is reported as truncated, not as whatever its cut left.
   const precheck = (top: Record<string, unknown>) => {
     if (top.version === undefined) return 'no version line (not an ipvx state file?)';
     if (top.version !== STATE_VERSION) return `version ${String(top.version)}; this ipvx reads version ${STATE_VERSION}`;
     if (top.checksum === undefined) return 'it ends before its checksum line (truncated?)';
+    if (top.serial !== undefined && !(Number.isSafeInteger(top.serial) && (top.serial as number) >= 1)) return `serial ${String(top.serial)} is not a positive integer`;
     return undefined;
   };
-  const r = parseConfig(text, (s) => validateState(s), { skipKeys: ['version', 'checksum'], precheck });
+  const r = parseConfig(text, (s) => validateState(s), { skipKeys: ['version', 'serial', 'checksum'], precheck });
   if (!r.ok) throw new StateFileError(path, formatErrors(r.errors));
   const { top } = r.value;
-  const { version: _v, checksum, ...plain } = top;
+  const { version: _v, serial, checksum, ...plain } = top;
   if (checksum !== checksumOf(plain)) {
     throw new StateFileError(path, 'the checksum does not match the content (damaged, or edited by hand: change the state through ipvx, or start with --config FILE)');
   }
-  return r.value.state;
+  return { state: r.value.state, serial: (serial as number | undefined) ?? 1 };
 }
 
 /** The saved state, or undefined when there is none yet. */
 export function loadState(path: string): DesiredState | undefined {
+  return loadSavedState(path)?.state;
+}
+
+/** The saved state with its serial, or undefined when there is none yet. */
+export function loadSavedState(path: string): SavedState | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -115,12 +128,12 @@ export function loadState(path: string): DesiredState | undefined {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StateFileError(path, `cannot read it: ${(e as Error).message}`);
   }
-  return parseStateFile(text, path);
+  return parseSavedState(text, path);
 }
 
-export function saveState(path: string, state: DesiredState): void {
+export function saveState(path: string, state: DesiredState, serial?: number): void {
   try {
-    writeFileAtomic(path, stateFileChunks(state), { mode: 0o600, dirMode: 0o700 });
+    writeFileAtomic(path, stateFileChunks(state, serial), { mode: 0o600, dirMode: 0o700 });
   } catch (e) {
     throw new Error(`cannot save the state to ${path}: ${(e as Error).message}`);
   }

@@ -134,8 +134,17 @@ test('apply -f: --dry-run prints the diff and changes nothing; apply changes; a 
   const file = join(dir, 'web.yaml');
   writeFileSync(file, 'services:\n  - vip: 203.0.113.20\n    port: 80\n    scheduler: rr\n    reals:\n      - address: 192.0.2.21\n        weight: 2\n');
   const dry = ok(['apply', '-f', file, '--dry-run']);
-  assert.equal(dry, '+ service tcp 203.0.113.20:80 rr\n+ real tcp 203.0.113.20:80 -> 192.0.2.21:80 dr weight 2\n(dry run: 2 changes not applied)\n');
+  const serial = /configuration serial (\d+): --serial \1 applies exactly these\)\n$/.exec(dry)?.[1];
+  assert.ok(serial, dry);
+  assert.equal(dry, `+ service tcp 203.0.113.20:80 rr\n+ real tcp 203.0.113.20:80 -> 192.0.2.21:80 dr weight 2\n(dry run: 2 changes not applied; configuration serial ${serial}: --serial ${serial} applies exactly these)\n`);
   assert.equal(save(), '');
+  // Someone else changes the configuration after the dry run: --serial refuses, nothing changes.
+  ok(['-A', '-t', '203.0.113.21:80']);
+  const stale = ipvx(['apply', '-f', file, '--serial', serial]);
+  assert.equal(stale.code, 255);
+  assert.match(stale.stderr, /the configuration changed since it was read \(serial \d+, now \d+\); nothing was changed/);
+  assert.equal(save(), '-A -t 203.0.113.21:80 -s wlc\n');
+  ok(['-D', '-t', '203.0.113.21:80']);
   assert.equal(ok(['apply', '-f', file]), '+ service tcp 203.0.113.20:80 rr\n+ real tcp 203.0.113.20:80 -> 192.0.2.21:80 dr weight 2\n');
   assert.equal(ok(['apply', '-f', file]), 'no changes\n');
   writeFileSync(file, 'services:\n  - vip: 203.0.113.20\n    port: 80\n    scheduler: fastest\n');

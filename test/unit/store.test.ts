@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync, statSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadState, saveState, moveAside, StateFileError, formatStateFile, STATE_VERSION } from '../../src/config/store.js';
+import { loadState, loadSavedState, saveState, moveAside, StateFileError, formatStateFile, STATE_VERSION } from '../../src/config/store.js';
 import { parseConfig } from '../../src/config/schema.js';
 import { validateState } from '../../src/core/validate.js';
 import type { DesiredState } from '../../src/core/model.js';
@@ -144,4 +144,15 @@ test('a config file (no version, no checksum) parses with ipvsadm defaults', () 
   const bad = parseConfig('services:\n  - vip: 203.0.113.10\n    port: "eighty"\n', (s) => validateState(s));
   assert.ok(!bad.ok);
   assert.deepEqual(bad.errors, [{ field: 'services[0].port', message: 'line 3: expected a number, found string "eighty"' }]);
+});
+
+test('the serial is saved with the state and read back; a file without one reads as serial 1', () => {
+  const p = join(dir(), 'state.yaml');
+  saveState(p, STATE, 17);
+  assert.match(readFileSync(p, 'utf8'), /^version: 1\nserial: 17\n/);
+  assert.deepEqual(loadSavedState(p), { state: STATE, serial: 17 });
+  saveState(p, STATE);
+  assert.deepEqual(loadSavedState(p), { state: STATE, serial: 1 });
+  writeFileSync(p, formatStateFile(STATE, 17).replace('serial: 17', 'serial: -3'));
+  assert.throws(() => loadSavedState(p), /state file .* is not valid: serial -3 is not a positive integer/);
 });

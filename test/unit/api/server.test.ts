@@ -177,7 +177,7 @@ test('ApplyConfig: dry run returns the diff and changes nothing; invalid names t
     assert.equal(h.dp.applied!.services.length, 2);
     assert.equal(h.saved.at(-1)!.services.length, 2);
     // The same state again: nothing to do.
-    assert.deepEqual(await h.client.applyConfig(next), { changes: [], applied: false, changesOmitted: 0 });
+    assert.deepEqual(await h.client.applyConfig(next), { changes: [], applied: false, changesOmitted: 0, serial: (await h.client.getConfig()).serial });
   } finally { await h.close(); }
 });
 

@@ -4,6 +4,7 @@ import type { Service as _ipvx_v1_Service, Service__Output as _ipvx_v1_Service__
 import type { Timeouts as _ipvx_v1_Timeouts, Timeouts__Output as _ipvx_v1_Timeouts__Output } from '../../ipvx/v1/Timeouts.js';
 import type { HaSettings as _ipvx_v1_HaSettings, HaSettings__Output as _ipvx_v1_HaSettings__Output } from '../../ipvx/v1/HaSettings.js';
 import type { BgpSettings as _ipvx_v1_BgpSettings, BgpSettings__Output as _ipvx_v1_BgpSettings__Output } from '../../ipvx/v1/BgpSettings.js';
+import type { Long } from '@grpc/proto-loader';
 
 /**
  * The whole configuration; the config and state files are this message in YAML.
@@ -13,6 +14,12 @@ export interface DesiredState {
   'timeouts'?: (_ipvx_v1_Timeouts | null);
   'ha'?: (_ipvx_v1_HaSettings | null);
   'bgp'?: (_ipvx_v1_BgpSettings | null);
+  /**
+   * GetConfig: the configuration's serial, raised by every applied change (kept across
+   * restarts). Give it back as ApplyConfigRequest.expected_serial for a read-modify-write.
+   * Ignored in requests.
+   */
+  'serial'?: (number | string | Long);
 }
 
 /**
@@ -23,4 +30,10 @@ export interface DesiredState__Output {
   'timeouts': (_ipvx_v1_Timeouts__Output | null);
   'ha': (_ipvx_v1_HaSettings__Output | null);
   'bgp': (_ipvx_v1_BgpSettings__Output | null);
+  /**
+   * GetConfig: the configuration's serial, raised by every applied change (kept across
+   * restarts). Give it back as ApplyConfigRequest.expected_serial for a read-modify-write.
+   * Ignored in requests.
+   */
+  'serial': (string);
 }

@@ -2,6 +2,7 @@
 
 import type { HaStatus as _ipvx_v1_HaStatus, HaStatus__Output as _ipvx_v1_HaStatus__Output } from '../../ipvx/v1/HaStatus.js';
 import type { BgpStatus as _ipvx_v1_BgpStatus, BgpStatus__Output as _ipvx_v1_BgpStatus__Output } from '../../ipvx/v1/BgpStatus.js';
+import type { Long } from '@grpc/proto-loader';
 
 export interface GetStatusResponse {
   'version'?: (string);
@@ -31,6 +32,10 @@ export interface GetStatusResponse {
    * absent unless bgp.enabled
    */
   'bgp'?: (_ipvx_v1_BgpStatus | null);
+  /**
+   * the configuration's serial (GetConfig's DesiredState.serial)
+   */
+  'configSerial'?: (number | string | Long);
 }
 
 export interface GetStatusResponse__Output {
@@ -61,4 +66,8 @@ export interface GetStatusResponse__Output {
    * absent unless bgp.enabled
    */
   'bgp': (_ipvx_v1_BgpStatus__Output | null);
+  /**
+   * the configuration's serial (GetConfig's DesiredState.serial)
+   */
+  'configSerial': (string);
 }

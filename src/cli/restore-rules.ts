@@ -1,0 +1,48 @@
+// Read-modify-write of the daemon's whole configuration (ipvx -R): read it with its
+// serial, apply the lines locally, write it back with a compare-and-swap on that serial.
+// A change another client made in between is never overwritten: the lines are applied
+// again to the new state.
+import { IpvxClient, IpvxError } from '../api/client.js';
+import { stateFromMsg } from '../api/proto.js';
+import { applyToState } from '../config/import/ipvsadm-save.js';
+import { stateToPlain } from '../config/schema.js';
+import { formatErrors, type FieldError } from '../core/result.js';
+import type { DesiredState } from '../core/model.js';
+import type { IpvsadmCommand } from './ipvsadm/index.js';
+
+/** What a read-modify-write needs of the client (tests pass a fake). */
+export type ConfigClient = Pick<IpvxClient, 'getConfig' | 'applyConfig'>;
+
+/** Attempts before giving up on a configuration that keeps changing under us. */
+export const RESTORE_ATTEMPTS = 5;
+
+/** The daemon's configuration and its serial (for a compare-and-swap write back). */
+export async function currentConfig(c: ConfigClient): Promise<{ state: DesiredState; serial: string }> {
+  const msg = await c.getConfig();
+  const r = stateFromMsg({ ...msg, serial: undefined } as unknown as Record<string, unknown>);
+  if (!r.ok) throw new Error(`the daemon's configuration did not parse: ${formatErrors(r.errors)}`);
+  return { state: r.value, serial: String(msg.serial) };
+}
+
+/**
+ * -R: every line applied to the current state in order, then one ApplyConfig: the table
+ * changes all at once or not at all (ipvsadm stops half-way at a bad line). A line the
+ * state refuses is returned by number; a conflict after RESTORE_ATTEMPTS is thrown.
+ */
+export async function restoreRules(c: ConfigClient, cmds: readonly IpvsadmCommand[]): Promise<{ ok: true } | { ok: false; errors: FieldError[] }> {
+  for (let attempt = 1; ; attempt++) {
+    let { state, serial } = await currentConfig(c);
+    for (const [i, cmd] of cmds.entries()) {
+      if (cmd.kind === 'zero') continue; // counters, not configuration
+      const r = applyToState(state, cmd);
+      if (!r.ok) return { ok: false, errors: [{ field: `line ${i + 1}`, message: `line ${i + 1}: ${r.message}` }] };
+      state = r.state;
+    }
+    try {
+      await c.applyConfig(stateToPlain(state) as never, false, serial);
+      return { ok: true };
+    } catch (e) {
+      if (!(e instanceof IpvxError && e.isConflict) || attempt >= RESTORE_ATTEMPTS) throw e;
+    }
+  }
+}
