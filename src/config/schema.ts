@@ -4,7 +4,7 @@
 // ipvsadm defaults; the meaning is checked afterwards by core/validate.ts.
 import YAML from 'yaml';
 import { FieldError, Result, ok } from '../core/result.js';
-import { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, BGP_DEFAULTS, Timeouts, DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, LoadSpec } from '../core/model.js';
+import { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, BGP_DEFAULTS, Timeouts, DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, LoadSpec, MarkRule } from '../core/model.js';
 
 type Kind = 'string' | 'number' | 'boolean' | 'strings' | Shape | [Shape];
 interface Shape { [field: string]: Kind }
@@ -20,6 +20,7 @@ const HEALTH: Shape = {
 };
 const REAL: Shape = {
   address: 'string', port: 'number', method: 'string', weight: 'number', upperThreshold: 'number', lowerThreshold: 'number', health: HEALTH,
+  tunType: 'string', tunPort: 'number', tunChecksum: 'string',
 };
 const LOAD: Shape = {
   type: 'string', port: 'number', address: 'string', command: 'string', capacity: 'number', interval: 'number', timeout: 'number',
@@ -29,7 +30,9 @@ const SERVICE: Shape = {
   vip: 'string', port: 'number', protocol: 'string', scheduler: 'string', flags: 'strings', persistence: 'number',
   persistenceMask: 'string', method: 'string', reals: [REAL], health: HEALTH,
   sorryServer: { address: 'string', port: 'number', method: 'string' }, quorum: 'number', hysteresis: 'number', load: LOAD,
+  fwmark: 'number', ops: 'boolean',
 };
+const MARK_RULE: Shape = { mark: 'number', destination: 'string', protocol: 'string', ports: 'string' };
 const TIMEOUTS: Shape = { tcp: 'number', tcpFin: 'number', udp: 'number' };
 const HA: Shape = {
   enabled: 'boolean', localAddress: 'string', peerAddress: 'string', port: 'number', keepalive: 'number', deadtime: 'number',
@@ -41,10 +44,10 @@ const BGP: Shape = {
   enabled: 'boolean', localAs: 'number', routerId: 'string', peers: [BGP_PEER], nextHop: 'string', birdConfig: 'string',
   birdSocket: 'string', holdTime: 'number', connectRetry: 'number',
 };
-export const STATE_SHAPE: Shape = { services: [SERVICE], timeouts: TIMEOUTS, ha: HA, bgp: BGP };
+export const STATE_SHAPE: Shape = { services: [SERVICE], marks: [MARK_RULE], timeouts: TIMEOUTS, ha: HA, bgp: BGP };
 /** Exported so a test can hold them against the proto. */
 export const SHAPES = {
-  HealthCheck: HEALTH_CHECK, Health: HEALTH, Real: REAL, Load: LOAD, Service: SERVICE, Timeouts: TIMEOUTS, HaSettings: HA,
+  HealthCheck: HEALTH_CHECK, Health: HEALTH, Real: REAL, Load: LOAD, Service: SERVICE, MarkRule: MARK_RULE, Timeouts: TIMEOUTS, HaSettings: HA,
   BgpPeer: BGP_PEER, BgpSettings: BGP, DesiredState: STATE_SHAPE,
 };
 
@@ -89,6 +92,9 @@ export function realFromPlain(r: Plain): RealSpec {
     weight: (r.weight as number) ?? 1, upperThreshold: (r.upperThreshold as number) ?? 0, lowerThreshold: (r.lowerThreshold as number) ?? 0,
   };
   if (r.health) out.health = healthFrom(r.health as Plain);
+  if (r.tunType) out.tunType = r.tunType as RealSpec['tunType'];
+  if (r.tunPort) out.tunPort = r.tunPort as number;
+  if (r.tunChecksum) out.tunChecksum = r.tunChecksum as RealSpec['tunChecksum'];
   return out;
 }
 
@@ -104,7 +110,13 @@ export function serviceFromPlain(s: Plain): ServiceSpec {
   if (s.quorum !== undefined) out.quorum = s.quorum as number;
   if (s.hysteresis !== undefined) out.hysteresis = s.hysteresis as number;
   if (s.load) out.load = s.load as LoadSpec;
+  if (s.fwmark !== undefined) out.fwmark = s.fwmark as number;
+  if (s.ops) out.ops = true;
   return out;
+}
+
+export function markFromPlain(m: Plain): MarkRule {
+  return { mark: (m.mark as number) ?? 0, destination: (m.destination as string) ?? '', protocol: (m.protocol ?? 'tcp') as MarkRule['protocol'], ports: (m.ports as string) ?? '' };
 }
 
 function haFromPlain(h: Plain): HaSpec {
@@ -137,6 +149,7 @@ export function stateFromPlain(v: unknown): Result<DesiredState> {
     services: ((p.services ?? []) as Plain[]).map(serviceFromPlain),
     timeouts: { ...DEFAULT_TIMEOUTS, ...((p.timeouts ?? {}) as Partial<Timeouts>) },
   };
+  if (Array.isArray(p.marks) && p.marks.length) state.marks = (p.marks as Plain[]).map(markFromPlain);
   if (p.ha) state.ha = haFromPlain(p.ha as Plain);
   if (p.bgp) state.bgp = bgpFromPlain(p.bgp as Plain);
   return ok(state);

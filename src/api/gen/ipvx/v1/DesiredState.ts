@@ -4,6 +4,7 @@ import type { Service as _ipvx_v1_Service, Service__Output as _ipvx_v1_Service__
 import type { Timeouts as _ipvx_v1_Timeouts, Timeouts__Output as _ipvx_v1_Timeouts__Output } from '../../ipvx/v1/Timeouts.js';
 import type { HaSettings as _ipvx_v1_HaSettings, HaSettings__Output as _ipvx_v1_HaSettings__Output } from '../../ipvx/v1/HaSettings.js';
 import type { BgpSettings as _ipvx_v1_BgpSettings, BgpSettings__Output as _ipvx_v1_BgpSettings__Output } from '../../ipvx/v1/BgpSettings.js';
+import type { MarkRule as _ipvx_v1_MarkRule, MarkRule__Output as _ipvx_v1_MarkRule__Output } from '../../ipvx/v1/MarkRule.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -20,6 +21,10 @@ export interface DesiredState {
    * Ignored in requests.
    */
   'serial'?: (number | string | Long);
+  /**
+   * firewall-mark rules for fwmark services, in order
+   */
+  'marks'?: (_ipvx_v1_MarkRule)[];
 }
 
 /**
@@ -36,4 +41,8 @@ export interface DesiredState__Output {
    * Ignored in requests.
    */
   'serial': (string);
+  /**
+   * firewall-mark rules for fwmark services, in order
+   */
+  'marks': (_ipvx_v1_MarkRule__Output)[];
 }
