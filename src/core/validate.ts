@@ -194,6 +194,15 @@ function checkService(s: ServiceSpec, at: string, errs: Errs, limits: Limits): S
     return out;
   });
   if (s.health) norm.health = checkHealth(s.health, `${at}.health`, errs);
+  if (fwmark !== undefined) {
+    // A check connects to the real's port, else the service's: a fwmark service has none.
+    norm.reals.forEach((r, i) => {
+      const h = r.health ?? norm.health;
+      if (h && h.check.type !== 'exec' && !r.port && !(h.check as { port?: number }).port) {
+        errs.push({ field: `${at}.reals[${i}].port`, message: 'the health check needs a port: a fwmark service has none, so give the real a port or the check one (check.port)' });
+      }
+    });
+  }
   if (s.sorryServer) {
     const f = `${at}.sorryServer`;
     const a = parseIp(String(s.sorryServer.address ?? ''));

@@ -2,11 +2,12 @@
 export { importIpvsadmSave, applyToState } from './ipvsadm-save.js';
 export { importLvsCf, type LvsCfOptions } from './lvs-cf.js';
 export { importKeepalived } from './keepalived.js';
-export type { ImportResult, ImportOutcome, UnmappedLine } from './types.js';
+export type { ImportResult, ImportOutcome, UnmappedLine, ImportOptions } from './types.js';
+export { importIptablesMarks } from './iptables-marks.js';
 import { importIpvsadmSave } from './ipvsadm-save.js';
 import { importLvsCf } from './lvs-cf.js';
 import { importKeepalived } from './keepalived.js';
-import type { ImportOutcome } from './types.js';
+import type { ImportOutcome, ImportOptions } from './types.js';
 
 /** Guess the format from the text: keepalived blocks, lvs.cf "key = value", else ipvsadm rules. */
 export function detectFormat(text: string): 'keepalived' | 'lvs.cf' | 'ipvsadm' {
@@ -15,7 +16,7 @@ export function detectFormat(text: string): 'keepalived' | 'lvs.cf' | 'ipvsadm' 
   return 'ipvsadm';
 }
 
-export function importAny(text: string): ImportOutcome {
+export function importAny(text: string, opts: ImportOptions = {}): ImportOutcome {
   const f = detectFormat(text);
-  return f === 'keepalived' ? importKeepalived(text) : f === 'lvs.cf' ? importLvsCf(text) : importIpvsadmSave(text);
+  return f === 'keepalived' ? importKeepalived(text, opts) : f === 'lvs.cf' ? importLvsCf(text, opts) : importIpvsadmSave(text);
 }

@@ -15,9 +15,10 @@
 //   VRRP PASS sent it in clear), unicast_src_ip / unicast_peer -> local/peer address,
 //   virtual_ipaddress "A/P dev D" -> vips (interface defaults to the instance's).
 import { parseIp } from '../../core/addr.js';
-import { SCHEDULERS, emptyState, type HaSpec, type HealthCheckSpec, type HealthSpec, type Method, type RealSpec, type SchedFlag, type SchedulerName, type ServiceSpec } from '../../core/model.js';
+import { SCHEDULERS, emptyState, fwmarkVip, type HaSpec, type HealthCheckSpec, type HealthSpec, type Method, type RealSpec, type SchedFlag, type SchedulerName, type ServiceSpec } from '../../core/model.js';
 import type { FieldError } from '../../core/result.js';
-import { lineError, type ImportOutcome, type UnmappedLine } from './types.js';
+import { lineError, type ImportOutcome, type ImportOptions, type UnmappedLine } from './types.js';
+import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
 
 export interface Stmt { words: string[]; line: number; text: string; block?: Stmt[] }
 
@@ -66,7 +67,7 @@ export function readKeepalived(text: string): { ok: true; value: Stmt[] } | { ok
 const METHODS: Record<string, Method> = { NAT: 'nat', DR: 'dr', TUN: 'tun' };
 const CHECKERS = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET', 'MISC_CHECK', 'SMTP_CHECK', 'DNS_CHECK', 'UDP_CHECK', 'PING_CHECK', 'FILE_CHECK', 'BFD_CHECK'];
 
-export function importKeepalived(text: string): ImportOutcome {
+export function importKeepalived(text: string, opts: ImportOptions = {}): ImportOutcome {
   const read = readKeepalived(text);
   if (!read.ok) return read;
   const errors: FieldError[] = [];
@@ -87,6 +88,7 @@ export function importKeepalived(text: string): ImportOutcome {
   };
 
   const services: ServiceSpec[] = [];
+  const fwmarks: FwmarkSource[] = [];
   let ha: HaSpec | undefined;
 
   for (const top of read.value) {
@@ -160,10 +162,18 @@ export function importKeepalived(text: string): ImportOutcome {
 
   function virtualServer(vs: Stmt): void {
     const [, ipText, portText] = vs.words;
-    if (ipText === 'fwmark' || ipText === 'group') { skip(vs, `virtual_server ${ipText}: fwmark services and groups are not supported by ipvx (block not imported)`); return; }
-    const vip = addr(vs, ipText);
-    const port = portText !== undefined && /^[0-9]+$/.test(portText) && Number(portText) <= 65535 ? Number(portText) : undefined;
+    if (ipText === 'group') { skip(vs, `virtual_server group: groups are not supported by ipvx (block not imported)`); return; }
+    // virtual_server fwmark N: a firewall-mark service (ipvsadm -f N); its family from
+    // ip_family, else from its first real (keepalived: check/check_parser.c vs_handler).
+    const fwmark = ipText === 'fwmark' ? Number(portText) : undefined;
+    if (fwmark !== undefined && !(Number.isInteger(fwmark) && fwmark >= 1 && fwmark <= 0xffffffff)) {
+      errors.push(lineError(vs.line, `virtual_server fwmark: '${portText ?? ''}' is not a mark (1..4294967295)`));
+      return;
+    }
+    const vip = fwmark !== undefined ? undefined : addr(vs, ipText);
+    const port = fwmark !== undefined ? 0 : portText !== undefined && /^[0-9]+$/.test(portText) && Number(portText) <= 65535 ? Number(portText) : undefined;
     if (port === undefined) errors.push(lineError(vs.line, `virtual_server: '${portText ?? ''}' is not a port (0..65535)`));
+    let family: 4 | 6 | undefined;
     let scheduler: SchedulerName = 'wlc';
     let method: Method = 'nat'; // keepalived's default lb_kind
     let protocol: 'tcp' | 'udp' = 'tcp';
@@ -192,7 +202,7 @@ export function importKeepalived(text: string): ImportOutcome {
           const v = (s.words[1] ?? '').toUpperCase();
           if (!METHODS[v]) errors.push(lineError(s.line, `${k}: '${s.words[1] ?? ''}' is not NAT, DR or TUN`));
           else method = METHODS[v]!;
-          if (s.words.length > 2) skip(s, `tunnel options '${s.words.slice(2).join(' ')}': ipvx tunnels are ipip only`);
+          if (s.words.length > 2) skip(s, `tunnel options '${s.words.slice(2).join(' ')}' are not imported: give the reals tunType, tunPort and tunChecksum`);
           break;
         }
         case 'persistence_timeout': persistence = num(s, 1, 86400 * 31) ?? 0; break;
@@ -226,6 +236,11 @@ export function importKeepalived(text: string): ImportOutcome {
         case 'hysteresis': hysteresis = num(s, 0); break;
         case 'sh-port': case 'sh-fallback': case 'mh-port': case 'mh-fallback': flags.push(k); break;
         case 'real_server': realStmts.push(s); break;
+        case 'ip_family':
+          if (fwmark === undefined) skip(s, 'ip_family: the family of an address:port service is its address\'s');
+          else if (s.words[1] === 'inet' || s.words[1] === 'inet6') family = s.words[1] === 'inet' ? 4 : 6;
+          else errors.push(lineError(s.line, `ip_family: '${s.words[1] ?? ''}' is not inet or inet6`));
+          break;
         default: skip(s, `no ipvx equivalent for '${k}' in virtual_server`);
       }
     }
@@ -234,12 +249,17 @@ export function importKeepalived(text: string): ImportOutcome {
       const real = realServer(rs, { delayLoop, alpha, virtualhost, vport: port ?? 0, method });
       if (real) reals.push(real);
     }
-    if (vip && port !== undefined) {
-      services.push({
-        vip, port, protocol, scheduler, flags, persistence, persistenceMask, method, reals,
+    const fam = family ?? (reals[0]?.address.includes(':') ? 6 : 4);
+    const address = fwmark !== undefined ? fwmarkVip(fam) : vip;
+    if (address && port !== undefined) {
+      const service: ServiceSpec = {
+        ...(fwmark !== undefined ? { fwmark } : {}),
+        vip: address, port, protocol, scheduler, flags, persistence, persistenceMask, method, reals,
         ...(sorry ? { sorryServer: { ...sorry, port: sorry.port || port, method: sorryMethod ?? method } } : {}),
         ...(quorum !== undefined ? { quorum } : {}), ...(hysteresis !== undefined ? { hysteresis } : {}),
-      });
+      };
+      services.push(service);
+      if (fwmark !== undefined) fwmarks.push({ service, line: vs.line, text: vs.text });
     }
   }
 
@@ -344,8 +364,12 @@ export function importKeepalived(text: string): ImportOutcome {
   }
 
   if (errors.length) return { ok: false, errors: errors.sort((a, b) => lineOf(a) - lineOf(b)) };
-  const state = { ...emptyState(), services, ...(ha ? { ha } : {}) };
-  return { ok: true, value: { state, unmapped: unmapped.sort((a, b) => a.line - b.line) } };
+  const marks = fwmarkRules(fwmarks, opts, unmapped);
+  const state = { ...emptyState(), services, ...(marks ? { marks } : {}), ...(ha ? { ha } : {}) };
+  return { ok: true, value: { state, unmapped: unmapped.sort(byFileAndLine) } };
 }
+
+/** The imported file's lines first, then the iptables file's, each in order. */
+const byFileAndLine = (a: UnmappedLine, b: UnmappedLine) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line;
 
 const lineOf = (e: FieldError) => Number(/^line (\d+)/.exec(e.field)?.[1] ?? 0);

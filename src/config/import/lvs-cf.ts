@@ -15,9 +15,10 @@
 //   Each virtual address ("10.0.0.50 eth0:1": an alias label, its device is eth0) with
 //   vip_nmask becomes an HA VIP; so does nat_router (with nat_nmask).
 import { parseIp, maskToPrefix } from '../../core/addr.js';
-import { SCHEDULERS, emptyState, type DesiredState, type HaSpec, type HealthSpec, type Method, type RealSpec, type SchedulerName, type ServiceSpec } from '../../core/model.js';
+import { SCHEDULERS, emptyState, fwmarkVip, type MarkRule, type DesiredState, type HaSpec, type HealthSpec, type Method, type RealSpec, type SchedulerName, type ServiceSpec } from '../../core/model.js';
 import type { FieldError } from '../../core/result.js';
-import { lineError, type ImportOutcome, type UnmappedLine } from './types.js';
+import { lineError, type ImportOutcome, type ImportOptions, type UnmappedLine } from './types.js';
+import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
 
 interface Entry { key: string; value: string; line: number; text: string }
 interface Block { kind: 'virtual' | 'server'; name: string; line: number; text: string; entries: Entry[]; servers: Block[] }
@@ -77,7 +78,7 @@ function readBlocks(text: string): { globals: Entry[]; virtuals: Block[]; errors
 
 const METHODS: Record<string, Method> = { direct: 'dr', tunnel: 'tun', nat: 'nat' };
 
-export interface LvsCfOptions {
+export interface LvsCfOptions extends ImportOptions {
   /** Which director this file is imported on (default primary). */
   role?: 'primary' | 'backup';
 }
@@ -157,6 +158,7 @@ export function importLvsCf(text: string, opts: LvsCfOptions = {}): ImportOutcom
   ha.peerAddress = opts.role === 'backup' ? primary : backup;
 
   const services: ServiceSpec[] = [];
+  const fwmarks: FwmarkSource[] = [];
   for (const vb of virtuals) {
     const ve = new Map(vb.entries.map((e) => [e.key, e]));
     const active = ve.get('active');
@@ -203,7 +205,7 @@ export function importLvsCf(text: string, opts: LvsCfOptions = {}): ImportOutcom
       switch (e.key) {
         case 'address': case 'port': case 'protocol': case 'scheduler': case 'persistent': case 'pmask': case 'timeout':
         case 'reentry': case 'quiesce_server': case 'send': case 'expect': case 'use_regex': case 'send_program': case 'active':
-        case 'vip_nmask':
+        case 'vip_nmask': case 'fwmark':
           break;
         case 'load_monitor':
           if (unquote(e.value) !== 'none') skip(e, `load_monitor ${unquote(e.value)}: ipvx takes dynamic weights from an agent or a command (service 'load'), not from rup/ruptime/uptime`);
@@ -239,7 +241,33 @@ export function importLvsCf(text: string, opts: LvsCfOptions = {}): ImportOutcom
       if (!m) errors.push(lineError(sorry.line, `${sorry.key}: '${v}' is not 'address [port]'`));
       if (a) sorryServer = { address: a, port: m?.[2] ? Number(m[2]) : (port ?? 0), method };
     }
-    if (vip && port !== undefined) {
+    // fwmark = N (lvs.cf(5)): piranha runs `ipvsadm -A -f N` for this virtual server; its address
+    // stays the VIP the director holds, its port the one nanny checks. Virtual servers with the
+    // same mark (http and https of one site) are one fwmark service, as in IPVS.
+    const fwEntry = ve.get('fwmark');
+    const fwmark = fwEntry ? num(fwEntry, 1, 0xffffffff) : undefined;
+    if (vip && port !== undefined && fwmark !== undefined) {
+      const protocol = protocolText === 'udp' ? 'udp' : 'tcp';
+      const checked: HealthSpec = { ...health, check: { ...health.check, ...(port ? { port } : {}) } as HealthSpec['check'] };
+      // DR and TUN forward the packet's own port: one real per address, port 0 (the check uses the virtual server's port).
+      const fwReals = method === 'nat' ? reals : reals.map((r) => ({ ...r, port: 0 }));
+      const same = services.find((x) => x.fwmark === fwmark && x.vip === fwmarkVip(vip.includes(':') ? 6 : 4));
+      if (same) {
+        for (const r of fwReals) if (!same.reals.some((x) => x.address === r.address && x.port === r.port)) same.reals.push(r);
+        skip(fwEntry!, `virtual ${vb.name}: fwmark ${fwmark} is also an earlier virtual server's: its servers join that fwmark service, whose scheduler, persistence and check are kept`);
+      } else {
+        const service: ServiceSpec = {
+          fwmark, vip: fwmarkVip(vip.includes(':') ? 6 : 4), port: 0, protocol, scheduler: sched as SchedulerName, flags: [],
+          persistence, persistenceMask, method, reals: fwReals, health: checked, ...(sorryServer ? { sorryServer } : {}),
+        };
+        services.push(service);
+      }
+      const svc = services.find((x) => x.fwmark === fwmark)!;
+      const example: MarkRule = { mark: fwmark, destination: vip, protocol, ports: String(port) };
+      const source = fwmarks.find((f) => f.service === svc);
+      if (source) source.examples!.push(example);
+      else fwmarks.push({ service: svc, line: fwEntry!.line, text: fwEntry!.text, examples: [example] });
+    } else if (vip && port !== undefined) {
       services.push({
         vip, port, protocol: protocolText === 'udp' ? 'udp' : 'tcp', scheduler: sched as SchedulerName, flags: [],
         persistence, persistenceMask, method, reals, health, ...(sorryServer ? { sorryServer } : {}),
@@ -248,9 +276,10 @@ export function importLvsCf(text: string, opts: LvsCfOptions = {}): ImportOutcom
   }
 
   if (errors.length) return { ok: false, errors: errors.sort((a, b) => lineOf(a) - lineOf(b)) };
-  const state: DesiredState = { ...emptyState(), services };
+  const marks = fwmarkRules(fwmarks, opts, unmapped);
+  const state: DesiredState = { ...emptyState(), services, ...(marks ? { marks } : {}) };
   if (haSeen) state.ha = ha;
-  return { ok: true, value: { state, unmapped: unmapped.sort((a, b) => a.line - b.line) } };
+  return { ok: true, value: { state, unmapped: unmapped.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line) } };
 }
 
 const lineOf = (e: FieldError) => Number(/^line (\d+)/.exec(e.field)?.[1] ?? 0);

@@ -7,6 +7,14 @@ export interface UnmappedLine {
   line: number;
   text: string;
   reason: string;
+  /** The file the line is in, when it is not the imported configuration itself (an iptables-save file). */
+  file?: string;
+}
+
+/** Options every importer takes. */
+export interface ImportOptions {
+  /** An iptables-save file's text: its MARK rules become the mark rules of fwmark services. */
+  iptablesSave?: { text: string; file: string };
 }
 
 export interface ImportResult {

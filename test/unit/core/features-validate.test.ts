@@ -73,6 +73,11 @@ test('fwmark services: the mark and the family are the identity; an address or a
     assert.ok(e.some((x) => re.test(x)), `${JSON.stringify(over)}: ${e.join('; ')}`);
   }
   assert.match(errors(state([svc({ fwmark: 1, vip: '', port: 0 }), svc({ fwmark: 1, vip: '0.0.0.0', port: 0 })])).join(), /Service already exists/);
+  // A health check needs a port to connect to: the real's or the check's.
+  const health = { check: { type: 'tcp' as const }, interval: 5, timeout: 2, rise: 1, fall: 1, onFailure: 'quiesce' as const };
+  assert.match(errors(state([svc({ fwmark: 1, vip: '', port: 0, health, reals: [real({ method: 'dr', port: 0 })] })])).join(),
+    /reals\[0\]\.port: the health check needs a port/);
+  assert.ok(validateState(state([svc({ fwmark: 1, vip: '', port: 0, health: { ...health, check: { type: 'tcp', port: 80 } }, reals: [real({ method: 'dr', port: 0 })] })])).ok);
 });
 
 test('mark rules: canonical form, every error named, and the limits of the data plane', () => {
