@@ -65,6 +65,8 @@ export interface ClassicOptions {
   sinks?: boolean;
   /** Called with each step, for a narrating demo. */
   say?: (line: string) => void;
+  /** More `ipvx realserver setup` options for the reals (e.g. --tun-type gue --tun-port 6080). */
+  realserverArgs?: string[];
 }
 
 /** Build the topology, addresses for both families, servers and real-server set-up. */
@@ -108,7 +110,7 @@ export async function buildClassicLab(lab: Lab, o: ClassicOptions): Promise<Clas
   const sinks: Proc[][] = [];
   for (const [i, r] of reals.entries()) {
     if (o.method !== 'nat') {
-      const args = ['setup', '--vip', `${PLAN[4].vip},${PLAN[6].vip}`, '--method', o.method];
+      const args = ['setup', '--vip', `${PLAN[4].vip},${PLAN[6].vip}`, '--method', o.method, ...(o.realserverArgs ?? [])];
       say(`on rs${i + 1}: ipvx realserver ${args.join(' ')}`);
       await lab.exec(r, process.execPath, [REALSERVER_JS, ...args]);
     }

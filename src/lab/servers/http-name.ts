@@ -1,6 +1,7 @@
 // HTTP server that answers with its own name: `node http-name.js --name rs1 --port 80 --host ::`.
 // GET /        -> "<name>\n"
 // GET /client  -> "<client address> <client port>\n" (what the server saw: useful for NAT/DR checks)
+// GET /local   -> "<name> <local address>\n" (the address the connection reached: which real, under NAT)
 // Prints "ready" once listening; one JSON line per request on stdout is not printed (keep it quiet).
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -10,7 +11,8 @@ const { values } = parseArgs({
 });
 const name = values.name!;
 const server = createServer((req, res) => {
-  const body = req.url === '/client' ? `${req.socket.remoteAddress} ${req.socket.remotePort}\n` : `${name}\n`;
+  const body = req.url === '/client' ? `${req.socket.remoteAddress} ${req.socket.remotePort}\n`
+    : req.url === '/local' ? `${name} ${req.socket.localAddress}\n` : `${name}\n`;
   res.writeHead(200, { 'content-type': 'text/plain', 'x-server': name, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 });
