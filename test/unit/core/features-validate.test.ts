@@ -148,3 +148,24 @@ marks:
   const bad = parseConfig('marks:\n  - { mark: 1, destination: 203.0.113.10, protocol: tcp, ports: "80-" }\n', validateState);
   assert.ok(!bad.ok && /line 2: '80-' is not a port/.test(bad.errors[0]!.message), JSON.stringify(!bad.ok && bad.errors));
 });
+
+test('diffs name fwmark services, tunnel and ops changes, and each mark rule added or removed (and a new order)', async () => {
+  const { diffStates, renderChanges } = await import('../../../src/core/diff.js');
+  const a = validateState(state([svc({ fwmark: 1, vip: '', port: 0, reals: [real({ method: 'dr', port: 0 })] }), svc({ protocol: 'udp', port: 53, reals: [real()] })], [
+    { mark: 1, destination: '203.0.113.10', protocol: 'tcp', ports: '80' },
+    { mark: 1, destination: '203.0.113.11', protocol: 'tcp', ports: '' },
+  ]));
+  const b = validateState(state([svc({ fwmark: 1, vip: '', port: 0, persistence: 60, reals: [real({ method: 'dr', port: 0 })] }), svc({ protocol: 'udp', port: 53, ops: true, reals: [real({ tunType: 'gre' })] })], [
+    { mark: 1, destination: '203.0.113.11', protocol: 'tcp', ports: '' },
+    { mark: 1, destination: '203.0.113.10', protocol: 'tcp', ports: '80' },
+    { mark: 2, destination: '2001:db8::/64', protocol: 'udp', ports: '53' },
+  ]));
+  assert.ok(a.ok && b.ok);
+  assert.equal(renderChanges(diffStates(a.value, b.value)), [
+    '~ service fwm 1 persistence 0 -> 60',
+    '~ service udp 203.0.113.10:53 ops - -> true',
+    '~ real udp 203.0.113.10:53 -> 198.51.100.1:53 tunType - -> gre',
+    '+ mark mark 2 udp 2001:db8::/64 ports 53',
+    '~ mark order of the rules (the first that matches marks)',
+  ].join('\n'));
+});
