@@ -316,12 +316,12 @@ int balancer_ingress(struct xdp_md *ctx)
 	nfv.atime = now;
 	nfv.svc_id = svc->id;
 	nfv.state = next_state(&p, FLOW_NONE);
-	if (r->method == METHOD_NAT)
-		nat_remember(ctx, &p, svc, r, real_id);
 	svc_id = svc->id;
 	new_conn = 1;
 	if (one_packet(svc, &p))
 		goto forward;
+	if (r->method == METHOD_NAT)
+		nat_remember(ctx, &p, svc, r, real_id);
 	if (bpf_map_update_elem(&flows, &p.key, &nfv, BPF_ANY))
 		count_reason(R_FLOW_INSERT_FAILED);
 	conns_move(real_id, FLOW_NONE, nfv.state);

@@ -151,6 +151,10 @@ test('one-packet scheduling: every UDP datagram is scheduled on its own and leav
   assert.equal([...h.maps.flows.keys()].length, 0, 'no flow entry');
   assert.equal(h.reason('flow_new') - flowsBefore, 0n);
   assert.equal(h.serviceCounters(serviceId(s)).service.conns, 6n, 'each datagram counts as a connection (as IPVS)');
+  // NAT: no reverse entry either (IPVS expects no reply to a one-packet connection).
+  apply([{ ...vipSvc('203.0.113.31', 53, 'udp', [1, 2], { ops: true, method: 'nat' }), reals: [1, 2].map((n) => ({ address: `198.51.100.${n}`, port: 5353, method: 'nat' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0 })) }]);
+  assert.ok(send(frame('192.0.2.46', '203.0.113.31', 53, 'udp', 5353)) > 0);
+  assert.equal([...h.maps.nat_rev.keys()].length, 0, 'no NAT reverse entry');
   // Without -o the same datagrams stay on one real.
   apply([vipSvc('203.0.113.30', 53, 'udp', [1, 2, 3])]);
   const sticky = Array.from({ length: 4 }, () => send(frame('192.0.2.45', '203.0.113.30', 53, 'udp', 5353)));
