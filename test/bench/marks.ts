@@ -1,0 +1,92 @@
+// What firewall-mark rules cost per packet: the same director object with no mark rule,
+// and with 100 rules (a /24 per rule, tcp ports 80,443, mark -> 10 fwmark services),
+// on the paths a packet takes: established (flow found first: the rules are never
+// consulted), a new flow to an address:port service, a new flow to a fwmark service, a
+// packet for no service (the trie lookup, then the kernel). Method as paths.ts (restore
+// harness, harness cost measured in the same round and subtracted).
+//
+//   node build/js/test/bench/marks.js [--rounds N] [--repeat N]
+import { BpfObject } from '../../src/bpf/index.js';
+import { DEFAULT_TIMEOUTS, DesiredState, MarkRule, ServiceSpec } from '../../src/core/model.js';
+import { validateState } from '../../src/core/validate.js';
+import type { NextHop } from '../../src/dataplane/neighbors.js';
+import { LbHarness, XDP, XDP_NAME } from '../lib/lb-harness.js';
+import { writeIfMac } from '../../src/dataplane/ifmacs.js';
+import { buildFrame, macBytes } from '../lib/packet.js';
+import { summarize, fmt, table, machineLine } from './lib/stats.js';
+import { benchArgs } from './lib/args.js';
+import { CLIENT_MAC, DIR_MAC, REAL_MAC, RestoreHarness } from './lib/restore.js';
+
+const args = benchArgs({ repeat: { type: 'string' } });
+const ROUNDS = args.num('rounds', 7, 3);
+const REPEAT = args.num('repeat', 500_000, 100_000);
+
+const real = (n: number) => ({ address: `198.51.100.${n}`, port: 0, method: 'dr' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0 });
+function desired(rules: number): DesiredState {
+  const services: ServiceSpec[] = [
+    { vip: '203.0.113.10', port: 80, protocol: 'tcp', scheduler: 'mh', flags: [], persistence: 0, persistenceMask: '', method: 'dr', reals: [{ ...real(1), port: 80 }] },
+    ...Array.from({ length: 10 }, (_, m): ServiceSpec => ({
+      fwmark: m + 1, vip: '0.0.0.0', port: 0, protocol: 'tcp', scheduler: 'mh', flags: [], persistence: 0, persistenceMask: '', method: 'dr', reals: [real(1)],
+    })),
+  ];
+  // Rule i: 10.i.0.0/24 (i < 100): none of them is the address:port service's VIP.
+  const marks: MarkRule[] = Array.from({ length: rules }, (_, i) => ({ mark: (i % 10) + 1, destination: `10.${i}.0.0/24`, protocol: 'tcp', ports: '80,443' }));
+  const v = validateState({ services, marks, timeouts: { ...DEFAULT_TIMEOUTS } });
+  if (!v.ok) throw new Error(JSON.stringify(v.errors.slice(0, 3)));
+  return v.value;
+}
+
+const nextHop = (): NextHop => ({ ifindex: 1, ifname: 'lo', smac: macBytes(DIR_MAC), dmac: macBytes(REAL_MAC), mtu: 1500 });
+const frame = (dst: string, dport: number, flags: string) => buildFrame({
+  ethSrc: CLIENT_MAC, ethDst: DIR_MAC, src: '192.0.2.100', dst, df: true, proto: 'tcp',
+  tcp: { sport: 40000, dport, flags, seq: 1, ack: flags === 'S' ? 0 : 1 }, payload: new Uint8Array(flags === 'S' ? 0 : 18),
+});
+
+const CASES = [
+  { name: 'established TCP (DR)', frame: frame('203.0.113.10', 80, 'A'), vary: false, action: XDP.TX },
+  { name: 'new flow, address:port service', frame: frame('203.0.113.10', 80, 'S'), vary: true, action: XDP.TX },
+  { name: 'new flow, fwmark service', frame: frame('10.5.0.7', 443, 'S'), vary: true, action: XDP.TX },
+  { name: 'not for a service (passed)', frame: frame('198.51.100.254', 22, 'A'), vary: false, action: XDP.PASS },
+];
+
+function main(): void {
+  console.log(`## marks: per-packet cost of firewall-mark rules\n${machineLine()}`);
+  console.log(`repeat ${REPEAT.toLocaleString('en')}, ${ROUNDS} rounds\n`);
+  const variants = [0, 100].map((rules) => {
+    const h = LbHarness.open();
+    h.apply(desired(rules), nextHop);
+    writeIfMac(h.maps, 1, macBytes(DIR_MAC));
+    h.run(frame('203.0.113.10', 80, 'S')); // the established case's flow
+    return { rules, h };
+  });
+  const base = BpfObject.open('build/bpf/bench_base.bpf.o');
+  base.load();
+  const wrap = new RestoreHarness();
+  const res = new Map<string, number[]>();
+  const push = (k: string, v: number) => { if (!res.has(k)) res.set(k, []); res.get(k)!.push(v); };
+  for (let r = 0; r < ROUNDS; r++) {
+    const swap = base.program('xdp_macswap');
+    const direct = swap.testRun({ data: CASES[0]!.frame, repeat: REPEAT }).durationNs;
+    const harness = { same: wrap.run(swap, CASES[0]!.frame, false, 4, REPEAT).ns - direct, vary: wrap.run(swap, CASES[0]!.frame, true, 4, REPEAT).ns - direct };
+    for (const c of CASES) {
+      for (const v of (r % 2 ? [...variants].reverse() : variants)) {
+        if (c.name.includes('fwmark') && v.rules === 0) continue;
+        const w = wrap.run(v.h.obj.program('balancer_ingress'), c.frame, c.vary, 4, REPEAT);
+        if (w.action !== c.action) throw new Error(`${c.name} with ${v.rules} rules: ${XDP_NAME[w.action]}`);
+        push(`${c.name}|${v.rules}`, w.ns - harness[c.vary ? 'vary' : 'same']);
+      }
+    }
+  }
+  const rows: string[][] = [];
+  for (const c of CASES) {
+    const med = (rules: number) => (res.has(`${c.name}|${rules}`) ? summarize(res.get(`${c.name}|${rules}`)!) : undefined);
+    const a = med(0), b = med(100)!;
+    rows.push([c.name, a ? fmt(a.median) : '-', fmt(b.median), a ? fmt(b.median - a.median) : '-', `${fmt(b.min)}-${fmt(b.max)}`]);
+  }
+  console.log(table(['case', 'no rules: median ns', '100 rules: median ns', 'difference', '100 rules: min-max'], rows));
+  for (const v of variants) v.h.close();
+  base.close();
+  wrap.close();
+}
+
+main();
