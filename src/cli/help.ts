@@ -44,7 +44,9 @@ Either long or short options are allowed.
 virtual-service:
   --tcp-service|-t  service-address   service-address is host[:port], IPv6 as [addr]:port
   --udp-service|-u  service-address   service-address is host[:port], IPv6 as [addr]:port
-  (host must be numeric: ipvx does not resolve names; fwmark and SCTP services are not supported)
+  --fwmark-service|-f fwmark          fwmark is an integer greater than zero; -6 after it for IPv6
+                                      (ipvx marks packets itself: ${p} mark add ...)
+  (host must be numeric: ipvx does not resolve names; SCTP services are not supported)
 
 Options:
   --scheduler    -s scheduler         one of ${SCHEDULERS.join('|')},
@@ -56,7 +58,12 @@ Options:
   --gatewaying   -g                   gatewaying (direct routing) (default)
   --ipip         -i                   ipip encapsulation (tunneling)
   --masquerading -m                   masquerading (NAT)
-  --tun-type      type                ipip (the only tunnel type ipvx has)
+  --tun-type      type                one of ipip|gue|gre,
+                                      the default tunnel type is ipip.
+  --tun-port      port                tunnel destination port (gue)
+  --tun-nocsum                        tunnel encapsulation without checksum
+  --tun-csum                          tunnel encapsulation with checksum
+  --tun-remcsum                       tunnel encapsulation with remote checksum
   --weight       -w weight            capacity of real server
   --u-threshold  -x uthreshold        upper threshold of connections
   --l-threshold  -y lthreshold        lower threshold of connections
@@ -70,6 +77,7 @@ Options:
   --tun-info                          output of tunnel information
   --nosort                            disable sorting output of service/server entries
   --sort                              does nothing, for backwards compatibility
+  --ops          -o                   one-packet scheduling (UDP)
   --numeric      -n                   numeric output of addresses and ports
   --json                              machine-readable output of any listing (ipvx)
 
@@ -77,7 +85,9 @@ ipvx commands:
   daemon start|stop|status|run        the daemon of this network namespace (${p} daemon --help)
   apply -f FILE [--dry-run]           make the desired state that of FILE (YAML); --dry-run shows the changes
   watch                               follow configuration, health and role events
-  import FILE                         convert ipvsadm -S output, piranha lvs.cf or keepalived.conf to ipvx YAML
+  import FILE [--iptables FILE]       convert ipvsadm -S output, piranha lvs.cf or keepalived.conf to ipvx YAML
+                                      (--iptables: mark rules from iptables-save output, for fwmark services)
+  mark list|add|delete                the firewall-mark rules of fwmark services (${p} mark --help)
   realserver setup|teardown|agent     prepare a real server (VIP on lo, ARP, decap) or run the load agent
   demo                                run a self-contained demo in network namespaces
 `;

@@ -11,14 +11,15 @@ import {
 import { helpText, versionText } from './help.js';
 import { runDaemonCommand } from './daemon.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
-import { currentConfig, restoreRules } from './restore-rules.js';
+import { currentConfig, restoreRules, RESTORE_ATTEMPTS } from './restore-rules.js';
+import { parseMarkArgs, applyMarkCommand, formatMarks, MARK_HELP } from './mark.js';
 import { netnsId } from '../dataplane/pins.js';
 import { importAny } from '../config/import/index.js';
 import { parseConfig, stateToPlain, formatConfig } from '../config/schema.js';
 import { validateState } from '../core/validate.js';
 import { renderChanges, type Change } from '../core/diff.js';
 import { formatErrors, type FieldError } from '../core/result.js';
-import type { DesiredState } from '../core/model.js';
+import { DEFAULT_TIMEOUTS, type DesiredState, type MarkRule } from '../core/model.js';
 import type { FlowView, ServiceCounters } from '../dataplane/port.js';
 import type { GetStatsResponse__Output } from '../api/gen/ipvx/v1/GetStatsResponse.js';
 import type { Counters__Output } from '../api/gen/ipvx/v1/Counters.js';
@@ -129,7 +130,7 @@ async function list(c: IpvxClient, cmd: ListCommand): Promise<number> {
   }
   const [state, stats] = await Promise.all([currentState(c), c.getStats()]);
   const service = cmd.service ? serviceKey(cmd.service) : undefined;
-  if (service && !state.services.some((s) => s.vip === service.vip && s.port === service.port && s.protocol === service.protocol)) {
+  if (service && !state.services.some((s) => s.vip === service.vip && s.port === service.port && s.protocol === service.protocol && (s.fwmark ?? 0) === (service.fwmark ?? 0))) {
     err(NO_SUCH_SERVICE);
     return EXIT.refused;
   }
@@ -213,10 +214,13 @@ function printChanges(changes: Change[], json: boolean, dryRun: boolean, omitted
   if (dryRun) out(`(dry run: ${changes.length} change${changes.length === 1 ? '' : 's'} not applied; configuration serial ${serial}: --serial ${serial} applies exactly these)\n`);
 }
 
-const IMPORT_HELP = `Usage: ipvx import FILE [--format ipvsadm|lvs.cf|keepalived] [--apply [--dry-run|--serial N]] [--json]
+const IMPORT_HELP = `Usage: ipvx import FILE [--iptables FILE] [--apply [--dry-run|--serial N]] [--json]
   Convert ipvsadm -S output, piranha's lvs.cf or keepalived.conf into ipvx's configuration.
   Without --apply, prints the configuration as YAML (for ipvx apply -f). Every line that
   has no ipvx equivalent is reported with its number on stderr.
+  --iptables FILE: iptables-save output whose mangle PREROUTING MARK rules become the mark
+  rules of the fwmark services (ipvx marks packets itself); without it, the import says
+  which rules a fwmark service needs.
   --apply replaces the daemon's configuration with the imported one (--dry-run: show the changes
   and the configuration's serial; --serial N: apply only if it is still at that serial).`;
 
@@ -226,9 +230,14 @@ async function runImport(argv: string[], target: Target): Promise<number> {
   let dryRun = false;
   let json = false;
   let serial: string | undefined;
+  let iptables: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--apply') apply = true;
+    else if (a === '--iptables' || a.startsWith('--iptables=')) {
+      iptables = a === '--iptables' ? argv[++i] : a.slice(11);
+      if (!iptables) return usage('ipvx import: --iptables needs a file (iptables-save output)', IMPORT_HELP);
+    }
     else if (a === '--serial' || a.startsWith('--serial=')) {
       const n = a === '--serial' ? argv[++i] : a.slice(9);
       if (!n || !/^[1-9]\d*$/.test(n)) return usage(`ipvx import: --serial ${n ?? ''}: expected the positive serial --dry-run printed`, IMPORT_HELP);
@@ -243,9 +252,9 @@ async function runImport(argv: string[], target: Target): Promise<number> {
   }
   if (!file) return usage('ipvx import: FILE is required', IMPORT_HELP);
   if ((dryRun || serial) && !apply) return usage(`ipvx import: ${dryRun ? '--dry-run' : '--serial'} goes with --apply`, IMPORT_HELP);
-  const r = importAny(file === '-' ? readFileSync(0, 'utf8') : readText(file));
+  const r = importAny(file === '-' ? readFileSync(0, 'utf8') : readText(file), iptables ? { iptablesSave: { text: readText(iptables), file: iptables } } : {});
   if (!r.ok) return printErrors(r.errors.map((e) => ({ field: '', message: `${file}: ${/^line \d+$/.test(e.field) && !e.message.startsWith(e.field) ? `${e.field}: ` : ''}${e.message}` })), EXIT.usage);
-  for (const u of r.value.unmapped) err(`${file}: line ${u.line}: not imported: ${u.reason} (${u.text.trim()})`);
+  for (const u of r.value.unmapped) err(`${u.file ?? file}: line ${u.line}: not imported: ${u.reason} (${u.text.trim()})`);
   const v = validateState(r.value.state);
   if (!apply) {
     // What the source files cannot say (an HA key piranha never had) is left to the
@@ -260,6 +269,36 @@ async function runImport(argv: string[], target: Target): Promise<number> {
     const res = await c.applyConfig(stateToPlain(v.value) as never, dryRun, serial);
     printChanges(res.changes as unknown as Change[], json, dryRun, Number(res.changesOmitted ?? 0), String(res.serial));
     return EXIT.ok;
+  });
+}
+
+async function runMark(argv: string[], target: Target): Promise<number> {
+  const p = parseMarkArgs(argv);
+  if (!p.ok) return usage(`ipvx ${p.errors[0]!.message}`, MARK_HELP);
+  const cmd = p.value;
+  if (cmd.kind === 'help') { out(`${MARK_HELP}\n`); return EXIT.ok; }
+  return withClient(target, async (c) => {
+    if (cmd.kind === 'list') {
+      const { state } = await currentConfig(c);
+      out(cmd.json ? toJsonText({ marks: state.marks ?? [] }) : formatMarks(state.marks ?? []));
+      return EXIT.ok;
+    }
+    // Read, edit, write back on the serial read (another client's change in between: again).
+    const canon = (rule: MarkRule) => { const v = validateState({ services: [], marks: [rule], timeouts: { ...DEFAULT_TIMEOUTS } }); return v.ok ? v.value.marks![0] : undefined; };
+    for (let attempt = 1; ; attempt++) {
+      const { state, serial } = await currentConfig(c);
+      const next = applyMarkCommand(state, cmd, canon);
+      if (!next.ok) { err(`ipvx mark ${cmd.kind}: ${next.errors[0]!.message}`); return EXIT.usage; }
+      const v = validateState(next.value);
+      if (!v.ok) return printErrors(v.errors.map((e) => ({ ...e, message: `ipvx mark ${cmd.kind}: ${e.message}` })), EXIT.usage);
+      try {
+        const res = await c.applyConfig(stateToPlain(v.value) as never, false, serial);
+        printChanges(res.changes as unknown as Change[], false, false);
+        return EXIT.ok;
+      } catch (e) {
+        if (!(e instanceof IpvxError && e.isConflict) || attempt >= RESTORE_ATTEMPTS) throw e;
+      }
+    }
   });
 }
 
@@ -345,6 +384,7 @@ const SUBCOMMANDS: Record<string, Command> = {
   daemon: (argv) => runDaemonCommand(argv),
   apply: runApply,
   import: runImport,
+  mark: runMark,
   watch: runWatch,
   // The lab's commands take no daemon target (src/realserver/cli.ts, src/lab/demo.ts).
   realserver: async (argv) => (await import('../realserver/cli.js')).runRealserverCommand(argv),

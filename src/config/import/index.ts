@@ -18,5 +18,5 @@ export function detectFormat(text: string): 'keepalived' | 'lvs.cf' | 'ipvsadm' 
 
 export function importAny(text: string, opts: ImportOptions = {}): ImportOutcome {
   const f = detectFormat(text);
-  return f === 'keepalived' ? importKeepalived(text, opts) : f === 'lvs.cf' ? importLvsCf(text, opts) : importIpvsadmSave(text);
+  return f === 'keepalived' ? importKeepalived(text, opts) : f === 'lvs.cf' ? importLvsCf(text, opts) : importIpvsadmSave(text, opts);
 }

@@ -6,7 +6,8 @@ import type { FieldError } from '../../core/result.js';
 import { parseRestoreLines } from '../../cli/ipvsadm/restore.js';
 import { commandToRealSpec, commandToServiceSpec, serviceKey } from '../../cli/ipvsadm/mapping.js';
 import type { IpvsadmCommand } from '../../cli/ipvsadm/command.js';
-import { lineError, type ImportOutcome } from './types.js';
+import { lineError, type ImportOutcome, type ImportOptions, type UnmappedLine } from './types.js';
+import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
 
 /** Apply one table-changing command; zero has nothing to do on a desired state. */
 export function applyToState(state: DesiredState, cmd: IpvsadmCommand): { ok: true; state: DesiredState } | { ok: false; message: string } {
@@ -26,7 +27,7 @@ export function applyToState(state: DesiredState, cmd: IpvsadmCommand): { ok: tr
   return r.ok ? { ok: true, state: r.value } : { ok: false, message: r.errors.map((e) => e.message).join('; ') };
 }
 
-export function importIpvsadmSave(text: string): ImportOutcome {
+export function importIpvsadmSave(text: string, opts: ImportOptions = {}): ImportOutcome {
   const parsed = parseRestoreLines(text);
   if (!parsed.ok) return parsed;
   let state = emptyState();
@@ -37,9 +38,20 @@ export function importIpvsadmSave(text: string): ImportOutcome {
     else errors.push(lineError(line, r.message));
   }
   if (errors.length) return { ok: false, errors };
+  const lineText = (n: number) => text.split('\n')[n - 1]!.trim();
   // Every ipvsadm rule maps; -Z lines are the only ones that mean nothing here.
-  const unmapped = parsed.value
+  const unmapped: UnmappedLine[] = parsed.value
     .filter((l) => l.command.kind === 'zero')
-    .map((l) => ({ line: l.line, text: text.split('\n')[l.line - 1]!.trim(), reason: 'zeroing counters has no meaning in a configuration' }));
+    .map((l) => ({ line: l.line, text: lineText(l.line), reason: 'zeroing counters has no meaning in a configuration' }));
+  // -A -f MARK: the mark rules that feed it (iptables' in ipvsadm setups) are ipvx's to apply.
+  const fwmarks: FwmarkSource[] = [];
+  for (const l of parsed.value) {
+    const c = l.command;
+    if (c.kind !== 'add-service' || !c.service.fwmark) continue;
+    const service = state.services.find((s) => s.fwmark === c.service.fwmark && s.vip === c.service.address);
+    if (service && !fwmarks.some((f) => f.service === service)) fwmarks.push({ service, line: l.line, text: lineText(l.line) });
+  }
+  const marks = fwmarkRules(fwmarks, opts, unmapped);
+  if (marks) state = { ...state, marks };
   return { ok: true, value: { state, unmapped } };
 }
