@@ -397,7 +397,9 @@ export async function main(argv: string[]): Promise<number> {
     // The daemon parses its own options (it has --socket-like ones of its own).
     if (sub && (argv[0] === 'daemon' || argv[0] === 'realserver' || argv[0] === 'demo')) return await sub(argv.slice(1), { tls: {} });
     const { target, rest } = splitTarget(argv);
-    if (sub) return await sub(rest.slice(1), target);
+    // The target options may also come before the subcommand (ipvx --socket S mark list).
+    const after = sub ?? (rest[0] !== undefined && !['daemon', 'realserver', 'demo'].includes(rest[0]) ? SUBCOMMANDS[rest[0]] : undefined);
+    if (after) return await after(rest.slice(1), target);
     return await runIpvsadm(rest, target);
   } catch (e) {
     return reportFailure(e);

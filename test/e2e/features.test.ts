@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab } from '../../src/lab/topology.js';
-import { buildClassicLab, startDirectorDaemon, PLAN, PORTS, hostPort, type ClassicLab } from '../../src/lab/classic.js';
+import { buildClassicLab, startDirectorDaemon, PLAN, PORTS, hostPort, IPVX_BIN, type ClassicLab } from '../../src/lab/classic.js';
 import { serverScript } from '../../src/lab/servers/index.js';
 
 const REAL_HOSTS = 4;
@@ -64,16 +64,17 @@ test('fwmark service on two VIP ports with persistence: each client lands on one
     }
     const d = await startDirectorDaemon(c);
     const api = d.client();
+    // Configured as an operator would: ipvsadm's commands and ipvx mark, in the director's namespace.
+    const ipvx = (...args: string[]) => lab.exec(c.director, process.execPath, [IPVX_BIN, '--socket', d.socket, ...args]);
     try {
-      await api.applyConfig({
-        services: [{
-          fwmark: 1, vip: '0.0.0.0', scheduler: 'rr', method: 'dr', persistence: 300,
-          reals: c.reals.map((_, i) => ({ address: PLAN[4].real(i), method: 'dr', weight: 1 })),
-        }],
-        marks: [{ mark: 1, destination: PLAN[4].vip, protocol: 'tcp', ports: '80,8443' }],
-      });
+      await ipvx('-A', '-f', '1', '-s', 'rr', '-p', '300');
+      for (const [i] of c.reals.entries()) await ipvx('-a', '-f', '1', '-r', PLAN[4].real(i), '-g');
+      await ipvx('mark', 'add', '--mark', '1', '--destination', PLAN[4].vip, '--protocol', 'tcp', '--ports', '80,8443');
       const cfg = await api.getConfig();
       assert.deepEqual(cfg.marks.map((m) => [m.mark, m.destination, m.ports]), [[1, `${PLAN[4].vip}/32`, '80,8443']]);
+      const listed = await ipvx('-L', '-n');
+      assert.match(listed, /\nFWM  1 rr persistent 300\n  -> 198\.51\.100\.1:0 +Route +1 /);
+      assert.match(await ipvx('mark', 'list'), /1 +1 +tcp +203\.0\.113\.10\/32 +80,8443/);
       const get = async (port: number, n: number) => (await lab.runNode(c.client, serverScript('http-get'),
         ['--url', `http://${hostPort(PLAN[4].vip, port)}/`, '--count', String(n)], { timeoutMs: 60_000 })).trim().split('\n');
       const first = await get(80, 10);
@@ -109,12 +110,22 @@ test('GUE and GRE tunnels (IPv4 and IPv6, with and without checksums) carry 1 MB
         { fam: 4, port: PORTS.long, tun: { tunType: 'gre' }, real: 0 },
         { fam: 6, port: PORTS.long, tun: { tunType: 'gre', tunChecksum: 'csum' }, real: 1 },
       ] as const;
-      for (const k of cases) {
+      // IPv4 through ipvsadm's commands, IPv6 through the API.
+      const ipvx = (...args: string[]) => lab.exec(c.director, process.execPath, [IPVX_BIN, '--socket', d.socket, ...args]);
+      await ipvx('-A', '-t', `${PLAN[4].vip}:${PORTS.stream}`, '-s', 'rr');
+      await ipvx('-a', '-t', `${PLAN[4].vip}:${PORTS.stream}`, '-r', PLAN[4].real(0), '-i', '--tun-type', 'gue', '--tun-port', '6080', '--tun-csum');
+      await ipvx('-A', '-t', `${PLAN[4].vip}:${PORTS.long}`, '-s', 'rr');
+      await ipvx('-a', '-t', `${PLAN[4].vip}:${PORTS.long}`, '-r', PLAN[4].real(0), '-i', '--tun-type', 'gre');
+      for (const k of cases.filter((x) => x.fam === 6)) {
         await api.addService({
           vip: PLAN[k.fam].vip, port: k.port, protocol: 'tcp', scheduler: 'rr', method: 'tun',
           reals: [{ address: PLAN[k.fam].real(k.real), port: k.port, method: 'tun', weight: 1, ...k.tun }],
         });
       }
+      const info = await ipvx('-L', '-n', '--tun-info');
+      assert.match(info, /-> 198\.51\.100\.1:9000 +Tunnel +gue:6080:\+c +1 /);
+      assert.match(info, /-> 198\.51\.100\.1:9001 +Tunnel +gre:-c +1 /);
+      assert.match(info, /-> \[2001:db8:1::2\]:9001 +Tunnel +gre:\+c +1 /);
       for (const [i, k] of cases.entries()) {
         const what = `${k.tun.tunType} IPv${k.fam}${'tunChecksum' in k.tun ? ' csum' : ''}`;
         const sent = JSON.parse(await lab.runNode(c.client, serverScript('tcp-source'),
