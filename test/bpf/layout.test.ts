@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { ALL_STRUCTS, REASONS, METHOD, SCHED_KIND, FLOW } from '../../src/dataplane/codec.js';
+import { ALL_STRUCTS, REASONS, METHOD, SCHED_KIND, FLOW, TUN_TYPE } from '../../src/dataplane/codec.js';
 
 interface BtfType { id: number; kind: string; name?: string; size?: number; type_id?: number;
   members?: { name: string; type_id: number; bits_offset: number }[];
@@ -65,6 +65,8 @@ test('enum ipvx_reason matches REASONS', () => {
 test('method, scheduler kind and flow state enums match', () => {
   const m = enumValues('ipvx_method');
   assert.deepEqual([m.get('METHOD_DR'), m.get('METHOD_TUN'), m.get('METHOD_NAT')], [METHOD.dr, METHOD.tun, METHOD.nat]);
+  const t = enumValues('ipvx_tun_type');
+  assert.deepEqual([t.get('TUN_IPIP'), t.get('TUN_GUE'), t.get('TUN_GRE')], [TUN_TYPE.ipip, TUN_TYPE.gue, TUN_TYPE.gre]);
   const s = enumValues('ipvx_sched_kind');
   for (const [k, v] of Object.entries(SCHED_KIND)) assert.equal(s.get(`SCHED_${k.toUpperCase()}`), v, k);
   const f = enumValues('ipvx_flow_state');
