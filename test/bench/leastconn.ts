@@ -16,7 +16,7 @@ import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 import { buildFrame, macBytes } from '../lib/packet.js';
 import { summarize, fmt, fmtRatio, table, machineLine } from './lib/stats.js';
 import { benchArgs } from './lib/args.js';
-import { CLIENT_MAC, DIR_MAC, RestoreHarness } from './lib/restore.js';
+import { CLIENT_MAC, DIR_MAC, RestoreHarness, Samples, harnessCost } from './lib/restore.js';
 
 const args = benchArgs({ objects: { type: 'string' }, repeat: { type: 'string' } });
 const OBJECTS = (args.str('objects') ?? 'build/bpf/ipvx_lb.bpf.o').split(',');
@@ -60,18 +60,14 @@ function main(): void {
   const base = BpfObject.open('build/bpf/bench_base.bpf.o');
   base.load();
   const wrap = new RestoreHarness();
-  const res = new Map<string, number[]>();
-  const push = (k: string, v: number) => { if (!res.has(k)) res.set(k, []); res.get(k)!.push(v); };
+  const res = new Samples();
   for (let r = 0; r < ROUNDS; r++) {
-    const fr = syn(64);
-    const swap = wrap.run(base.program('xdp_macswap'), fr, true, 6, REPEAT).ns;
-    const direct = base.program('xdp_macswap').testRun({ data: fr, repeat: REPEAT }).durationNs;
-    const harness = swap - direct;
+    const harness = harnessCost(wrap, base.program('xdp_macswap'), syn(64), 6, REPEAT).vary;
     for (const n of SIZES) {
       for (const { path, h } of (r % 2 ? [...lbs].reverse() : lbs)) {
         const w = wrap.run(h.obj.program('balancer_ingress'), syn(n), true, 6, REPEAT);
         if (w.action !== XDP.TX) throw new Error(`${path} ${n} reals: ${XDP_NAME[w.action]}`);
-        push(`${path}|${n}`, w.ns - harness);
+        res.push(`${path}|${n}`, w.ns - harness);
       }
     }
   }

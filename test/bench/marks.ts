@@ -15,7 +15,7 @@ import { writeIfMac } from '../../src/dataplane/ifmacs.js';
 import { buildFrame, macBytes } from '../lib/packet.js';
 import { summarize, fmt, table, machineLine } from './lib/stats.js';
 import { benchArgs } from './lib/args.js';
-import { CLIENT_MAC, DIR_MAC, REAL_MAC, RestoreHarness } from './lib/restore.js';
+import { CLIENT_MAC, DIR_MAC, REAL_MAC, RestoreHarness, Samples, harnessCost } from './lib/restore.js';
 
 const args = benchArgs({ repeat: { type: 'string' } });
 const ROUNDS = args.num('rounds', 7, 3);
@@ -62,24 +62,21 @@ function main(): void {
   const base = BpfObject.open('build/bpf/bench_base.bpf.o');
   base.load();
   const wrap = new RestoreHarness();
-  const res = new Map<string, number[]>();
-  const push = (k: string, v: number) => { if (!res.has(k)) res.set(k, []); res.get(k)!.push(v); };
+  const res = new Samples();
   for (let r = 0; r < ROUNDS; r++) {
-    const swap = base.program('xdp_macswap');
-    const direct = swap.testRun({ data: CASES[0]!.frame, repeat: REPEAT }).durationNs;
-    const harness = { same: wrap.run(swap, CASES[0]!.frame, false, 4, REPEAT).ns - direct, vary: wrap.run(swap, CASES[0]!.frame, true, 4, REPEAT).ns - direct };
+    const harness = harnessCost(wrap, base.program('xdp_macswap'), CASES[0]!.frame, 4, REPEAT);
     for (const c of CASES) {
       for (const v of (r % 2 ? [...variants].reverse() : variants)) {
         if (c.name.includes('fwmark') && v.rules === 0) continue;
         const w = wrap.run(v.h.obj.program('balancer_ingress'), c.frame, c.vary, 4, REPEAT);
         if (w.action !== c.action) throw new Error(`${c.name} with ${v.rules} rules: ${XDP_NAME[w.action]}`);
-        push(`${c.name}|${v.rules}`, w.ns - harness[c.vary ? 'vary' : 'same']);
+        res.push(`${c.name}|${v.rules}`, w.ns - harness[c.vary ? 'vary' : 'same']);
       }
     }
   }
   const rows: string[][] = [];
   for (const c of CASES) {
-    const med = (rules: number) => (res.has(`${c.name}|${rules}`) ? summarize(res.get(`${c.name}|${rules}`)!) : undefined);
+    const med = (rules: number) => { const x = res.get(`${c.name}|${rules}`); return x ? summarize(x) : undefined; };
     const a = med(0), b = med(100)!;
     rows.push([c.name, a ? fmt(a.median) : '-', fmt(b.median), a ? fmt(b.median - a.median) : '-', `${fmt(b.min)}-${fmt(b.max)}`]);
   }
