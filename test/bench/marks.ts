@@ -1,9 +1,10 @@
-// What firewall-mark rules cost per packet: the same director object with no mark rule,
-// and with 100 rules (a /24 per rule, tcp ports 80,443, mark -> 10 fwmark services),
-// on the paths a packet takes: established (flow found first: the rules are never
-// consulted), a new flow to an address:port service, a new flow to a fwmark service, a
-// packet for no service (the trie lookup, then the kernel). Method as paths.ts (restore
-// harness, harness cost measured in the same round and subtracted).
+// What firewall-mark rules cost per packet: one director object whose configuration
+// alternates, round by round, between no mark rule and 100 rules (a /24 per rule, tcp
+// ports 80,443, mark -> 10 fwmark services), on the paths a packet takes: established
+// (flow found first: the rules are never consulted), a new flow to an address:port
+// service, a new flow to a fwmark service, a packet for no service (the trie lookup, then
+// the kernel). The same program and maps for both, so only the rules differ. Method as
+// paths.ts (restore harness, harness cost measured in the same round and subtracted).
 //
 //   node build/js/test/bench/marks.js [--rounds N] [--repeat N]
 import { BpfObject } from '../../src/bpf/index.js';
@@ -52,25 +53,24 @@ const CASES = [
 function main(): void {
   console.log(`## marks: per-packet cost of firewall-mark rules\n${machineLine()}`);
   console.log(`repeat ${REPEAT.toLocaleString('en')}, ${ROUNDS} rounds\n`);
-  const variants = [0, 100].map((rules) => {
-    const h = LbHarness.open();
-    h.apply(desired(rules), nextHop);
-    writeIfMac(h.maps, 1, macBytes(DIR_MAC));
-    h.run(frame('203.0.113.10', 80, 'S')); // the established case's flow
-    return { rules, h };
-  });
+  const h = LbHarness.open();
+  writeIfMac(h.maps, 1, macBytes(DIR_MAC));
+  const states = new Map([0, 100].map((n) => [n, desired(n)]));
+  h.apply(states.get(0)!, nextHop);
+  h.run(frame('203.0.113.10', 80, 'S')); // the established case's flow (it stays through every apply)
   const base = BpfObject.open('build/bpf/bench_base.bpf.o');
   base.load();
   const wrap = new RestoreHarness();
   const res = new Samples();
   for (let r = 0; r < ROUNDS; r++) {
     const harness = harnessCost(wrap, base.program('xdp_macswap'), CASES[0]!.frame, 4, REPEAT);
-    for (const c of CASES) {
-      for (const v of (r % 2 ? [...variants].reverse() : variants)) {
-        if (c.name.includes('fwmark') && v.rules === 0) continue;
-        const w = wrap.run(v.h.obj.program('balancer_ingress'), c.frame, c.vary, 4, REPEAT);
-        if (w.action !== c.action) throw new Error(`${c.name} with ${v.rules} rules: ${XDP_NAME[w.action]}`);
-        res.push(`${c.name}|${v.rules}`, w.ns - harness[c.vary ? 'vary' : 'same']);
+    for (const rules of r % 2 ? [100, 0] : [0, 100]) {
+      h.apply(states.get(rules)!, nextHop);
+      for (const c of CASES) {
+        if (c.name.includes('fwmark') && rules === 0) continue;
+        const w = wrap.run(h.obj.program('balancer_ingress'), c.frame, c.vary, 4, REPEAT);
+        if (w.action !== c.action) throw new Error(`${c.name} with ${rules} rules: ${XDP_NAME[w.action]}`);
+        res.push(`${c.name}|${rules}`, w.ns - harness[c.vary ? 'vary' : 'same']);
       }
     }
   }
@@ -81,7 +81,7 @@ function main(): void {
     rows.push([c.name, a ? fmt(a.median) : '-', fmt(b.median), a ? fmt(b.median - a.median) : '-', `${fmt(b.min)}-${fmt(b.max)}`]);
   }
   console.log(table(['case', 'no rules: median ns', '100 rules: median ns', 'difference', '100 rules: min-max'], rows));
-  for (const v of variants) v.h.close();
+  h.close();
   base.close();
   wrap.close();
 }
