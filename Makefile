@@ -11,7 +11,7 @@ TEST_GLOB ?= build/js/test
 
 vpath %.bpf.c bpf test/bpf/progs test/bench/progs
 
-.PHONY: all build bpf ts setup test test-unit test-bpf test-e2e demo bench clean install
+.PHONY: all build bpf ts setup check-gen test test-unit test-bpf test-e2e demo bench clean install
 
 all: build
 build: bpf ts
@@ -29,8 +29,14 @@ ts:
 	rm -rf build/js
 	npx tsc -p .
 
-# Every test: unit (pure), bpf (BPF_PROG_TEST_RUN on the real objects), e2e (network namespaces).
-test: setup build
+# src/api/gen must be what the proto gives (regenerate with `npm run gen`).
+check-gen:
+	@bash scripts/gen-api.sh --check
+
+# Every test of every tier in one run (test/README.md): unit (no root: pure code, the
+# daemon and CLI with the memory data plane, BTF checks), bpf (root: BPF_PROG_TEST_RUN
+# on the real objects), e2e (root: network namespaces).
+test: setup build check-gen
 	node --test --test-concurrency=1 --test-reporter=spec $$(find $(TEST_GLOB) -name '*.test.js' | sort)
 
 test-unit: build

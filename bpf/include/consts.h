@@ -1,28 +1,36 @@
 /* ipvx data plane: constants shared by every header. Limits are defaults; the
- * control plane may resize maps before load (bpf_map__set_max_entries). */
+ * control plane may resize maps before load (bpf_map__set_max_entries). The enums
+ * are the contract with the control plane: bpf/ipvx_contract.bpf.c puts them in BTF. */
 #ifndef IPVX_CONSTS_H
 #define IPVX_CONSTS_H
 
-#define IPVX_MAX_SERVICES   16384
-#define IPVX_MAX_REALS      131072
-#define IPVX_SCHED_SLOTS    (1 << 22)   /* u32 real ids shared by every service's table */
-#define IPVX_MAX_FLOWS      262144
-#define IPVX_MAX_PERSIST    65536
-#define IPVX_MAX_VIPS       16384
-#define IPVX_MAX_IFACES     64
-/* Interfaces with a smaller index have their MAC in an array (if_macs_direct). */
-#define IPVX_IFINDEX_DIRECT 4096
-/* rr/wrr/sh/mh probe at most this many slots past an unusable real. */
-#define IPVX_MAX_SCAN       64
-/* lc/wlc/sed/nq: services of up to this many reals are scanned exactly, larger ones
- * compare IPVX_LEAST_CHOICES sampled candidates (sched.h pick_least). */
-#define IPVX_LEAST_EXACT    16
-#define IPVX_LEAST_CHOICES  4
-/* Firewall-mark rules (fwmark.h): destination prefixes, port ranges in all, and the
- * port ranges that may apply to one prefix (scanned per new flow). */
-#define IPVX_MARK_PREFIXES  1024
-#define IPVX_MARK_RANGES    8192 /* two halves: a new rule set is written into the unused one */
-#define IPVX_MARK_SCAN      16
+/* Map sizes and loop bounds: an enum so that they are in BTF, where the control plane
+ * reads them (validation) and checks its copies (src/dataplane/limits.ts). */
+enum ipvx_limit {
+	IPVX_MAX_SERVICES   = 16384,
+	IPVX_MAX_REALS      = 131072,
+	/* reals of one service (validation refuses more) */
+	IPVX_MAX_REALS_PER_SERVICE = 4096,
+	IPVX_SCHED_SLOTS    = 1 << 22,  /* u32 real ids shared by every service's table */
+	IPVX_MAX_FLOWS      = 262144,
+	IPVX_MAX_PERSIST    = 65536,
+	IPVX_MAX_VIPS       = 16384,
+	IPVX_MAX_IFACES     = 64,
+	/* Interfaces with a smaller index have their MAC in an array (if_macs_direct). */
+	IPVX_IFINDEX_DIRECT = 4096,
+	/* rr/wrr/sh/mh probe at most this many slots past an unusable real. */
+	IPVX_MAX_SCAN       = 64,
+	/* lc/wlc/sed/nq: services of up to this many reals are scanned exactly, larger ones
+	 * compare IPVX_LEAST_CHOICES sampled candidates (sched.h pick_least). */
+	IPVX_LEAST_EXACT    = 16,
+	IPVX_LEAST_CHOICES  = 4,
+	/* Firewall-mark rules (fwmark.h): destination prefixes, port ranges (two halves: a
+	 * new rule set is written into the unused one), and the port ranges that may apply
+	 * to one prefix (scanned per new flow). */
+	IPVX_MARK_PREFIXES  = 1024,
+	IPVX_MARK_RANGES    = 8192,
+	IPVX_MARK_SCAN      = 16,
+};
 
 #define ETH_ALEN    6
 #define ETH_P_IP    0x0800
@@ -59,8 +67,10 @@ enum ipvx_method { METHOD_DR = 0, METHOD_TUN = 1, METHOD_NAT = 2 };
 enum ipvx_tun_type { TUN_IPIP = 0, TUN_GUE = 1, TUN_GRE = 2 };
 
 /* real_info.tun_flags, as IPVS's IP_VS_TUNNEL_ENCAP_FLAG_* (none = --tun-nocsum). */
-#define TUN_F_CSUM    (1u << 0) /* GUE: UDP checksum; GRE: GRE checksum */
-#define TUN_F_REMCSUM (1u << 1) /* GUE remote checksum offload: a UDP checksum (see encap.h) */
+enum ipvx_tun_flag {
+	TUN_F_CSUM    = 1u << 0, /* GUE: UDP checksum; GRE: GRE checksum */
+	TUN_F_REMCSUM = 1u << 1, /* GUE remote checksum offload: a UDP checksum (see encap.h) */
+};
 
 /* How a service picks a real for a new flow (svc_info.sched). */
 enum ipvx_sched_kind {
@@ -73,20 +83,26 @@ enum ipvx_sched_kind {
 };
 
 /* svc_info.flags */
-#define SVC_F_HASH_PORT   (1u << 0) /* sh-port / mh-port: hash includes the source port */
-#define SVC_F_FALLBACK    (1u << 1) /* sh-fallback / mh-fallback: skip a quiesced/dead real */
-#define SVC_F_PERSIST     (1u << 2) /* -p */
-#define SVC_F_NO_RESCHED  (1u << 3) /* a flow whose real is gone is dropped, not rescheduled */
-#define SVC_F_ONE_PACKET  (1u << 4) /* -o: each UDP datagram scheduled on its own, no flow kept */
+enum ipvx_svc_flag {
+	SVC_F_HASH_PORT  = 1u << 0, /* sh-port / mh-port: hash includes the source port */
+	SVC_F_FALLBACK   = 1u << 1, /* sh-fallback / mh-fallback: skip a quiesced/dead real */
+	SVC_F_PERSIST    = 1u << 2, /* -p */
+	SVC_F_NO_RESCHED = 1u << 3, /* a flow whose real is gone is dropped, not rescheduled */
+	SVC_F_ONE_PACKET = 1u << 4, /* -o: each UDP datagram scheduled on its own, no flow kept */
+};
 
 /* real_info.flags */
-#define REAL_F_LIVE     (1u << 0) /* configured (weight may be 0 = quiesced) */
-#define REAL_F_NEXTHOP  (1u << 1) /* ifindex/smac/dmac were resolved by the control plane */
-#define REAL_F_OVERLOAD (1u << 2) /* -x reached: no new flows until below -y */
+enum ipvx_real_flag {
+	REAL_F_LIVE     = 1u << 0, /* configured (weight may be 0 = quiesced) */
+	REAL_F_NEXTHOP  = 1u << 1, /* ifindex/smac/dmac were resolved by the control plane */
+	REAL_F_OVERLOAD = 1u << 2, /* -x reached: no new flows until below -y */
+};
 
 /* lb_globals.flags */
-#define GLOBAL_F_NAT   (1u << 0) /* some service uses NAT: look for replies */
-#define GLOBAL_F_MARKS (1u << 1) /* mark rules exist: look for a fwmark service first */
+enum ipvx_global_flag {
+	GLOBAL_F_NAT   = 1u << 0, /* some service uses NAT: look for replies */
+	GLOBAL_F_MARKS = 1u << 1, /* mark rules exist: look for a fwmark service first */
+};
 
 /* Flow states: enough of IPVS's TCP state machine to tell active from inactive. */
 enum ipvx_flow_state {

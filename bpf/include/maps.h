@@ -147,29 +147,12 @@ struct {
 
 /* Per-CPU identification counter of the IPv4 headers the program builds (tunnel outer
  * headers, ICMP errors): a fragmented datagram must never share its id with another
- * one from us to the same host (RFC 6864 4.1). Not pinned: a fresh start is fine. */
+ * one from us to the same host (RFC 6864 4.1). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(max_entries, 1);
 } ip_ident SEC(".maps");
-
-/* Never read: its value type carries the enums into BTF, where the control
- * plane's layout test checks its copies of them. */
-struct ipvx_btf_enums {
-	enum ipvx_reason reason;
-	enum ipvx_method method;
-	enum ipvx_tun_type tun_type;
-	enum ipvx_sched_kind sched;
-	enum ipvx_flow_state state;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__type(key, __u32);
-	__type(value, struct ipvx_btf_enums);
-	__uint(max_entries, 1);
-} btf_enums SEC(".maps");
 
 #endif

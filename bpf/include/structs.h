@@ -1,5 +1,6 @@
 /* ipvx data plane: every map key and value. The TypeScript codecs in
- * src/dataplane/codec.ts mirror these; test/bpf/layout.test.ts checks them against BTF. */
+ * src/dataplane/codec.ts mirror these; test/unit/dataplane/layout.test.ts checks them
+ * against the BTF of bpf/ipvx_contract.bpf.c. */
 #ifndef IPVX_STRUCTS_H
 #define IPVX_STRUCTS_H
 #include <linux/types.h>

@@ -1,10 +1,8 @@
 // The API's proto, loaded once (protobufjs through @grpc/proto-loader), and the
 // conversions between its messages and the core model.
 //
-// Types in ./gen are generated from the proto; regenerate after editing it with:
-//   npx proto-loader-gen-types --longs=String --enums=String --defaults --oneofs \
-//     --includeComments --grpcLib=@grpc/grpc-js --importFileExtension=.js \
-//     -I proto -O src/api/gen ipvx/v1/ipvx.proto
+// Types in ./gen are generated from the proto with these loader options: after
+// editing it, `npm run gen` (scripts/gen-api.sh; make test fails while they are stale).
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';

@@ -10,7 +10,7 @@ import { ReflectionService } from '@grpc/reflection';
 import {
   IpvxService, packageDefinition, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, SERVICE_NAME,
 } from './proto.js';
-import { Controller, ApiError, IpvxEvent, apiError } from './controller.js';
+import { Controller, ApiError, IpvxEvent, apiError } from '../daemon/controller.js';
 import { watchFeed } from './watch.js';
 import * as edit from '../core/edit.js';
 import { DesiredState, serviceId, realId, RealSpec } from '../core/model.js';
@@ -36,7 +36,7 @@ export interface ServerOptions {
   status?: () => StatusExtra | Promise<StatusExtra>;
 }
 
-/** What the daemon adds to GetStatus (bgp: src/cli/daemon-bgp.ts). */
+/** What the daemon adds to GetStatus (bgp: src/daemon/bgp.ts). */
 export interface StatusExtra { version?: string; netns?: string; startedAt?: string; adopted?: boolean; ha?: import('./gen/ipvx/v1/HaStatus.js').HaStatus; bgp?: object }
 
 export interface RunningServer {

@@ -3,7 +3,7 @@
 // buffer without end nor lose events silently. Past `limit` unsent events, further
 // events are counted instead of queued, and once the stream has drained the watcher
 // gets one 'missed' event saying how many (by kind) it did not get, then the feed goes on.
-import type { IpvxEvent } from './controller.js';
+import type { IpvxEvent } from '../daemon/controller.js';
 
 /** Events queued for one Watch call before further ones are counted as missed. */
 export const WATCH_BACKLOG = 10_000;

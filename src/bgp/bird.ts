@@ -1,9 +1,9 @@
 // I/O with a running BIRD 2: write the config file ipvx owns (atomically), have BIRD
 // check and load it (`birdc configure`), and read back its BGP sessions and the VIP
 // routes it holds. Parsers of birdc's output are exported pure for tests.
-import { execFile } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../config/atomic-write.js';
+import { run, CommandError } from '../common/command.js';
 
 export interface BirdSession {
   /** BIRD protocol name (ipvx_peerN). */
@@ -59,14 +59,13 @@ export class BirdControl implements Bird {
   constructor(readonly configPath: string, readonly socket: string, private readonly birdc = 'birdc') {}
 
   /** Run birdc; rejects with BIRD's own words (parse error, no socket...). */
-  private run(args: string[]): Promise<string> {
-    return new Promise((resolve, reject) => {
-      execFile(this.birdc, ['-s', this.socket, ...args], { timeout: BIRDC_TIMEOUT_MS, encoding: 'utf8' }, (err, stdout, stderr) => {
-        if (!err) { resolve(stdout); return; }
-        const why = body(`${stdout}\n${stderr}`).join('; ') || err.message;
-        reject(new BirdError(`birdc -s ${this.socket} ${args.join(' ')}: ${why}`));
-      });
-    });
+  private async run(args: string[]): Promise<string> {
+    try {
+      return (await run(this.birdc, ['-s', this.socket, ...args], { timeoutMs: BIRDC_TIMEOUT_MS })).stdout;
+    } catch (e) {
+      const why = e instanceof CommandError ? body(`${e.stdout}\n${e.stderr}`).join('; ') || e.message : (e as Error).message;
+      throw new BirdError(`birdc -s ${this.socket} ${args.join(' ')}: ${why}`);
+    }
   }
 
   /**

@@ -9,3 +9,4 @@ export type { TestRunOptions, TestRunResult, ProgInfo } from './program.js';
 export { attachXdp, detachXdp, queryXdp, XDP_FLAGS } from './xdp.js';
 export type { XdpMode, XdpAttachMode, XdpQuery } from './xdp.js';
 export { BpfError, ENOTSUPP } from './errors.js';
+export { btfEnum } from './btf.js';

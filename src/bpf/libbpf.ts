@@ -8,6 +8,7 @@ const libc = koffi.load('libc.so.6');
 koffi.opaque('bpf_object');
 koffi.opaque('bpf_map');
 koffi.opaque('bpf_program');
+koffi.opaque('btf');
 
 export const testRunOpts = koffi.struct('bpf_test_run_opts', {
   sz: 'size_t', data_in: 'void *', data_out: 'void *', data_size_in: 'uint32_t', data_size_out: 'uint32_t',
@@ -65,6 +66,11 @@ export const F = {
   xdpDetach: lib.func('int bpf_xdp_detach(int ifindex, uint32_t flags, void *opts)'),
   xdpQuery: lib.func('int bpf_xdp_query(int ifindex, int flags, _Inout_ bpf_xdp_query_opts *opts)'),
   testRun: lib.func('int bpf_prog_test_run_opts(int fd, _Inout_ bpf_test_run_opts *opts)'),
+  btfParse: lib.func('btf *btf__parse(const char *path, void *btf_ext)'),
+  btfFree: lib.func('void btf__free(btf *btf)'),
+  btfFindByNameKind: lib.func('int btf__find_by_name_kind(btf *btf, const char *name, uint32_t kind)'),
+  btfTypeById: lib.func('const void *btf__type_by_id(btf *btf, uint32_t id)'),
+  btfNameByOffset: lib.func('const char *btf__name_by_offset(btf *btf, uint32_t offset)'),
   setPrint: lib.func('void *libbpf_set_print(ipvx_libbpf_print_fn *fn)'),
   strerror: lib.func('int libbpf_strerror(int err, _Out_ uint8_t *buf, size_t size)'),
   close: libc.func('int close(int fd)'),

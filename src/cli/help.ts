@@ -1,11 +1,10 @@
 // `ipvx --help`: ipvsadm's usage text (its layout and option lines), minus what ipvx
 // does not support, plus ipvx's own subcommands.
 import { DEFAULT_SCHEDULER, SCHEDULERS } from '../core/model.js';
-
-export const IPVX_VERSION = '0.1.0';
+import { VERSION } from '../common/version.js';
 
 export function versionText(): string {
-  return `ipvx ${IPVX_VERSION} (ipvsadm v1.31 compatible, IPVS v1.2.1 listing format)\n`;
+  return `ipvx ${VERSION} (ipvsadm v1.31 compatible, IPVS v1.2.1 listing format)\n`;
 }
 
 export function helpText(program = 'ipvx'): string {

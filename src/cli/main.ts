@@ -1,15 +1,19 @@
 // `ipvx`: ipvsadm's command line against the daemon of this network namespace (over
 // gRPC), and ipvx's own subcommands (daemon, apply, watch, import, realserver, demo).
-// Parsing and formatting are pure (src/cli/ipvsadm); this file is the I/O around them.
+// Parsing (src/ipvsadm) and formatting (src/cli/ipvsadm) are pure; this file is the I/O around them.
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import {
   parseIpvsadmArgs, parseRestoreInput, exitCodeOf, commandToServiceSpec, commandToRealSpec, serviceKey,
+  type IpvsadmCommand, type ListCommand,
+} from '../ipvsadm/index.js';
+import {
   formatSave, formatList, formatConnections, formatTimeout, listJson, connectionsJson, timeoutJson, toJsonText,
-  NO_SUCH_SERVICE, type IpvsadmCommand, type ListCommand, type ListData, type Health,
+  NO_SUCH_SERVICE, type ListData, type Health,
 } from './ipvsadm/index.js';
 import { helpText, versionText } from './help.js';
-import { runDaemonCommand } from './daemon.js';
+import { UsageError } from '../common/usage-error.js';
+import { runDaemonCommand } from '../daemon/main.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
 import { currentConfig, restoreRules, RESTORE_ATTEMPTS } from './restore-rules.js';
 import { parseMarkArgs, applyMarkCommand, formatMarks, MARK_HELP } from './mark.js';
@@ -23,6 +27,9 @@ import { DEFAULT_TIMEOUTS, type DesiredState, type MarkRule } from '../core/mode
 import type { FlowView, ServiceCounters } from '../dataplane/port.js';
 import type { GetStatsResponse__Output } from '../api/gen/ipvx/v1/GetStatsResponse.js';
 import type { Counters__Output } from '../api/gen/ipvx/v1/Counters.js';
+
+/** The data plane's sizes, from this installation's object (loaded only by the commands that validate). */
+const dataplaneLimits = async () => (await import('../dataplane/limits.js')).readLimits();
 
 /** Exit statuses: ipvsadm's where it has them (2 usage, 255 kernel refusal, 1 no IPVS). */
 const EXIT = { ok: 0, unavailable: 1, usage: 2, refused: 255 } as const;
@@ -59,7 +66,6 @@ export function splitTarget(argv: readonly string[], env: NodeJS.ProcessEnv = pr
   return { target, rest };
 }
 
-class UsageError extends Error {}
 
 function connect(t: Target): IpvxClient {
   const tls = t.tls.ca || t.tls.cert || t.tls.key ? t.tls : undefined;
@@ -197,7 +203,8 @@ async function runApply(argv: string[], target: Target): Promise<number> {
   }
   if (!file) return usage('ipvx apply: -f FILE is required', APPLY_HELP);
   const text = file === '-' ? readFileSync(0, 'utf8') : readText(file);
-  const parsed = parseConfig(text, (s) => validateState(s));
+  const limits = await dataplaneLimits();
+  const parsed = parseConfig(text, (s) => validateState(s, limits));
   if (!parsed.ok) return printErrors(parsed.errors.map((e) => ({ ...e, message: `${file}: ${e.message}` })), EXIT.usage);
   return withClient(target, async (c) => {
     const res = await c.applyConfig(stateToPlain(parsed.value.state) as never, dryRun, serial);
@@ -255,7 +262,7 @@ async function runImport(argv: string[], target: Target): Promise<number> {
   const r = importAny(file === '-' ? readFileSync(0, 'utf8') : readText(file), iptables ? { iptablesSave: { text: readText(iptables), file: iptables } } : {});
   if (!r.ok) return printErrors(r.errors.map((e) => ({ field: '', message: `${file}: ${/^line \d+$/.test(e.field) && !e.message.startsWith(e.field) ? `${e.field}: ` : ''}${e.message}` })), EXIT.usage);
   for (const u of r.value.unmapped) err(`${u.file ?? file}: line ${u.line}: not imported: ${u.reason} (${u.text.trim()})`);
-  const v = validateState(r.value.state);
+  const v = validateState(r.value.state, await dataplaneLimits());
   if (!apply) {
     // What the source files cannot say (an HA key piranha never had) is left to the
     // operator: the configuration is printed, with what to fill in before `ipvx apply`.

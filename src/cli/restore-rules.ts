@@ -8,7 +8,7 @@ import { applyToState } from '../config/import/ipvsadm-save.js';
 import { stateToPlain } from '../config/schema.js';
 import { formatErrors, type FieldError } from '../core/result.js';
 import type { DesiredState } from '../core/model.js';
-import type { IpvsadmCommand } from './ipvsadm/index.js';
+import type { IpvsadmCommand } from '../ipvsadm/index.js';
 
 /** What a read-modify-write needs of the client (tests pass a fake). */
 export type ConfigClient = Pick<IpvxClient, 'getConfig' | 'applyConfig'>;

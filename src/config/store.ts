@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { DesiredState, ServiceSpec } from '../core/model.js';
-import { validateState } from '../core/validate.js';
+import { validateState, type Limits } from '../core/validate.js';
 import { formatErrors } from '../core/result.js';
 import { parseConfig } from './schema.js';
 import { yamlMap, yamlSeqItem } from './yaml-emit.js';
@@ -90,11 +90,11 @@ export function formatStateFile(state: DesiredState, serial?: number): string {
 export interface SavedState { state: DesiredState; serial: number }
 
 /** Parse a state file's text; throws StateFileError naming `path` and the line. */
-export function parseStateFile(text: string, path: string): DesiredState {
-  return parseSavedState(text, path).state;
+export function parseStateFile(text: string, path: string, limits?: Limits): DesiredState {
+  return parseSavedState(text, path, limits).state;
 }
 
-export function parseSavedState(text: string, path: string): SavedState {
+export function parseSavedState(text: string, path: string, limits?: Limits): SavedState {
   if (!text.trim()) throw new StateFileError(path, 'the file is empty (truncated?)');
   // Version and checksum first: a truncated file is reported as truncated, not as whatever its cut left.
   const precheck = (top: Record<string, unknown>) => {
@@ -104,7 +104,7 @@ export function parseSavedState(text: string, path: string): SavedState {
     if (top.serial !== undefined && !(Number.isSafeInteger(top.serial) && (top.serial as number) >= 1)) return `serial ${String(top.serial)} is not a positive integer`;
     return undefined;
   };
-  const r = parseConfig(text, (s) => validateState(s), { skipKeys: ['version', 'serial', 'checksum'], precheck });
+  const r = parseConfig(text, (s) => validateState(s, limits), { skipKeys: ['version', 'serial', 'checksum'], precheck });
   if (!r.ok) throw new StateFileError(path, formatErrors(r.errors));
   const { top } = r.value;
   const { version: _v, serial, checksum, ...plain } = top;
@@ -115,12 +115,12 @@ export function parseSavedState(text: string, path: string): SavedState {
 }
 
 /** The saved state, or undefined when there is none yet. */
-export function loadState(path: string): DesiredState | undefined {
-  return loadSavedState(path)?.state;
+export function loadState(path: string, limits?: Limits): DesiredState | undefined {
+  return loadSavedState(path, limits)?.state;
 }
 
 /** The saved state with its serial, or undefined when there is none yet. */
-export function loadSavedState(path: string): SavedState | undefined {
+export function loadSavedState(path: string, limits?: Limits): SavedState | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -128,7 +128,7 @@ export function loadSavedState(path: string): SavedState | undefined {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new StateFileError(path, `cannot read it: ${(e as Error).message}`);
   }
-  return parseSavedState(text, path);
+  return parseSavedState(text, path, limits);
 }
 
 export function saveState(path: string, state: DesiredState, serial?: number): void {

@@ -10,14 +10,17 @@ import {
 } from './model.js';
 import { checkMarks, MAX_MARK } from './marks.js';
 
-/** Sizes of the data plane's maps. */
+/**
+ * Sizes of the data plane's maps. They come from the compiled object
+ * (src/dataplane/limits.ts reads them); without them the size rules are not checked.
+ */
 export interface Limits {
   services: number;
   realsPerService: number;
   reals: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { services: 16384, realsPerService: 4096, reals: 131072 };
+const UNLIMITED: Limits = { services: Infinity, realsPerService: Infinity, reals: Infinity };
 
 const METHODS: readonly Method[] = ['dr', 'tun', 'nat'];
 const CHECKS = ['tcp', 'http', 'https', 'send-expect', 'udp', 'exec'];
@@ -338,7 +341,7 @@ function checkServiceOnce(svc: ServiceSpec, at: string, errs: Errs, limits: Limi
   return out;
 }
 
-export function validateState(s: DesiredState, limits: Limits = DEFAULT_LIMITS): Result<DesiredState> {
+export function validateState(s: DesiredState, limits: Limits = UNLIMITED): Result<DesiredState> {
   const errs: Errs = [];
   const services = (s.services ?? []).map((svc, i) => checkServiceOnce(svc, `services[${i}]`, errs, limits));
   if (services.length > limits.services) errs.push({ field: 'services', message: `${services.length} services; the data plane holds at most ${limits.services}` });
@@ -367,7 +370,7 @@ export function validateState(s: DesiredState, limits: Limits = DEFAULT_LIMITS):
  * changed its identity) it runs validateState itself, so errors read exactly alike.
  * The returned delta carries the validated specs and their ids.
  */
-export function validateEdit(prev: DesiredState, next: DesiredState, delta: StateDelta, limits: Limits = DEFAULT_LIMITS): { result: Result<DesiredState>; delta?: StateDelta } {
+export function validateEdit(prev: DesiredState, next: DesiredState, delta: StateDelta, limits: Limits = UNLIMITED): { result: Result<DesiredState>; delta?: StateDelta } {
   const full = () => ({ result: validateState(next, limits) });
   const errs: Errs = [];
   const services = next.services.slice();

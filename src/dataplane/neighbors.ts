@@ -1,12 +1,9 @@
 // Next hops of reals, resolved in the control plane so the XDP program never has
 // to ask the FIB per packet: egress interface, our MAC, the neighbour's MAC, MTU,
 // and our source address on that side (outer source of TUN).
-import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { promisify } from 'node:util';
 import { IpAddr, ip } from '../core/addr.js';
-
-const run = promisify(execFile);
+import { run, CommandError } from '../common/command.js';
 
 export interface NextHop {
   ifindex: number;
@@ -31,11 +28,9 @@ export function macFromText(text: string): Uint8Array {
 }
 
 async function ipJson<T>(args: string[], input?: string): Promise<T[]> {
-  const child = run('ip', ['-j', ...args], { maxBuffer: 256 * 1024 * 1024 });
-  if (input !== undefined) {
-    child.child.stdin!.end(input);
-  }
-  const { stdout } = await child.catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
+  // `ip -force -batch` exits non-zero when one command failed, after printing the others.
+  const { stdout } = await run('ip', ['-j', ...args], input !== undefined ? { input } : {})
+    .catch((e: unknown) => ({ stdout: e instanceof CommandError ? e.stdout : '' }));
   // `ip -batch` prints one JSON array per command that succeeded.
   const out: T[] = [];
   for (const line of stdout.split('\n')) {

@@ -49,7 +49,7 @@ export interface MapHandle {
 export const MAP_NAMES = [
   'services', 'vips', 'reals', 'sched_slots', 'svc_cursor', 'real_conns', 'flows', 'nat_rev',
   'persist', 'svc_stats', 'real_stats', 'reasons', 'globals', 'tx_ports', 'if_macs', 'if_macs_direct',
-  'mark_prefixes', 'mark_ranges',
+  'mark_prefixes', 'mark_ranges', 'ip_ident',
 ] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 export type IpvxMaps = Record<MapName, MapHandle>;

@@ -4,8 +4,9 @@
 import { existsSync, mkdirSync, rmSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execFileSync } from 'node:child_process';
 import { BpfObject, BpfMap, attachXdp, detachXdp, queryXdp, numPossibleCpus } from '../bpf/index.js';
+import { runSync } from '../common/command.js';
+import type { Logger } from '../common/log.js';
 import { ip, ipFrom16, IpAddr } from '../core/addr.js';
 import { DesiredState, Timeouts } from '../core/model.js';
 import type { Dataplane, ApplyHint, DataplaneCounters, FlatCounters, FlowView, PortableEntry, PortableChange, InstallResult } from './port.js';
@@ -35,7 +36,7 @@ export interface XdpOptions {
   sweepInterval?: number;
   /** Seconds between next-hop refreshes (neighbour MACs, routes, MTUs); 0 = never. */
   nextHopInterval?: number;
-  log?: (msg: string, fields?: Record<string, unknown>) => void;
+  log?: Logger;
 }
 
 interface Link { name: string; ifindex: number; up: boolean; loopback: boolean; mac?: Uint8Array }
@@ -50,7 +51,7 @@ function linksFrom(links: LinkInfo[]): Map<string, Link> {
 
 /** Every link of this network namespace, from one `ip -j link show` (start-up, one-shot commands). */
 function readLinks(): Map<string, Link> {
-  return linksFrom(JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as LinkInfo[]);
+  return linksFrom(JSON.parse(runSync('ip', ['-j', 'link', 'show'])) as LinkInfo[]);
 }
 
 const attachable = (links: Map<string, Link>) => [...links.values()].filter((l) => !l.loopback && l.up);
@@ -112,7 +113,7 @@ export class XdpDataplane implements Dataplane {
     }
     if (opts.nextHopInterval !== 0) {
       dp.nextHopTimer = setInterval(() => {
-        dp.refreshNextHops().catch((e: Error) => dp.opts.log?.('next-hop refresh failed', { error: e.message }));
+        dp.refreshNextHops().catch((e: Error) => dp.opts.log?.warn('next-hop refresh failed', { error: e.message }));
       }, (opts.nextHopInterval ?? 5) * 1000);
       dp.nextHopTimer.unref();
     }

@@ -15,6 +15,7 @@ import {
 } from './wire.js';
 import { SyncReceiver, SyncSender, SYNC_MAGIC, randomBootId, type SyncEntry, type SyncReceiverStats, type SyncSenderStats } from './sync.js';
 import { VipManager } from './vips.js';
+import { logger } from '../common/log.js';
 
 export interface HaSyncOptions {
   /** The whole flow/persistence table, for full resyncs (active side). */
@@ -125,7 +126,7 @@ export class HaNode extends EventEmitter {
     if (errs.length) throw new Error(`ha: ${errs.join('; ')}`);
     this.spec = opts.spec;
     this.clock = opts.clock ?? Date.now;
-    this.vips = opts.vips ?? new VipManager({ log: (m) => this.emit('warn', m) });
+    this.vips = opts.vips ?? new VipManager({ log: logger((_level, m) => this.emit('warn', m)) });
     this.key = keyBytes(opts.spec.key);
     const local = parseIp(opts.spec.localAddress);
     const peer = parseIp(opts.spec.peerAddress);

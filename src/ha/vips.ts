@@ -4,42 +4,13 @@
 // IPv6, `ndsend` (ndisc6 upstream) or `na6` (Debian package ipv6toolkit).
 // Everything runs in the caller's network namespace; commands go through an injected
 // runner so tests can see exactly what would be run.
-import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { run, findTool, CommandError } from '../common/command.js';
+import { silentLogger, type Logger } from '../common/log.js';
 import type { Vip } from './roles.js';
 
 export type Runner = (cmd: string, args: string[], signal?: AbortSignal) => Promise<{ stdout: string; stderr: string }>;
 
-export class ToolError extends Error {
-  constructor(readonly cmd: string, readonly args: readonly string[], readonly stderr: string, readonly code: number | string | null) {
-    super(`\`${[cmd, ...args].join(' ')}\` failed (${code ?? 'killed'}): ${stderr.trim() || 'no output'}`);
-    this.name = 'ToolError';
-  }
-}
-
-export const execRunner: Runner = (cmd, args, signal) =>
-  new Promise((resolve, reject) => {
-    execFile(cmd, args, { encoding: 'utf8', timeout: 60_000, ...(signal ? { signal } : {}) }, (err, stdout, stderr) => {
-      if (err) {
-        const e = err as NodeJS.ErrnoException & { code?: number | string };
-        reject(new ToolError(cmd, args, stderr || err.message, e.code ?? null));
-      } else resolve({ stdout, stderr });
-    });
-  });
-
-/** Absolute path of an executable on PATH (plus the sbin directories), or undefined. */
-export function findTool(name: string, path = process.env.PATH ?? ''): string | undefined {
-  const dirs = [...path.split(delimiter), '/usr/sbin', '/sbin', '/usr/bin', '/bin'].filter(Boolean);
-  for (const d of dirs) {
-    const p = join(d, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch { /* next */ }
-  }
-  return undefined;
-}
+export const execRunner: Runner = (cmd, args, signal) => run(cmd, args, { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
 
 export function isV6(v: Vip): boolean {
   return v.address.includes(':');
@@ -55,14 +26,14 @@ export interface VipManagerOptions {
   which?: (name: string) => string | undefined;
   /** Seconds between announcements of one burst (arping's -i; default 1). */
   intervalSec?: number;
-  log?: (msg: string) => void;
+  log?: Logger;
 }
 
 export class VipManager {
   private readonly run: Runner;
   private readonly which: (name: string) => string | undefined;
   private readonly interval: number;
-  private readonly log: (msg: string) => void;
+  private readonly log: Logger;
   /** Announcements in flight per VIP: stopped when the VIP is released, so we never advertise what we gave up. */
   private readonly bursts = new Map<string, AbortController>();
   private warnedNoV6Tool = false;
@@ -71,7 +42,7 @@ export class VipManager {
     this.run = opts.run ?? execRunner;
     this.which = opts.which ?? ((n) => findTool(n));
     this.interval = Math.max(1, Math.round(opts.intervalSec ?? 1)); // arping takes whole seconds
-    this.log = opts.log ?? (() => {});
+    this.log = opts.log ?? silentLogger;
   }
 
   /** Configure the address (idempotent). IPv6 without DAD: a VIP must answer at once. */
@@ -80,7 +51,7 @@ export class VipManager {
     try {
       await this.run('ip', isV6(v) ? ['-6', ...args] : args);
     } catch (e) {
-      if (!(e instanceof ToolError && /File exists|already assigned/i.test(e.stderr))) throw e;
+      if (!(e instanceof CommandError && /File exists|already assigned/i.test(e.stderr))) throw e;
     }
   }
 
@@ -90,7 +61,7 @@ export class VipManager {
     try {
       await this.run('ip', [...(isV6(v) ? ['-6'] : []), 'addr', 'del', cidr(v), 'dev', v.interface]);
     } catch (e) {
-      if (!(e instanceof ToolError && /Cannot assign requested address|No such|not found/i.test(e.stderr))) throw e;
+      if (!(e instanceof CommandError && /Cannot assign requested address|No such|not found/i.test(e.stderr))) throw e;
     }
   }
 
@@ -114,7 +85,7 @@ export class VipManager {
       const ndsend = this.which('ndsend');
       const na6 = ndsend ? undefined : this.which('na6');
       if (!ndsend && !na6) {
-        if (!this.warnedNoV6Tool) this.log('no ndsend or na6 (Debian package ipv6toolkit): IPv6 VIPs are not announced');
+        if (!this.warnedNoV6Tool) this.log.warn('no ndsend or na6 (Debian package ipv6toolkit): IPv6 VIPs are not announced');
         this.warnedNoV6Tool = true;
         return;
       }

@@ -34,8 +34,8 @@ export const PORTS = { http: 80, natHttp: 8080, stream: 9000, long: 9001, udp: 5
 export const hostPort = (addr: string, port: number) => (addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`);
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-/** build/js/src/cli/daemon.js and build/js/src/realserver/cli.js. */
-export const DAEMON_JS = js('../cli/daemon.js');
+/** build/js/src/daemon/main.js and build/js/src/realserver/cli.js. */
+export const DAEMON_JS = js('../daemon/main.js');
 export const REALSERVER_JS = js('../realserver/cli.js');
 /** bin/ipvx of this checkout. */
 export const IPVX_BIN = js('../../../../bin/ipvx');

@@ -5,13 +5,13 @@
 // the processes it started in them) on destroy(), on process exit and on SIGINT/SIGTERM/SIGHUP.
 // Nothing is ever created in the caller's own namespace: veth pairs are created inside a
 // lab namespace with their peer placed directly into another one.
-import { spawn as spawnChild, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bpffsRoot } from '../dataplane/pins.js';
-import { run, ipIn, execIn, ethtoolIn, sysctlIn, runSyncQuiet, CommandError, type RunOptions } from './sh.js';
+import { run, runSync, ipIn, execIn, ethtoolIn, sysctlIn, runSyncQuiet, listNetns, CommandError, type RunOptions } from './sh.js';
 
 export interface Host {
   /** Short name given to addHost ("client", "rs1"). */
@@ -503,7 +503,7 @@ export async function removeLeftoverLabs(prefix: string, onlyPid?: number): Prom
   const removed: string[] = [];
   let bpffs: string | undefined;
   try { bpffs = bpffsRoot(); } catch { /* nothing pinned */ }
-  for (const ns of await listNetnsNames()) {
+  for (const ns of await listNetns()) {
     const m = re.exec(ns);
     if (!m || pidAlive(Number(m[1])) || (onlyPid !== undefined && Number(m[1]) !== onlyPid)) continue;
     killNsPids(ns);
@@ -517,11 +517,6 @@ function pidAlive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
-async function listNetnsNames(): Promise<string[]> {
-  const { stdout } = await run('ip', ['netns', 'list']);
-  return stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]!).filter((n) => n.length > 0);
-}
-
 function checkIfname(n: string): void {
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(n)) throw new Error(`interface name '${n}': 1-${IFNAME_MAX} characters of [A-Za-z0-9_.-]`);
 }
@@ -530,7 +525,7 @@ function checkIfname(n: string): void {
 function killNsPids(ns: string): void {
   let out = '';
   try {
-    out = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 });
+    out = runSync('ip', ['netns', 'pids', ns], { timeoutMs: 5000 });
   } catch {
     return;
   }

@@ -3,7 +3,7 @@
 // drop/pass reason, health state, HA role, heartbeats and connection sync.
 import { createServer, Server } from 'node:http';
 import { Registry, Gauge, Counter } from 'prom-client';
-import type { Controller, IpvxEvent } from '../api/controller.js';
+import type { Controller, IpvxEvent } from '../daemon/controller.js';
 import type { HaStatus } from '../ha/node.js';
 
 export interface Metrics {

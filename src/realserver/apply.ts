@@ -1,9 +1,9 @@
 // `ipvx realserver setup|teardown`: carries out the steps of plan.ts in the current
 // network namespace and records what was there before, so teardown restores it exactly.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { IpAddr, ip, ipTo16 } from '../core/addr.js';
+import { runSync, runSyncQuiet } from '../common/command.js';
 import { BpfObject, attachXdp, detachXdp } from '../bpf/index.js';
 import { vipKey } from '../dataplane/codec.js';
 import { u32Key } from '../dataplane/layout.js';
@@ -45,7 +45,7 @@ function writeSysctl(key: string, value: string): void {
 function globalAddresses(ifnames: string[]): IpAddr[] {
   const out: IpAddr[] = [];
   for (const name of ifnames) {
-    const j = JSON.parse(execFileSync('ip', ['-j', 'addr', 'show', 'dev', name], { encoding: 'utf8' })) as
+    const j = JSON.parse(runSync('ip', ['-j', 'addr', 'show', 'dev', name])) as
       { addr_info: { local: string; scope: string }[] }[];
     for (const a of j[0]?.addr_info ?? []) if (a.scope === 'global') out.push(ip(a.local));
   }
@@ -53,7 +53,7 @@ function globalAddresses(ifnames: string[]): IpAddr[] {
 }
 
 function hasAddress(a: IpAddr): boolean {
-  const j = JSON.parse(execFileSync('ip', ['-j', 'addr', 'show', 'dev', 'lo'], { encoding: 'utf8' })) as
+  const j = JSON.parse(runSync('ip', ['-j', 'addr', 'show', 'dev', 'lo'])) as
     { addr_info: { local: string }[] }[];
   return (j[0]?.addr_info ?? []).some((x) => ip(x.local).text === a.text);
 }
@@ -74,7 +74,7 @@ export async function realServerSetup(o: RealServerOptions): Promise<Step[]> {
     for (const s of steps) {
       if (s.kind === 'addr') {
         if (hasAddress(s.address)) continue;
-        execFileSync('ip', ['addr', 'add', `${s.address.text}/${s.address.family === 4 ? 32 : 128}`, 'dev', 'lo']);
+        runSync('ip', ['addr', 'add', `${s.address.text}/${s.address.family === 4 ? 32 : 128}`, 'dev', 'lo']);
         record.addedAddresses.push(s.address.text);
       } else if (s.kind === 'sysctl') {
         if (!record.sysctls.some((x) => x.key === s.key)) record.sysctls.push({ key: s.key, previous: readSysctl(s.key) });
@@ -115,7 +115,7 @@ function undo(r: Record_): void {
   }
   for (const a of r.addedAddresses) {
     const addr = ip(a);
-    try { execFileSync('ip', ['addr', 'del', `${addr.text}/${addr.family === 4 ? 32 : 128}`, 'dev', 'lo'], { stdio: 'ignore' }); } catch { /* already gone */ }
+    runSyncQuiet('ip', ['addr', 'del', `${addr.text}/${addr.family === 4 ? 32 : 128}`, 'dev', 'lo']); // false: already gone
   }
 }
 

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { parseIp, type IpAddr } from '../core/addr.js';
 import { describeStep, setupSteps, type RealServerMethod } from './plan.js';
+import { UsageError } from '../common/usage-error.js';
 
 export const REALSERVER_HELP = `Usage: ipvx realserver setup|teardown|agent [options]
   setup      prepare this host to receive traffic for a VIP from an ipvx director:
@@ -35,10 +36,6 @@ export type RealserverCommand =
   | { kind: 'setup'; vips: IpAddr[]; method: 'dr' | 'tun'; interfaces?: string[]; tunType?: 'ipip' | 'gue' | 'gre'; tunPort?: number; dryRun: boolean }
   | { kind: 'teardown' }
   | { kind: 'agent'; port: number; host: string; load: AgentLoad; floor: number };
-
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 const OPTIONS = {
   vip: { type: 'string', multiple: true },

@@ -30,7 +30,7 @@ const REALS = 10;
 /** The real added and deleted by the add/delete rows (lives on the peer host). */
 const ADDED_REAL = '192.0.2.100';
 
-const DAEMON = fileURLToPath(new URL('../../src/cli/daemon.js', import.meta.url));
+const DAEMON = fileURLToPath(new URL('../../src/daemon/main.js', import.meta.url));
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 function maglevRows(): string[][] {
@@ -76,7 +76,7 @@ async function daemonRows(): Promise<string[][]> {
       await lab.addAddress(dir, 'eth0', '192.0.2.254/24');
       // The real that AddReal adds answers ARP, as a real server would.
       await lab.addAddress(peer, 'eth0', `${ADDED_REAL}/24`);
-      // Profiled after load (see src/cli/profile-signal.ts): SIGUSR2 around the big ApplyConfig and the weight changes.
+      // Profiled after load (see src/daemon/profile-signal.ts): SIGUSR2 around the big ApplyConfig and the weight changes.
       // --heap: SIGUSR1 writes a heap snapshot after the big ApplyConfig and after the edits.
       if (PROFILE || HEAP) process.env.IPVX_PROFILE_DIR = tmp;
       // IPVX_BENCH_DAEMON_NODE_ARGS: extra node flags for the daemon (to measure V8 heap settings).
@@ -186,7 +186,7 @@ async function weightRows(c: IpvxClient, nsInode: number): Promise<string[][]> {
   }
 }
 
-/** SIGUSR1 to the daemon (src/cli/profile-signal.ts), wait for the snapshot, keep it and print what it holds. */
+/** SIGUSR1 to the daemon (src/daemon/profile-signal.ts), wait for the snapshot, keep it and print what it holds. */
 async function heapSnapshot(d: { pid?: number; stderr: string }, dir: string, when: string): Promise<void> {
   const before = (d.stderr.match(/heap snapshot written/g) ?? []).length;
   process.kill(d.pid!, 'SIGUSR1');

@@ -60,7 +60,7 @@ if (bad.length) {
 }
 const ADDRS = Math.ceil(REALS / PORTS_PER_ADDR);
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-const DAEMON = js('../../src/cli/daemon.js');
+const DAEMON = js('../../src/daemon/main.js');
 const TICK = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
 
 const until = untilWith({ timeoutMs: 60_000, everyMs: 200 });
@@ -173,7 +173,7 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
     // Watch stream carries the same transitions, but a reader that falls 10,000 events
     // behind is cut off by design).
     const count = async (state: string) => (await api!.getStats()).services.reduce((n, s) => n + s.reals.filter((r) => r.health === state).length, 0);
-    // SIGUSR2 starts the daemon's CPU profiler (src/cli/profile-signal.ts); the next one writes it.
+    // SIGUSR2 starts the daemon's CPU profiler (src/daemon/profile-signal.ts); the next one writes it.
     if (values.profileDir) process.kill(pid, 'SIGUSR2');
     const killedAt = Date.now();
     await targets.kill();

@@ -7,7 +7,7 @@ import { LbHarness } from '../lib/lb-harness.js';
 import { numPossibleCpus } from '../../src/bpf/index.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from '../../src/dataplane/writer.js';
 import { readFlatCounters, readCounters } from '../../src/dataplane/read-counters.js';
-import { compactSample } from '../../src/api/rate-sample.js';
+import { compactSample } from '../../src/daemon/rate-sample.js';
 import { counters as countersCodec, realConns } from '../../src/dataplane/codec.js';
 import { u32Key } from '../../src/dataplane/layout.js';
 import { DesiredState, ServiceSpec, SchedulerName, DEFAULT_TIMEOUTS } from '../../src/core/model.js';

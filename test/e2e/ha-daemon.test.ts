@@ -26,7 +26,7 @@ import { sleep, until } from '../lib/wait.js';
 import { forgeHeartbeats } from '../lib/forge-heartbeats.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-const DAEMON = js('../../src/cli/daemon.js');
+const DAEMON = js('../../src/daemon/main.js');
 
 const KEEPALIVE = 0.25;
 const DEADTIME = 1.5;

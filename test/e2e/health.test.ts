@@ -29,7 +29,7 @@ import { IpvxClient, type Event } from '../../src/api/client.js';
 import { sleep, until } from '../lib/wait.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-const DAEMON = js('../../src/cli/daemon.js');
+const DAEMON = js('../../src/daemon/main.js');
 
 const VIP = '203.0.113.10', CLIENT = '192.0.2.1', DIR_FRONT = '192.0.2.254', DIR_BACK = '198.51.100.254';
 const REALS = ['198.51.100.1', '198.51.100.2'] as const;

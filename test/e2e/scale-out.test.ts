@@ -23,7 +23,7 @@ import { untilWith } from '../lib/wait.js';
 import { haveCommand } from '../lib/have.js';
 
 const js = (p: string) => fileURLToPath(new URL(p, import.meta.url));
-const DAEMON = js('../../src/cli/daemon.js');
+const DAEMON = js('../../src/daemon/main.js');
 const REALSERVER = js('./fixtures/realserver.js');
 const ECHO = serverScript('tcp-echo-name');
 const LONG = serverScript('long-conns');

@@ -10,7 +10,7 @@
 //   -S always prints the configured weight; --json carries the health itself.
 import type { DesiredState, Method, RealSpec, Timeouts } from '../../core/model.js';
 import type { FlowView } from '../../dataplane/port.js';
-import type { ListFormat } from './command.js';
+import type { ListFormat } from '../../ipvsadm/command.js';
 import { formatLargenum } from './largenum.js';
 import { addrPort, buildRows, persistenceMaskText, schedFlagsText, type ListData, type NameLookup, type ServiceKeyLike, type ServiceRow } from './view.js';
 

@@ -1,8 +1,5 @@
-// The ipvsadm-compatible CLI's pure parts: parsing, mapping onto the model, formatting.
-export * from './command.js';
-export { parseIpvsadmArgs, parseSchedFlags, tryHelp, MAX_TIMEOUT, UNSUPPORTED } from './parse.js';
-export { parseRestoreInput, parseRestoreLines, restoreLineWords, type RestoreLine } from './restore.js';
-export { commandToServiceSpec, commandToRealSpec, serviceKey } from './mapping.js';
+// ipvsadm's output formats, pure: the listings (-L, -S, -c, --timeout) as text and JSON.
+// The command language they answer is in src/ipvsadm.
 export { formatSave, formatList, formatConnections, formatTimeout, NO_SUCH_SERVICE, IPVS_VERSION, CONN_TAB_SIZE, type ListOptions, type SaveOptions } from './format.js';
 export { listJson, connectionsJson, timeoutJson, toJsonText, counterJson } from './json.js';
 export { formatLargenum } from './largenum.js';

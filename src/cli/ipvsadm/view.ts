@@ -5,7 +5,7 @@ import { realId, serviceId, type Method, type Protocol, type RealSpec, type Serv
 import type { Counters, ServiceCounters } from '../../dataplane/port.js';
 import { compareReals, compareServices, glibcSort } from './sort.js';
 
-/** As ipvsadm --rate shows them (the names of api/controller.ts's Rates). */
+/** As ipvsadm --rate shows them (the names of daemon/controller.ts's Rates). */
 export interface Rates { cps: number; inpps: number; outpps: number; inbps: number; outbps: number }
 
 export interface ServiceRates extends Rates {

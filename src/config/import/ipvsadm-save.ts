@@ -3,9 +3,9 @@
 import { emptyState, type DesiredState } from '../../core/model.js';
 import * as edit from '../../core/edit.js';
 import type { FieldError } from '../../core/result.js';
-import { parseRestoreLines } from '../../cli/ipvsadm/restore.js';
-import { commandToRealSpec, commandToServiceSpec, serviceKey } from '../../cli/ipvsadm/mapping.js';
-import type { IpvsadmCommand } from '../../cli/ipvsadm/command.js';
+import { parseRestoreLines } from '../../ipvsadm/restore.js';
+import { commandToRealSpec, commandToServiceSpec, serviceKey } from '../../ipvsadm/mapping.js';
+import type { IpvsadmCommand } from '../../ipvsadm/command.js';
 import { lineError, type ImportOutcome, type ImportOptions, type UnmappedLine } from './types.js';
 import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
 

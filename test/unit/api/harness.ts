@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Controller } from '../../../src/api/controller.js';
+import { Controller } from '../../../src/daemon/controller.js';
 import { startServer, RunningServer, ServerOptions } from '../../../src/api/server.js';
 import { IpvxClient } from '../../../src/api/client.js';
 import { MemoryDataplane } from '../../../src/dataplane/memory.js';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { harness, rejection } from './harness.js';
-import { Controller, ApiError } from '../../../src/api/controller.js';
+import { Controller, ApiError } from '../../../src/daemon/controller.js';
 import { MemoryDataplane } from '../../../src/dataplane/memory.js';
 import { stateToPlain } from '../../../src/config/schema.js';
 import { stateFromMsg } from '../../../src/api/proto.js';

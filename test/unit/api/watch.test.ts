@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { watchFeed } from '../../../src/api/watch.js';
-import type { IpvxEvent } from '../../../src/api/controller.js';
+import type { IpvxEvent } from '../../../src/daemon/controller.js';
 
 class Sink extends EventEmitter {
   readonly written: IpvxEvent[] = [];

@@ -4,7 +4,8 @@
 // print_service_entry / print_tunnel_rule / fwd_tun_info print them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIpvsadmArgs, commandToServiceSpec, commandToRealSpec, formatList, formatSave, listJson, compareServices } from '../../../src/cli/ipvsadm/index.js';
+import { parseIpvsadmArgs, commandToServiceSpec, commandToRealSpec } from '../../../src/ipvsadm/index.js';
+import { formatList, formatSave, listJson, compareServices } from '../../../src/cli/ipvsadm/index.js';
 import { importIpvsadmSave } from '../../../src/config/import/index.js';
 import { validateState } from '../../../src/core/validate.js';
 import { DEFAULT_TIMEOUTS, type DesiredState } from '../../../src/core/model.js';

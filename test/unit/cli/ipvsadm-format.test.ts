@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { emptyState, type DesiredState } from '../../../src/core/model.js';
 import type { ServiceCounters, FlowView } from '../../../src/dataplane/port.js';
+import { parseIpvsadmArgs, parseRestoreInput, type IpvsadmCommand } from '../../../src/ipvsadm/index.js';
 import {
-  parseIpvsadmArgs, parseRestoreInput, formatSave, formatList, formatConnections, formatTimeout, formatLargenum,
-  listJson, connectionsJson, type IpvsadmCommand, type ListData,
+  formatSave, formatList, formatConnections, formatTimeout, formatLargenum, listJson, connectionsJson, type ListData,
 } from '../../../src/cli/ipvsadm/index.js';
 import { applyToState } from '../../../src/config/import/ipvsadm-save.js';
 

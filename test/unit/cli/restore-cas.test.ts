@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { restoreRules, RESTORE_ATTEMPTS, type ConfigClient } from '../../../src/cli/restore-rules.js';
-import { parseRestoreInput } from '../../../src/cli/ipvsadm/index.js';
+import { parseRestoreInput } from '../../../src/ipvsadm/index.js';
 import { IpvxError } from '../../../src/api/client.js';
 import { stateToPlain } from '../../../src/config/schema.js';
 import { emptyState, type DesiredState, type ServiceSpec } from '../../../src/core/model.js';

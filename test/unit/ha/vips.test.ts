@@ -2,14 +2,16 @@
 // and announcements cut short on release.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { VipManager, ToolError, type Runner } from '../../../src/ha/vips.js';
+import { VipManager, type Runner } from '../../../src/ha/vips.js';
+import { CommandError } from '../../../src/common/command.js';
+import { logger } from '../../../src/common/log.js';
 
 function recorder(fail: (cmd: string, args: string[]) => string | undefined = () => undefined) {
   const calls: string[] = [];
   const run: Runner = (cmd, args, signal) => {
     calls.push([cmd, ...args].join(' '));
     const err = fail(cmd, args);
-    if (err) return Promise.reject(new ToolError(cmd, args, err, 2));
+    if (err) return Promise.reject(new CommandError(cmd, args, 2, '', err));
     if (cmd.endsWith('arping') && signal) {
       return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ stdout: '', stderr: '' })));
     }
@@ -56,7 +58,7 @@ test('vips: IPv4 announced with arping -U; IPv6 with ndsend, else na6, else not 
   await m2.announce(v6, 1);
   assert.deepEqual(r2.calls, ['/usr/bin/ndsend 2001:db8::10 eth1']);
   const warnings: string[] = [];
-  const m3 = new VipManager({ run: recorder().run, which: () => undefined, log: (w) => warnings.push(w) });
+  const m3 = new VipManager({ run: recorder().run, which: () => undefined, log: logger((_level, w) => warnings.push(w)) });
   await m3.announce(v6, 1);
   await m3.announce(v6, 1);
   assert.equal(warnings.length, 1);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import type { Controller } from '../../../src/api/controller.js';
+import type { Controller } from '../../../src/daemon/controller.js';
 import type { HaStatus } from '../../../src/ha/node.js';
 import { metricsRegistry } from '../../../src/metrics/exporter.js';
 

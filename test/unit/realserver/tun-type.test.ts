@@ -2,7 +2,8 @@
 // and the steps it plans (pure).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRealserverArgs, UsageError } from '../../../src/realserver/cli.js';
+import { parseRealserverArgs } from '../../../src/realserver/cli.js';
+import { UsageError } from '../../../src/common/usage-error.js';
 import { setupSteps, describeStep } from '../../../src/realserver/plan.js';
 import { ip } from '../../../src/core/addr.js';
 
