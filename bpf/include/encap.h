@@ -124,8 +124,9 @@ static __always_inline int l2_write(void *data, void *data_end, const struct l2_
 
 /* GUE or GRE between the outer IP header (at l3) and the client's packet; the
  * checksum (--tun-csum / --tun-remcsum) over the tunnel header and the whole
- * client packet. Returns 0, or -1 when the header is out of reach. */
-static __always_inline int tun_hdr_write(struct xdp_md *ctx, __u32 l3, const struct pkt_desc *p,
+ * client packet. Returns 0, or -1 when the header is out of reach. A function of its
+ * own (not inlined): its locals stay off the main path's stack. */
+static __noinline int tun_hdr_write(struct xdp_md *ctx, __u32 l3, const struct pkt_desc *p,
 					 const struct real_info *r, __u32 ohl)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
@@ -158,14 +159,14 @@ static __always_inline int tun_hdr_write(struct xdp_md *ctx, __u32 l3, const str
 		if ((void *)(uh + 1) > data_end)
 			return -1;
 		if (r->family == 4) {
-			struct iphdr *o = data + (l3 & 0x1f);
+			struct iphdr *o = data + (l3 & L3_OFF_MASK);
 
 			if ((void *)(o + 1) > data_end)
 				return -1;
 			sum = sum_add_carry(sum, (o->saddr & 0xffff) + (o->saddr >> 16));
 			sum = sum_add_carry(sum, (o->daddr & 0xffff) + (o->daddr >> 16));
 		} else {
-			sum = sum_add_carry(sum, csum_region(data, data_end, (l3 & 0x1f) + 8, 32, 8));
+			sum = sum_add_carry(sum, csum_region(data, data_end, (l3 & L3_OFF_MASK) + 8, 32, 8));
 		}
 		sum = sum_add_carry(sum, bpf_htons(udp_len) + bpf_htons(IPPROTO_UDP_));
 		uh->check = csum_fold32(sum) ?: 0xffff; /* RFC 768: a sum of 0 is sent as all ones */
@@ -211,21 +212,21 @@ static __always_inline int encap_tun(struct xdp_md *ctx, struct pkt_desc *p,
 	int l3;
 
 	if (l2_save(data, data_end, p, &l2))
-		return count_exit(R_PASS_MALFORMED, XDP_DROP);
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	if (bpf_xdp_adjust_head(ctx, -(int)hdr))
-		return count_exit(R_DROP_ADJUST, XDP_DROP);
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	l3 = l2_write(data, data_end, &l2, nh->dmac, nh->smac, r->family == 4 ? ETH_P_IP : ETH_P_IPV6);
 	if (l3 < 0)
-		return count_exit(R_DROP_ADJUST, XDP_DROP);
-	l3 &= 0x1f;
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
+	l3 &= L3_OFF_MASK;
 
 	if (r->family == 4) {
 		struct iphdr *o = data + l3;
 
 		if ((void *)(o + 1) > data_end)
-			return count_exit(R_DROP_ADJUST, XDP_DROP);
+			return VERDICT(R_DROP_ADJUST, XDP_DROP);
 		o->version = 4;
 		o->ihl = 5;
 		o->tos = p->tos;
@@ -244,7 +245,7 @@ static __always_inline int encap_tun(struct xdp_md *ctx, struct pkt_desc *p,
 		struct ipv6hdr *o = data + l3;
 
 		if ((void *)(o + 1) > data_end)
-			return count_exit(R_DROP_ADJUST, XDP_DROP);
+			return VERDICT(R_DROP_ADJUST, XDP_DROP);
 		*(__be32 *)o = bpf_htonl(0x60000000 | ((__u32)p->tos << 20));
 		o->payload_len = bpf_htons(p->l3len + hdr - IPV6_HDR_LEN);
 		o->nexthdr = next;
@@ -253,34 +254,15 @@ static __always_inline int encap_tun(struct xdp_md *ctx, struct pkt_desc *p,
 		__builtin_memcpy(&o->daddr, r->addr.a, 16);
 	}
 	if (r->tun_type != TUN_IPIP && tun_hdr_write(ctx, l3, p, r, ohl))
-		return count_exit(R_DROP_ADJUST, XDP_DROP);
-	return 0;
-}
-
-/* This interface's own MAC (the source of what the program answers itself), or 0. */
-static __always_inline struct if_mac *own_mac(__u32 ifindex)
-{
-	struct if_mac *own = bpf_map_lookup_elem(&if_macs_direct, &ifindex);
-
-	if (!own || !own->valid)
-		own = bpf_map_lookup_elem(&if_macs, &ifindex);
-	return own;
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
+	return CONTINUE;
 }
 
 /* A source an ICMP error may be sent to: one host (RFC 1122 3.2.2: not 0/8, 127/8,
  * multicast, class E or broadcast; RFC 4443 2.4: not ::, ::1 or multicast). */
 static __always_inline int is_single_host(const struct pkt_desc *p)
 {
-	const struct ipvx_addr *s = &p->key.src;
-
-	if (p->key.family == 4) {
-		__u8 first = bpf_ntohl(s->a[0]) >> 24;
-
-		return first != 0 && first != 127 && first < 224;
-	}
-	if ((bpf_ntohl(s->a[0]) >> 24) == 0xff)
-		return 0;
-	return s->a[0] || s->a[1] || s->a[2] || (s->a[3] && s->a[3] != bpf_htonl(1));
+	return !martian_source(p) && !(p->key.family == 4 && (bpf_ntohl(p->key.src.a[0]) >> 28) == 0xf);
 }
 
 /* The client's packet does not fit the tunnel: answer with ICMP from the VIP, quoting
@@ -294,20 +276,16 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 	__u32 frame_len = data_end - data;
 	struct ethhdr *eth = data;
 	struct l2_saved l2 = {};
-	struct if_mac *own;
+	const struct if_mac *own;
 	__u32 quote, grow, l3;
 
 	if ((void *)(eth + 1) > data_end)
-		return count_exit(R_PASS_MALFORMED, XDP_DROP);
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 	if (p->key.family == 4) {
-		struct iphdr *iph = data + (p->l3off & 0x1f);
-
 		if (!p->ipv4_df)
-			return count_exit(R_DROP_TOO_BIG_NODF, XDP_DROP);
-		if ((void *)(iph + 1) > data_end)
-			return count_exit(R_PASS_MALFORMED, XDP_DROP);
-		if (iph->frag_off & bpf_htons(IP_OFFMASK))
-			return count_exit(R_DROP_TOO_BIG_UNANSWERED, XDP_DROP);
+			return VERDICT(R_DROP_TOO_BIG_NODF, XDP_DROP);
+		if (p->frag_off)
+			return VERDICT(R_DROP_TOO_BIG_UNANSWERED, XDP_DROP);
 		/* The IP header (with options) and the first 8 bytes of its payload. */
 		quote = (p->l4off - p->l3off) + 8;
 		grow = IPV4_HDR_LEN + sizeof(struct icmp_frag_needed);
@@ -319,21 +297,21 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 		grow = IPV6_HDR_LEN + sizeof(struct icmp6hdr);
 	}
 	if ((eth->h_dest[0] & 1) || !is_single_host(p))
-		return count_exit(R_DROP_TOO_BIG_UNANSWERED, XDP_DROP);
+		return VERDICT(R_DROP_TOO_BIG_UNANSWERED, XDP_DROP);
 	own = own_mac(ctx->ingress_ifindex);
 	if (!own)
-		return count_exit(R_DROP_TOO_BIG_UNANSWERED, XDP_DROP);
+		return VERDICT(R_DROP_TOO_BIG_UNANSWERED, XDP_DROP);
 	quote &= 0x7ff;
 	if (l2_save(data, data_end, p, &l2))
-		return count_exit(R_PASS_MALFORMED, XDP_DROP);
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	if (bpf_xdp_adjust_tail(ctx, (int)(p->l3off + quote) - (int)frame_len))
-		return count_exit(R_DROP_ADJUST, XDP_DROP);
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	if (bpf_xdp_adjust_head(ctx, -(int)grow))
-		return count_exit(R_DROP_ADJUST, XDP_DROP);
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	l3 = l2_write(data, data_end, &l2, l2.src, own->addr, p->key.family == 4 ? ETH_P_IP : ETH_P_IPV6);
-	l3 &= 0x1f;
+	l3 &= L3_OFF_MASK;
 
 	if (p->key.family == 4) {
 		struct iphdr *iph = data + l3;
@@ -341,7 +319,7 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 		__u32 icmp_len = sizeof(*icmp) + quote;
 
 		if ((void *)(icmp + 1) > data_end)
-			return count_exit(R_DROP_ADJUST, XDP_DROP);
+			return VERDICT(R_DROP_ADJUST, XDP_DROP);
 		iph->version = 4;
 		iph->ihl = 5;
 		iph->tos = 0;
@@ -367,7 +345,7 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 		__u32 sum;
 
 		if ((void *)(icmp6 + 1) > data_end)
-			return count_exit(R_DROP_ADJUST, XDP_DROP);
+			return VERDICT(R_DROP_ADJUST, XDP_DROP);
 		*(__be32 *)ip6h = bpf_htonl(0x60000000);
 		ip6h->payload_len = bpf_htons(icmp_len);
 		ip6h->nexthdr = IPPROTO_ICMPV6_;
@@ -386,10 +364,10 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 		data_end = (void *)(long)ctx->data_end;
 		icmp6 = data + l3 + IPV6_HDR_LEN;
 		if ((void *)(icmp6 + 1) > data_end)
-			return count_exit(R_DROP_ADJUST, XDP_DROP);
+			return VERDICT(R_DROP_ADJUST, XDP_DROP);
 		icmp6->icmp6_cksum = csum_fold32(sum);
 	}
-	return count_exit(R_ICMP_TOO_BIG, XDP_TX);
+	return VERDICT(R_TX_ICMP_TOO_BIG, XDP_TX);
 }
 
 #endif

@@ -10,20 +10,56 @@
 #include "maps.h"
 #include "parse.h"
 
-/* The mark the rules give this packet, or 0. */
-static __always_inline __u32 packet_mark(const struct pkt_desc *p)
+/* The rules' entry for the packet's destination under `proto`, or 0. */
+static __always_inline struct mark_val *mark_prefix(const struct pkt_desc *p, __u8 proto)
 {
 	struct mark_key k = {};
-	struct mark_val *v;
-	__u16 port = bpf_ntohs(p->key.dport);
 
 	k.prefixlen = 32 + (p->key.family == 4 ? 32 : 128);
 	k.family = p->key.family;
-	k.proto = p->key.proto;
+	k.proto = proto;
 	__builtin_memcpy(k.addr, p->key.dst.a, 16);
-	v = bpf_map_lookup_elem(&mark_prefixes, &k);
+	return bpf_map_lookup_elem(&mark_prefixes, &k);
+}
+
+static __always_inline int marks_exist(void)
+{
+	__u32 zero = 0;
+	struct lb_globals *g = bpf_map_lookup_elem(&globals, &zero);
+
+	return g && (g->flags & GLOBAL_F_MARKS);
+}
+
+/* A destination the VIP filter does not know may still be a mark rule's (its prefix
+ * is no VIP): 1 when some rule covers it, before the ports are parsed. An ICMP error
+ * may be about a TCP or UDP flow there. A global function: its key stays off the
+ * main path's stack. */
+__noinline int mark_dest_known(struct pkt_desc *p)
+{
+	if (!p)
+		return 0;
+	if (p->key.proto == (p->key.family == 4 ? IPPROTO_ICMP_ : IPPROTO_ICMPV6_))
+		return mark_prefix(p, IPPROTO_TCP_) || mark_prefix(p, IPPROTO_UDP_);
+	return mark_prefix(p, p->key.proto) != 0;
+}
+
+static __always_inline int mark_dest_maybe(struct pkt_desc *p)
+{
+	return marks_exist() && mark_dest_known(p);
+}
+
+/* The mark the rules give this packet, or 0 (global, as mark_dest_known). */
+__noinline __u32 packet_mark(struct pkt_desc *p)
+{
+	struct mark_val *v;
+	__u16 port;
+
+	if (!p)
+		return 0;
+	v = mark_prefix(p, p->key.proto);
 	if (!v)
 		return 0;
+	port = bpf_ntohs(p->key.dport);
 	for (__u32 i = 0; i < IPVX_MARK_SCAN; i++) {
 		__u32 idx = v->off + i;
 		struct mark_range *r;
@@ -37,21 +73,22 @@ static __always_inline __u32 packet_mark(const struct pkt_desc *p)
 	return 0;
 }
 
-/* IPVS looks a fwmark service up first (ip_vs_service_find); without one the packet
- * goes on to the address:port lookup. Only when some mark rule exists. */
-static __always_inline struct svc_info *lookup_fwmark_service(const struct pkt_desc *p, const struct lb_globals *g)
+/* The services key of the packet's firewall-mark service into k (protocol 0, the
+ * mark in place of the VIP): 1 when some mark rule gives the packet a mark. IPVS
+ * looks a fwmark service up first (ip_vs_service_find). The caller's key, so the
+ * main path's stack holds one. */
+static __always_inline int fwmark_service_key(struct pkt_desc *p, struct svc_key *k)
 {
-	struct svc_key k = {};
 	__u32 mark;
 
-	if (!(g->flags & GLOBAL_F_MARKS))
+	if (!marks_exist())
 		return 0;
 	mark = packet_mark(p);
 	if (!mark)
 		return 0;
-	k.vip.a[0] = mark;
-	k.family = p->key.family;
-	return bpf_map_lookup_elem(&services, &k);
+	k->vip.a[0] = mark;
+	k->family = p->key.family;
+	return 1;
 }
 
 #endif
