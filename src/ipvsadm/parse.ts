@@ -2,8 +2,7 @@
 // Differences, all deliberate: the command may appear anywhere (ipvsadm wants it
 // first); -M is read after the service so its family is known; names are never
 // resolved; SCTP services, sync daemons and --pe are refused with a message saying
-// ipvx does not support them; a trailing `ops` word (what ipvsadm -S prints for -o,
-// which ipvsadm -R itself refuses) reads as -o, so -S output restores.
+// ipvx does not support them.
 import { DEFAULT_PERSISTENCE_TIMEOUT, DEFAULT_SCHEDULER, SCHEDULERS } from '../core/model.js';
 import type { Method, Protocol, SchedFlag, SchedulerName, TunType, TunChecksum } from '../core/model.js';
 import type { Result } from '../core/result.js';
@@ -300,11 +299,6 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
 
   let timeouts: number[] | undefined;
   let leftovers = tok.leftovers;
-  // ipvsadm -S prints one-packet scheduling as a bare "ops" after the service options.
-  if ((cmd === 'add-service' || cmd === 'edit-service') && leftovers[0] === 'ops' && !given.has('ops')) {
-    given.add('ops');
-    leftovers = leftovers.slice(1);
-  }
   if (cmd === 'set') {
     if (leftovers.length < 3) return fail2('set', '--set option requires 3 timeout values');
     timeouts = [];

@@ -4,7 +4,9 @@
 //   - a fwmark service spanning two VIP ports, with persistence: one client lands on one
 //     real for both ports;
 //   - GUE and GRE TUN services (IPv4 and IPv6, with and without tunnel checksums) carry a
-//     1 MB transfer intact to reals whose decap `ipvx realserver setup --tun-type gue` set up.
+//     1 MB transfer intact to reals whose decap `ipvx realserver setup --tun-type gue` set up;
+//   - one-packet scheduling (-o): datagrams of one client socket spread over the reals, no
+//     connection kept; without -o they stay on one real.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab } from '../../src/lab/topology.js';
@@ -159,3 +161,33 @@ test('GUE and GRE tunnels (IPv4 and IPv6, with and without checksums) carry 1 MB
 });
 
 export type { ClassicLab };
+
+test('one-packet scheduling (-o) of a UDP service: datagrams from one client socket alternate between the reals and leave no connection; without -o they stay on one', { timeout: 120_000 }, async () => {
+  const lab = await Lab.create('ipvxo');
+  try {
+    const c = await buildClassicLab(lab, { method: 'dr', reals: 2, sinks: false });
+    const d = await startDirectorDaemon(c);
+    const ipvx = (...args: string[]) => lab.exec(c.director, process.execPath, [IPVX_BIN, '--socket', d.socket, ...args]);
+    const vip = hostPort(PLAN[4].vip, PORTS.udp);
+    await ipvx('-A', '-u', vip, '-s', 'rr', '-o');
+    for (const [i] of c.reals.entries()) await ipvx('-a', '-u', vip, '-r', PLAN[4].real(i), '-g');
+    // ipvsadm 1.31 print_service_entry: " ops" after the scheduler (and persistence).
+    assert.match(await ipvx('-L', '-n'), new RegExp(`\\nUDP  ${vip.replace(/\./g, '\\.')} rr ops\\n`));
+    assert.match(await ipvx('-S', '-n'), new RegExp(`-A -u ${vip.replace(/\./g, '\\.')} -s rr -o\\b`));
+    const ask = async (n: number) => (await lab.runNode(c.client, serverScript('udp-client'),
+      ['--host', PLAN[4].vip, '--port', String(PORTS.udp), '--message', 'ping', '--count', String(n), '--one-socket'], { timeoutMs: 30_000 }))
+      .trim().split('\n').map((l) => l.split(':')[0]);
+    const ops = await ask(6);
+    // rr: each datagram scheduled on its own, so one socket's datagrams alternate.
+    assert.deepEqual(new Set(ops), new Set(['rs1', 'rs2']), `replies: ${ops.join(' ')}`);
+    for (let i = 1; i < ops.length; i++) assert.notEqual(ops[i], ops[i - 1], `rr alternates: ${ops.join(' ')}`);
+    assert.doesNotMatch(await ipvx('-L', '-n', '-c'), /UDP/, 'no connection entry for one-packet datagrams');
+    // The same service without -o keeps the client's flow on one real.
+    await ipvx('-E', '-u', vip, '-s', 'rr');
+    const kept = await ask(6);
+    assert.equal(new Set(kept).size, 1, `replies without -o: ${kept.join(' ')}`);
+    assert.match(await ipvx('-L', '-n', '-c'), /UDP/);
+  } finally {
+    await lab.destroy();
+  }
+});

@@ -38,8 +38,8 @@ export function formatSave(state: DesiredState, numeric: boolean, opts: SaveOpti
       const mask = persistenceMaskText(s, row.family);
       if (mask) out += ` -M ${mask}`;
     }
-    // ipvsadm prints one-packet scheduling as a bare "ops" (ipvx's -R reads it back as -o).
-    if (s.ops) out += ' ops';
+    // ipvsadm 1.31 print_service_entry (FMT_RULE): " -o" after the persistence (and --pe).
+    if (s.ops) out += ' -o';
     const flags = schedFlagsText(s);
     if (flags) out += ` -b ${flags}`;
     out += '\n';
@@ -122,9 +122,9 @@ function serviceLine(row: ServiceRow, o: Required<Pick<ListOptions, 'numeric' | 
     line += ` persistent ${s.persistence}`;
     const mask = persistenceMaskText(s, row.family);
     if (mask) line += ` mask ${mask}`;
-    // print_service_entry shows "ops" only inside the persistence part.
-    if (s.ops) line += ' ops';
   }
+  // ipvsadm 1.31 print_service_entry: " ops" after the persistence part, with or without it.
+  if (s.ops) line += ' ops';
   return `${line}\n`;
 }
 
