@@ -118,6 +118,8 @@ enum ipvx_real_flag {
 enum ipvx_global_flag {
 	GLOBAL_F_NAT   = 1u << 0, /* some service uses NAT: look for replies */
 	GLOBAL_F_MARKS = 1u << 1, /* mark rules exist: look for a fwmark service first */
+	GLOBAL_F_MARK_PROBE = 1u << 2, /* some rule's prefix is too wide for the VIP filter:
+	                                * probe the rules for destinations it does not know */
 };
 
 /* Flow states: enough of IPVS's TCP state machine to tell active from inactive. */

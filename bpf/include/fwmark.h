@@ -22,18 +22,19 @@ static __always_inline struct mark_val *mark_prefix(const struct pkt_desc *p, __
 	return bpf_map_lookup_elem(&mark_prefixes, &k);
 }
 
-static __always_inline int marks_exist(void)
+static __always_inline int global_flag(__u32 flag)
 {
 	__u32 zero = 0;
 	struct lb_globals *g = bpf_map_lookup_elem(&globals, &zero);
 
-	return g && (g->flags & GLOBAL_F_MARKS);
+	return g && (g->flags & flag);
 }
 
 /* A destination the VIP filter does not know may still be a mark rule's (its prefix
- * is no VIP): 1 when some rule covers it, before the ports are parsed. An ICMP error
- * may be about a TCP or UDP flow there. A global function: its key stays off the
- * main path's stack. */
+ * is no VIP; the control plane puts the addresses of narrow prefixes into the filter,
+ * src/dataplane/marks.ts): 1 when some rule covers it, before the ports are parsed. An
+ * ICMP error may be about a TCP or UDP flow there. A global function: its key stays
+ * off the main path's stack. */
 __noinline int mark_dest_known(struct pkt_desc *p)
 {
 	if (!p)
@@ -45,7 +46,7 @@ __noinline int mark_dest_known(struct pkt_desc *p)
 
 static __always_inline int mark_dest_maybe(struct pkt_desc *p)
 {
-	return marks_exist() && mark_dest_known(p);
+	return global_flag(GLOBAL_F_MARK_PROBE) && mark_dest_known(p);
 }
 
 /* The mark the rules give this packet, or 0 (global, as mark_dest_known). */
@@ -81,7 +82,7 @@ static __always_inline int fwmark_service_key(struct pkt_desc *p, struct svc_key
 {
 	__u32 mark;
 
-	if (!marks_exist())
+	if (!global_flag(GLOBAL_F_MARKS))
 		return 0;
 	mark = packet_mark(p);
 	if (!mark)

@@ -10,7 +10,7 @@ export const TUN_F = { csum: 1 << 0, remcsum: 1 << 1 } as const;
 export const SCHED_KIND = { seq: 0, hash: 1, lc: 2, wlc: 3, sed: 4, nq: 5 } as const;
 export const SVC_F = { hashPort: 1 << 0, fallback: 1 << 1, persist: 1 << 2, noResched: 1 << 3, onePacket: 1 << 4 } as const;
 export const REAL_F = { live: 1 << 0, nexthop: 1 << 1, overload: 1 << 2 } as const;
-export const GLOBAL_F = { nat: 1 << 0, marks: 1 << 1 } as const;
+export const GLOBAL_F = { nat: 1 << 0, marks: 1 << 1, markProbe: 1 << 2 } as const;
 export const FLOW_STATE = ['NONE', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'UDP'] as const;
 export const FLOW = { none: 0, syn: 1, est: 2, fin: 3, udp: 4 } as const;
 /** enum ipvx_reason, in order: every way a packet leaves the program, counted once. */

@@ -220,6 +220,7 @@ export class MapWriter {
     }
     this.marks.recover();
     this.filter.adopt(this.maps.addr_filter);
+    this.filter.set(MARKS_FILTER_OWNER, this.marks.narrowAddrs.map((a) => filterBit(a, SEED_VIP)));
     return found;
   }
 
@@ -409,7 +410,9 @@ export class MapWriter {
       throw e;
     }
     // Mark rules after the services they select (a mark without its service just misses).
-    this.marks.apply(state.marks);
+    // Their narrow prefixes' filter bits may lag the rules by a moment either way: the
+    // program's prefix probe finds what the filter does not know.
+    if (this.marks.apply(state.marks)) this.writeMarkFilter();
     let nat = false;
     for (const slot of this.services.values()) if (slot.applied?.nat) { nat = true; break; }
     this.defense = { ...(state.defense ?? DEFAULT_DEFENSE) };
@@ -620,6 +623,12 @@ export class MapWriter {
     this.vipsWritten = want;
   }
 
+  /** The VIP filter's bits for the mark rules' narrow prefixes (marks.ts). */
+  private writeMarkFilter(): void {
+    this.filter.set(MARKS_FILTER_OWNER, this.marks.narrowAddrs.map((a) => filterBit(a, SEED_VIP)));
+    this.filter.write(this.maps.addr_filter, false);
+  }
+
   writeTimeouts(t: Timeouts, nat?: boolean): void {
     const cur = this.maps.globals.lookup(u32Key(0));
     // flags sit at offset 24 in every build's layout.
@@ -641,7 +650,7 @@ export class MapWriter {
     const t = this.globalsIn?.t ?? { tcp: 900, tcpFin: 120, udp: 300 };
     const v = lbGlobals.encode({
       tcpTimeoutNs: BigInt(t.tcp) * NS, tcpfinTimeoutNs: BigInt(t.tcpFin) * NS, udpTimeoutNs: BigInt(t.udp) * NS,
-      flags: (this.globalsIn?.nat ? GLOBAL_F.nat : 0) | (this.marks.active ? GLOBAL_F.marks : 0),
+      flags: (this.globalsIn?.nat ? GLOBAL_F.nat : 0) | (this.marks.active ? GLOBAL_F.marks : 0) | (this.marks.wide ? GLOBAL_F.markProbe : 0),
       tickNs: this.clock?.tickNs ?? 0, clockBaseNs: this.clock?.baseNs ?? 0n,
       newFlowRate: this.defense.newFlowRate, dropEntry: this.defense.dropEntry, secureTcp: this.defense.secureTcp,
       synTimeoutNs: BigInt(this.defense.synTimeout) * NS, embryoNs: old?.embryoNs ?? 0n,
@@ -673,6 +682,8 @@ export class MapWriter {
   }
 }
 
+/** The filter's owner name for the mark rules' bits (service ids have a protocol prefix). */
+const MARKS_FILTER_OWNER = 'marks';
 /** Staged entries after which the writer writes between services (bounds memory). */
 const STAGE_LIMIT = 65_536;
 /** real_conns of a new real. */
