@@ -48,7 +48,7 @@ virtual-service:
 Options:
   --scheduler    -s scheduler         one of ${SCHEDULERS.join('|')},
                                       the default scheduler is ${DEFAULT_SCHEDULER}.
-  --persistent   -p [timeout]         persistent service (default timeout 300 s)
+  --persistent   -p [timeout]         persistent service (default timeout 360 s)
   --netmask      -M netmask           persistent granularity mask (IPv6: prefix length)
   --sched-flags  -b flags             scheduler flags (comma-separated): sh-fallback, sh-port, mh-fallback, mh-port
   --real-server  -r server-address    server-address is host (and port)

@@ -7,10 +7,7 @@ import {
   parseIpvsadmArgs, parseRestoreInput, exitCodeOf, commandToServiceSpec, commandToRealSpec, serviceKey,
   type IpvsadmCommand, type ListCommand,
 } from '../ipvsadm/index.js';
-import {
-  formatSave, formatList, formatConnections, formatTimeout, listJson, connectionsJson, timeoutJson, toJsonText,
-  NO_SUCH_SERVICE, type ListData, type Health,
-} from './ipvsadm/index.js';
+import { formatSave, runList, toJsonText, type ListData, type Health } from './ipvsadm/index.js';
 import { helpText, versionText } from './help.js';
 import { UsageError } from '../common/usage-error.js';
 import { runDaemonCommand } from '../daemon/main.js';
@@ -120,32 +117,17 @@ async function currentState(c: IpvxClient): Promise<DesiredState> {
 }
 
 async function list(c: IpvxClient, cmd: ListCommand): Promise<number> {
-  if (cmd.what === 'daemon') return EXIT.ok; // no IPVS sync daemon: ipvsadm prints nothing then
-  if (cmd.what === 'timeout') {
-    const t = (await currentState(c)).timeouts;
-    out(cmd.json ? toJsonText(timeoutJson(t)) : formatTimeout(t));
-    return EXIT.ok;
-  }
+  const flows: FlowView[] = [];
   if (cmd.what === 'connections') {
-    const flows: FlowView[] = [];
     const filter = cmd.service ? { service: serviceKey(cmd.service) } : {};
     for await (const f of c.listConnections(filter)) flows.push({ ...f, protocol: f.protocol as FlowView['protocol'] });
-    out(cmd.json ? toJsonText(connectionsJson(flows)) : formatConnections(flows, { numeric: cmd.numeric }));
-    return EXIT.ok;
   }
-  const [state, stats] = await Promise.all([currentState(c), c.getStats()]);
-  const service = cmd.service ? serviceKey(cmd.service) : undefined;
-  if (service && !state.services.some((s) => s.vip === service.vip && s.port === service.port && s.protocol === service.protocol)) {
-    err(NO_SUCH_SERVICE);
-    return EXIT.refused;
-  }
-  const data = listData(stats);
-  if (cmd.json) {
-    out(toJsonText(listJson(state, data, { sort: cmd.sort, ...(service ? { service } : {}) })));
-    return EXIT.ok;
-  }
-  out(formatList(state, data, { numeric: cmd.numeric, format: cmd.format, exact: cmd.exact, sort: cmd.sort, ...(service ? { service } : {}) }));
-  return EXIT.ok;
+  const needsStats = cmd.what === 'services';
+  const [state, stats] = await Promise.all([currentState(c), needsStats ? c.getStats() : undefined]);
+  const r = runList(cmd, { state, ...(stats ? { data: listData(stats) } : {}), flows });
+  out(r.stdout);
+  if (r.stderr) err(r.stderr);
+  return r.exitCode;
 }
 
 const counters = (m: Counters__Output | null) => ({

@@ -11,8 +11,11 @@ export type SchedFlag = 'sh-fallback' | 'sh-port' | 'mh-fallback' | 'mh-port';
 export const SCHEDULERS: readonly SchedulerName[] = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'mh', 'sed', 'nq'];
 export const SCHED_FLAGS: readonly SchedFlag[] = ['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port'];
 export const DEFAULT_SCHEDULER: SchedulerName = 'wlc';
-/** ipvsadm: -p without a value means 300 s. */
-export const DEFAULT_PERSISTENCE_TIMEOUT = 300;
+/**
+ * -p without a value: ipvsadm 1.31's parse_timeout returns IPVS_SVC_PERSISTENT_TIMEOUT,
+ * (6*60) in libipvs/libipvs.h; keepalived's bare persistence_timeout is the same constant.
+ */
+export const DEFAULT_PERSISTENCE_TIMEOUT = 360;
 export const MAX_WEIGHT = 65535;
 
 /** A health check, as piranha's nanny and keepalived's checkers know them. */
@@ -54,7 +57,10 @@ export type LoadSpec = (
 
 export interface RealSpec {
   address: string;
-  /** 0 = same as the service port (ipvsadm does the same for -r without a port). */
+  /**
+   * 0 = the port of the packet (IPVS forwards to dest->port ? dest->port : vport), i.e. the
+   * service port; listings show 0 as ipvsadm does for `-r ADDR:0`.
+   */
   port: number;
   method: Method;
   weight: number;

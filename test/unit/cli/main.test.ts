@@ -86,8 +86,9 @@ test('ipvsadm error messages and exit codes, with the table unchanged', () => {
   assert.deepEqual([weight.code, weight.stderr], [2, 'illegal weight specified\n']);
   const sched = ipvx(['-E', '-t', '10.0.0.50:80', '-s', 'fastest']);
   assert.deepEqual([sched.code, sched.stderr], [255, 'Scheduler or persistence engine not found\n']);
+  // ipvsadm.c list_service: ipvs_get_service fails -> "No such service", exit(1).
   const noList = ipvx(['-L', '-n', '-t', '10.9.9.9:80']);
-  assert.deepEqual([noList.code, noList.stderr], [255, 'No such service\n']);
+  assert.deepEqual([noList.code, noList.stderr], [1, 'No such service\n']);
   assert.equal(save(), before);
 });
 
