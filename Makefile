@@ -11,7 +11,7 @@ TEST_GLOB ?= build/js/test
 
 vpath %.bpf.c bpf test/bpf/progs test/bench/progs
 
-.PHONY: all build bpf ts setup check-gen test test-unit test-bpf test-e2e demo bench clean install
+.PHONY: all build bpf ts setup check-gen test test-unit test-bpf test-e2e test-compat demo bench clean install
 
 all: build
 build: bpf ts
@@ -44,6 +44,10 @@ test-unit: build
 
 test-bpf: build
 	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/bpf -name '*.test.js' | sort)
+
+# ipvsadm 1.31's own code (Debian's source, built against a stub table) against ipvx's output.
+test-compat: build
+	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/compat -name '*.test.js' | sort)
 
 test-e2e: build
 	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/e2e -name '*.test.js' | sort)

@@ -7,7 +7,8 @@ import {
   parseIpvsadmArgs, parseRestoreInput, exitCodeOf, commandToServiceSpec, commandToRealSpec, serviceKey,
   type IpvsadmCommand, type ListCommand,
 } from '../ipvsadm/index.js';
-import { formatSave, runList, toJsonText, type ListData, type Health } from './ipvsadm/index.js';
+import { formatSave, runList, toJsonText, type ListData, type Health, type NameLookup } from './ipvsadm/index.js';
+import { readServices } from '../common/services.js';
 import { helpText, versionText } from './help.js';
 import { UsageError } from '../common/usage-error.js';
 import { runDaemonCommand } from '../daemon/main.js';
@@ -103,7 +104,7 @@ async function execute(c: IpvxClient, cmd: IpvsadmCommand): Promise<number> {
     case 'clear': await c.clear(); return EXIT.ok;
     case 'zero': await c.zeroCounters(cmd.service ? serviceKey(cmd.service) : undefined); return EXIT.ok;
     case 'set': await c.setTimeouts(cmd.timeouts); return EXIT.ok;
-    case 'save': out(formatSave(await currentState(c), cmd.numeric)); return EXIT.ok;
+    case 'save': out(formatSave(await currentState(c), cmd.numeric, { names: portNames() })); return EXIT.ok;
     case 'list': return list(c, cmd);
     default: return EXIT.ok;
   }
@@ -116,6 +117,12 @@ async function currentState(c: IpvxClient): Promise<DesiredState> {
   return (await currentConfig(c)).state;
 }
 
+/** Port names for listings without -n, from /etc/services as ipvsadm's getservbyport reads it. */
+function portNames(): NameLookup {
+  const services = readServices();
+  return { port: (port, protocol) => services.name(port, protocol) };
+}
+
 async function list(c: IpvxClient, cmd: ListCommand): Promise<number> {
   const flows: FlowView[] = [];
   if (cmd.what === 'connections') {
@@ -124,7 +131,7 @@ async function list(c: IpvxClient, cmd: ListCommand): Promise<number> {
   }
   const needsStats = cmd.what === 'services';
   const [state, stats] = await Promise.all([currentState(c), needsStats ? c.getStats() : undefined]);
-  const r = runList(cmd, { state, ...(stats ? { data: listData(stats) } : {}), flows });
+  const r = runList(cmd, { state, ...(stats ? { data: listData(stats) } : {}), flows, names: portNames() });
   out(r.stdout);
   if (r.stderr) err(r.stderr);
   return r.exitCode;

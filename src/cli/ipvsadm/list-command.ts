@@ -7,12 +7,14 @@ import type { ListCommand } from '../../ipvsadm/command.js';
 import { serviceKey } from '../../ipvsadm/mapping.js';
 import { formatConnections, formatList, formatTimeout, NO_SUCH_SERVICE } from './format.js';
 import { connectionsJson, listJson, timeoutJson, toJsonText } from './json.js';
-import { canonicalServiceId, type ListData } from './view.js';
+import { canonicalServiceId, type ListData, type NameLookup } from './view.js';
 
 export interface ListInput {
   state: DesiredState;
   data?: ListData;
   flows?: readonly FlowView[];
+  /** Names for listings without -n (ipvsadm: getservbyport; ipvx resolves no host names). */
+  names?: NameLookup;
 }
 
 export interface CommandOutput { stdout: string; stderr: string; exitCode: number }
@@ -29,7 +31,7 @@ export function runList(cmd: ListCommand, input: ListInput): CommandOutput {
     const flows = input.flows ?? [];
     return done(cmd.json
       ? toJsonText(connectionsJson(flows))
-      : formatConnections(flows, { numeric: cmd.numeric, persistentConn: cmd.format === 'persistent-conn' }));
+      : formatConnections(flows, { numeric: cmd.numeric, persistentConn: cmd.format === 'persistent-conn', ...(input.names ? { names: input.names } : {}) }));
   }
   const service = cmd.service ? serviceKey(cmd.service) : undefined;
   if (service && !input.state.services.some((s) => canonicalServiceId(s) === canonicalServiceId(service))) {
@@ -40,5 +42,6 @@ export function runList(cmd: ListCommand, input: ListInput): CommandOutput {
   if (cmd.json) return done(toJsonText(listJson(input.state, data, { sort: cmd.sort, ...(service ? { service } : {}) })));
   return done(formatList(input.state, data, {
     numeric: cmd.numeric, format: cmd.format, exact: cmd.exact, sort: cmd.sort, ...(service ? { service } : {}),
+    ...(input.names ? { names: input.names } : {}),
   }));
 }
