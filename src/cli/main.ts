@@ -2,6 +2,7 @@
 // gRPC), and ipvx's own subcommands (daemon, apply, watch, import, realserver, demo).
 // Parsing (src/ipvsadm) and formatting (src/cli/ipvsadm) are pure; this file is the I/O around them.
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import {
   parseIpvsadmArgs, parseRestoreInput, exitCodeOf, commandToServiceSpec, commandToRealSpec, serviceKey,
@@ -15,7 +16,9 @@ import { runDaemonCommand } from '../daemon/main.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
 import { currentConfig, restoreRules } from './restore-rules.js';
 import { netnsId } from '../dataplane/pins.js';
-import { importAny } from '../config/import/index.js';
+import { importAny, type ImportOptions, type ImportFormat } from '../config/import/index.js';
+import { globSync } from '../common/glob.js';
+import { networkInterfaces } from 'node:os';
 import { parseConfig, stateToPlain, formatConfig } from '../config/schema.js';
 import { validateState } from '../core/validate.js';
 import { renderChanges, type Change } from '../core/diff.js';
@@ -209,29 +212,75 @@ function printChanges(changes: Change[], json: boolean, dryRun: boolean, omitted
   if (dryRun) out(`(dry run: ${changes.length} change${changes.length === 1 ? '' : 's'} not applied; configuration serial ${serial}: --serial ${serial} applies exactly these)\n`);
 }
 
-const IMPORT_HELP = `Usage: ipvx import FILE [--format ipvsadm|lvs.cf|keepalived] [--apply [--dry-run|--serial N]] [--json]
-  Convert ipvsadm -S output, piranha's lvs.cf or keepalived.conf into ipvx's configuration.
-  Without --apply, prints the configuration as YAML (for ipvx apply -f). Every line that
-  has no ipvx equivalent is reported with its number on stderr.
+const IMPORT_HELP = `Usage: ipvx import FILE [--format ipvsadm|lvs.cf|keepalived] [--role primary|backup]
+         [--resolve-hosts] [--partial] [--ha-key-file FILE] [--apply [--dry-run|--serial N]] [--json]
+  Convert ipvsadm -S output, piranha's lvs.cf or keepalived.conf (with its includes) into
+  ipvx's configuration. Without --apply, prints the configuration as YAML (for ipvx apply -f).
+  Every line that has no ipvx equivalent is reported with its file and line on stderr, and a
+  summary line counts what was imported, skipped and needs completing.
+  --format F         do not guess the format
+  --role R           lvs.cf: import as the primary or the backup director (default: the one whose
+                     address is on this machine, as pulse decides)
+  --resolve-hosts    ipvsadm -S without -n: look host names up (port names are always read
+                     from /etc/services)
+  --partial          exit 0 even when whole virtual servers or reals were not imported
+  --ha-key-file FILE the HA key (HMAC) for ha.key, for a one-command migration with --apply
   --apply replaces the daemon's configuration with the imported one (--dry-run: show the changes
-  and the configuration's serial; --serial N: apply only if it is still at that serial).`;
+  and the configuration's serial; --serial N: apply only if it is still at that serial).
+  Exit: 0 imported, 2 unreadable or (without --partial) something dropped, 255 refused by the daemon.`;
+
+/** The I/O an import may need, from this machine. */
+function importIo(file: string, resolveHosts: boolean): ImportOptions {
+  const services = readServices();
+  const localAddresses = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
+  return {
+    ...(file !== '-' ? { file } : {}),
+    readFile: (p) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } },
+    glob: (pattern, dir) => globSync(pattern, dir),
+    services,
+    localAddresses,
+    ...(resolveHosts ? {
+      resolveHost: (name: string) => {
+        try { return execFileSync('getent', ['ahostsv4', name], { encoding: 'utf8' }).split(/\s+/)[0] || undefined; } catch { return undefined; }
+      },
+    } : {}),
+  };
+}
 
 async function runImport(argv: string[], target: Target): Promise<number> {
   let file: string | undefined;
-  let apply = false;
-  let dryRun = false;
-  let json = false;
+  let apply = false, dryRun = false, json = false, partial = false, resolveHosts = false;
   let serial: string | undefined;
+  let format: ImportFormat | undefined;
+  let role: 'primary' | 'backup' | undefined;
+  let keyFile: string | undefined;
+  const value = (a: string, i: number, name: string): [string | undefined, number] =>
+    (a === name ? [argv[i + 1], i + 1] : [a.slice(name.length + 1), i]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    const opt = a.split('=')[0]!;
     if (a === '--apply') apply = true;
-    else if (a === '--serial' || a.startsWith('--serial=')) {
-      const n = a === '--serial' ? argv[++i] : a.slice(9);
+    else if (opt === '--serial') {
+      const [n, j] = value(a, i, '--serial'); i = j;
       if (!n || !/^[1-9]\d*$/.test(n)) return usage(`ipvx import: --serial ${n ?? ''}: expected the positive serial --dry-run printed`, IMPORT_HELP);
       serial = n;
+    } else if (opt === '--format') {
+      const [f, j] = value(a, i, '--format'); i = j;
+      if (f !== 'ipvsadm' && f !== 'lvs.cf' && f !== 'keepalived') return usage(`ipvx import: --format ${f ?? ''}: expected ipvsadm, lvs.cf or keepalived`, IMPORT_HELP);
+      format = f;
+    } else if (opt === '--role') {
+      const [r, j] = value(a, i, '--role'); i = j;
+      if (r !== 'primary' && r !== 'backup') return usage(`ipvx import: --role ${r ?? ''}: expected primary or backup`, IMPORT_HELP);
+      role = r;
+    } else if (opt === '--ha-key-file') {
+      const [k, j] = value(a, i, '--ha-key-file'); i = j;
+      if (!k) return usage('ipvx import: --ha-key-file needs a file', IMPORT_HELP);
+      keyFile = k;
     }
     else if (a === '--dry-run') dryRun = true;
     else if (a === '--json') json = true;
+    else if (a === '--partial') partial = true;
+    else if (a === '--resolve-hosts') resolveHosts = true;
     else if (a === '-h' || a === '--help') { out(`${IMPORT_HELP}\n`); return EXIT.ok; }
     else if (a.startsWith('-') && a !== '-') return usage(`ipvx import: unknown option '${a}'`, IMPORT_HELP);
     else if (file) return usage(`ipvx import: one file at a time ('${file}' and '${a}')`, IMPORT_HELP);
@@ -239,22 +288,56 @@ async function runImport(argv: string[], target: Target): Promise<number> {
   }
   if (!file) return usage('ipvx import: FILE is required', IMPORT_HELP);
   if ((dryRun || serial) && !apply) return usage(`ipvx import: ${dryRun ? '--dry-run' : '--serial'} goes with --apply`, IMPORT_HELP);
-  const r = importAny(file === '-' ? readFileSync(0, 'utf8') : readText(file));
-  if (!r.ok) return printErrors(r.errors.map((e) => ({ field: '', message: `${file}: ${/^line \d+$/.test(e.field) && !e.message.startsWith(e.field) ? `${e.field}: ` : ''}${e.message}` })), EXIT.usage);
-  for (const u of r.value.unmapped) err(`${file}: line ${u.line}: not imported: ${u.reason} (${u.text.trim()})`);
-  const v = validateState(r.value.state, await dataplaneLimits());
+  const opts: ImportOptions = { ...importIo(file, resolveHosts), ...(format ? { format } : {}), ...(role ? { role } : {}) };
+  const r = importAny(file === '-' ? readFileSync(0, 'utf8') : readText(file), opts);
+  const where = (f: string | undefined, line: number) => `${f ?? file}: line ${line}`;
+  if (!r.ok) {
+    return printErrors(r.errors.map((e) => {
+      const m = /^(?:(.+): )?line (\d+)$/.exec(e.field);
+      return { field: '', message: m ? `${where(m[1], Number(m[2]))}: ${e.message}` : `${file}: ${e.message}` };
+    }), EXIT.usage);
+  }
+  const res = r.value;
+  for (const u of res.unmapped) err(`${where(u.file, u.line)}: not imported: ${u.reason} (${u.text.trim()})`);
+  for (const n of res.notes ?? []) err(`${file}: ${n}`);
+  let state = res.state;
+  if (keyFile) {
+    if (!state.ha) return usage(`ipvx import: --ha-key-file: ${file} has no HA settings to give the key to`, IMPORT_HELP);
+    const key = readText(keyFile).trim();
+    if (!key) return usage(`ipvx import: --ha-key-file ${keyFile} is empty`, IMPORT_HELP);
+    state = { ...state, ha: { ...state.ha, key } };
+  }
+  const v = validateState(state, await dataplaneLimits());
+  // A validation error names the source line of the service or real it is about.
+  const origin = (field: string) => {
+    const m = /^services\[(\d+)\](?:\.reals\[(\d+)\])?/.exec(field);
+    if (!m) return undefined;
+    const svc = Number(m[1]), real = m[2] !== undefined ? Number(m[2]) : undefined;
+    const o = res.origins?.find((x) => x.service === svc && x.real === real) ?? res.origins?.find((x) => x.service === svc && x.real === undefined);
+    return o ? `${where(o.file, o.line)}: ` : '';
+  };
+  const toComplete = v.ok ? [] : v.errors.map((e) => `${origin(e.field) ?? `${file}: `}to complete before ipvx apply: ${e.field}: ${e.message}`);
+  const sum = res.summary;
+  if (sum) {
+    err(`${file}: imported ${sum.services} service${sum.services === 1 ? '' : 's'} and ${sum.reals} real${sum.reals === 1 ? '' : 's'} (${res.format ?? 'unknown format'}); ` +
+      `${sum.skipped} line${sum.skipped === 1 ? '' : 's'} not imported` +
+      `${sum.droppedServices || sum.droppedReals ? ` (${sum.droppedServices} whole virtual server${sum.droppedServices === 1 ? '' : 's'} and ${sum.droppedReals} real${sum.droppedReals === 1 ? '' : 's'} left out)` : ''}; ` +
+      `${toComplete.length} thing${toComplete.length === 1 ? '' : 's'} to complete`);
+  }
+  const dropped = (sum?.droppedServices ?? 0) + (sum?.droppedReals ?? 0);
+  if (dropped && !partial) err(`${file}: not everything was imported (see above); --partial accepts that`);
   if (!apply) {
     // What the source files cannot say (an HA key piranha never had) is left to the
     // operator: the configuration is printed, with what to fill in before `ipvx apply`.
-    if (!v.ok) for (const e of v.errors) err(`${file}: to complete before ipvx apply: ${e.field}: ${e.message}`);
-    const state = v.ok ? v.value : r.value.state;
-    out(json ? toJsonText(stateToPlain(state)) : formatConfig(state));
-    return EXIT.ok;
+    for (const line of toComplete) err(line);
+    out(json ? toJsonText(stateToPlain(v.ok ? v.value : state)) : formatConfig(v.ok ? v.value : state));
+    return dropped && !partial ? EXIT.usage : EXIT.ok;
   }
-  if (!v.ok) return printErrors(v.errors.map((e) => ({ ...e, message: `${file}: ${e.field}: ${e.message}` })), EXIT.usage);
+  if (!v.ok) { for (const line of toComplete) err(line); return EXIT.usage; }
+  if (dropped && !partial) return EXIT.usage;
   return withClient(target, async (c) => {
-    const res = await c.applyConfig(stateToPlain(v.value) as never, dryRun, serial);
-    printChanges(res.changes as unknown as Change[], json, dryRun, Number(res.changesOmitted ?? 0), String(res.serial));
+    const resApply = await c.applyConfig(stateToPlain(v.value) as never, dryRun, serial);
+    printChanges(resApply.changes as unknown as Change[], json, dryRun, Number(resApply.changesOmitted ?? 0), String(resApply.serial));
     return EXIT.ok;
   });
 }

@@ -13,6 +13,7 @@ const HEALTH_CHECK: Shape = {
   type: 'string', port: 'number', address: 'string', path: 'string', host: 'string', statusCodes: 'string',
   bodyRegex: 'string', verifyTls: 'boolean', send: 'string', expect: 'string', useRegex: 'boolean', sendProgram: 'string',
   payload: 'string', minLength: 'number', maxLength: 'number', command: 'string', dynamicWeight: 'boolean',
+  replyOptional: 'boolean', reply: 'string',
 };
 const HEALTH: Shape = {
   check: HEALTH_CHECK, interval: 'number', timeout: 'number', rise: 'number', fall: 'number', onFailure: 'string',

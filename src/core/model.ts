@@ -23,7 +23,13 @@ export type HealthCheckSpec =
   | { type: 'tcp'; port?: number; address?: string }
   | { type: 'http' | 'https'; path: string; host?: string; statusCodes?: string; bodyRegex?: string; verifyTls?: boolean; port?: number }
   | { type: 'send-expect'; send: string; expect: string; useRegex: boolean; sendProgram?: string; port?: number }
-  | { type: 'udp'; payload: string; minLength?: number; maxLength?: number; port?: number }
+  | {
+    type: 'udp'; payload: string; minLength?: number; maxLength?: number; port?: number;
+    /** Up unless an ICMP error comes back within the timeout (keepalived UDP_CHECK without require_reply). */
+    replyOptional?: boolean;
+    /** The reply must start with these bytes (escapes as in payload; keepalived require_reply HEX). */
+    reply?: string;
+  }
   | { type: 'exec'; command: string; dynamicWeight?: boolean };
 
 export interface HealthSpec {

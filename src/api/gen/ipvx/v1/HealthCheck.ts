@@ -22,6 +22,14 @@ export interface HealthCheck {
   'maxLength'?: (number);
   'command'?: (string);
   'dynamicWeight'?: (boolean);
+  /**
+   * udp: up unless an ICMP error comes back
+   */
+  'replyOptional'?: (boolean);
+  /**
+   * udp: the reply must start with these bytes
+   */
+  'reply'?: (string);
 }
 
 export interface HealthCheck__Output {
@@ -45,4 +53,12 @@ export interface HealthCheck__Output {
   'maxLength': (number);
   'command': (string);
   'dynamicWeight': (boolean);
+  /**
+   * udp: up unless an ICMP error comes back
+   */
+  'replyOptional': (boolean);
+  /**
+   * udp: the reply must start with these bytes
+   */
+  'reply': (string);
 }
