@@ -18,10 +18,19 @@ export const DEFAULT_SCHEDULER: SchedulerName = 'wlc';
 export const DEFAULT_PERSISTENCE_TIMEOUT = 360;
 export const MAX_WEIGHT = 65535;
 
+/** One URL of an http(s) check beyond the first: its own path, status codes, body regex and digest. */
+export interface HttpUrlSpec { path: string; statusCodes?: string; bodyRegex?: string; digest?: string }
+
 /** A health check, as piranha's nanny and keepalived's checkers know them. */
 export type HealthCheckSpec =
   | { type: 'tcp'; port?: number; address?: string }
-  | { type: 'http' | 'https'; path: string; host?: string; statusCodes?: string; bodyRegex?: string; verifyTls?: boolean; port?: number }
+  | {
+    type: 'http' | 'https'; path: string; host?: string; statusCodes?: string; bodyRegex?: string; verifyTls?: boolean; port?: number;
+    /** MD5 of the body, hex (keepalived url { digest }). */
+    digest?: string;
+    /** Further URLs GET in the same check; every one must pass (keepalived: several url blocks). */
+    urls?: HttpUrlSpec[];
+  }
   | { type: 'send-expect'; send: string; expect: string; useRegex: boolean; sendProgram?: string; port?: number }
   | {
     type: 'udp'; payload: string; minLength?: number; maxLength?: number; port?: number;

@@ -28,7 +28,7 @@
 //   VRRP PASS sent it in clear), unicast_src_ip / unicast_peer -> local/peer address,
 //   virtual_ipaddress "A/P dev D" -> vips (interface defaults to the instance's).
 import { parseIp, ipFromBytes } from '../../core/addr.js';
-import { SCHEDULERS, emptyState, type HaSpec, type HealthCheckSpec, type HealthSpec, type Method, type RealSpec, type SchedFlag, type SchedulerName, type ServiceSpec } from '../../core/model.js';
+import { SCHEDULERS, emptyState, type HttpUrlSpec, type HaSpec, type HealthCheckSpec, type HealthSpec, type Method, type RealSpec, type SchedFlag, type SchedulerName, type ServiceSpec } from '../../core/model.js';
 import type { FieldError } from '../../core/result.js';
 import { lineError, type ImportOptions, type ImportOutcome, type UnmappedLine } from './types.js';
 import { readKeepalived, type Stmt } from './keepalived-lexer.js';
@@ -155,6 +155,7 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
             const dev = rest[0] === 'dev' ? rest[1] : undefined;
             const extra = rest.filter((_, i) => !(rest[0] === 'dev' && i < 2));
             if (extra.length) skip(v, `address options '${extra.join(' ')}' have no ipvx equivalent (address, prefix and device are used)`);
+            if (h.vips.some((x) => x.address === ip)) { skip(v, `${ip} is listed twice: imported once`); continue; }
             h.vips.push({ address: ip, prefixLength, interface: dev ?? iface });
           }
           break;
@@ -336,7 +337,7 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
     let interval = vs.delayLoop;
     let port: number | undefined;
     let connectIp: string | undefined;
-    let url: Stmt | undefined;
+    const urls: Stmt[] = [];
     let host = vs.virtualhost;
     let miscPath = '';
     let miscTimeout: number | undefined;
@@ -353,8 +354,7 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
         case 'virtualhost': host = s.words[1]; break;
         case 'url':
           if (kind !== 'HTTP_GET' && kind !== 'SSL_GET') skip(s, `url in ${kind} has no meaning`);
-          else if (url) skip(s, 'ipvx checks one URL per real: only the first url block is used');
-          else url = s;
+          else urls.push(s);
           break;
         case 'misc_path': miscPath = s.words.slice(1).join(' '); break;
         case 'misc_timeout': miscTimeout = num(s, 1); break;
@@ -383,22 +383,32 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
       check = { type: 'exec', command: miscPath, ...(miscDynamic ? { dynamicWeight: true } : {}) };
       timeout = miscTimeout ?? interval;
     } else {
-      let path = '/';
-      let statusCodes: string | undefined;
-      let bodyRegex: string | undefined;
-      for (const s of url?.block ?? []) {
-        const k = s.words[0]!;
-        if (k === 'path') path = s.words[1] ?? '/';
-        else if (k === 'status_code') statusCodes = s.words.slice(1).join(',');
-        else if (k === 'virtualhost') host = s.words[1];
-        else if (k === 'regex') bodyRegex = s.words.slice(1).join(' ');
-        else if (k === 'digest') skip(s, 'digest (MD5 of the body) has no ipvx equivalent: use status_code or regex');
-        else skip(s, `no ipvx equivalent for '${k}' in url`);
-      }
+      // Every url block is checked; all must pass (check_http.c walks the list).
+      const parsed: HttpUrlSpec[] = (urls.length ? urls : [undefined]).map((u) => {
+        const one: HttpUrlSpec = { path: '/' };
+        for (const x of u?.block ?? []) {
+          const k = x.words[0]!;
+          if (k === 'path') one.path = x.words[1] ?? '/';
+          else if (k === 'status_code') one.statusCodes = x.words.slice(1).join(',');
+          else if (k === 'virtualhost') host = x.words[1];
+          else if (k === 'regex') one.bodyRegex = x.words.slice(1).join(' ');
+          else if (k === 'digest') {
+            if (/^[0-9a-fA-F]{32}$/.test(x.words[1] ?? '')) one.digest = x.words[1]!.toLowerCase();
+            else errors.push(lineError(x.line, `digest '${x.words[1] ?? ''}' is not 32 hex digits (an MD5)`, x.file));
+          } else skip(x, `no ipvx equivalent for '${k}' in url`);
+        }
+        return one;
+      });
+      const [first, ...more] = parsed;
+      const path = first!.path;
+      const statusCodes = first!.statusCodes;
+      const bodyRegex = first!.bodyRegex;
+      const digest = first!.digest;
       if (connectIp) skip(c, 'connect_ip for HTTP checks has no ipvx equivalent: the real is checked');
       check = {
         type: kind === 'SSL_GET' ? 'https' : 'http', path,
         ...(host ? { host } : {}), ...(statusCodes ? { statusCodes } : {}), ...(bodyRegex ? { bodyRegex } : {}),
+        ...(digest ? { digest } : {}), ...(more.length ? { urls: more } : {}),
         // keepalived's SSL_GET does not verify the certificate.
         ...(kind === 'SSL_GET' ? { verifyTls: false } : {}),
         ...(port !== undefined ? { port } : {}),
@@ -412,6 +422,11 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
 
   if (errors.length) return { ok: false, errors: errors.sort((a, b) => lineOf(a) - lineOf(b)) };
   const state = { ...emptyState(), services, ...(ha ? { ha } : {}) };
+  // A group's virtual_server block is read once per address: report its lines once.
+  const seen = new Set<string>();
+  const unique = unmapped.filter((u) => { const k = `${u.file ?? ''}|${u.line}|${u.reason}`; if (seen.has(k)) return false; seen.add(k); return true; });
+  unmapped.length = 0;
+  unmapped.push(...unique);
   unmapped.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line);
   return {
     ok: true,

@@ -1,5 +1,6 @@
 // Original file: proto/ipvx/v1/ipvx.proto
 
+import type { HttpUrl as _ipvx_v1_HttpUrl, HttpUrl__Output as _ipvx_v1_HttpUrl__Output } from '../../ipvx/v1/HttpUrl.js';
 
 export interface HealthCheck {
   /**
@@ -30,6 +31,14 @@ export interface HealthCheck {
    * udp: the reply must start with these bytes
    */
   'reply'?: (string);
+  /**
+   * http(s): MD5 of the body, hex
+   */
+  'digest'?: (string);
+  /**
+   * http(s): further URLs, all must pass
+   */
+  'urls'?: (_ipvx_v1_HttpUrl)[];
 }
 
 export interface HealthCheck__Output {
@@ -61,4 +70,12 @@ export interface HealthCheck__Output {
    * udp: the reply must start with these bytes
    */
   'reply': (string);
+  /**
+   * http(s): MD5 of the body, hex
+   */
+  'digest': (string);
+  /**
+   * http(s): further URLs, all must pass
+   */
+  'urls': (_ipvx_v1_HttpUrl__Output)[];
 }
