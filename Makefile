@@ -28,6 +28,8 @@ build/bpf/%.bpf.o: %.bpf.c $(BPF_HDRS)
 ts:
 	rm -rf build/js
 	npx tsc -p .
+	@mkdir -p build/man
+	node build/js/src/cli/manpage.js > build/man/ipvx.8
 
 # src/api/gen must be what the proto gives (regenerate with `npm run gen`).
 check-gen:
@@ -60,8 +62,16 @@ bench: setup build
 	@bash scripts/bench-setup.sh
 	node build/js/test/bench/run.js $(ARGS)
 
+# make install [PREFIX=/usr/local] [IPVSADM_WRAPPERS=1|overwrite]: ipvx on the PATH, its manual
+# page ipvx(8), and with IPVSADM_WRAPPERS ipvsadm/ipvsadm-save/ipvsadm-restore commands that run
+# ipvx (an existing real ipvsadm in SBINDIR is only replaced with IPVSADM_WRAPPERS=overwrite).
+PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+SBINDIR ?= $(PREFIX)/sbin
 install: build
 	npm install -g .
+	install -D -m 0644 build/man/ipvx.8 $(DESTDIR)$(MANDIR)/man8/ipvx.8
+	@WRAPPERS="$(IPVSADM_WRAPPERS)" SBINDIR="$(SBINDIR)" DESTDIR="$(DESTDIR)" bash scripts/install-ipvsadm-wrappers.sh
 
 clean:
 	rm -rf build

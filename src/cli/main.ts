@@ -10,7 +10,7 @@ import {
 } from '../ipvsadm/index.js';
 import { formatSave, runList, toJsonText, type ListData, type Health, type NameLookup } from './ipvsadm/index.js';
 import { readServices } from '../common/services.js';
-import { helpText, versionText } from './help.js';
+import { helpText, versionText, APPLY_HELP, IMPORT_HELP, WATCH_HELP } from './help.js';
 import { UsageError } from '../common/usage-error.js';
 import { runDaemonCommand } from '../daemon/main.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
@@ -166,13 +166,6 @@ export function listData(stats: GetStatsResponse__Output): ListData {
 
 // ---- ipvx's own subcommands ----
 
-const APPLY_HELP = `Usage: ipvx apply -f FILE [--dry-run] [--serial N] [--json]
-  Make the daemon's whole configuration what FILE (YAML, the schema of docs/config) says,
-  in one transaction, and print what changed. --dry-run prints the changes only, and the
-  configuration's serial they were computed against.
-  --serial N            apply only if the configuration is still at serial N (as --dry-run
-                        printed it): exactly the changes shown, or nothing (exit 255)`;
-
 async function runApply(argv: string[], target: Target): Promise<number> {
   let file: string | undefined;
   let serial: string | undefined;
@@ -211,23 +204,6 @@ function printChanges(changes: Change[], json: boolean, dryRun: boolean, omitted
   if (omitted) out(`(${omitted} more service and real change${omitted === 1 ? '' : 's'} applied, not listed)\n`);
   if (dryRun) out(`(dry run: ${changes.length} change${changes.length === 1 ? '' : 's'} not applied; configuration serial ${serial}: --serial ${serial} applies exactly these)\n`);
 }
-
-const IMPORT_HELP = `Usage: ipvx import FILE [--format ipvsadm|lvs.cf|keepalived] [--role primary|backup]
-         [--resolve-hosts] [--partial] [--ha-key-file FILE] [--apply [--dry-run|--serial N]] [--json]
-  Convert ipvsadm -S output, piranha's lvs.cf or keepalived.conf (with its includes) into
-  ipvx's configuration. Without --apply, prints the configuration as YAML (for ipvx apply -f).
-  Every line that has no ipvx equivalent is reported with its file and line on stderr, and a
-  summary line counts what was imported, skipped and needs completing.
-  --format F         do not guess the format
-  --role R           lvs.cf: import as the primary or the backup director (default: the one whose
-                     address is on this machine, as pulse decides)
-  --resolve-hosts    ipvsadm -S without -n: look host names up (port names are always read
-                     from /etc/services)
-  --partial          exit 0 even when whole virtual servers or reals were not imported
-  --ha-key-file FILE the HA key (HMAC) for ha.key, for a one-command migration with --apply
-  --apply replaces the daemon's configuration with the imported one (--dry-run: show the changes
-  and the configuration's serial; --serial N: apply only if it is still at that serial).
-  Exit: 0 imported, 2 unreadable or (without --partial) something dropped, 255 refused by the daemon.`;
 
 /** The I/O an import may need, from this machine. */
 function importIo(file: string, resolveHosts: boolean): ImportOptions {
@@ -341,10 +317,6 @@ async function runImport(argv: string[], target: Target): Promise<number> {
     return EXIT.ok;
   });
 }
-
-const WATCH_HELP = `Usage: ipvx watch [--json]
-  Print the daemon's events as they happen (configuration changes, real up/down,
-  service quorum, HA role changes) until interrupted.`;
 
 async function runWatch(argv: string[], target: Target): Promise<number> {
   const json = argv.includes('--json');
