@@ -33,7 +33,8 @@ function decomment(raw: string): { text: string; cont: boolean } {
       i++;
       continue;
     }
-    if (!quote && (c === '#' || c === '!')) break;
+    // A comment ends the text, but a '\\' ending the raw line still continues it (decomment scans on).
+    if (!quote && (c === '#' || c === '!')) { cont = /\\$/.test(s.replace(/[ \t]+$/, '')); break; }
     out += c;
   }
   s = out.replace(/[ \t]+$/, '');
@@ -43,7 +44,7 @@ function decomment(raw: string): { text: string; cont: boolean } {
 interface Definition { value: string[]; multiline: boolean }
 
 /** The logical lines of a file and everything it includes, in order. */
-function readLines(text: string, file: string | undefined, opts: ImportOptions, defs: Map<string, Definition>, errors: FieldError[], unmapped: UnmappedLine[], depth: number): Line[] {
+function readLines(text: string, file: string | undefined, dir: string, opts: ImportOptions, defs: Map<string, Definition>, errors: FieldError[], unmapped: UnmappedLine[], depth: number): Line[] {
   const out: Line[] = [];
   const raw = text.split('\n');
   let open: Definition | undefined;
@@ -74,13 +75,12 @@ function readLines(text: string, file: string | undefined, opts: ImportOptions, 
     if (inc) {
       if (!opts.readFile || !opts.glob) { errors.push(lineError(n, `include ${inc[1]}: cannot read included files here (import the file by its path)`, file)); continue; }
       if (depth > 16) { errors.push(lineError(n, `include ${inc[1]}: includes nested more than 16 deep`, file)); continue; }
-      const dir = file ? path.dirname(file) : '.';
       const paths = opts.glob(inc[1]!, dir);
       if (!paths.length) unmapped.push({ line: n, text: body, reason: `include ${inc[1]}: no file matches (keepalived: "No config files matched")`, ...(file ? { file } : {}) });
       for (const p of paths) {
         const content = opts.readFile(p);
         if (content === undefined) { errors.push(lineError(n, `include: cannot read ${p}`, file)); continue; }
-        out.push(...readLines(content, p, opts, defs, errors, unmapped, depth + 1));
+        out.push(...readLines(content, p, path.dirname(p), opts, defs, errors, unmapped, depth + 1));
       }
       continue;
     }
@@ -105,7 +105,8 @@ function substitute(line: string, defs: Map<string, Definition>, depth = 0): str
 export function readKeepalived(text: string, opts: ImportOptions = {}): { ok: true; value: Stmt[]; unmapped: UnmappedLine[] } | { ok: false; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const unmapped: UnmappedLine[] = [];
-  const lines = readLines(text, undefined, opts, new Map(), errors, unmapped, 0);
+  // The imported file's own messages carry no file name; relative includes start from its directory.
+  const lines = readLines(text, undefined, opts.file ? path.dirname(opts.file) : '.', opts, new Map(), errors, unmapped, 0);
   type Tok = { w: string; line: number; file?: string; quoted: boolean; text: string };
   const toks: Tok[] = [];
   for (const l of lines) {
