@@ -159,7 +159,7 @@ export function listData(stats: GetStatsResponse__Output): ListData {
     })),
     rates: services.map((s) => ({ service: s.service, ...rates(s.rates), reals: s.reals.map((r) => ({ real: r.real, ...rates(r.rates) })) })),
     reals: services.flatMap((s) => s.reals.map((r) => ({
-      service: s.service, real: r.real, health: health(r.health), effectiveWeight: r.effectiveWeight,
+      service: s.service, real: r.real, health: health(r.health), effectiveWeight: r.effectiveWeight, persistConns: r.persistConns,
       ...(r.healthReason ? { healthReason: r.healthReason, healthSince: r.healthSince } : {}),
     }))),
   };
