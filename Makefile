@@ -11,10 +11,10 @@ TEST_GLOB ?= build/js/test
 
 vpath %.bpf.c bpf test/bpf/progs test/bench/progs
 
-.PHONY: all build bpf ts setup check-gen test test-unit test-bpf test-e2e test-compat demo bench clean install
+.PHONY: all build bpf ts web setup check-gen test test-unit test-bpf test-e2e test-compat test-console demo bench clean install
 
 all: build
-build: bpf ts
+build: bpf ts web
 
 setup:
 	@bash scripts/setup.sh
@@ -30,6 +30,12 @@ ts:
 	npx tsc -p .
 	@mkdir -p build/man
 	node build/js/src/cli/manpage.js > build/man/ipvx.8
+
+# The web console's pages (src/console/web): type-checked, then bundled by Vite into
+# build/web, which `ipvx console` serves itself.
+web:
+	npx tsc -p src/console/web
+	npx vite build --config src/console/web/vite.config.ts
 
 # src/api/gen must be what the proto gives (regenerate with `npm run gen`).
 check-gen:
@@ -53,6 +59,10 @@ test-compat: build
 
 test-e2e: build
 	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/e2e -name '*.test.js' | sort)
+
+# The web console in a real browser (Debian's chromium), in a lab of network namespaces.
+test-console: build
+	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/e2e -name 'console*.test.js' | sort)
 
 demo: setup build
 	./bin/ipvx demo $(ARGS)

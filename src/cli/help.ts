@@ -22,7 +22,7 @@ export function helpText(program = 'ipvx'): string {
   ${p} --set tcp tcpfin udp
   ${p} --defense [new_flow_rate=N] [drop_entry=0-3] [secure_tcp=0-3] [syn_timeout=S] [--json]
   ${p} -h
-  ${p} daemon|apply|watch|import|realserver|demo ...
+  ${p} daemon|apply|watch|import|console|realserver|demo ...
 
 Commands:
 Either long or short options are allowed.

@@ -335,7 +335,7 @@ async function runWatch(argv: string[], target: Target): Promise<number> {
         const what = e.kind === 'config'
           ? (e.changes as unknown as Change[]).map((ch) => `${ch.op} ${ch.kind} ${ch.detail}`).join('; ')
           : [e.service, e.real, e.from || e.to ? `${e.from || '-'} -> ${e.to || '-'}` : '', e.reason ? `(${e.reason})` : ''].filter(Boolean).join(' ');
-        out(`${e.at} ${e.kind} ${what}\n`);
+        out(`${e.at} ${e.kind} ${what}${e.origin ? ` [${e.origin}]` : ''}\n`);
       }
     } catch (e) {
       if ((e as { code?: number }).code === 1) return EXIT.ok; // CANCELLED: our own Ctrl-C
@@ -419,13 +419,14 @@ const SUBCOMMANDS: Record<string, Command> = {
   // The lab's commands take no daemon target (src/realserver/cli.ts, src/lab/demo.ts).
   realserver: async (argv) => (await import('../realserver/cli.js')).runRealserverCommand(argv),
   demo: async (argv) => (await import('../lab/demo.js')).runDemo(argv),
+  console: async (argv) => (await import('../console/cli.js')).runConsoleCommand(argv),
 };
 
 export async function main(argv: string[]): Promise<number> {
   try {
     const sub = argv[0] !== undefined ? SUBCOMMANDS[argv[0]] : undefined;
     // The daemon parses its own options (it has --socket-like ones of its own).
-    if (sub && (argv[0] === 'daemon' || argv[0] === 'realserver' || argv[0] === 'demo')) return await sub(argv.slice(1), { tls: {} });
+    if (sub && (argv[0] === 'daemon' || argv[0] === 'realserver' || argv[0] === 'demo' || argv[0] === 'console')) return await sub(argv.slice(1), { tls: {} });
     const { target, rest } = splitTarget(argv);
     // The daemon-target options may come first (`ipvx --run-dir D --defense ...`).
     const named = rest[0] !== undefined ? SUBCOMMANDS[rest[0]] : undefined;
