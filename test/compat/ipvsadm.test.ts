@@ -199,7 +199,8 @@ function ipvxChange(argv: string[]): string {
   }
 }
 
-test('ipvsadm 1.31 and ipvx print the same table byte for byte', { timeout: 600_000 }, (t) => {
+/** Runs fn with the built ipvsadm and a scratch directory; without the build tools: a CI failure, else a skip saying why. */
+function withIpvsadm(t: { skip(why?: string): void }, fn: (bin: string, dir: string) => void): void {
   const built = buildIpvsadm();
   if (!built.bin) {
     if (process.env.CI) assert.fail(built.why);
@@ -208,6 +209,13 @@ test('ipvsadm 1.31 and ipvx print the same table byte for byte', { timeout: 600_
   }
   const dir = mkdtempSync(join(tmpdir(), 'ipvx-compat-'));
   try {
+    fn(built.bin, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('ipvsadm 1.31 and ipvx print the same table byte for byte', { timeout: 600_000 }, (t) => withIpvsadm(t, (bin, dir) => {
     const { data: listData, live } = data();
     writeFileSync(join(dir, 'table'), stubTable(live));
     writeFileSync(join(dir, 'conn'), procConn());
@@ -220,7 +228,7 @@ test('ipvsadm 1.31 and ipvx print the same table byte for byte', { timeout: 600_
     const cmds = listCommands();
     const mismatches: string[] = [];
     for (const argv of cmds) {
-      const theirs: SpawnSyncReturns<string> = spawnSync('unshare', [...unshare, built.bin!, ...argv], { encoding: 'utf8', env });
+      const theirs: SpawnSyncReturns<string> = spawnSync('unshare', [...unshare, bin, ...argv], { encoding: 'utf8', env });
       const parsed = parseIpvsadmArgs(argv);
       let ours: { stdout: string; stderr: string; exitCode: number };
       if (!parsed.ok) ours = { stdout: '', stderr: parsed.errors.map((e) => e.message).join('\n'), exitCode: 2 };
@@ -241,32 +249,18 @@ test('ipvsadm 1.31 and ipvx print the same table byte for byte', { timeout: 600_
     for (const line of CHANGES) {
       const argv = line.split(' ');
       rmSync(log, { force: true });
-      const theirs: SpawnSyncReturns<string> = spawnSync(built.bin!, argv, { encoding: 'utf8', env: { ...env, IPVX_STUB_LOG: log } });
+      const theirs: SpawnSyncReturns<string> = spawnSync(bin, argv, { encoding: 'utf8', env: { ...env, IPVX_STUB_LOG: log } });
       assert.equal(theirs.status, 0, `ipvsadm ${line}: ${theirs.stderr}`);
       const sent = existsSync(log) ? readFileSync(log, 'utf8').trim() : '';
       const ours = ipvxChange(argv);
       if (sent !== ours) changeMismatches.push(`ipvsadm ${line}\n  ipvsadm: ${sent}\n  ipvx:    ${ours}`);
     }
     assert.equal(changeMismatches.length, 0, changeMismatches.join('\n'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+}));
 
-test('the stub table round-trips: ipvsadm -S -n lists every service and real of the table', (t) => {
-  const built = buildIpvsadm();
-  if (!built.bin) {
-    if (process.env.CI) assert.fail(built.why);
-    t.skip(built.why);
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'ipvx-compat-'));
-  try {
+test('the stub table round-trips: ipvsadm -S -n lists every service and real of the table', (t) => withIpvsadm(t, (bin, dir) => {
     writeFileSync(join(dir, 'table'), stubTable(data().live));
-    const out = execFileSync(built.bin, ['-S', '-n'], { encoding: 'utf8', env: { ...process.env, IPVX_STUB_TABLE: join(dir, 'table') } });
+    const out = execFileSync(bin, ['-S', '-n'], { encoding: 'utf8', env: { ...process.env, IPVX_STUB_TABLE: join(dir, 'table') } });
     assert.equal(out.split('\n').filter((l) => l.startsWith('-A')).length, STATE.services.length);
     assert.equal(out.split('\n').filter((l) => l.startsWith('-a')).length, STATE.services.reduce((k, s) => k + s.reals.length, 0));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+}));
