@@ -432,7 +432,7 @@ test('the other pages: a service with its charts, status, events, settings, and 
     assert.match(await ha.textContent() ?? '', /198\.51\.100\.250.*never heard/);
     assert.match(await ha.locator('[data-testid=heartbeat-age]').textContent() ?? '', /^never$/);
     assert.equal(await page.locator('header [data-testid=role]').textContent(), 'active');
-    const fwd = await page.locator('tr[data-counter=fwd_redirect] td.num').first().textContent();
+    const fwd = await page.locator('tr[data-counter=redirect] td.num').first().textContent();
     assert.ok(Number(fwd?.replace(/,/g, '')) > 0, 'the data plane\'s counters are shown');
     await screenshot(page, 'status', true);
     await page.keyboard.press('e');
