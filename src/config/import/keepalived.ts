@@ -359,8 +359,14 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
         case 'misc_path': miscPath = s.words.slice(1).join(' '); break;
         case 'misc_timeout': miscTimeout = num(s, 1); break;
         case 'misc_dynamic': miscDynamic = true; break;
-        case 'payload': if (kind === 'UDP_CHECK') payload = hexToEscapes(s); else skip(s, `payload in ${kind} has no meaning`); break;
-        case 'require_reply': if (kind === 'UDP_CHECK') requireReply = s.words.length > 1 ? hexToEscapes(s) ?? '' : ''; else skip(s, `require_reply in ${kind} has no meaning`); break;
+        case 'payload': case 'require_reply': {
+          if (kind !== 'UDP_CHECK') { skip(s, `${k} in ${kind} has no meaning`); break; }
+          const bytes = s.words.length > 1 ? hexToEscapes(s) : '';
+          // check_udp.c: "Invalid hex string for UDP_CHECK payload/reply" (masks are not supported here).
+          if (bytes === undefined) { errors.push(lineError(s.line, `${k}: '${s.words.slice(1).join(' ')}' is not a hex string`, s.file)); break; }
+          if (k === 'payload') payload = bytes; else requireReply = bytes;
+          break;
+        }
         case 'min_reply_length': minReply = num(s, 0, 65535); break;
         case 'max_reply_length': maxReply = num(s, 0, 65535); break;
         default: skip(s, `no ipvx equivalent for '${k}' in ${kind}`);

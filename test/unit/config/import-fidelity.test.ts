@@ -91,6 +91,9 @@ test('UDP_CHECK maps to the udp check; a real whose checker has no equivalent ge
   assert.deepEqual(b!.health?.check, { type: 'udp', payload: '', replyOptional: true });
   assert.deepEqual(c!.health?.check, { type: 'tcp' });
   assert.deepEqual(v.unmapped.map((u) => [u.line, u.reason]), [[15, 'PING_CHECK has no ipvx equivalent; real 198.51.100.3:53 gets a TCP connect check on its port instead (interval 60 s, timeout 5 s, fall 2)']]);
+  const badHex = importKeepalived('virtual_server 192.0.2.53 53 {\n  real_server 198.51.100.1 53 {\n    UDP_CHECK {\n      payload zz\n    }\n  }\n}\n');
+  assert.ok(!badHex.ok);
+  assert.deepEqual(badHex.errors, [{ field: 'line 4', message: "payload: 'zz' is not a hex string" }]);
 });
 
 test('HTTP_GET and SSL_GET default delay_before_retry is 3 s; digest and several url blocks are kept', () => {
