@@ -133,7 +133,8 @@ virtual dns {
   const [fw, dns] = r.value.state.services;
   assert.deepEqual([fw!.fwmark, fw!.vip, fw!.port, fw!.persistence, fw!.method], [80, '0.0.0.0', 0, 600, 'dr']);
   assert.deepEqual(fw!.reals.map((x) => x.address), ['198.51.100.1', '198.51.100.2']);
-  assert.equal(fw!.health?.check.type, 'tcp');
+  // nanny's default for port 80 without send/expect: "GET / HTTP/1.0" expecting "HTTP".
+  assert.equal(fw!.health?.check.type, 'send-expect');
   assert.equal((fw!.health?.check as { port?: number }).port, 80, 'nanny checks the first virtual server\'s port');
   assert.deepEqual([dns!.vip, dns!.port, dns!.fwmark], ['203.0.113.10', 53, undefined]);
   assert.deepEqual(r.value.state.ha?.vips.map((v) => v.address), ['203.0.113.10'], 'the VIP is still held by the director');
@@ -142,4 +143,34 @@ virtual dns {
   assert.match(note.reason, /\{ mark: 80, destination: 203\.0\.113\.10, protocol: tcp, ports: "80" \}, \{ mark: 80, destination: 203\.0\.113\.10, protocol: tcp, ports: "443" \}/);
   assert.ok(r.value.unmapped.some((u) => u.line === 17 && /join that fwmark service/.test(u.reason)));
   assert.ok(validateState(r.value.state).ok);
+});
+
+// keepalived's svr_forwarding_handler (check/check_parser.c): `lb_kind TUN type gue port N csum`.
+test('keepalived lb_kind TUN with tunnel options: the reals get the tunnel type, port and checksum; what keepalived refuses is an error on its line', () => {
+  const conf = (kind: string) => `virtual_server 203.0.113.10 80 {
+  lb_kind ${kind}
+  real_server 198.51.100.1 80 {
+  }
+}
+`;
+  const gue = importKeepalived(conf('TUN type gue port 6080 remcsum'));
+  assert.ok(gue.ok, JSON.stringify(!gue.ok && gue.errors));
+  const r = gue.value.state.services[0]!.reals[0]!;
+  assert.deepEqual([r.method, r.tunType, r.tunPort, r.tunChecksum], ['tun', 'gue', 6080, 'remcsum']);
+  assert.deepEqual(gue.value.unmapped, []);
+  const gre = importKeepalived(conf('TUN type gre csum'));
+  assert.ok(gre.ok);
+  assert.deepEqual([gre.value.state.services[0]!.reals[0]!.tunType, gre.value.state.services[0]!.reals[0]!.tunChecksum], ['gre', 'csum']);
+  for (const [kind, message] of [
+    ['TUN type gue', 'gue tunnels require port, otherwise cannot have port'],
+    ['TUN type gre port 6080', 'gue tunnels require port, otherwise cannot have port'],
+    ['TUN csum', 'ipip tunnels do not support checksum option'],
+    ['TUN type gre remcsum', 'gre tunnels do not support remote checksum option'],
+    ['TUN type vxlan', "unknown tunnel type 'vxlan'"],
+    ['DR type gue port 6080', "tunnel options 'type gue port 6080' go with TUN only"],
+  ] as const) {
+    const bad = importKeepalived(conf(kind));
+    assert.ok(!bad.ok, kind);
+    assert.deepEqual(bad.errors.map((e) => [e.field, e.message]), [['line 2', `lb_kind: ${message}`]], kind);
+  }
 });
