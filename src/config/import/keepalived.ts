@@ -210,6 +210,7 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
     let scheduler: SchedulerName = 'wlc';
     let method: Method = 'nat'; // keepalived's default lb_kind
     let tunnel: Pick<RealSpec, 'tunType' | 'tunPort' | 'tunChecksum'> | undefined;
+    let sctp = false;
     let protocol: 'tcp' | 'udp' = 'tcp';
     let persistence = 0;
     let persistenceMask = '';
@@ -253,7 +254,9 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
         }
         case 'protocol': {
           const v = (s.words[1] ?? '').toUpperCase();
-          if (v !== 'TCP' && v !== 'UDP') errors.push(lineError(s.line, `protocol: '${s.words[1] ?? ''}' is not supported (TCP or UDP)`, s.file));
+          // keepalived's proto_handler takes SCTP too; ipvx has no SCTP services: the virtual server is left out.
+          if (v === 'SCTP') { sctp = true; skip(s, 'protocol SCTP: ipvx has no SCTP services (virtual server not imported)'); }
+          else if (v !== 'TCP' && v !== 'UDP') errors.push(lineError(s.line, `protocol: '${s.words[1] ?? ''}' is not supported (TCP or UDP)`, s.file));
           else protocol = v === 'TCP' ? 'tcp' : 'udp';
           break;
         }
@@ -290,7 +293,8 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
     }
     const fam = family ?? (reals[0]?.address.includes(':') ? 6 : 4);
     const address = fwmark !== undefined ? fwmarkVip(fam) : vip;
-    if (address && port !== undefined) {
+    if (sctp) droppedServices++;
+    else if (address && port !== undefined) {
       const index = services.length;
       origins.push({ service: index, line: vs.line, ...(vs.file ? { file: vs.file } : {}) });
       realOrigins.forEach((rs, i) => origins.push({ service: index, real: i, line: rs.line, ...(rs.file ? { file: rs.file } : {}) }));
