@@ -59,7 +59,7 @@ export interface ImportOptions {
   localAddresses?: string[];
   /** lvs.cf: the role, overriding the local addresses. */
   role?: 'primary' | 'backup';
-  /** --iptables: iptables-save text for fwmark services (not supported by this build's importers). */
+  /** --iptables: an iptables-save file's text; its MARK rules become the mark rules of fwmark services. */
   iptablesSave?: { text: string; file: string };
 }
 
