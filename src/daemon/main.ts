@@ -202,15 +202,20 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const bgp = new BgpSupervisor(controller, birdFor, log);
   bgp.follow();
   const startedAt = new Date().toISOString();
+  // GetStatus waits for HA's first start: until its thread is up and has judged the local
+  // health, the role is not known (a status then said 'standalone' for a configured HA).
+  let haStarted!: () => void;
+  const haReady = new Promise<void>((resolve) => { haStarted = resolve; });
   const srv = await startServer({
     controller, socketPath: p.socket, ...listen, onRefused: releaseAfterRefusals(log),
     status: async () => {
+      await haReady;
       const hs = ha.status();
       return { version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted), ...(hs ? { ha: haStatusMessage(hs) } : {}), ...bgpStatus(await bgp.status()) };
     },
   }).catch(async (e: Error) => { await bgp.stop(); controller.stop(); await dp.close({ detach: false }); throw e; });
   const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller, { ha: () => ha.status() }), v.metrics, { ...(metricsWeb ? { web: metricsWeb } : {}), log }) : undefined;
-  await ha.sync(controller.current.ha);
+  await ha.sync(controller.current.ha).finally(haStarted);
   await bgp.sync(); // announce once the data plane forwards and HA has its role
   writeFileSync(p.pid, String(process.pid));
   log.info('serving', { socket: p.socket, tcp: v['listen-tcp'], metrics: v.metrics, interfaces: controller.interfaces(), adopted: Boolean(dp.adopted), services: controller.current.services.length });
