@@ -1,14 +1,16 @@
 // `ipvx realserver setup|teardown`: carries out the steps of plan.ts in the current
 // network namespace and records what was there before, so teardown restores it exactly.
 import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
 import { IpAddr, ip, ipTo16 } from '../core/addr.js';
 import { runSync, runSyncQuiet } from '../common/command.js';
 import { BpfObject, attachXdp, detachXdp } from '../bpf/index.js';
 import { vipKey } from '../dataplane/codec.js';
 import { u32Key } from '../dataplane/layout.js';
 import { upInterfaces, defaultObjectPath } from '../dataplane/xdp.js';
-import { netnsId, pinDir as defaultPinDir } from '../dataplane/pins.js';
+import { pinDir as defaultPinDir, claimPinDir } from '../dataplane/pins.js';
+import { netnsIdentity, formatOwner, parseOwner, ownerMismatch, type Owner } from '../common/netns.js';
+import { resolveRunDir, realServerRecordPath } from '../common/paths.js';
 import { setupSteps, Step, RealServerMethod } from './plan.js';
 
 export interface RealServerOptions {
@@ -16,18 +18,28 @@ export interface RealServerOptions {
   method: RealServerMethod;
   interfaces?: string[];
   pinDir?: string;
-  /** Where the record of previous values goes (default /run/ipvx/realserver-<netns>.json). */
+  /** Where the record of previous values goes (default <run dir>/realserver-<netns>.json). */
   recordPath?: string;
 }
 
 interface Record_ {
+  /** The namespace that was set up: a record is never applied to another one. */
+  netns?: Owner;
   method: RealServerMethod;
   addedAddresses: string[];
   sysctls: { key: string; previous: string }[];
   decap?: { interfaces: { name: string; ifindex: number }[]; pinDir: string };
 }
 
-const recordPath = (o: RealServerOptions) => o.recordPath ?? `/run/ipvx/realserver-${netnsId()}.json`;
+const recordPath = (o: RealServerOptions) => o.recordPath ?? realServerRecordPath(resolveRunDir());
+
+/** A record of this namespace, or an error saying whose it is and how to remove it. */
+function readRecord(rec: string): Record_ {
+  const r = JSON.parse(readFileSync(rec, 'utf8')) as Record_;
+  const why = ownerMismatch(r.netns ? parseOwner(formatOwner(r.netns)) : undefined, netnsIdentity(), 'boot');
+  if (why) throw new Error(`${rec} is not this namespace's record: ${why}. Nothing was changed; remove it with: rm ${rec}${r.decap ? ` && rm -r ${r.decap.pinDir}` : ''}`);
+  return r;
+}
 const sysctlPath = (key: string) => '/proc/sys/' + key.replace(/\./g, '/');
 
 function readSysctl(key: string): string {
@@ -55,15 +67,18 @@ function hasAddress(a: IpAddr): boolean {
 
 export async function realServerSetup(o: RealServerOptions): Promise<Step[]> {
   const rec = recordPath(o);
-  if (existsSync(rec)) throw new Error(`this namespace is already set up (${rec}); run 'ipvx realserver teardown' first`);
+  if (existsSync(rec)) {
+    readRecord(rec); // another namespace's: says so
+    throw new Error(`this namespace is already set up (${rec}); run 'ipvx realserver teardown' first`);
+  }
   const ifaces = o.interfaces?.length ? upInterfaces().filter((i) => o.interfaces!.includes(i.name)) : upInterfaces();
   if (o.method === 'tun' && ifaces.length === 0) throw new Error('no interface to receive tunnelled packets on');
   const steps = setupSteps({
     vips: o.vips, method: o.method, interfaces: ifaces.map((i) => i.name),
     tunnelAddresses: globalAddresses(ifaces.map((i) => i.name)),
   });
-  const record: Record_ = { method: o.method, addedAddresses: [], sysctls: [] };
-  mkdirSync('/run/ipvx', { recursive: true });
+  const record: Record_ = { netns: netnsIdentity(), method: o.method, addedAddresses: [], sysctls: [] };
+  mkdirSync(dirname(rec), { recursive: true });
   try {
     for (const s of steps) {
       if (s.kind === 'addr') {
@@ -75,7 +90,7 @@ export async function realServerSetup(o: RealServerOptions): Promise<Step[]> {
         writeSysctl(s.key, s.value);
       } else {
         const dir = o.pinDir ?? defaultPinDir() + '-decap';
-        mkdirSync(dir, { recursive: true });
+        claimPinDir(dir);
         const obj = BpfObject.open(defaultObjectPath('ipvx_decap.bpf.o'));
         obj.setPinPath('decap_addrs', join(dir, 'decap_addrs'));
         obj.load();
@@ -114,6 +129,6 @@ function undo(r: Record_): void {
 export async function realServerTeardown(o: Pick<RealServerOptions, 'recordPath'> = {}): Promise<void> {
   const rec = recordPath(o as RealServerOptions);
   if (!existsSync(rec)) throw new Error(`nothing to tear down: no record at ${rec}`);
-  undo(JSON.parse(readFileSync(rec, 'utf8')) as Record_);
+  undo(readRecord(rec));
   rmSync(rec, { force: true });
 }

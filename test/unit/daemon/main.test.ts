@@ -12,6 +12,7 @@ import { IpvxClient } from '../../../src/api/client.js';
 import { netnsId } from '../../../src/dataplane/pins.js';
 
 const DAEMON = fileURLToPath(new URL('../../../src/daemon/main.js', import.meta.url));
+const IPVX = fileURLToPath(new URL('../../../../../bin/ipvx', import.meta.url));
 
 function daemon(args: string[]): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [DAEMON, ...args], { encoding: 'utf8', timeout: 90_000 });
@@ -124,3 +125,26 @@ test('bad options and a bad --config are refused with the reason', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('IPVX_RUN_DIR: ipvx daemon start|status|stop and the ipvsadm commands resolve the run directory alike', () => {
+  const { dir } = setup();
+  const env = { ...process.env, IPVX_RUN_DIR: join(dir, 'run') };
+  const ipvx = (args: string[]) => spawnSync(process.execPath, [IPVX, ...args], { encoding: 'utf8', timeout: 90_000, env });
+  try {
+    const s = ipvx(['daemon', 'start', '--dataplane', 'memory', '--no-health', '--state', join(dir, 'state.yaml')]);
+    assert.equal(s.status, 0, s.stderr);
+    assert.match(s.stdout, new RegExp(`socket ${join(dir, 'run')}/`), 'the socket is in IPVX_RUN_DIR');
+    const add = ipvx(['-A', '-t', '203.0.113.10:80', '-s', 'rr']);
+    assert.equal(add.status, 0, add.stderr);
+    const st = ipvx(['daemon', 'status']);
+    assert.equal(st.status, 0, st.stderr);
+    assert.match(st.stdout, /services: 1, reals: 0/);
+    const stop = ipvx(['daemon', 'stop']);
+    assert.equal(stop.status, 0, stop.stderr);
+    assert.deepEqual(readdirSync(join(dir, 'run')).filter((f) => !f.endsWith('.log')), [], 'socket and pid file gone from IPVX_RUN_DIR');
+  } finally {
+    ipvx(['daemon', 'stop']);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
