@@ -30,7 +30,7 @@ test('this process has an identity: host, a name or a cookie; the record reads b
 test('boot-scoped files (pins, run files, real-server records) belong to one namespace of one boot', () => {
   assert.equal(ownerMismatch(named('7'), named('7'), 'boot'), undefined);
   // The same name made again: another namespace, another cookie.
-  assert.match(ownerMismatch(named('7'), named('9'), 'boot')!, /namespace named 'lb' \(cookie 7\).*not this one/);
+  assert.match(ownerMismatch(named('7'), named('9'), 'boot')!, /namespace named 'lb' \(cookie 7\), not to this one.*deleted/);
   assert.match(ownerMismatch(anon('7', 'old-boot'), anon('7'), 'boot')!, /earlier boot/);
   assert.match(ownerMismatch(undefined, host, 'boot')!, /no namespace record/);
 });
