@@ -308,9 +308,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     close: () => new Promise<void>((resolve) => {
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(SERVICE_NAME, 'NOT_SERVING');
-      // Streams (Watch) never end by themselves: give them a moment, then cut them.
-      const force = setTimeout(() => server.forceShutdown(), 2000);
-      server.tryShutdown(() => { clearTimeout(force); rmSync(o.socketPath, { force: true }); resolve(); });
+      let closed = false;
+      const done = () => { if (closed) return; closed = true; clearTimeout(force); rmSync(o.socketPath, { force: true }); resolve(); };
+      // Streams (Watch) never end by themselves: give them a moment, then cut them. A
+      // client that does not read its socket (stopped, or blocked) holds even a forced
+      // shutdown's callback: the daemon stops a second later all the same.
+      const force = setTimeout(() => { server.forceShutdown(); setTimeout(done, 1000); }, 2000);
+      server.tryShutdown(done);
     }),
   };
 }

@@ -148,3 +148,25 @@ test('IPVX_RUN_DIR: ipvx daemon start|status|stop and the ipvsadm commands resol
   }
 });
 
+
+test('stop: a client that holds its connection and reads nothing does not keep the daemon running', async () => {
+  const { dir, common, socket } = setup();
+  // Connects, closes its client, then blocks its event loop: the connection stays half closed.
+  const holder = `import { IpvxClient } from ${JSON.stringify(fileURLToPath(new URL('../../../src/api/client.js', import.meta.url)))};
+const c = new IpvxClient('unix:' + process.argv[1]);
+await c.getStatus(); c.close(); console.log('holding');
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000);`;
+  let child: import('node:child_process').ChildProcess | undefined;
+  try {
+    assert.equal(daemon(['start', ...common]).code, 0);
+    const { spawn } = await import('node:child_process');
+    child = spawn(process.execPath, ['--input-type=module', '-e', holder, socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child!.stdout!.once('data', () => resolve()));
+    const stopped = daemon(['stop', ...common]); // waits up to 30 s for the daemon to exit
+    assert.equal(stopped.code, 0, stopped.err);
+  } finally {
+    child?.kill('SIGKILL');
+    daemon(['stop', ...common]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
