@@ -104,7 +104,7 @@ export type PurgeResult = { ok: true; removed: string[] } | { ok: false; reason:
  * what it forwards with) unless `detach`, which detaches it first.
  */
 export async function purgeNamespace(p: RunFiles & { state: string; stateDir?: string }, o: { detach: boolean }): Promise<PurgeResult> {
-  const { pinDir } = await import('../dataplane/pins.js');
+  const { pinDir, shownPinPath } = await import('../dataplane/pins.js');
   let pins: string | undefined;
   try { pins = pinDir(); } catch { /* no bpffs: nothing pinned */ }
   const attached = await attachedDirector();
@@ -123,7 +123,7 @@ export async function purgeNamespace(p: RunFiles & { state: string; stateDir?: s
   for (const path of [pins, p.stateDir ?? p.state, p.socket, p.pid, p.log]) {
     if (path && existsSync(path)) {
       rmSync(path, { recursive: true, force: true });
-      removed.push(path);
+      removed.push(path === pins ? shownPinPath(path) : path);
     }
   }
   return { ok: true, removed };

@@ -49,6 +49,16 @@ export function pinDir(ns = netnsId()): string {
   return join(bpffsRoot(), 'ipvx', ns);
 }
 
+/** A pin path as a person finds it: under /sys/fs/bpf, not the /proc/self/fd/N this process reaches it by. */
+export function shownPinPath(path: string): string {
+  return path.replace(/^\/proc\/self\/fd\/\d+(?=\/|$)/, '/sys/fs/bpf');
+}
+
+/** The path this process reaches a shown pin path (shownPinPath) by. */
+export function reachPinPath(shown: string): string {
+  return shown.startsWith('/sys/fs/bpf/') ? join(bpffsRoot(), shown.slice('/sys/fs/bpf/'.length)) : shown;
+}
+
 /** The name of the owner record in a pin directory. */
 export const PIN_OWNER = 'netns';
 
@@ -69,8 +79,9 @@ export function claimPinDir(dir: string, ours: Owner = netnsIdentity()): void {
   }
   const why = ownerMismatch(found === undefined ? undefined : parseOwner(found), ours, 'boot');
   if (why) {
-    throw new Error(`pinned maps in ${dir} are not this namespace's: ${why}. `
-      + `Nothing was adopted. If no data plane uses them any more, remove them with: rm -r ${dir}`);
+    const shown = shownPinPath(dir);
+    throw new Error(`pinned maps in ${shown} are not this namespace's: ${why}. `
+      + `Nothing was adopted. If no data plane uses them any more, remove them with: rm -r ${shown}`);
   }
 }
 

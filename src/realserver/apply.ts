@@ -8,7 +8,7 @@ import { BpfObject, attachXdp, detachXdp } from '../bpf/index.js';
 import { vipKey } from '../dataplane/codec.js';
 import { u32Key } from '../dataplane/layout.js';
 import { upInterfaces, defaultObjectPath } from '../dataplane/xdp.js';
-import { pinDir as defaultPinDir, claimPinDir } from '../dataplane/pins.js';
+import { pinDir as defaultPinDir, claimPinDir, shownPinPath, reachPinPath } from '../dataplane/pins.js';
 import { netnsIdentity, formatOwner, parseOwner, ownerMismatch, type Owner } from '../common/netns.js';
 import { resolveRunDir, realServerRecordPath } from '../common/paths.js';
 import { setupSteps, Step, RealServerMethod } from './plan.js';
@@ -96,7 +96,8 @@ export async function realServerSetup(o: RealServerOptions): Promise<Step[]> {
         obj.load();
         const map = obj.map('decap_addrs');
         for (const a of s.addresses) map.update(vipKey.encode({ addr: ipTo16(a), family: a.family }), u32Key(1));
-        record.decap = { interfaces: [], pinDir: dir };
+        // Kept as a person finds it (/sys/fs/bpf/...): this process may reach bpffs by a /proc/self/fd path.
+        record.decap = { interfaces: [], pinDir: shownPinPath(dir) };
         for (const i of ifaces) {
           attachXdp(i.ifindex, obj.program('decap_ingress').fd, 'native');
           record.decap.interfaces.push(i);
@@ -116,7 +117,7 @@ function undo(r: Record_): void {
   for (const i of r.decap?.interfaces ?? []) {
     try { detachXdp(i.ifindex, 'native'); } catch { /* interface gone */ }
   }
-  if (r.decap) rmSync(r.decap.pinDir, { recursive: true, force: true });
+  if (r.decap) rmSync(reachPinPath(r.decap.pinDir), { recursive: true, force: true });
   for (const s of [...r.sysctls].reverse()) {
     try { writeSysctl(s.key, s.previous); } catch { /* interface gone */ }
   }
