@@ -35,9 +35,14 @@ check-gen:
 
 # Every test of every tier in one run (test/README.md): unit (no root: pure code, the
 # daemon and CLI with the memory data plane, BTF checks), bpf (root: BPF_PROG_TEST_RUN
-# on the real objects), e2e (root: network namespaces).
+# on the real objects), e2e (root: network namespaces). Then: nothing new may remain in
+# /run/ipvx, /var/lib/ipvx or /sys/fs/bpf/ipvx (test/lib/leftovers.ts; entries of
+# namespaces that still exist, such as other runs', are not counted).
+LEFTOVERS := node build/js/test/lib/leftovers.js
 test: setup build check-gen
+	@$(LEFTOVERS) snapshot build/leftovers-before.json
 	node --test --test-concurrency=1 --test-reporter=spec $$(find $(TEST_GLOB) -name '*.test.js' | sort)
+	@$(LEFTOVERS) check build/leftovers-before.json
 
 test-unit: build
 	node --test --test-reporter=spec $$(find build/js/test/unit -name '*.test.js' | sort)
