@@ -12,6 +12,7 @@ import pino from 'pino';
 import { netnsId } from '../dataplane/pins.js';
 import { resolveRunDir, runFiles, stateDir, type RunFiles } from '../common/paths.js';
 import { claimStateDir, runningDaemon, purgeNamespace } from './namespace-files.js';
+import { warnAboutVeths } from './veth-check.js';
 import { IpvxClient, DaemonUnavailable } from '../api/client.js';
 import { Controller } from './controller.js';
 import { startServer, tcpCredentials } from '../api/server.js';
@@ -175,6 +176,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
     log, onLargeChange: memoryHousekeeping(log),
   });
   await controller.start();
+  if (v.dataplane !== 'memory') warnAboutVeths(controller.interfaces(), log);
   // The saved state's load leaves the same garbage as a large ApplyConfig.
   if (controller.current.services.length) log.debug('memory released after loading the state', { ms: releaseMemory({ toOs: true }).ms });
   if (v.config) saveState(p.state, controller.current, controller.serial);
@@ -266,6 +268,7 @@ async function start(args: string[], p: DaemonPaths): Promise<number> {
         if (s.pid !== child.pid) throw new Error('another daemon answers'); // keep waiting for ours (or its exit)
         child.unref();
         console.log(`ipvx daemon started (pid ${child.pid}, socket ${p.socket}, ${s.services} services)`);
+        for (const w of startWarnings(existsSync(p.log) ? readFileSync(p.log).subarray(logStart).toString('utf8') : '')) console.error(`warning: ${w}`);
         return 0;
       } catch {
         // not serving yet
@@ -277,6 +280,18 @@ async function start(args: string[], p: DaemonPaths): Promise<number> {
   }
   console.error(`ipvx daemon: did not answer on ${p.socket} within 60 s; ${p.log} says:\n${logTail()}`);
   return 1;
+}
+
+/** The messages of warnings (pino level >= 40) among the JSON lines a start logged. */
+export function startWarnings(logText: string): string[] {
+  const out: string[] = [];
+  for (const line of logText.split('\n')) {
+    try {
+      const j = JSON.parse(line) as { level?: number; msg?: string };
+      if ((j.level ?? 0) >= 40 && j.msg) out.push(j.msg);
+    } catch { /* not a log line */ }
+  }
+  return out;
 }
 
 async function stop(p: DaemonPaths, v: Values): Promise<number> {
