@@ -11,7 +11,7 @@ TEST_GLOB ?= build/js/test
 
 vpath %.bpf.c bpf test/bpf/progs test/bench/progs
 
-.PHONY: all build bpf ts setup check-gen test test-unit test-bpf test-e2e demo bench clean install
+.PHONY: all build bpf bpf-tools ts setup check-gen test test-unit test-bpf test-e2e demo bench clean install
 
 all: build
 build: bpf ts
@@ -21,11 +21,23 @@ setup:
 
 bpf: $(BPF_OBJS)
 
-build/bpf/%.bpf.o: %.bpf.c $(BPF_HDRS)
+build/bpf/%.bpf.o: %.bpf.c $(BPF_HDRS) | bpf-tools
 	@mkdir -p build/bpf
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
-ts:
+# On a machine without the compiler or libbpf's headers: say what installs them.
+bpf-tools:
+	@command -v $(CLANG) >/dev/null && test -f /usr/include/bpf/bpf_helpers.h || \
+	  { echo "make: $(CLANG) or libbpf's headers (/usr/include/bpf) are missing: run 'make setup' as root (installs clang, libbpf-dev and the rest on Debian)"; exit 1; }
+
+# The TypeScript compiler and the libraries come from npm: installed on a fresh clone,
+# and again when package-lock.json changes (the stamp is the one scripts/setup.sh keeps).
+NPM_STAMP := node_modules/.ipvx-lock-stamp
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	cp package-lock.json $@
+
+ts: $(NPM_STAMP)
 	rm -rf build/js
 	npx tsc -p .
 
