@@ -11,7 +11,7 @@ TEST_GLOB ?= build/js/test
 
 vpath %.bpf.c bpf test/bpf/progs test/bench/progs
 
-.PHONY: all build bpf bpf-tools ts setup check-gen test test-unit test-bpf test-e2e demo bench clean install
+.PHONY: all build bpf bpf-tools ts setup check-gen fuzz-api test test-unit test-bpf test-e2e demo bench clean install
 
 all: build
 build: bpf ts
@@ -64,6 +64,10 @@ test-bpf: build
 
 test-e2e: build
 	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/e2e -name '*.test.js' | sort)
+
+# The gRPC API under fuzz, long (test/lib/api-fuzz.ts; make test runs 3 rounds). ROUNDS=N SEED=N.
+fuzz-api: build
+	IPVX_API_FUZZ_ROUNDS=$${ROUNDS:-200} IPVX_API_FUZZ_SEED=$${SEED:-$$RANDOM} node --test --test-reporter=spec build/js/test/unit/api/fuzz.test.js
 
 demo: setup build
 	./bin/ipvx demo $(ARGS)
