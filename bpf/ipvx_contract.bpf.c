@@ -11,6 +11,7 @@
 /* An enum is in BTF only when a type in BTF uses it. */
 struct ipvx_contract {
 	enum ipvx_reason reason;
+	enum ipvx_event event;
 	enum ipvx_method method;
 	enum ipvx_sched_kind sched;
 	enum ipvx_flow_state state;

@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* ipvx director: the XDP entry. parse -> flow (established) -> service (or NAT
- * reply) -> new flow -> forward.
- * Anything that is not for a configured service (or a NAT reply) goes to the
- * kernel untouched, so the host keeps working. */
+/* ipvx director: the XDP entry. parse -> is it for a VIP -> flow (established) ->
+ * service -> new flow -> forward by method.
+ * Anything that is not for a configured service (or a NAT reply, or an ICMP error
+ * about one of our flows) goes to the kernel untouched, so the host keeps working.
+ *
+ * Conventions: helpers that decide a packet's fate return CONTINUE or a
+ * VERDICT(reason, action), counted once where balancer_ingress returns; helpers that
+ * only do something return 0, or -1 when they could not (and every caller checks). Global (__noinline, non-static)
+ * functions are verified on their own: the rare paths (IPv6 extension headers, ICMP
+ * errors, later fragments, NAT replies) live there so they add no states to the
+ * main path. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -16,10 +23,61 @@
 #include "nat.h"
 #include "encap.h"
 #include "sched.h"
+#include "icmp.h"
 
 #define NS_PER_SEC 1000000000ull
 
-static __always_inline struct svc_info *lookup_service(struct pkt_desc *p)
+/* CLOCK_MONOTONIC in ns, from jiffies: bpf_jiffies64() is inlined by the verifier,
+ * a ktime helper is a call (see docs/benchmarks.md). Resolution: one tick. */
+static __always_inline __u64 clock_now(const struct lb_globals *g)
+{
+	return bpf_jiffies64() * g->tick_ns + g->clock_base_ns;
+}
+
+/* The address filter (addr_filter in maps.h): 0 = certainly not in the set. */
+static __always_inline int filter_maybe(const struct ipvx_addr *a, __u32 seed)
+{
+	__u32 h = (a->a[0] ^ a->a[1] ^ a->a[2] ^ a->a[3] ^ seed) * 0x9E3779B1u;
+	__u32 bit = h >> (32 - IPVX_FILTER_BITS), word = bit >> 6;
+	__u64 *w = bpf_map_lookup_elem(&addr_filter, &word);
+
+	return w && ((*w >> (bit & 63)) & 1);
+}
+
+/* Exactly a VIP (the vips map), for the rare decisions that must not guess. */
+static __always_inline int is_vip(const struct pkt_desc *p)
+{
+	struct vip_key k = {};
+
+	k.addr = p->key.dst;
+	k.family = p->key.family;
+	return bpf_map_lookup_elem(&vips, &k) != 0;
+}
+
+/* 0 when the frame is unicast to this interface (or one whose MAC we were not told),
+ * else the reason it is not ours. IPVS serves only what the stack accepted as
+ * PACKET_HOST (ip_vs_core.c ip_vs_in: pkt_type != PACKET_HOST is ignored). */
+static __always_inline __u32 link_not_for_us(struct xdp_md *ctx, void *data, void *data_end)
+{
+	struct ethhdr *eth = data;
+	const struct if_mac *own;
+
+	if ((void *)(eth + 1) > data_end)
+		return R_PASS_MALFORMED;
+	if (eth->h_dest[0] & 1)
+		return R_PASS_NOT_UNICAST;
+	own = own_mac(ctx->ingress_ifindex);
+	if (!own)
+		return 0;
+	/* clang's BPF target has no memcmp: 4 + 2 bytes. */
+	if (*(__u32 *)eth->h_dest != *(__u32 *)own->addr ||
+	    *(__u16 *)(eth->h_dest + 4) != *(__u16 *)(own->addr + 4))
+		return R_PASS_OTHER_HOST;
+	return 0;
+}
+
+/* Hook: the service a packet is for (fwmark rules would come first). */
+static __always_inline struct svc_info *lookup_service(const struct pkt_desc *p)
 {
 	struct svc_key k = {};
 	struct svc_info *svc;
@@ -36,13 +94,10 @@ static __always_inline struct svc_info *lookup_service(struct pkt_desc *p)
 	return bpf_map_lookup_elem(&services, &k);
 }
 
-static __always_inline int is_vip(struct pkt_desc *p)
+/* The flood defence is on for this mode: always (3), or while this CPU is flooded. */
+static __always_inline int defense_on(__u8 mode, int flooded)
 {
-	struct vip_key k = {};
-
-	k.addr = p->key.dst;
-	k.family = p->key.family;
-	return bpf_map_lookup_elem(&vips, &k) != 0;
+	return mode == DEFENSE_ALWAYS || (mode != DEFENSE_OFF && flooded);
 }
 
 /* The IPVS-like state a TCP packet moves its flow to. */
@@ -66,6 +121,8 @@ static __always_inline __u64 state_timeout(const struct lb_globals *g, __u32 sta
 		return g->tcp_timeout_ns;
 	case FLOW_UDP:
 		return g->udp_timeout_ns;
+	case FLOW_SYN:
+		return g->secure_tcp == DEFENSE_ALWAYS ? g->syn_timeout_ns : g->tcpfin_timeout_ns;
 	default:
 		return g->tcpfin_timeout_ns;
 	}
@@ -97,16 +154,27 @@ static __always_inline int flow_real_live(const struct flow_val *fv, const struc
 	return r && (r->flags & REAL_F_LIVE) && r->gen == fv->real_gen;
 }
 
+/* A flow's real if the flow can be followed: real live, not timed out. */
+static __always_inline struct real_info *flow_usable(const struct lb_globals *g, const struct flow_val *fv,
+						     __u64 now)
+{
+	__u32 id = fv->real_id;
+	struct real_info *r = bpf_map_lookup_elem(&reals, &id);
+
+	if (flow_real_live(fv, r) && now - fv->atime <= state_timeout(g, fv->state))
+		return r;
+	return 0;
+}
+
 /* An established packet: move the flow's state (cmpxchg, so two CPUs moving the same
  * flow count the transition once) and refresh its last-seen time at most once a
  * second, so established packets stay read-only. */
-static __always_inline void flow_refresh(const struct pkt_desc *p, struct flow_val *fv, __u32 real_id,
-					 __u64 now)
+static __always_inline void flow_refresh(const struct pkt_desc *p, struct flow_val *fv, __u64 now)
 {
 	__u32 old = fv->state, state = next_state(p, old);
 
 	if (state != old && __sync_val_compare_and_swap(&fv->state, old, state) == old)
-		conns_move(real_id, old, state);
+		conns_move(fv->real_id, old, state);
 	if (now - fv->atime > NS_PER_SEC)
 		fv->atime = now;
 }
@@ -119,15 +187,18 @@ static __always_inline void mask_addr(struct ipvx_addr *dst, const struct ipvx_a
 		dst->a[i] = a->a[i] & m->a[i];
 }
 
-/* A new flow's real: the client's persistence entry if it is still good, else the scheduler. */
-static __always_inline __u32 schedule(struct svc_info *svc, struct pkt_desc *p, __u64 now,
-				      struct real_info **rp)
+/* A new flow's real: the client's persistence entry if it is still good, else the
+ * scheduler (sched.h). A global function: the schedulers' bounded loops are verified
+ * once, not on every path that reaches them; one call per new flow. */
+__noinline __u32 schedule(struct svc_info *svc, struct pkt_desc *p, __u64 now)
 {
 	struct persist_key pk = {};
 	struct persist_val *pv = 0, npv = {};
 	struct real_info *r;
 	__u32 id;
 
+	if (!svc || !p)
+		return NO_REAL;
 	if (svc->flags & SVC_F_PERSIST) {
 		pk.svc_id = svc->id;
 		pk.family = p->key.family;
@@ -139,8 +210,7 @@ static __always_inline __u32 schedule(struct svc_info *svc, struct pkt_desc *p, 
 			/* A quiesced real keeps its persistent clients, as in IPVS. */
 			if (r && (r->flags & REAL_F_LIVE) && r->gen == pv->real_gen) {
 				pv->atime = now;
-				count_reason(R_PERSIST_HIT);
-				*rp = r;
+				count_event(E_PERSIST_HIT);
 				return id;
 			}
 		}
@@ -155,23 +225,92 @@ static __always_inline __u32 schedule(struct svc_info *svc, struct pkt_desc *p, 
 		npv.real_id = id;
 		npv.real_gen = r->gen;
 		npv.atime = now;
-		bpf_map_update_elem(&persist, &pk, &npv, BPF_ANY);
+		if (bpf_map_update_elem(&persist, &pk, &npv, BPF_ANY))
+			count_event(E_FLOW_INSERT_FAILED);
 	}
-	*rp = r;
 	return id;
 }
 
-/* NAT: remember where the client's packets come from, keyed by the reply's 5-tuple. */
-static __always_inline void nat_remember(struct xdp_md *ctx, struct pkt_desc *p, struct svc_info *svc,
-					 struct real_info *r, __u32 real_id)
+/* Counts this CPU's new flows per second; 1 while it is flooded: the previous or the
+ * current second had more than new_flow_rate (so a sustained flood never lets the
+ * first flows of a second into the table). */
+static __always_inline int flood_tick(const struct lb_globals *g, __u64 now)
+{
+	__u32 zero = 0;
+	struct flood_state *f = bpf_map_lookup_elem(&flood, &zero);
+
+	if (!f || !g->new_flow_rate)
+		return 0;
+	if (now - f->window_ns >= NS_PER_SEC) {
+		f->flooded = f->count > g->new_flow_rate && now - f->window_ns < 2 * NS_PER_SEC;
+		f->window_ns = now;
+		f->count = 0;
+	}
+	if (++f->count > g->new_flow_rate && !f->flooded) {
+		f->flooded = 1;
+		count_event(E_FLOOD_WINDOWS);
+	}
+	return f->flooded;
+}
+
+/* A flooded CPU's SYN (step 4 of the packet path): the real of a hash-scheduled DR/TUN
+ * service, with the service id above it; FLOOD_NOT_OURS without a service;
+ * FLOOD_NO_REAL without a real; FLOOD_GO_ON for services that keep flows anyway. */
+#define FLOOD_GO_ON    (-1)
+#define FLOOD_NOT_OURS (-2)
+#define FLOOD_NO_REAL  (-3)
+
+__noinline __s64 flooded_syn_real(struct pkt_desc *p, __u64 now)
+{
+	struct svc_info *svc;
+	struct real_info *r;
+	__u32 id;
+
+	if (!p)
+		return FLOOD_NOT_OURS;
+	svc = lookup_service(p);
+	if (!svc)
+		return FLOOD_NOT_OURS;
+	if (svc->sched != SCHED_HASH)
+		return FLOOD_GO_ON;
+	id = schedule(svc, p, now);
+	r = bpf_map_lookup_elem(&reals, &id);
+	if (id == NO_REAL || !r)
+		return FLOOD_NO_REAL;
+	if (r->method == METHOD_NAT)
+		return FLOOD_GO_ON;
+	return ((__s64)svc->id << 32) | id;
+}
+
+/* Where a new flow is kept (the hook for services that keep none, e.g. one-packet). */
+enum flow_home { HOME_FLOWS = 0, HOME_EMBRYOS, HOME_NONE };
+
+static __always_inline int flow_home(const struct lb_globals *g, const struct svc_info *svc,
+				     const struct real_info *r, int flooded)
+{
+	/* Consistent hashing sends the flow's next packets to the same real (Katran's
+	 * flood mode); NAT needs its reverse entry, so it keeps the flow. */
+	if (flooded && svc->sched == SCHED_HASH && r->method != METHOD_NAT)
+		return HOME_NONE;
+	if (defense_on(g->drop_entry, flooded))
+		return HOME_EMBRYOS;
+	return HOME_FLOWS;
+}
+
+/* NAT: remember where the client's packets come from, keyed by the reply's 5-tuple:
+ * the interface, the client's MAC, that interface's own MAC and the VLAN tag. Once
+ * per new NAT flow; a global function keeps its stack off the main path's. */
+__noinline int nat_remember(struct xdp_md *ctx, struct pkt_desc *p, __u32 svc_id, __u32 real_id)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
+	const struct if_mac *own = own_mac(ctx->ingress_ifindex);
+	struct real_info *r = bpf_map_lookup_elem(&reals, &real_id);
 	struct flow_key rk = {};
 	struct nat_rev_val rv = {};
 
-	if ((void *)(eth + 1) > data_end)
-		return;
+	if (!p || !r || (void *)(eth + 1) > data_end)
+		return -1;
 	rk.src = r->addr;
 	rk.dst = p->key.src;
 	rk.sport = r->port ? r->port : p->key.dport;
@@ -180,175 +319,507 @@ static __always_inline void nat_remember(struct xdp_md *ctx, struct pkt_desc *p,
 	rk.family = p->key.family;
 	rv.vip = p->key.dst;
 	rv.vport = p->key.dport;
-	rv.svc_id = svc->id;
+	rv.svc_id = svc_id;
 	rv.real_id = real_id;
 	rv.ifindex = ctx->ingress_ifindex;
+	rv.vlan_proto = p->vlan_proto;
+	rv.vlan_tci = p->vlan_tci;
 	__builtin_memcpy(rv.client_mac, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(rv.our_mac, eth->h_dest, ETH_ALEN);
-	bpf_map_update_elem(&nat_rev, &rk, &rv, BPF_ANY);
+	/* The frame was unicast to us (link_not_for_us), so its destination is our MAC
+	 * when the interface's is not known. */
+	__builtin_memcpy(rv.our_mac, own ? own->addr : eth->h_dest, ETH_ALEN);
+	return bpf_map_update_elem(&nat_rev, &rk, &rv, BPF_ANY);
 }
 
-/* A packet that is not for a service may be a real's reply to a NAT flow: rewritten
- * back to VIP:port and sent where the client's packets came from. */
-static __always_inline int nat_reply_or_pass(struct xdp_md *ctx, struct pkt_desc *p,
-					     const struct lb_globals *g)
+static __always_inline void frag_key_of(const struct pkt_desc *p, struct frag_key *k)
+{
+	k->src = p->key.src;
+	k->dst = p->key.dst;
+	k->id = p->frag_id;
+	k->proto = p->key.proto;
+	k->family = p->key.family;
+}
+
+/* A first fragment: its datagram's later fragments will follow it to `real_id`. */
+__noinline int frag_remember(struct pkt_desc *p, __u32 real_id, __u32 gen, __u32 svc_id)
+{
+	struct frag_key k = {};
+	struct frag_val v = {};
+
+	if (!p)
+		return -1;
+	frag_key_of(p, &k);
+	v.real_id = real_id;
+	v.real_gen = gen;
+	v.svc_id = svc_id;
+	count_event(E_FRAG_FIRST);
+	return bpf_map_update_elem(&frags, &k, &v, BPF_ANY);
+}
+
+/* A packet too big for the tunnel: answered with ICMP (encap.h), verified on its own
+ * (its checksum loops are long). */
+__noinline int tunnel_too_big(struct xdp_md *ctx, struct pkt_desc *p, __u32 mtu)
+{
+	if (!p)
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+	return send_too_big(ctx, p, mtu);
+}
+
+/* Hook: forward by the real's method. The packet is final for DR and NAT (a NAT
+ * caller rewrote it already); TUN wraps it. An ICMP error too big for the tunnel is
+ * not answered with another (RFC 1122 3.2.2): `answer_too_big` = 0. */
+static __always_inline int send_to_real(struct xdp_md *ctx, struct pkt_desc *p, struct real_info *r,
+					int answer_too_big)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
-	struct nat_rev_val *rv;
+	struct nexthop nh = {};
+	int rc;
 
-	if (!(g->flags & GLOBAL_F_NAT))
-		return count_exit(R_PASS_NOT_SERVICE, XDP_PASS);
-	rv = bpf_map_lookup_elem(&nat_rev, &p->key);
-	if (!rv)
-		return count_exit(R_PASS_NOT_SERVICE, XDP_PASS);
-	if (nat_rewrite(data, data_end, p, NAT_SRC, &rv->vip, rv->vport))
-		return count_exit(R_PASS_MALFORMED, XDP_PASS);
-	if (set_macs(data, data_end, rv->client_mac, rv->our_mac))
-		return count_exit(R_PASS_MALFORMED, XDP_PASS);
+	/* DR and NAT to a real whose next hop the control plane resolved (nearly always):
+	 * its MACs straight into the frame, same IP packet. */
+	if (r->method != METHOD_TUN && (r->flags & REAL_F_NEXTHOP)) {
+		if (set_macs(data, data_end, r->dmac, r->smac))
+			return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+		return xmit(ctx, r->ifindex);
+	}
+	if (real_nexthop(ctx, r, &nh))
+		return VERDICT(R_DROP_NO_NEIGH, XDP_DROP);
+	if (r->method == METHOD_TUN) {
+		if (p->l3len + outer_hdr_len(r) > nh.mtu)
+			return answer_too_big ? tunnel_too_big(ctx, p, nh.mtu - outer_hdr_len(r))
+					      : VERDICT(R_DROP_TOO_BIG_NODF, XDP_DROP);
+		rc = encap_tun(ctx, p, r, &nh);
+		if (rc != CONTINUE)
+			return rc;
+		return xmit(ctx, nh.ifindex);
+	}
+	/* DR and NAT: new MACs, same IP packet. */
+	if (set_macs(data, data_end, nh.dmac, nh.smac))
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+	return xmit(ctx, nh.ifindex);
+}
+
+/* ---- Rare paths, verified on their own ---------------------------------------- */
+
+/* A rare path that decided to send the packet to a real returns FORWARD_TO(real_id) (a
+ * verdict is >= 0, CONTINUE is -1); balancer_ingress forwards it, so the rare path's
+ * stack frame never sits under the forwarding code's (the verifier allows 512 bytes
+ * for the deepest chain of calls). */
+#define FORWARD_TO(real_id) (-2 - (int)(real_id))
+#define FORWARD_REAL(v)     ((__u32)(-2 - (v)))
+
+/* IPv6 extension headers between the fixed header and TCP/UDP (or a fragment
+ * header deep in the chain), walked as the kernel's ipv6_find_hdr does. */
+__noinline int ipv6_skip_ext(struct xdp_md *ctx, struct pkt_desc *p)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	int rc;
+
+	if (!p)
+		return PARSE_MALFORMED;
+	for (int i = 0; i < IPV6_MAX_EXT_HDRS; i++) {
+		rc = ipv6_skip_one(data, data_end, p);
+		if (rc != CONTINUE)
+			return rc;
+	}
+	return PARSE_MALFORMED;
+}
+
+/* An ICMP error to a VIP about one of its flows (the VIP's replies hit a smaller MTU,
+ * a TTL ran out): on to the flow's real (FORWARD_TO), translated for NAT (IPVS
+ * ip_vs_in_icmp). */
+__noinline int icmp_error_to_vip(struct xdp_md *ctx, struct pkt_desc *p)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct icmp_quote q = {};
+	struct flow_val *fv;
+	struct real_info *r;
+	__u32 id;
+	int rc;
+
+	if (!p)
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+	rc = icmp_parse_quote(data, data_end, p, &q);
+	if (rc == PARSE_OTHER_L4)
+		return VERDICT(R_PASS_OTHER_L4, XDP_PASS);
+	if (rc != CONTINUE)
+		return VERDICT(R_PASS_ICMP_NO_FLOW, XDP_PASS);
+	icmp_flow_key(&q.key);
+	fv = bpf_map_lookup_elem(&flows, &q.key);
+	if (!fv)
+		fv = bpf_map_lookup_elem(&embryos, &q.key);
+	if (!fv)
+		return VERDICT(R_PASS_ICMP_NO_FLOW, XDP_PASS);
+	id = fv->real_id;
+	r = bpf_map_lookup_elem(&reals, &id);
+	if (!flow_real_live(fv, r))
+		return VERDICT(R_PASS_ICMP_NO_FLOW, XDP_PASS);
+	count_in(&svc_stats, fv->svc_id, p->l3len, 0);
+	count_in(&real_stats, id, p->l3len, 0);
+	if (r->method == METHOD_NAT &&
+	    icmp_nat(data, data_end, p, &q, 1, &p->key.dst, &q.key.dst, &r->addr, q.key.dport, r->port))
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+	count_event(E_ICMP_TO_REAL);
+	return FORWARD_TO(id);
+}
+
+/* A later fragment to a VIP: where its first fragment went (FORWARD_TO), or dropped
+ * (without an L4 header there is nothing to balance on, and the kernel would take it
+ * for itself). */
+__noinline int later_fragment_to_vip(struct xdp_md *ctx, struct pkt_desc *p)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct frag_key k = {};
+	struct frag_val *fv;
+	struct real_info *r;
+	__u32 id;
+
+	if (!p)
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+	frag_key_of(p, &k);
+	fv = bpf_map_lookup_elem(&frags, &k);
+	if (!fv)
+		return is_vip(p) ? VERDICT(R_DROP_FRAG_NO_FLOW, XDP_DROP) : VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
+	id = fv->real_id;
+	r = bpf_map_lookup_elem(&reals, &id);
+	if (!r || !(r->flags & REAL_F_LIVE) || r->gen != fv->real_gen)
+		return VERDICT(R_DROP_FRAG_NO_FLOW, XDP_DROP);
+	count_in(&svc_stats, fv->svc_id, p->l3len, 0);
+	count_in(&real_stats, id, p->l3len, 0);
+	if (r->method == METHOD_NAT && nat_rewrite_addr(data, data_end, p, NAT_DST, &r->addr))
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+	count_event(E_FRAG_FOLLOWED);
+	return FORWARD_TO(id);
+}
+
+/* A NAT reverse entry's way back to the client: MACs and VLAN tag, counters. The
+ * source MAC is the egress interface's own, as it is now. */
+static __always_inline int nat_send_back(struct xdp_md *ctx, struct pkt_desc *p, const struct nat_rev_val *rv)
+{
+	const struct if_mac *own = own_mac(rv->ifindex);
+
+	if (set_l2(ctx, p, rv->client_mac, own ? own->addr : rv->our_mac, rv->vlan_proto, rv->vlan_tci))
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	count_out(&svc_stats, rv->svc_id, p->l3len);
 	count_out(&real_stats, rv->real_id, p->l3len);
-	count_reason(R_FWD_NAT_REPLY);
 	return xmit(ctx, rv->ifindex);
 }
 
-/* Unicast to this interface's MAC, or multicast/broadcast, or an interface we were
- * not told the MAC of. A global function: verified once on its own, it adds no
- * states to the main program (which is close to the verifier's complexity limit). */
-__noinline int for_this_host(struct xdp_md *ctx)
+/* An ICMP error from a NAT real (or a router behind it) about a packet the director
+ * sent it: translated back to the VIP and sent to the client (IPVS ip_vs_out_icmp). */
+static __always_inline int icmp_error_from_nat(struct xdp_md *ctx, struct pkt_desc *p)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	__u32 ifindex = ctx->ingress_ifindex;
-	struct ethhdr *eth = data;
-	struct if_mac *own;
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	struct icmp_quote q = {};
+	struct nat_rev_val *rv;
+	int rc;
 
-	if ((void *)(eth + 1) > data_end || (eth->h_dest[0] & 1))
-		return 1;
-	own = bpf_map_lookup_elem(&if_macs_direct, &ifindex);
-	if (!own || !own->valid)
-		own = bpf_map_lookup_elem(&if_macs, &ifindex);
-	if (!own)
-		return 1;
-	/* clang's BPF target has no memcmp: six bytes compared by hand. */
-	return eth->h_dest[0] == own->addr[0] && eth->h_dest[1] == own->addr[1] &&
-	       eth->h_dest[2] == own->addr[2] && eth->h_dest[3] == own->addr[3] &&
-	       eth->h_dest[4] == own->addr[4] && eth->h_dest[5] == own->addr[5];
+	rc = icmp_parse_quote(data, data_end, p, &q);
+	if (rc != CONTINUE)
+		return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
+	icmp_flow_key(&q.key);
+	rv = bpf_map_lookup_elem(&nat_rev, &q.key);
+	if (!rv)
+		return VERDICT(R_PASS_ICMP_NO_FLOW, XDP_PASS);
+	if (p->key.family == 4 && !ipv4_csum_ok(data, data_end, p))
+		return VERDICT(R_PASS_BAD_CSUM, XDP_PASS);
+	if (icmp_nat(data, data_end, p, &q, 0, &p->key.src, &q.key.src, &rv->vip, q.key.sport, rv->vport))
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+	count_event(E_ICMP_TO_CLIENT);
+	return nat_send_back(ctx, p, rv);
 }
 
+/* Not addressed to a VIP: a NAT real's reply (whole, first or later fragment), an ICMP
+ * error about a NAT flow, or not ours. */
+__noinline int not_for_a_vip(struct xdp_md *ctx, struct pkt_desc *p)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u32 zero = 0;
+	struct lb_globals *g = bpf_map_lookup_elem(&globals, &zero);
+	struct nat_rev_val *rv;
+	int rc;
+
+	if (!p || !g)
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+	if (!(g->flags & GLOBAL_F_NAT))
+		return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
+	if (p->frag_off) {
+		struct frag_key k = {};
+		struct frag_val *fv;
+
+		frag_key_of(p, &k);
+		fv = bpf_map_lookup_elem(&frags, &k);
+		if (!fv || fv->real_id != NO_REAL)
+			return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
+		if (p->key.family == 4 && !ipv4_csum_ok(data, data_end, p))
+			return VERDICT(R_PASS_BAD_CSUM, XDP_PASS);
+		if (nat_rewrite_addr(data, data_end, p, NAT_SRC, &fv->rev.vip))
+			return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+		count_event(E_FRAG_FOLLOWED);
+		count_event(E_NAT_REPLY);
+		return nat_send_back(ctx, p, &fv->rev);
+	}
+	rc = parse_l4(data, data_end, p);
+	if (rc == PARSE_OTHER_L4 && is_icmp(p))
+		return icmp_error_from_nat(ctx, p);
+	if (rc)
+		return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
+	rv = bpf_map_lookup_elem(&nat_rev, &p->key);
+	if (!rv)
+		return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
+	if (p->key.family == 4 && !ipv4_csum_ok(data, data_end, p))
+		return VERDICT(R_PASS_BAD_CSUM, XDP_PASS);
+	if (nat_rewrite(data, data_end, p, NAT_SRC, &rv->vip, rv->vport))
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+	if (p->frag) {
+		struct frag_key k = {};
+		struct frag_val v = {};
+
+		frag_key_of(p, &k);
+		v.real_id = NO_REAL;
+		v.svc_id = rv->svc_id;
+		v.rev = *rv;
+		if (bpf_map_update_elem(&frags, &k, &v, BPF_ANY))
+			count_event(E_FLOW_INSERT_FAILED);
+		count_event(E_FRAG_FIRST);
+	}
+	count_event(E_NAT_REPLY);
+	return nat_send_back(ctx, p, rv);
+}
+
+/* Run by the control plane through BPF_PROG_TEST_RUN: writes bpf_jiffies64() into the
+ * frame, so the clock the data plane keeps time with can be read from user space. */
 SEC("xdp")
-int balancer_ingress(struct xdp_md *ctx)
+int read_clock(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
+	__u64 *out = data;
+
+	if ((void *)(out + 1) > data_end)
+		return XDP_ABORTED;
+	*out = bpf_jiffies64();
+	return XDP_PASS;
+}
+
+/* ---- The packet path ------------------------------------------------------------ */
+
+static __always_inline int process_packet(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct pkt_desc p = {};
 	struct svc_info *svc;
 	struct flow_val *fv, nfv = {};
-	__u32 svc_id;
 	struct real_info *r = 0;
 	struct lb_globals *g;
-	struct nexthop nh = {};
-	__u32 zero = 0, real_id = NO_REAL, new_conn = 0;
+	__u32 zero = 0, real_id, svc_id, new_conn = 0, reason;
 	__u16 l3proto;
 	__u64 now;
-	int rc;
+	int rc, flooded = -1, home;
 
-	/* 1. Parse: Ethernet (+ one VLAN tag), IPv4/IPv6, TCP/UDP. */
+	/* 1. Parse: Ethernet (+ one VLAN tag), unicast to us; IPv4 or IPv6. */
 	rc = parse_l2(data, data_end, &p, &l3proto);
 	if (rc == PARSE_NOT_IP)
-		return count_exit(R_PASS_NOT_IP, XDP_PASS);
+		return VERDICT(R_PASS_NOT_IP, XDP_PASS);
 	if (rc)
-		return count_exit(R_PASS_MALFORMED, XDP_PASS);
-	if (!for_this_host(ctx))
-		return count_exit(R_PASS_OTHER_HOST, XDP_PASS);
-	rc = l3proto == ETH_P_IP ? parse_ipv4(data, data_end, &p) : parse_ipv6(data, data_end, &p);
-	if (rc == PARSE_FRAGMENT)
-		return is_vip(&p) ? count_exit(R_DROP_FRAGMENT, XDP_DROP)
-				  : count_exit(R_PASS_NOT_SERVICE, XDP_PASS);
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+	reason = link_not_for_us(ctx, data, data_end);
+	if (reason)
+		return VERDICT(reason, XDP_PASS);
+	if (l3proto == ETH_P_IP) {
+		rc = parse_ipv4(data, data_end, &p);
+	} else {
+		rc = parse_ipv6(data, data_end, &p);
+		if (rc == PARSE_OK && ipv6_is_ext_hdr(p.key.proto)) {
+			rc = ipv6_skip_ext(ctx, &p);
+			data = (void *)(long)ctx->data;
+			data_end = (void *)(long)ctx->data_end;
+		}
+	}
+	if (rc == PARSE_ROUTED)
+		return VERDICT(R_PASS_IPV6_ROUTED, XDP_PASS);
 	if (rc)
-		return count_exit(R_PASS_MALFORMED, XDP_PASS);
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+
+	/* 2. Not to a VIP: the host's own traffic passes after one filter read; NAT
+	 * replies and ICMP errors about NAT flows come from reals. */
+	if (!filter_maybe(&p.key.dst, FILTER_SEED_VIP)) {
+		if (!filter_maybe(&p.key.src, FILTER_SEED_NAT_SRC) && !is_icmp(&p))
+			return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
+		return not_for_a_vip(ctx, &p);
+	}
+
+	/* 3. To a VIP (maybe): refuse what the kernel would refuse; fragments and ICMP
+	 * errors go their own way. */
+	if (p.key.family == 4 && !ipv4_csum_ok(data, data_end, &p))
+		return VERDICT(R_PASS_BAD_CSUM, XDP_PASS);
+	if (martian_source(&p))
+		return VERDICT(R_DROP_MARTIAN, XDP_DROP);
+	if (p.frag_off) {
+		rc = later_fragment_to_vip(ctx, &p);
+		goto rare_path;
+	}
 	rc = parse_l4(data, data_end, &p);
-	if (rc == PARSE_OTHER_L4)
-		return count_exit(R_PASS_OTHER_L4, XDP_PASS);
+	if (rc == PARSE_OTHER_L4) {
+		if (!is_icmp(&p))
+			return VERDICT(R_PASS_OTHER_L4, XDP_PASS);
+		rc = icmp_error_to_vip(ctx, &p);
+		goto rare_path;
+	}
 	if (rc)
-		return count_exit(R_PASS_MALFORMED, XDP_PASS);
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 
 	g = bpf_map_lookup_elem(&globals, &zero);
 	if (!g)
-		return count_exit(R_PASS_MALFORMED, XDP_PASS);
-	now = bpf_ktime_get_coarse_ns();
+		return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
+	now = clock_now(g);
 
-	/* 2. Flow first: an established packet needs only its flow and its real (the flow
+	/* 4. A CPU flooded with SYNs: a SYN for a hash-scheduled service skips the flow
+	 * table, as Katran's flood mode does; the hash sends it where its flow would be. */
+	if ((p.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && g->new_flow_rate) {
+		flooded = flood_tick(g, now);
+		if (flooded) {
+			__s64 pick = flooded_syn_real(&p, now);
+
+			if (pick == FLOOD_NOT_OURS)
+				return not_for_a_vip(ctx, &p);
+			if (pick == FLOOD_NO_REAL)
+				return VERDICT(R_DROP_NO_REAL, XDP_DROP);
+			if (pick >= 0) {
+				real_id = (__u32)pick;
+				svc_id = (__u32)(pick >> 32);
+				r = bpf_map_lookup_elem(&reals, &real_id);
+				if (!r)
+					return VERDICT(R_DROP_NO_REAL, XDP_DROP);
+				new_conn = 1;
+				count_event(E_FLOW_NO_ENTRY);
+				goto forward;
+			}
+		}
+	}
+
+	/* 5. Flow first: an established packet needs only its flow and its real (the flow
 	 * carries the service id), so it skips the service lookup. Established flows stay
 	 * on their real while it exists and the flow has not timed out. */
 	fv = bpf_map_lookup_elem(&flows, &p.key);
 	if (fv) {
-		real_id = fv->real_id;
-		r = bpf_map_lookup_elem(&reals, &real_id);
-		if (flow_real_live(fv, r) && now - fv->atime <= state_timeout(g, fv->state)) {
-			flow_refresh(&p, fv, real_id, now);
+		r = flow_usable(g, fv, now);
+		if (r) {
+			flow_refresh(&p, fv, now);
+			real_id = fv->real_id;
 			svc_id = fv->svc_id;
 			goto forward;
 		}
 	}
 
-	/* 3. No usable flow: the service decides; without one it is a NAT reply or not ours. */
+	/* 6. No usable flow: the service decides; without one the packet is not ours
+	 * (or a NAT reply to a client whose address passed the VIP filter). */
 	svc = lookup_service(&p);
 	if (!svc)
-		return nat_reply_or_pass(ctx, &p, g);
+		return not_for_a_vip(ctx, &p);
 	if (fv) {
+		real_id = fv->real_id;
+		r = bpf_map_lookup_elem(&reals, &real_id);
 		if (!flow_real_live(fv, r)) {
-			count_reason(R_FLOW_REAL_GONE);
+			count_event(E_FLOW_REAL_GONE);
 			if (svc->flags & SVC_F_NO_RESCHED)
-				return count_exit(R_DROP_NO_RESCHED, XDP_DROP);
+				return VERDICT(R_DROP_NO_RESCHED, XDP_DROP);
 		} else {
-			count_reason(R_FLOW_EXPIRED);
+			count_event(E_FLOW_EXPIRED);
 			conns_move(real_id, fv->state, FLOW_NONE);
 		}
 	}
 
-	/* 4. New flow: persistence, then the scheduler. */
-	real_id = schedule(svc, &p, now, &r);
+	/* 7. An embryonic flow's second packet (drop_entry defence) makes it a flow. */
+	if (now - g->embryo_ns <= g->udp_timeout_ns + g->tcpfin_timeout_ns) {
+		struct flow_val *ev = bpf_map_lookup_elem(&embryos, &p.key);
+
+		if (ev) {
+			r = flow_usable(g, ev, now);
+			if (r) {
+				real_id = ev->real_id;
+				svc_id = ev->svc_id;
+				if (!(p.tcp_flags & TCP_FLAG_SYN)) {
+					nfv = *ev;
+					nfv.atime = now;
+					nfv.state = next_state(&p, ev->state);
+					conns_move(real_id, ev->state, nfv.state);
+					if (bpf_map_update_elem(&flows, &p.key, &nfv, BPF_ANY))
+						count_event(E_FLOW_INSERT_FAILED);
+					/* -ENOENT: another CPU promoted it, or the LRU evicted
+					 * it, in between; either way it is gone. */
+					(void)bpf_map_delete_elem(&embryos, &p.key);
+					count_event(E_FLOW_PROMOTED);
+				}
+				goto forward;
+			}
+		}
+	}
+
+	/* 8. New flow: the flood defence, persistence, the scheduler. */
+	if (flooded < 0)
+		flooded = flood_tick(g, now);
+	if (p.key.proto == IPPROTO_TCP_ && !(p.tcp_flags & TCP_FLAG_SYN) && defense_on(g->secure_tcp, flooded))
+		return VERDICT(R_PASS_NOT_SYN, XDP_PASS);
+	real_id = schedule(svc, &p, now);
+	r = bpf_map_lookup_elem(&reals, &real_id);
 	if (real_id == NO_REAL || !r)
-		return count_exit(R_DROP_NO_REAL, XDP_DROP);
+		return VERDICT(R_DROP_NO_REAL, XDP_DROP);
+	svc_id = svc->id;
+	new_conn = 1;
+	home = flow_home(g, svc, r, flooded);
+	if (home == HOME_NONE) {
+		count_event(E_FLOW_NO_ENTRY);
+		goto forward;
+	}
 	nfv.real_id = real_id;
 	nfv.real_gen = r->gen;
 	nfv.atime = now;
-	nfv.svc_id = svc->id;
+	nfv.svc_id = svc_id;
 	nfv.state = next_state(&p, FLOW_NONE);
-	if (bpf_map_update_elem(&flows, &p.key, &nfv, BPF_ANY))
-		count_reason(R_FLOW_INSERT_FAILED);
+	if (home == HOME_EMBRYOS) {
+		if (bpf_map_update_elem(&embryos, &p.key, &nfv, BPF_ANY))
+			count_event(E_FLOW_INSERT_FAILED);
+		if (now - g->embryo_ns > NS_PER_SEC)
+			g->embryo_ns = now;
+		count_event(E_FLOW_EMBRYO);
+	} else if (bpf_map_update_elem(&flows, &p.key, &nfv, BPF_ANY)) {
+		count_event(E_FLOW_INSERT_FAILED);
+	}
 	conns_move(real_id, FLOW_NONE, nfv.state);
-	if (r->method == METHOD_NAT)
-		nat_remember(ctx, &p, svc, r, real_id);
-	svc_id = svc->id;
-	new_conn = 1;
-	count_reason(R_FLOW_NEW);
+	if (r->method == METHOD_NAT && nat_remember(ctx, &p, svc_id, real_id))
+		count_event(E_FLOW_INSERT_FAILED);
+	count_event(E_FLOW_NEW);
 	if (p.key.proto == IPPROTO_TCP_ && !(p.tcp_flags & TCP_FLAG_SYN))
-		count_reason(R_FLOW_LOST);
+		count_event(E_FLOW_LOST);
 
 forward:
+	/* 9. Forward by the real's method. */
+	if (p.frag && frag_remember(&p, real_id, r->gen, svc_id))
+		count_event(E_FLOW_INSERT_FAILED);
 	count_in(&svc_stats, svc_id, p.l3len, new_conn);
 	count_in(&real_stats, real_id, p.l3len, new_conn);
+	if (r->method == METHOD_NAT &&
+	    nat_rewrite(data, data_end, &p, NAT_DST, &r->addr, r->port))
+		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+	return send_to_real(ctx, &p, r, 1);
 
-	/* 5. Forward by the real's method. */
-	if (real_nexthop(ctx, r, &nh))
-		return count_exit(R_DROP_NO_NEIGH, XDP_DROP);
-	if (r->method == METHOD_TUN) {
-		if (p.l3len + outer_hdr_len(r) > nh.mtu)
-			return send_too_big(ctx, &p, nh.mtu - outer_hdr_len(r));
-		rc = encap_tun(ctx, &p, r, &nh);
-		if (rc)
-			return rc;
-		return xmit(ctx, nh.ifindex);
-	}
-	if (r->method == METHOD_NAT) {
-		if (nat_rewrite(data, data_end, &p, NAT_DST, &r->addr, r->port))
-			return count_exit(R_PASS_MALFORMED, XDP_DROP);
-	}
-	/* DR and NAT: new MACs, same IP packet (NAT rewrote its destination). */
-	if (set_macs(data, data_end, nh.dmac, nh.smac))
-		return count_exit(R_PASS_MALFORMED, XDP_DROP);
-	return xmit(ctx, nh.ifindex);
+rare_path:
+	/* A later fragment or an ICMP error: its verdict, or the real to send it to. An
+	 * error too big for a tunnel is not answered with another (RFC 1122 3.2.2). */
+	if (rc >= 0)
+		return rc;
+	real_id = FORWARD_REAL(rc);
+	r = bpf_map_lookup_elem(&reals, &real_id);
+	if (!r)
+		return VERDICT(R_DROP_NO_REAL, XDP_DROP);
+	return send_to_real(ctx, &p, r, !is_icmp(&p));
+}
+
+SEC("xdp")
+int balancer_ingress(struct xdp_md *ctx)
+{
+	return count_verdict(process_packet(ctx));
 }
 
 char _license[] SEC("license") = "GPL";

@@ -20,7 +20,16 @@ enum ipvx_limit {
 	IPVX_IFINDEX_DIRECT = 4096,
 	/* lc/wlc/sed/nq scan at most this many reals per new flow (verifier-bounded). */
 	IPVX_MAX_SCAN       = 64,
+	/* Datagrams whose later fragments are followed (first fragment seen). */
+	IPVX_MAX_FRAGS      = 16384,
+	/* New flows kept aside under the drop_entry defence until their second packet. */
+	IPVX_MAX_EMBRYOS    = 65536,
+	/* Words (64 bits) of the address filter: bit set = maybe a VIP / a NAT real. */
+	IPVX_FILTER_WORDS   = 4096,
+	IPVX_FILTER_BITS    = 18,      /* log2(IPVX_FILTER_WORDS * 64) */
 };
+#define FILTER_SEED_VIP     0u
+#define FILTER_SEED_NAT_SRC 0x5bd1e995u
 
 #define ETH_ALEN    6
 #define ETH_P_IP    0x0800
@@ -29,13 +38,20 @@ enum ipvx_limit {
 #define ETH_P_8021AD 0x88A8
 #define ETH_P_ARP   0x0806
 
+#define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_ICMP_   1
 #define IPPROTO_IPIP_   4
 #define IPPROTO_TCP_    6
 #define IPPROTO_UDP_    17
 #define IPPROTO_IPV6_   41
+#define IPPROTO_ROUTING_ 43
 #define IPPROTO_FRAG6_  44
+#define IPPROTO_AH_     51
 #define IPPROTO_ICMPV6_ 58
+#define IPPROTO_DSTOPTS_ 60
+/* IPv6 extension headers walked before giving up (the kernel's ipv6_find_hdr has no
+ * bound; real traffic carries one or two). */
+#define IPV6_MAX_EXT_HDRS 6
 
 #define IP_DF      0x4000
 #define IP_MF      0x2000
@@ -91,33 +107,68 @@ enum ipvx_flow_state {
 	FLOW_UDP = 4,
 };
 
-/* Every way a packet leaves the program, counted in the `reasons` map. */
+/* Every way a packet leaves the program, counted once where balancer_ingress returns
+ * (reasons map). The prefix names the verdict: pass_ = XDP_PASS, drop_ = XDP_DROP,
+ * tx_ = XDP_TX, redirect_ = XDP_REDIRECT (src/dataplane/codec.ts REASON_VERDICT). */
 enum ipvx_reason {
 	R_PASS_NOT_IP = 0,      /* ARP, LLDP, ... */
-	R_PASS_MALFORMED,       /* truncated or invalid headers: the kernel decides */
-	R_PASS_NOT_SERVICE,     /* IP, but not for a configured service */
-	R_PASS_OTHER_L4,        /* ICMP etc. to a VIP: the kernel answers (ping the VIP) */
-	R_FWD_TX,               /* forwarded out of the ingress interface */
-	R_FWD_REDIRECT,         /* forwarded out of another interface */
-	R_FWD_NAT_REPLY,        /* a real's reply rewritten back to VIP:port */
+	R_PASS_MALFORMED,       /* truncated or inconsistent headers: the kernel decides (and drops) */
+	R_PASS_NOT_SERVICE,     /* IP, but not for a configured service nor a NAT reply */
+	R_PASS_OTHER_L4,        /* ICMP that is not an error, other protocols to a VIP: the kernel answers */
+	R_TX,                   /* forwarded out of the ingress interface */
+	R_REDIRECT,             /* forwarded out of another interface */
 	R_DROP_NO_REAL,         /* service without a live real */
 	R_DROP_NO_NEIGH,        /* real's next hop unresolved: never hand a VIP packet to the kernel */
-	R_DROP_FRAGMENT,        /* fragment to a VIP: no L4 header to balance on */
+	R_DROP_FRAG_NO_FLOW,    /* a later fragment whose first fragment was not seen (or evicted) */
 	R_DROP_TOO_BIG_NODF,    /* too big for the tunnel and may not be answered with ICMP */
-	R_ICMP_TOO_BIG,         /* too big for the tunnel: ICMP sent back to the client */
+	R_TX_ICMP_TOO_BIG,      /* too big for the tunnel: ICMP sent back to the client */
 	R_DROP_ADJUST,          /* bpf_xdp_adjust_head/tail failed */
 	R_DROP_REDIRECT,        /* egress interface not in tx_ports */
-	R_FLOW_NEW,             /* flows created */
-	R_FLOW_EXPIRED,         /* flow found but past its timeout: rescheduled */
-	R_FLOW_REAL_GONE,       /* flow's real was removed: rescheduled or dropped */
-	R_FLOW_INSERT_FAILED,   /* flow table update failed */
-	R_PERSIST_HIT,          /* new flow placed by a persistence entry */
 	R_DROP_NO_RESCHED,      /* flow's real gone and the service does not reschedule */
-	R_FLOW_LOST,            /* a mid-connection TCP segment without a flow: evicted (LRU full),
-	                         * expired, or older than this flow table; scheduled anew */
 	R_PASS_OTHER_HOST,      /* unicast to another host's MAC (a switch flooding, a
 	                         * promiscuous port): not ours to forward */
+	R_PASS_NOT_UNICAST,     /* to a broadcast or multicast MAC: IPVS serves PACKET_HOST only */
+	R_PASS_BAD_CSUM,        /* IPv4 header checksum wrong: the kernel drops it (ip_rcv) */
+	R_DROP_MARTIAN,         /* source 0/8, 127/8, 224/4, 255.255.255.255, ::, ::1, ff00::/8 */
+	R_PASS_ICMP_NO_FLOW,    /* ICMP error quoting no flow of ours: the kernel's */
+	R_PASS_IPV6_ROUTED,     /* IPv6 routing header with segments left: not addressed to us yet */
+	R_PASS_NOT_SYN,         /* secure_tcp: a TCP segment without flow that is not a SYN (IPVS too) */
 	R_MAX,
 };
+
+/* Things that happen to packets on their way (events map), not exits: a packet may
+ * count several or none. */
+enum ipvx_event {
+	E_FLOW_NEW = 0,         /* flows created (main or embryonic table) */
+	E_FLOW_EXPIRED,         /* flow found but past its timeout: rescheduled */
+	E_FLOW_REAL_GONE,       /* flow's real was removed: rescheduled or dropped */
+	E_FLOW_INSERT_FAILED,   /* flow table update failed */
+	E_PERSIST_HIT,          /* new flow placed by a persistence entry */
+	E_FLOW_LOST,            /* a mid-connection TCP segment without a flow: evicted (LRU full),
+	                         * expired, or older than this flow table; scheduled anew */
+	E_NAT_REPLY,            /* a real's reply rewritten back to VIP:port */
+	E_ICMP_TO_REAL,         /* an ICMP error about a flow sent on to the flow's real */
+	E_ICMP_TO_CLIENT,       /* an ICMP error from a NAT real translated and sent to the client */
+	E_FRAG_FIRST,           /* first fragments scheduled (their datagram remembered) */
+	E_FRAG_FOLLOWED,        /* later fragments sent where their first went */
+	E_FLOOD_WINDOWS,        /* seconds in which a CPU saw more new flows than the limit */
+	E_FLOW_NO_ENTRY,        /* flood: a hash-scheduled new flow forwarded without a flow entry */
+	E_FLOW_EMBRYO,          /* drop_entry: a new flow kept in the embryonic table */
+	E_FLOW_PROMOTED,        /* an embryonic flow's second packet moved it to the flow table */
+	E_MAX,
+};
+
+/* Helpers that decide a packet's fate return either CONTINUE (go on with the packet) or
+ * a verdict: the reason it leaves and the XDP action, counted once where
+ * balancer_ingress returns. (Helpers that only do something return 0 or -1.) */
+#define CONTINUE (-1)
+#define VERDICT(reason, action) (((reason) << 3) | (action))
+#define VERDICT_ACTION(v) ((v) & 7)
+#define VERDICT_REASON(v) ((__u32)(v) >> 3)
+
+/* Flood defence modes (lb_globals.drop_entry / secure_tcp), as IPVS's sysctls:
+ * 0 off, 1 and 2 on while this CPU's new-flow rate is above new_flow_rate, 3 always. */
+#define DEFENSE_OFF    0
+#define DEFENSE_ALWAYS 3
 
 #endif

@@ -3,19 +3,24 @@
 #define IPVX_COUNTERS_H
 #include "maps.h"
 
-static __always_inline void count_reason(__u32 reason)
+/* Count a verdict's reason and return its XDP action: the one place a packet's exit
+ * is counted (balancer_ingress's return), so every exit is counted exactly once. */
+static __always_inline int count_verdict(int verdict)
 {
+	__u32 reason = VERDICT_REASON(verdict);
 	__u64 *c = bpf_map_lookup_elem(&reasons, &reason);
 
 	if (c)
 		*c += 1;
+	return VERDICT_ACTION(verdict);
 }
 
-/* Returns `action` so exits read as `return count_exit(R_..., XDP_PASS)`. */
-static __always_inline int count_exit(__u32 reason, int action)
+static __always_inline void count_event(__u32 event)
 {
-	count_reason(reason);
-	return action;
+	__u64 *c = bpf_map_lookup_elem(&events, &event);
+
+	if (c)
+		*c += 1;
 }
 
 static __always_inline void count_in(void *map, __u32 id, __u32 bytes, int new_conn)

@@ -85,21 +85,21 @@ static __always_inline int encap_tun(struct xdp_md *ctx, struct pkt_desc *p,
 	int l3;
 
 	if (l2_save(data, data_end, p, &l2))
-		return count_exit(R_PASS_MALFORMED, XDP_DROP);
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	if (bpf_xdp_adjust_head(ctx, -(int)hdr))
-		return count_exit(R_DROP_ADJUST, XDP_DROP);
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	l3 = l2_write(data, data_end, &l2, nh->dmac, nh->smac, r->family == 4 ? ETH_P_IP : ETH_P_IPV6);
 	if (l3 < 0)
-		return count_exit(R_DROP_ADJUST, XDP_DROP);
-	l3 &= 0x1f;
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
+	l3 &= L3_OFF_MASK;
 
 	if (r->family == 4) {
 		struct iphdr *o = data + l3;
 
 		if ((void *)(o + 1) > data_end)
-			return count_exit(R_DROP_ADJUST, XDP_DROP);
+			return VERDICT(R_DROP_ADJUST, XDP_DROP);
 		o->version = 4;
 		o->ihl = 5;
 		o->tos = p->tos;
@@ -117,7 +117,7 @@ static __always_inline int encap_tun(struct xdp_md *ctx, struct pkt_desc *p,
 		struct ipv6hdr *o = data + l3;
 
 		if ((void *)(o + 1) > data_end)
-			return count_exit(R_DROP_ADJUST, XDP_DROP);
+			return VERDICT(R_DROP_ADJUST, XDP_DROP);
 		*(__be32 *)o = bpf_htonl(0x60000000 | ((__u32)p->tos << 20));
 		o->payload_len = bpf_htons(p->l3len);
 		o->nexthdr = inner_proto;
@@ -125,7 +125,7 @@ static __always_inline int encap_tun(struct xdp_md *ctx, struct pkt_desc *p,
 		__builtin_memcpy(&o->saddr, src->a, 16);
 		__builtin_memcpy(&o->daddr, r->addr.a, 16);
 	}
-	return 0;
+	return CONTINUE;
 }
 
 /* The client's packet does not fit the tunnel: answer with ICMP from the VIP,
@@ -139,27 +139,27 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 
 	if (p->key.family == 4) {
 		if (!p->ipv4_df)
-			return count_exit(R_DROP_TOO_BIG_NODF, XDP_DROP);
+			return VERDICT(R_DROP_TOO_BIG_NODF, XDP_DROP);
 		/* The IP header (with options) and the first 8 bytes of its payload. */
 		quote = (p->l4off - p->l3off) + 8;
 		grow = IPV4_HDR_LEN + sizeof(struct icmp_frag_needed);
 	} else {
 		if (p->l3len < ICMP6_TOOBIG_QUOTE)
-			return count_exit(R_DROP_TOO_BIG_NODF, XDP_DROP);
+			return VERDICT(R_DROP_TOO_BIG_NODF, XDP_DROP);
 		quote = ICMP6_TOOBIG_QUOTE;
 		grow = IPV6_HDR_LEN + sizeof(struct icmp6hdr);
 	}
 	quote &= 0x7ff;
 	if (l2_save(data, data_end, p, &l2))
-		return count_exit(R_PASS_MALFORMED, XDP_DROP);
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	if (bpf_xdp_adjust_tail(ctx, (int)(p->l3off + quote) - (int)frame_len))
-		return count_exit(R_DROP_ADJUST, XDP_DROP);
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	if (bpf_xdp_adjust_head(ctx, -(int)grow))
-		return count_exit(R_DROP_ADJUST, XDP_DROP);
+		return VERDICT(R_DROP_ADJUST, XDP_DROP);
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	l3 = l2_write(data, data_end, &l2, l2.src, l2.dst, p->key.family == 4 ? ETH_P_IP : ETH_P_IPV6);
-	l3 &= 0x1f;
+	l3 &= L3_OFF_MASK;
 
 	if (p->key.family == 4) {
 		struct iphdr *iph = data + l3;
@@ -167,7 +167,7 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 		__u32 icmp_len = sizeof(*icmp) + quote;
 
 		if ((void *)(icmp + 1) > data_end)
-			return count_exit(R_DROP_ADJUST, XDP_DROP);
+			return VERDICT(R_DROP_ADJUST, XDP_DROP);
 		iph->version = 4;
 		iph->ihl = 5;
 		iph->tos = 0;
@@ -193,7 +193,7 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 		__u32 sum;
 
 		if ((void *)(icmp6 + 1) > data_end)
-			return count_exit(R_DROP_ADJUST, XDP_DROP);
+			return VERDICT(R_DROP_ADJUST, XDP_DROP);
 		*(__be32 *)ip6h = bpf_htonl(0x60000000);
 		ip6h->payload_len = bpf_htons(icmp_len);
 		ip6h->nexthdr = IPPROTO_ICMPV6_;
@@ -210,7 +210,7 @@ static __always_inline int send_too_big(struct xdp_md *ctx, struct pkt_desc *p, 
 		sum += csum_region(data, data_end, l3 + IPV6_HDR_LEN, icmp_len, (ICMP6_TOOBIG_QUOTE + 8) / 4);
 		icmp6->icmp6_cksum = csum_fold32(sum);
 	}
-	return count_exit(R_ICMP_TOO_BIG, XDP_TX);
+	return VERDICT(R_TX_ICMP_TOO_BIG, XDP_TX);
 }
 
 #endif

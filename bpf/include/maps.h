@@ -13,13 +13,25 @@ struct {
 	__uint(max_entries, IPVX_MAX_SERVICES);
 } services SEC(".maps");
 
-/* Addresses that carry a service: fragments to them are dropped, not passed. */
+/* Addresses that carry a service (exact; the filter below is what packets read). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__type(key, struct vip_key);
 	__type(value, __u32);
 	__uint(max_entries, IPVX_MAX_VIPS);
 } vips SEC(".maps");
+
+/* A bitmap over hashed addresses, written by the control plane: a clear bit means
+ * "certainly not a VIP" (FILTER_SEED_VIP, destination) or "certainly not a NAT real"
+ * (FILTER_SEED_NAT_SRC, source), so the director's own traffic passes after one
+ * inlined array read instead of a flow-table miss. A set bit is confirmed by the
+ * exact lookups that follow. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, IPVX_FILTER_WORDS);
+} addr_filter SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -58,6 +70,29 @@ struct {
 	__uint(max_entries, IPVX_MAX_FLOWS);
 } flows SEC(".maps");
 
+/* New flows under the drop_entry defence wait here for their second packet, so a
+ * flood of first packets evicts embryos, not established flows. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct flow_key);
+	__type(value, struct flow_val);
+	__uint(max_entries, IPVX_MAX_EMBRYOS);
+} embryos SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__type(key, struct frag_key);
+	__type(value, struct frag_val);
+	__uint(max_entries, IPVX_MAX_FRAGS);
+} frags SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct flood_state);
+	__uint(max_entries, 1);
+} flood SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__type(key, struct flow_key);
@@ -92,6 +127,13 @@ struct {
 	__type(value, __u64);
 	__uint(max_entries, R_MAX);
 } reasons SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(max_entries, E_MAX);
+} events SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -7,6 +7,7 @@
 #include <linux/if_ether.h>
 #include <bpf/bpf_helpers.h>
 #include "counters.h"
+#include "parse.h"
 
 #ifndef AF_INET
 #define AF_INET 2
@@ -72,16 +73,56 @@ static __always_inline int set_macs(void *data, void *data_end, const __u8 *dmac
 	return 0;
 }
 
-/* XDP_TX when the packet leaves where it came in, else XDP_REDIRECT through tx_ports. */
+/* New MACs and the VLAN tag wanted on the way out (0 = untagged): a tag is pushed,
+ * popped or rewritten in place. The MACs are written anew either way, so moving the
+ * frame start by 4 bytes leaves the ethertype where it must be. Returns 0 or -1;
+ * packet pointers are stale afterwards. */
+static __always_inline int set_l2(struct xdp_md *ctx, const struct pkt_desc *p, const __u8 *dmac,
+				  const __u8 *smac, __be16 vlan_proto, __be16 vlan_tci)
+{
+	int grow = 0;
+	void *data, *data_end;
+
+	if (vlan_proto && !p->vlan_proto)
+		grow = sizeof(struct vlan_hdr_);
+	else if (!vlan_proto && p->vlan_proto)
+		grow = -(int)sizeof(struct vlan_hdr_);
+	if (grow && bpf_xdp_adjust_head(ctx, -grow))
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (set_macs(data, data_end, dmac, smac))
+		return -1;
+	if (vlan_proto) {
+		__be16 *tag = data + ETH_ALEN * 2; /* TPID, TCI; the ethertype follows */
+
+		if ((void *)(tag + 2) > data_end)
+			return -1;
+		tag[0] = vlan_proto;
+		tag[1] = vlan_tci;
+	}
+	return 0;
+}
+
+/* XDP_TX when the packet leaves where it came in, else XDP_REDIRECT through tx_ports.
+ * Returns the verdict. */
 static __always_inline int xmit(struct xdp_md *ctx, __u32 ifindex)
 {
-	int rc;
-
 	if (ifindex == ctx->ingress_ifindex)
-		return count_exit(R_FWD_TX, XDP_TX);
-	rc = bpf_redirect_map(&tx_ports, ifindex, XDP_DROP);
-	count_reason(rc == XDP_REDIRECT ? R_FWD_REDIRECT : R_DROP_REDIRECT);
-	return rc;
+		return VERDICT(R_TX, XDP_TX);
+	if (bpf_redirect_map(&tx_ports, ifindex, XDP_DROP) == XDP_REDIRECT)
+		return VERDICT(R_REDIRECT, XDP_REDIRECT);
+	return VERDICT(R_DROP_REDIRECT, XDP_DROP);
+}
+
+/* The MAC address of one of the interfaces the program is attached to, or 0. */
+static __always_inline const struct if_mac *own_mac(__u32 ifindex)
+{
+	const struct if_mac *own = bpf_map_lookup_elem(&if_macs_direct, &ifindex);
+
+	if (own && own->valid)
+		return own;
+	return bpf_map_lookup_elem(&if_macs, &ifindex);
 }
 
 #endif

@@ -71,16 +71,37 @@ struct flow_val {
 };
 
 /* NAT: a real's reply, keyed by its own 5-tuple (real -> client), is rewritten
- * back to VIP:port and sent where the client's packets came from. */
+ * back to VIP:port and sent where the client's packets came from, with the VLAN
+ * tag they carried. */
 struct nat_rev_val {
 	struct ipvx_addr vip;
 	__be16 vport;
-	__u16 pad;
+	__be16 vlan_tci;           /* the client side's tag (with vlan_proto) */
 	__u32 svc_id;
 	__u32 real_id;
 	__u32 ifindex;             /* interface the client's packets arrived on */
 	__u8 client_mac[ETH_ALEN]; /* their source MAC: the client or its router */
-	__u8 our_mac[ETH_ALEN];
+	__u8 our_mac[ETH_ALEN];    /* that interface's own MAC */
+	__be16 vlan_proto;         /* 0 = untagged, else 802.1Q / 802.1ad */
+	__u16 pad;
+};
+
+/* Fragments: every fragment of a datagram goes where its first fragment went. */
+struct frag_key {
+	struct ipvx_addr src;
+	struct ipvx_addr dst;
+	__u32 id;                  /* IPv4 identification or IPv6 fragment id */
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+struct frag_val {
+	__u32 real_id;             /* to a real; NO_REAL for a NAT reply's fragments */
+	__u32 real_gen;
+	__u32 svc_id;
+	__u32 pad;
+	struct nat_rev_val rev;    /* a NAT reply's fragments: where they go, as what */
 };
 
 struct persist_key {
@@ -108,7 +129,22 @@ struct lb_globals {
 	__u64 tcpfin_timeout_ns;
 	__u64 udp_timeout_ns;
 	__u32 flags;   /* GLOBAL_F_* */
-	__u32 pad;
+	__u32 tick_ns; /* ns per jiffy: the clock is bpf_jiffies64() (inlined, no helper call) */
+	__u64 clock_base_ns;  /* CLOCK_MONOTONIC at jiffy 0, so now = jiffies * tick_ns + base */
+	/* Flood defence (IPVS's /proc/sys/net/ipv4/vs/drop_entry, secure_tcp). */
+	__u32 new_flow_rate;  /* new flows per second per CPU above which a CPU is flooded; 0 = never */
+	__u8 drop_entry;      /* 0-3: new flows wait in the embryonic table for their second packet */
+	__u8 secure_tcp;      /* 0-3: only SYNs start TCP flows; SYN-state flows expire after syn_timeout */
+	__u16 pad;
+	__u64 syn_timeout_ns;
+	__u64 embryo_ns;      /* written by the program: last time a flow went to the embryonic table */
+};
+
+/* Per CPU: new flows in the current second, for the flood defence. */
+struct flood_state {
+	__u64 window_ns;
+	__u32 count;
+	__u32 flooded;
 };
 
 struct vip_key {

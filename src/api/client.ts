@@ -10,6 +10,8 @@ import type { Service } from './gen/ipvx/v1/Service.js';
 import type { ServiceKey } from './gen/ipvx/v1/ServiceKey.js';
 import type { Real } from './gen/ipvx/v1/Real.js';
 import type { Timeouts, Timeouts__Output } from './gen/ipvx/v1/Timeouts.js';
+import type { Defense__Output } from './gen/ipvx/v1/Defense.js';
+import type { Defense } from '../core/model.js';
 import type { GetStatusResponse__Output } from './gen/ipvx/v1/GetStatusResponse.js';
 import type { ApplyConfigResponse__Output } from './gen/ipvx/v1/ApplyConfigResponse.js';
 import type { GetStatsResponse__Output } from './gen/ipvx/v1/GetStatsResponse.js';
@@ -99,6 +101,8 @@ export class IpvxClient {
   zeroCounters(service?: ServiceKey) { return this.call<object>('ZeroCounters', service ? { service } : {}); }
   /** 0 leaves a timeout unchanged (ipvsadm --set); returns the timeouts now in force. */
   setTimeouts(timeouts: Timeouts) { return this.call<Timeouts__Output>('SetTimeouts', { timeouts }); }
+  /** The flood defence settings given (the others stay); returns them all as now in force. */
+  setDefense(defense: Partial<Defense>) { return this.call<Defense__Output>('SetDefense', { defense }); }
   getStats() { return this.call<GetStatsResponse__Output>('GetStats', {}); }
 
   async *listConnections(filter: ListConnectionsRequest = {}): AsyncIterable<Connection__Output> {

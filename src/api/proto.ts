@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import type { DesiredState, ServiceSpec, RealSpec, Timeouts, Protocol } from '../core/model.js';
+import type { DesiredState, ServiceSpec, RealSpec, Timeouts, Protocol, Defense } from '../core/model.js';
 import { Result, ok, FieldError } from '../core/result.js';
 import { parseIp } from '../core/addr.js';
 import { checkPlain, stateFromPlain, serviceFromPlain, realFromPlain } from '../config/schema.js';
@@ -98,6 +98,17 @@ export function keyFromMsg(m: Msg | null | undefined, at = 'service'): Result<Se
   if (!Number.isInteger(port) || port < 0 || port > 65535) errs.push({ field: `${at}.port`, message: `${port} is not a port (0-65535)` });
   if (errs.length || !vip.ok) return { ok: false, errors: errs };
   return ok({ vip: vip.value.text, port, protocol });
+}
+
+/** The fields of a Defense message that are present (SetDefense changes only those). */
+export function defenseFromMsg(m: Msg | null | undefined): Partial<Defense> {
+  const p = (strip(m) ?? {}) as Msg;
+  const out: Partial<Defense> = {};
+  if (p.newFlowRate !== undefined) out.newFlowRate = Number(p.newFlowRate);
+  if (p.dropEntry !== undefined) out.dropEntry = Number(p.dropEntry) as Defense['dropEntry'];
+  if (p.secureTcp !== undefined) out.secureTcp = Number(p.secureTcp) as Defense['secureTcp'];
+  if (p.synTimeout !== undefined) out.synTimeout = Number(p.synTimeout);
+  return out;
 }
 
 export function timeoutsFromMsg(m: Msg | null | undefined): Partial<Timeouts> {

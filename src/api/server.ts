@@ -10,12 +10,12 @@ import { ReflectionService } from '@grpc/reflection';
 import * as protoLoader from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import {
-  IpvxService, PROTO_PATH, LOADER_OPTIONS, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, SERVICE_NAME,
+  IpvxService, PROTO_PATH, LOADER_OPTIONS, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, defenseFromMsg, SERVICE_NAME,
 } from './proto.js';
 import { Controller, ApiError, IpvxEvent, apiError } from '../daemon/controller.js';
 import { watchFeed } from './watch.js';
 import * as edit from '../core/edit.js';
-import { DesiredState, serviceId, realId, RealSpec } from '../core/model.js';
+import { DesiredState, serviceId, realId, RealSpec, DEFAULT_DEFENSE } from '../core/model.js';
 import { parseIp } from '../core/addr.js';
 import { Result } from '../core/result.js';
 import type { Counters, FlowView } from '../dataplane/port.js';
@@ -129,6 +129,7 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
         interfaces: c.interfaces(), services: s.services.length, reals: s.services.reduce((n, x) => n + x.reals.length, 0),
         globalCounters: Object.fromEntries(Object.entries(global).map(([k, v]) => [k, v.toString()])), role: c.role, pid: process.pid,
         configSerial: c.serial,
+        defense: await c.defense().catch(() => undefined),
       };
     }),
     ApplyConfig: unary(async (req) => {
@@ -186,6 +187,11 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
       const t = timeoutsFromMsg(req.timeouts as Msg);
       await c.commit((s) => edit.setTimeouts(s, t), { rename: (f) => f });
       return c.current.timeouts;
+    }),
+    SetDefense: unary(async (req) => {
+      const d = defenseFromMsg(req.defense as Msg);
+      await c.commit((s) => edit.setDefense(s, d), { rename: (f) => f });
+      return c.current.defense ?? DEFAULT_DEFENSE;
     }),
     GetStats: unary(async () => {
       const { counters, rates } = await c.stats();

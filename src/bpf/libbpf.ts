@@ -61,6 +61,7 @@ export const F = {
   objInfo: lib.func('int bpf_obj_get_info_by_fd(int fd, void *info, _Inout_ uint32_t *len)'),
   progFdById: lib.func('int bpf_prog_get_fd_by_id(uint32_t id)'),
   mapFdById: lib.func('int bpf_map_get_fd_by_id(uint32_t id)'),
+  mapCreate: lib.func('int bpf_map_create(int map_type, const char *name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, void *opts)'),
   numPossibleCpus: lib.func('int libbpf_num_possible_cpus(void)'),
   xdpAttach: lib.func('int bpf_xdp_attach(int ifindex, int prog_fd, uint32_t flags, void *opts)'),
   xdpDetach: lib.func('int bpf_xdp_detach(int ifindex, uint32_t flags, void *opts)'),

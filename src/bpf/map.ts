@@ -81,6 +81,17 @@ export class BpfMap {
     }
   }
 
+  /** A new map outside any object (bpf_map_create), e.g. an inner map of a map-in-map; close() it when done. */
+  static create(type: number, keySize: number, valueSize: number, maxEntries: number, name = ''): BpfMap {
+    const fd = check('bpf_map_create', F.mapCreate(type, name || null, keySize, valueSize, maxEntries, null) as number, name || `map type ${type}`);
+    try {
+      return new BpfMap(fd, true, name || undefined);
+    } catch (e) {
+      F.close(fd);
+      throw e;
+    }
+  }
+
   /** A loaded map by its id (bpf_map_get_fd_by_id); close() it when done. */
   static openById(id: number): BpfMap {
     const fd = check('bpf_map_get_fd_by_id', F.mapFdById(id) as number, `map id ${id}`);

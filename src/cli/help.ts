@@ -20,6 +20,7 @@ export function helpText(program = 'ipvx'): string {
   ${p} -L|l [virtual-service] [options]
   ${p} -Z [virtual-service]
   ${p} --set tcp tcpfin udp
+  ${p} --defense [new_flow_rate=N] [drop_entry=0-3] [secure_tcp=0-3] [syn_timeout=S] [--json]
   ${p} -h
   ${p} daemon|apply|watch|import|realserver|demo ...
 
@@ -37,6 +38,7 @@ Either long or short options are allowed.
   --list            -L|-l     list the table
   --zero            -Z        zero counters in a service or all services
   --set tcp tcpfin udp        set connection timeout values
+  --defense [name=value ...]  show or set the flood defence (IPVS's drop_entry and secure_tcp sysctls)
   --help            -h        display this help message
   --version         -v        display the version
 

@@ -12,6 +12,7 @@ import {
   NO_SUCH_SERVICE, type ListData, type Health,
 } from './ipvsadm/index.js';
 import { helpText, versionText } from './help.js';
+import { defenseLines, parseDefenseArgs } from './dataplane-text.js';
 import { UsageError } from '../common/usage-error.js';
 import { runDaemonCommand } from '../daemon/main.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
@@ -348,6 +349,23 @@ function reportFailure(e: unknown): number {
   return EXIT.unavailable;
 }
 
+/** `ipvx --defense [new_flow_rate=N] [drop_entry=0-3] [secure_tcp=0-3] [syn_timeout=S] [--json]`. */
+async function runDefense(argv: string[], target: Target): Promise<number> {
+  const p = parseDefenseArgs(argv);
+  if (!p.ok) return usage(`ipvx --defense: ${p.message}`, 'Usage: ipvx --defense [new_flow_rate=N] [drop_entry=0-3] [secure_tcp=0-3] [syn_timeout=S] [--json]');
+  return withClient(target, async (c) => {
+    if (Object.keys(p.set).length) await c.setDefense(p.set);
+    const s = await c.getStatus();
+    const d = s.defense?.settings;
+    const view = {
+      settings: { newFlowRate: d?.newFlowRate, dropEntry: d?.dropEntry, secureTcp: d?.secureTcp, synTimeout: d?.synTimeout },
+      floodedCpus: s.defense?.floodedCpus ?? 0,
+    };
+    out(p.json ? toJsonText(view) : `${defenseLines(s.defense, s.globalCounters).join('\n')}\n`);
+    return EXIT.ok;
+  });
+}
+
 type Command = (argv: string[], target: Target) => Promise<number>;
 
 /** Subcommands that ipvsadm does not have. Loaded on use: the daemon pulls in libbpf. */
@@ -356,6 +374,7 @@ const SUBCOMMANDS: Record<string, Command> = {
   apply: runApply,
   import: runImport,
   watch: runWatch,
+  '--defense': runDefense,
   // The lab's commands take no daemon target (src/realserver/cli.ts, src/lab/demo.ts).
   realserver: async (argv) => (await import('../realserver/cli.js')).runRealserverCommand(argv),
   demo: async (argv) => (await import('../lab/demo.js')).runDemo(argv),
@@ -367,7 +386,9 @@ export async function main(argv: string[]): Promise<number> {
     // The daemon parses its own options (it has --socket-like ones of its own).
     if (sub && (argv[0] === 'daemon' || argv[0] === 'realserver' || argv[0] === 'demo')) return await sub(argv.slice(1), { tls: {} });
     const { target, rest } = splitTarget(argv);
-    if (sub) return await sub(rest.slice(1), target);
+    // The daemon-target options may come first (`ipvx --run-dir D --defense ...`).
+    const named = rest[0] !== undefined ? SUBCOMMANDS[rest[0]] : undefined;
+    if (named) return await named(rest.slice(1), target);
     return await runIpvsadm(rest, target);
   } catch (e) {
     return reportFailure(e);

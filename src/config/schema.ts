@@ -4,7 +4,7 @@
 // ipvsadm defaults; the meaning is checked afterwards by core/validate.ts.
 import YAML from 'yaml';
 import { FieldError, Result, ok } from '../core/result.js';
-import { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, BGP_DEFAULTS, Timeouts, DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, LoadSpec } from '../core/model.js';
+import { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, BGP_DEFAULTS, Timeouts, DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, LoadSpec, Defense, DEFAULT_DEFENSE } from '../core/model.js';
 
 type Kind = 'string' | 'number' | 'boolean' | 'strings' | Shape | [Shape];
 interface Shape { [field: string]: Kind }
@@ -31,6 +31,7 @@ const SERVICE: Shape = {
   sorryServer: { address: 'string', port: 'number', method: 'string' }, quorum: 'number', hysteresis: 'number', load: LOAD,
 };
 const TIMEOUTS: Shape = { tcp: 'number', tcpFin: 'number', udp: 'number' };
+const DEFENSE: Shape = { newFlowRate: 'number', dropEntry: 'number', secureTcp: 'number', synTimeout: 'number' };
 const HA: Shape = {
   enabled: 'boolean', localAddress: 'string', peerAddress: 'string', port: 'number', keepalive: 'number', deadtime: 'number',
   priority: 'number', preempt: 'boolean', preemptDelay: 'number', key: 'string',
@@ -41,10 +42,10 @@ const BGP: Shape = {
   enabled: 'boolean', localAs: 'number', routerId: 'string', peers: [BGP_PEER], nextHop: 'string', birdConfig: 'string',
   birdSocket: 'string', holdTime: 'number', connectRetry: 'number',
 };
-export const STATE_SHAPE: Shape = { services: [SERVICE], timeouts: TIMEOUTS, ha: HA, bgp: BGP };
+export const STATE_SHAPE: Shape = { services: [SERVICE], timeouts: TIMEOUTS, defense: DEFENSE, ha: HA, bgp: BGP };
 /** Exported so a test can hold them against the proto. */
 export const SHAPES = {
-  HealthCheck: HEALTH_CHECK, Health: HEALTH, Real: REAL, Load: LOAD, Service: SERVICE, Timeouts: TIMEOUTS, HaSettings: HA,
+  HealthCheck: HEALTH_CHECK, Health: HEALTH, Real: REAL, Load: LOAD, Service: SERVICE, Timeouts: TIMEOUTS, Defense: DEFENSE, HaSettings: HA,
   BgpPeer: BGP_PEER, BgpSettings: BGP, DesiredState: STATE_SHAPE,
 };
 
@@ -137,6 +138,7 @@ export function stateFromPlain(v: unknown): Result<DesiredState> {
     services: ((p.services ?? []) as Plain[]).map(serviceFromPlain),
     timeouts: { ...DEFAULT_TIMEOUTS, ...((p.timeouts ?? {}) as Partial<Timeouts>) },
   };
+  if (p.defense) state.defense = { ...DEFAULT_DEFENSE, ...(p.defense as Partial<Defense>) };
   if (p.ha) state.ha = haFromPlain(p.ha as Plain);
   if (p.bgp) state.bgp = bgpFromPlain(p.bgp as Plain);
   return ok(state);

@@ -3,14 +3,14 @@
 // services first (their reals go with them, unlisted), then the new state's services
 // in order, each followed by its reals' changes; then timeouts, HA and BGP.
 import { formatHostPort, parseIp } from './addr.js';
-import { DesiredState, ServiceSpec, RealSpec, serviceId, realId } from './model.js';
+import { DesiredState, ServiceSpec, RealSpec, serviceId, realId, DEFAULT_DEFENSE } from './model.js';
 import type { StateDelta } from './delta.js';
 
 export interface FieldChange { field: string; from: string; to: string }
 
 export interface Change {
   op: '+' | '-' | '~';
-  kind: 'service' | 'real' | 'timeouts' | 'ha' | 'bgp';
+  kind: 'service' | 'real' | 'timeouts' | 'defense' | 'ha' | 'bgp';
   /** serviceId, serviceId + '|' + realId, 'timeouts', 'ha' or 'bgp'. */
   id: string;
   /** What a person reads after "<op> <kind> ". */
@@ -22,6 +22,7 @@ export interface Change {
 const SVC_FIELDS = ['scheduler', 'flags', 'persistence', 'persistenceMask', 'method', 'health', 'sorryServer', 'quorum', 'hysteresis', 'load'] as const;
 const REAL_FIELDS = ['method', 'weight', 'upperThreshold', 'lowerThreshold', 'health'] as const;
 const TIMEOUT_FIELDS = ['tcp', 'tcpFin', 'udp'] as const;
+const DEFENSE_FIELDS = ['newFlowRate', 'dropEntry', 'secureTcp', 'synTimeout'] as const;
 
 const show = (v: unknown): string =>
   v === undefined || v === null ? '-' : Array.isArray(v) ? (v.length ? v.join(',') : '-') : typeof v === 'object' ? JSON.stringify(v) : String(v);
@@ -124,6 +125,8 @@ function diffService(id: string, old: ServiceSpec | undefined, s: ServiceSpec, o
 function diffSettings(a: DesiredState, b: DesiredState, out: Sink): void {
   const tf = fieldChanges(a.timeouts, b.timeouts, TIMEOUT_FIELDS);
   if (tf.length) out.setting({ op: '~', kind: 'timeouts', id: 'timeouts', detail: fieldsText(tf), fields: tf });
+  const df = fieldChanges(a.defense ?? DEFAULT_DEFENSE, b.defense ?? DEFAULT_DEFENSE, DEFENSE_FIELDS);
+  if (df.length) out.setting({ op: '~', kind: 'defense', id: 'defense', detail: fieldsText(df), fields: df });
   if (!same(a.ha, b.ha)) {
     if (!b.ha) out.setting({ op: '-', kind: 'ha', id: 'ha', detail: 'settings removed', fields: [] });
     else if (!a.ha) out.setting({ op: '+', kind: 'ha', id: 'ha', detail: `peer ${b.ha.peerAddress}`, fields: [] });

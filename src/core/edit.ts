@@ -3,7 +3,7 @@
 // a whole (validate.ts) before anything is written.
 import { parseIp } from './addr.js';
 import { Result, ok, fail, FieldError } from './result.js';
-import { DesiredState, ServiceSpec, RealSpec, Timeouts, Protocol, serviceId, realId } from './model.js';
+import { DesiredState, ServiceSpec, RealSpec, Timeouts, Protocol, serviceId, realId, Defense, DEFAULT_DEFENSE } from './model.js';
 
 /** ipvsadm's words, so people and scripts recognise them. */
 export const MESSAGES = {
@@ -105,6 +105,11 @@ export function deleteReal(s: DesiredState, k: ServiceKey, real: Pick<RealSpec, 
 /** -C: every service goes; timeouts and HA settings stay (as IPVS keeps its timeouts). */
 export function clear(s: DesiredState): Result<DesiredState> {
   return ok({ ...s, services: [] });
+}
+
+/** --defense: the flood defence settings given change, the others stay. */
+export function setDefense(s: DesiredState, d: Partial<Defense>): Result<DesiredState> {
+  return ok({ ...s, defense: { ...(s.defense ?? DEFAULT_DEFENSE), ...d } });
 }
 
 /** --set tcp tcpfin udp: 0 leaves a value unchanged, as ipvsadm. */

@@ -157,9 +157,34 @@ export interface Timeouts {
 
 export const DEFAULT_TIMEOUTS: Timeouts = { tcp: 900, tcpFin: 120, udp: 300 };
 
+/** 0 off; 1 (and 2, which IPVS shows while on) while a CPU is flooded; 3 always. */
+export type DefenseMode = 0 | 1 | 2 | 3;
+
+/**
+ * Flood defence, configured like IPVS's /proc/sys/net/ipv4/vs/drop_entry and
+ * secure_tcp; what IPVS triggers on low memory (amemthresh) ipvx triggers on a CPU's
+ * rate of new flows. Hash-scheduled services (sh, mh) above the rate forward new flows
+ * without a flow entry whatever the modes (consistent hashing keeps them on their real).
+ */
+export interface Defense {
+  /** New flows per second per CPU above which the CPU is flooded; 0 = never. */
+  newFlowRate: number;
+  /** New flows wait in a small embryonic table until their second packet, so a flood evicts embryos, not connections. */
+  dropEntry: DefenseMode;
+  /** Only SYNs start TCP flows (as IPVS schedules only SYNs), and SYN-state flows expire after synTimeout. */
+  secureTcp: DefenseMode;
+  /** Seconds (secure_tcp). */
+  synTimeout: number;
+}
+
+/** Katran's default rate (MAX_CONN_RATE); drop_entry on while flooded. */
+export const DEFAULT_DEFENSE: Defense = { newFlowRate: 125_000, dropEntry: 1, secureTcp: 0, synTimeout: 10 };
+
 export interface DesiredState {
   services: ServiceSpec[];
   timeouts: Timeouts;
+  /** Absent = DEFAULT_DEFENSE. */
+  defense?: Defense;
   ha?: HaSpec;
   bgp?: BgpSpec;
 }

@@ -6,7 +6,7 @@ import { FieldError, Result, ok } from './result.js';
 import type { StateDelta, ServiceEdit } from './delta.js';
 import {
   DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, Timeouts, SCHEDULERS, SCHED_FLAGS, MAX_WEIGHT,
-  DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, Method, SchedFlag, serviceId, realId,
+  DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, Method, SchedFlag, serviceId, realId, Defense, DEFAULT_DEFENSE,
 } from './model.js';
 
 /**
@@ -188,6 +188,16 @@ function checkTimeouts(t: Partial<Timeouts> | undefined, errs: Errs): Timeouts {
   return out;
 }
 
+function checkDefense(d: Partial<Defense>, errs: Errs): Defense {
+  const out = { ...DEFAULT_DEFENSE, ...d };
+  if (!isInt(out.newFlowRate, 0, U32)) errs.push({ field: 'defense.newFlowRate', message: `${String(out.newFlowRate)} is not a rate of new flows per second per CPU (0 = never flooded, up to ${U32})` });
+  for (const k of ['dropEntry', 'secureTcp'] as const) {
+    if (!isInt(out[k], 0, 3)) errs.push({ field: `defense.${k}`, message: `${String(out[k])} is not a defence mode (0 off, 1 and 2 while flooded, 3 always; as IPVS's ${k === 'dropEntry' ? 'drop_entry' : 'secure_tcp'})` });
+  }
+  if (!isInt(out.synTimeout, 1, MAX_PERSISTENCE)) errs.push({ field: 'defense.synTimeout', message: `${String(out.synTimeout)} is not a timeout in seconds (1-${MAX_PERSISTENCE})` });
+  return out;
+}
+
 function checkHa(h: HaSpec, errs: Errs): HaSpec {
   if (!h.enabled) return h;
   const e = (field: string, message: string) => errs.push({ field: `ha.${field}`, message });
@@ -302,10 +312,11 @@ export function validateState(s: DesiredState, limits: Limits = UNLIMITED): Resu
     else seen.set(id, i);
   });
   const timeouts = checkTimeouts(s.timeouts, errs);
+  const defense = s.defense ? checkDefense(s.defense, errs) : undefined;
   const ha = s.ha ? checkHa(s.ha, errs) : undefined;
   const bgp = s.bgp ? checkBgp(s.bgp, errs) : undefined;
   if (errs.length) return { ok: false, errors: errs };
-  return ok({ services, timeouts, ...(ha ? { ha } : {}), ...(bgp ? { bgp } : {}) });
+  return ok({ services, timeouts, ...(defense ? { defense } : {}), ...(ha ? { ha } : {}), ...(bgp ? { bgp } : {}) });
 }
 
 /**
@@ -343,8 +354,9 @@ export function validateEdit(prev: DesiredState, next: DesiredState, delta: Stat
     }
   }
   const timeouts = next.timeouts === prev.timeouts ? prev.timeouts : checkTimeouts(next.timeouts, errs);
+  const defense = !next.defense ? undefined : next.defense === prev.defense ? prev.defense : checkDefense(next.defense, errs);
   const ha = !next.ha ? undefined : next.ha === prev.ha ? prev.ha : checkHa(next.ha, errs);
   const bgp = !next.bgp ? undefined : next.bgp === prev.bgp ? prev.bgp : checkBgp(next.bgp, errs);
   if (errs.length) return full();
-  return { result: ok({ services, timeouts, ...(ha ? { ha } : {}), ...(bgp ? { bgp } : {}) }), delta: { services: edits } };
+  return { result: ok({ services, timeouts, ...(defense ? { defense } : {}), ...(ha ? { ha } : {}), ...(bgp ? { bgp } : {}) }), delta: { services: edits } };
 }

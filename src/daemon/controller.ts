@@ -3,7 +3,7 @@
 // published, one at a time. A change that fails anywhere leaves the previous state
 // in force (and re-applied to the data plane).
 import { EventEmitter } from 'node:events';
-import { DesiredState, emptyState, serviceId } from '../core/model.js';
+import { DesiredState, emptyState, serviceId, Defense, DEFAULT_DEFENSE } from '../core/model.js';
 import { validateState, validateEdit, Limits } from '../core/validate.js';
 import { serviceDelta, DELTA_MAX_SERVICES } from '../core/delta.js';
 import { editErrorKind } from '../core/edit.js';
@@ -193,6 +193,11 @@ export class Controller extends EventEmitter {
   /** The desired state with health applied, as the data plane forwards by it (BGP announces from it). */
   get effectiveState(): DesiredState {
     return this.effective(this.state);
+  }
+
+  /** The flood defence's settings, and the CPUs flooded now (IPVS shows mode 2 while on). */
+  async defense(): Promise<{ settings: Defense; floodedCpus: number }> {
+    return { settings: this.state.defense ?? DEFAULT_DEFENSE, floodedCpus: (await this.o.dataplane.floodedCpus?.()) ?? 0 };
   }
 
   /** What the data plane gets: the desired state with health applied. */

@@ -30,6 +30,7 @@ import { profileOnSignal } from './profile-signal.js';
 import { VERSION } from '../common/version.js';
 import { pinoLogger, type Logger } from '../common/log.js';
 import { runSync } from '../common/command.js';
+import { countersLines, defenseLines } from '../cli/dataplane-text.js';
 
 const OPTIONS = {
   config: { type: 'string' }, state: { type: 'string' }, 'run-dir': { type: 'string' },
@@ -37,6 +38,7 @@ const OPTIONS = {
   'insecure-loopback': { type: 'boolean' }, 'insecure-no-client-auth': { type: 'boolean' }, metrics: { type: 'string' }, interfaces: { type: 'string' },
   'xdp-mode': { type: 'string' }, dataplane: { type: 'string' }, 'detach-on-stop': { type: 'boolean' },
   'reset-state': { type: 'boolean' }, 'log-level': { type: 'string' }, 'no-health': { type: 'boolean' },
+  counters: { type: 'boolean' },
   'max-flows': { type: 'string' }, 'ha-sync-interval': { type: 'string' }, help: { type: 'boolean', short: 'h' },
   purge: { type: 'boolean' }, detach: { type: 'boolean' },
 } as const;
@@ -47,7 +49,7 @@ export const DAEMON_HELP = `Usage: ipvx daemon run|start|stop|status [options]
   stop                  SIGTERM the daemon of this network namespace and wait (forwarding continues)
     --purge             then remove this namespace's pinned maps, saved state and run files
                         (refused while the data plane is attached: add --detach to detach it)
-  status                show the daemon's status
+  status                show the daemon's status (--counters: every data-plane counter)
 Options:
   --config FILE         desired state (YAML) to apply at start instead of the saved state; it is then saved
   --state FILE          saved state (default /var/lib/ipvx/<netns>/state.yaml; <netns> is
@@ -102,7 +104,7 @@ export async function runDaemonCommand(argv: string[]): Promise<number> {
       case 'run': return await run(values, p);
       case 'start': return await start(rest, p);
       case 'stop': return await stop(p, values);
-      case 'status': return await status(p);
+      case 'status': return await status(p, Boolean(values.counters));
       default:
         console.error(`ipvx daemon: unknown command '${sub}' (run, start, stop, status)`);
         return 2;
@@ -318,7 +320,7 @@ async function stopProcess(p: DaemonPaths): Promise<number> {
   return 0;
 }
 
-async function status(p: DaemonPaths): Promise<number> {
+async function status(p: DaemonPaths, counters = false): Promise<number> {
   let c: IpvxClient;
   try {
     c = IpvxClient.local(p.socket);
@@ -335,6 +337,8 @@ async function status(p: DaemonPaths): Promise<number> {
       `role: ${s.role}`,
       ...haLines(s.ha),
       ...(s.bgp ? formatBgpStatus(s.bgp) : []),
+      ...defenseLines(s.defense, s.globalCounters),
+      ...(counters ? countersLines(s.globalCounters) : []),
     ].join('\n'));
     return 0;
   } catch (e) {

@@ -9,16 +9,31 @@ export const REAL_F = { live: 1 << 0, nexthop: 1 << 1, overload: 1 << 2 } as con
 export const GLOBAL_F = { nat: 1 << 0 } as const;
 export const FLOW_STATE = ['NONE', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'UDP'] as const;
 export const FLOW = { none: 0, syn: 1, est: 2, fin: 3, udp: 4 } as const;
-/** enum ipvx_reason, in order. */
+/** enum ipvx_reason, in order: every way a packet leaves the program, counted once. */
 export const REASONS = [
   'pass_not_ip', 'pass_malformed', 'pass_not_service', 'pass_other_l4',
-  'fwd_tx', 'fwd_redirect', 'fwd_nat_reply',
-  'drop_no_real', 'drop_no_neigh', 'drop_fragment', 'drop_too_big_nodf', 'icmp_too_big',
-  'drop_adjust', 'drop_redirect',
-  'flow_new', 'flow_expired', 'flow_real_gone', 'flow_insert_failed', 'persist_hit', 'drop_no_resched',
-  'flow_lost', 'pass_other_host',
+  'tx', 'redirect',
+  'drop_no_real', 'drop_no_neigh', 'drop_frag_no_flow', 'drop_too_big_nodf', 'tx_icmp_too_big',
+  'drop_adjust', 'drop_redirect', 'drop_no_resched', 'pass_other_host', 'pass_not_unicast',
+  'pass_bad_csum', 'drop_martian', 'pass_icmp_no_flow', 'pass_ipv6_routed', 'pass_not_syn',
 ] as const;
 export type ReasonName = (typeof REASONS)[number];
+/** The XDP action a reason's name promises (its prefix): the program returns exactly this. */
+export function reasonVerdict(name: ReasonName): 'PASS' | 'DROP' | 'TX' | 'REDIRECT' {
+  const prefix = name.split('_')[0]!;
+  const v = ({ pass: 'PASS', drop: 'DROP', tx: 'TX', redirect: 'REDIRECT' } as const)[prefix as 'pass'];
+  if (!v) throw new Error(`reason ${name} names no verdict`);
+  return v;
+}
+/** enum ipvx_event, in order: what happens to packets on the way (not exits). */
+export const EVENTS = [
+  'flow_new', 'flow_expired', 'flow_real_gone', 'flow_insert_failed', 'persist_hit', 'flow_lost',
+  'nat_reply', 'icmp_to_real', 'icmp_to_client', 'frag_first', 'frag_followed',
+  'flood_windows', 'flow_no_entry', 'flow_embryo', 'flow_promoted',
+] as const;
+export type EventName = (typeof EVENTS)[number];
+/** Flood defence modes, as IPVS's drop_entry / secure_tcp sysctls. */
+export const DEFENSE = { off: 0, always: 3 } as const;
 export const IPPROTO = { tcp: 6, udp: 17 } as const;
 
 type A = Uint8Array;
@@ -62,9 +77,19 @@ export const flowVal = defineStruct<{ realId: number; realGen: number; atime: bi
 
 export const natRevVal = defineStruct<{
   vip: A; vport: number; svcId: number; realId: number; ifindex: number; clientMac: A; ourMac: A;
-}>('nat_rev_val', 44, {
-  vip: ['addr', 0], vport: ['be16', 16], svcId: ['u32', 20], realId: ['u32', 24], ifindex: ['u32', 28],
-  clientMac: ['mac', 32], ourMac: ['mac', 38],
+  /** The client side's VLAN tag; absent = untagged. */
+  vlanTci?: number; vlanProto?: number;
+}>('nat_rev_val', 48, {
+  vip: ['addr', 0], vport: ['be16', 16], vlanTci: ['be16', 18], svcId: ['u32', 20], realId: ['u32', 24], ifindex: ['u32', 28],
+  clientMac: ['mac', 32], ourMac: ['mac', 38], vlanProto: ['be16', 44],
+});
+
+export const fragKey = defineStruct<{ src: A; dst: A; id: number; proto: number; family: number }>('frag_key', 40, {
+  src: ['addr', 0], dst: ['addr', 16], id: ['u32', 32], proto: ['u8', 36], family: ['u8', 37],
+});
+
+export const floodState = defineStruct<{ windowNs: bigint; count: number; flooded: number }>('flood_state', 16, {
+  windowNs: ['u64', 0], count: ['u32', 8], flooded: ['u32', 12],
 });
 
 export const persistKey = defineStruct<{ svcId: number; family: number; client: A }>('persist_key', 24, {
@@ -80,13 +105,17 @@ export const counters = defineStruct<{ conns: bigint; pktsIn: bigint; bytesIn: b
     conns: ['u64', 0], pktsIn: ['u64', 8], bytesIn: ['u64', 16], pktsOut: ['u64', 24], bytesOut: ['u64', 32],
   });
 
-export const lbGlobals = defineStruct<{ tcpTimeoutNs: bigint; tcpfinTimeoutNs: bigint; udpTimeoutNs: bigint; flags: number }>(
-  'lb_globals', 32, {
-    tcpTimeoutNs: ['u64', 0], tcpfinTimeoutNs: ['u64', 8], udpTimeoutNs: ['u64', 16], flags: ['u32', 24],
-  });
+export const lbGlobals = defineStruct<{
+  tcpTimeoutNs: bigint; tcpfinTimeoutNs: bigint; udpTimeoutNs: bigint; flags: number; tickNs: number; clockBaseNs: bigint;
+  newFlowRate: number; dropEntry: number; secureTcp: number; synTimeoutNs: bigint; embryoNs: bigint;
+}>('lb_globals', 64, {
+  tcpTimeoutNs: ['u64', 0], tcpfinTimeoutNs: ['u64', 8], udpTimeoutNs: ['u64', 16], flags: ['u32', 24], tickNs: ['u32', 28],
+  clockBaseNs: ['u64', 32], newFlowRate: ['u32', 40], dropEntry: ['u8', 44], secureTcp: ['u8', 45], synTimeoutNs: ['u64', 48],
+  embryoNs: ['u64', 56],
+});
 
 export const vipKey = defineStruct<{ addr: A; family: number }>('vip_key', 20, {
   addr: ['addr', 0], family: ['u32', 16],
 });
 
-export const ALL_STRUCTS = [ifMac, svcKey, svcInfo, realInfo, realConns, flowKey, flowVal, natRevVal, persistKey, persistVal, counters, lbGlobals, vipKey];
+export const ALL_STRUCTS = [ifMac, svcKey, svcInfo, realInfo, realConns, flowKey, flowVal, natRevVal, fragKey, floodState, persistKey, persistVal, counters, lbGlobals, vipKey];

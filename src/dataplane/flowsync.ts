@@ -13,7 +13,7 @@ import {
   ifnameBytes, ifnameText, ageField,
   type PortableEntry, type PortableChange, type InstallResult,
 } from './portable.js';
-import { flowTimeoutNs, monotonicNs } from './sweep.js';
+import { flowTimeoutNs, monotonicNs, readGlobals } from './sweep.js';
 
 /** An interface the program is attached to, with its MAC (NAT replies are sent from it). */
 export interface AttachedIf { name: string; ifindex: number; mac?: Uint8Array }
@@ -76,7 +76,7 @@ function natRevKey(k: ReturnType<typeof flowKey.decode>, real: RealRef): Uint8Ar
 }
 
 export function exportFlows(maps: IpvxMaps, writer: MapWriter, attached: readonly AttachedIf[], now = monotonicNs()): PortableEntry[] {
-  const g = lbGlobals.decode(maps.globals.lookup(u32Key(0)) ?? new Uint8Array(lbGlobals.size));
+  const g = readGlobals(maps);
   const { bySvcId, realById } = index(maps, writer);
   const nameOf = new Map(attached.map((a) => [a.ifindex, a.name]));
   const out: PortableEntry[] = [];

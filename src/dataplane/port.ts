@@ -89,6 +89,8 @@ export interface Dataplane {
   exportFlows(): PortableEntry[];
   /** HA connection sync: install (or remove) entries exported by the peer director, mapped to our own ids. */
   installFlows(changes: readonly PortableChange[]): InstallResult;
+  /** CPUs whose rate of new flows is above the flood defence's limit now (0 without a data plane that knows). */
+  floodedCpus?(): Promise<number>;
   /** Re-resolve the reals' next hops now (HA: on becoming active, the neighbours may have changed while we stood by). */
   refreshNextHops?(): Promise<void>;
   /** Why the data plane cannot forward (e.g. the program is no longer attached), or undefined when it can. */

@@ -4,7 +4,7 @@
 // every 2 s (the rate sampler), blocking the event loop for seconds.
 import type { IpvxMaps, MapHandle } from './writer.js';
 import { FLAT_FIELDS, type DataplaneCounters, type ServiceCounters, type RealCounters, type Counters, type FlatCounters } from './port.js';
-import { counters as countersCodec, realConns, REASONS } from './codec.js';
+import { counters as countersCodec, realConns, REASONS, EVENTS } from './codec.js';
 import { u32Key, readU64 } from './layout.js';
 
 /** Ids of every service and its reals, as MapWriter.serviceIds() yields them. */
@@ -146,5 +146,10 @@ export function readCounters(maps: IpvxMaps, ids: ServiceIds): DataplaneCounters
   REASONS.forEach((name, i) => {
     global[name] = maps.reasons.lookupPerCpu(u32Key(i)).reduce((sum, v) => sum + readU64(v), 0n);
   });
+  if (maps.events) {
+    EVENTS.forEach((name, i) => {
+      global[name] = maps.events.lookupPerCpu(u32Key(i)).reduce((sum, v) => sum + readU64(v), 0n);
+    });
+  }
   return { services, global };
 }

@@ -2,9 +2,9 @@
 // flows (and their NAT reverse entries), recounts each real's active/inactive
 // connections from what is left (LRU eviction and expiry leave the data plane's own
 // increments behind), and sets or clears IPVS's overload flag from -x/-y.
-import type { IpvxMaps } from './writer.js';
+import type { IpvxMaps, MapHandle } from './writer.js';
 import type { MapWriter } from './writer.js';
-import { flowKey, flowVal, lbGlobals, realConns, FLOW, natRevVal } from './codec.js';
+import { flowKey, flowVal, lbGlobals, realConns, FLOW, natRevVal, DEFENSE } from './codec.js';
 import { u32Key } from './layout.js';
 import { StagedWrites } from './staged.js';
 
@@ -15,21 +15,31 @@ export interface SweepResult {
   conns: Map<number, { active: number; inactive: number }>;
 }
 
-/** CLOCK_MONOTONIC in ns, the clock of bpf_ktime_get_coarse_ns (coarse differs by a tick). */
-export const monotonicNs = (): bigint => process.hrtime.bigint();
+export { monotonicNs } from './clock.js';
 
+/** lb_globals as the program has it (an older build's shorter layout read as a prefix, the rest zero). */
+export function readGlobals(maps: Pick<IpvxMaps, 'globals'>): ReturnType<typeof lbGlobals.decode> {
+  const v = maps.globals.lookup(u32Key(0));
+  const b = new Uint8Array(lbGlobals.size);
+  if (v) b.set(v.subarray(0, Math.min(v.length, b.length)));
+  return lbGlobals.decode(b);
+}
+
+/** The program's state_timeout(): SYN-state flows expire sooner under secure_tcp 3. */
 export function flowTimeoutNs(g: ReturnType<typeof lbGlobals.decode>, state: number): bigint {
-  return state === FLOW.est ? g.tcpTimeoutNs : state === FLOW.udp ? g.udpTimeoutNs : g.tcpfinTimeoutNs;
+  if (state === FLOW.est) return g.tcpTimeoutNs;
+  if (state === FLOW.udp) return g.udpTimeoutNs;
+  if (state === FLOW.syn && g.secureTcp === DEFENSE.always) return g.synTimeoutNs;
+  return g.tcpfinTimeoutNs;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 /** A client flow as its NAT reverse entry sees it: client address/port, protocol, VIP port. */
 const clientSide = (addr: Uint8Array, port: number, proto: number, vport: number) => `${hex(addr)}|${port}|${proto}|${vport}`;
 
-export function sweepFlows(maps: IpvxMaps, writer: MapWriter, now = monotonicNs()): SweepResult {
-  const g = lbGlobals.decode(maps.globals.lookup(u32Key(0)) ?? new Uint8Array(lbGlobals.size));
+export function sweepFlows(maps: IpvxMaps, writer: MapWriter, now = process.hrtime.bigint()): SweepResult {
+  const g = readGlobals(maps);
   const conns = new Map<number, { active: number; inactive: number }>();
-  const dead: Uint8Array[] = [];
   const liveClients = new Set<string>();
   // Generation per real id in use, in typed arrays: a Map (and an object per real below)
   // was most of a 200 ms sweep at 100,000 reals, every 2 s on the event loop.
@@ -38,14 +48,18 @@ export function sweepFlows(maps: IpvxMaps, writer: MapWriter, now = monotonicNs(
   const genOf = new Float64Array(maxId + 1).fill(-1); // u32 generations; -1 = no real with this id
   for (const [, ids] of writer.serviceIds()) for (const rs of ids.reals.values()) genOf[rs.id] = rs.gen;
   const gen = (id: number) => (id <= maxId ? genOf[id]! : -1);
-  let live = 0;
-  for (const k of maps.flows.keys()) {
-    const vb = maps.flows.lookup(k);
+  let live = 0, expired = 0;
+  // Deleted after the walk: deleting under get_next_key can restart it.
+  const dead: [MapHandle, Uint8Array][] = [];
+  // Flows and embryos (new flows waiting for their second packet under drop_entry).
+  const tables = maps.embryos ? [maps.flows, maps.embryos] : [maps.flows];
+  for (const table of tables) for (const k of table.keys()) {
+    const vb = table.lookup(k);
     if (!vb) continue;
     const v = flowVal.decode(vb);
     // Expired, or its real is gone (the program would reschedule it): delete.
     if (now > v.atime + flowTimeoutNs(g, v.state) || gen(v.realId) !== v.realGen) {
-      dead.push(k);
+      dead.push([table, k]);
       continue;
     }
     live++;
@@ -55,8 +69,7 @@ export function sweepFlows(maps: IpvxMaps, writer: MapWriter, now = monotonicNs(
     if (v.state === FLOW.est) c.active++; else c.inactive++;
     conns.set(v.realId, c);
   }
-  let expired = 0;
-  for (const k of dead) if (maps.flows.delete(k)) expired++;
+  for (const [table, k] of dead) if (table.delete(k)) expired++;
   // NAT reverse entries live as long as their client flow: one pass, no per-flow scan.
   for (const k of maps.nat_rev.keys()) {
     const rk = flowKey.decode(k);
@@ -68,7 +81,7 @@ export function sweepFlows(maps: IpvxMaps, writer: MapWriter, now = monotonicNs(
     // look the client flow up again before deleting, or a new NAT connection loses its
     // replies until it times out.
     const client = flowKey.encode({ src: rk.dst, dst: rv.vip, sport: rk.dport, dport: rv.vport, proto: rk.proto, family: rk.family });
-    if (!maps.flows.lookup(client)) maps.nat_rev.delete(k);
+    if (!maps.flows.lookup(client) && !maps.embryos?.lookup(client)) maps.nat_rev.delete(k);
   }
   // Every real's count where the map holds another one, in a few batch calls: one update
   // per real was ~110,000 syscalls every sweep, and writing all of them (even batched)

@@ -20,6 +20,9 @@ import type { NextHop } from './neighbors.js';
 import { StagedWrites } from './staged.js';
 import { RecordsById } from './records.js';
 import type { ApplyHint } from './port.js';
+import { AddrFilter, filterBit, SEED_VIP, SEED_NAT_SRC } from './filter.js';
+import type { JiffyClock } from './clock.js';
+import { DEFAULT_DEFENSE, type Defense } from '../core/model.js';
 
 /** The part of a BPF map handle the writer uses (src/bpf's BpfMap has it). */
 export interface MapHandle {
@@ -48,7 +51,10 @@ export interface MapHandle {
 export const MAP_NAMES = [
   'services', 'vips', 'reals', 'sched_slots', 'svc_cursor', 'real_conns', 'flows', 'nat_rev',
   'persist', 'svc_stats', 'real_stats', 'reasons', 'globals', 'tx_ports', 'if_macs', 'if_macs_direct',
+  'addr_filter', 'embryos', 'frags', 'flood', 'events',
 ] as const;
+/** Maps an older build may lack (benchmarks load builds side by side); the writer skips them. */
+export const OPTIONAL_MAPS: ReadonlySet<string> = new Set(['if_macs_direct', 'addr_filter', 'embryos', 'frags', 'flood', 'events']);
 export type MapName = (typeof MAP_NAMES)[number];
 export type IpvxMaps = Record<MapName, MapHandle>;
 
@@ -97,8 +103,21 @@ export function persistMaskBytes(svc: ServiceSpec): Uint8Array {
   return ipTo16({ ...vip, bytes: prefixMask(vip.family, bits) });
 }
 
+/** The filter bits a service needs: its VIP, and the address of every NAT real (replies come from there). */
+function filterBits(svc: ServiceSpec): number[] {
+  const bits = [filterBit(ipTo16(ip(svc.vip)), SEED_VIP)];
+  for (const r of svc.reals) if (r.method === 'nat') bits.push(filterBit(ipTo16(ip(r.address)), SEED_NAT_SRC));
+  return bits;
+}
+
 export class MapWriter {
   private services = new Map<string, ServiceSlot>();
+  /** The VIP / NAT-real address filter (filter.ts). */
+  private readonly filter = new AddrFilter();
+  /** Set by whoever loaded the program (clock.ts): how it turns jiffies into ns. */
+  clock: JiffyClock | undefined;
+  private defense: Defense = { ...DEFAULT_DEFENSE };
+  private globalsIn: { t: Timeouts; nat: boolean } | undefined;
   private svcIds: IdAllocator;
   private realIds: IdAllocator;
   private slots: RangeAllocator;
@@ -170,10 +189,12 @@ export class MapWriter {
       const listContent = this.readSlots(info.realsOff, info.realsLen);
       const tableContent = this.readSlots(info.tableOff, info.tableLen);
       const reals = new Map<string, RealSlot>();
+      const bits = [filterBit(key.vip, SEED_VIP)];
       for (const rid of listContent) {
         const rb = this.maps.reals.lookup(u32Key(rid));
         if (!rb) continue;
         const r = realInfo.decode(rb);
+        if (r.method === METHOD.nat) bits.push(filterBit(r.addr, SEED_NAT_SRC));
         reals.set(realId({ address: ipFrom16(r.addr, r.family as 4 | 6).text, port: r.port }), { id: rid, gen: r.gen });
         this.realValues.set(rid, rb);
         this.realIds.reserve(rid);
@@ -188,8 +209,10 @@ export class MapWriter {
         tableContent, listContent, written: v,
       });
       this.vipsWritten.add(vipKeyText(k));
+      this.filter.set(id, bits);
       found.push(id);
     }
+    this.filter.adopt(this.maps.addr_filter);
     return found;
   }
 
@@ -219,6 +242,8 @@ export class MapWriter {
 
   /** Write every stage in order, then free what the written flips stopped using. */
   private writeStaged(): void {
+    // Filter bits of new VIPs and NAT reals before their service entries flip.
+    this.filter.write(this.maps.addr_filter, true);
     this.stage.tables.flush();
     this.stage.flips.flush();
     this.stage.dead.flush();
@@ -363,6 +388,8 @@ export class MapWriter {
       // The VIP set changes only with the set of services.
       if (!only || added || removed || this.vipsUnsure) this.writeVips();
       this.writeStaged();
+      // Bits nothing needs any more, once no service entry uses them.
+      this.filter.write(this.maps.addr_filter, false);
       this.undo = [];
       this.vipsMaybe = undefined;
       this.vipsUnsure = false;
@@ -373,6 +400,7 @@ export class MapWriter {
     }
     let nat = false;
     for (const slot of this.services.values()) if (slot.applied?.nat) { nat = true; break; }
+    this.defense = { ...(state.defense ?? DEFAULT_DEFENSE) };
     this.writeTimeouts(state.timeouts, nat);
   }
 
@@ -459,6 +487,7 @@ export class MapWriter {
       this.services.set(id, slot);
     }
     touched.push(slot);
+    this.filter.set(id, filterBits(svc));
     const key = slot.key;
     // Not marked applied until every write below is done: a failure leaves it to be redone.
     slot.applied = undefined;
@@ -557,6 +586,7 @@ export class MapWriter {
     for (const rs of slot.reals.values()) this.killReal(rs);
     this.freed.services.push(slot.svcId);
     this.services.delete(id);
+    this.filter.remove(id);
     this.undo.push(() => this.services.set(id, slot));
   }
 
@@ -577,10 +607,33 @@ export class MapWriter {
 
   writeTimeouts(t: Timeouts, nat?: boolean): void {
     const cur = this.maps.globals.lookup(u32Key(0));
-    const flags = nat === undefined ? (cur ? lbGlobals.decode(cur).flags : 0) : nat ? GLOBAL_F.nat : 0;
-    this.maps.globals.update(u32Key(0), lbGlobals.encode({
-      tcpTimeoutNs: BigInt(t.tcp) * NS, tcpfinTimeoutNs: BigInt(t.tcpFin) * NS, udpTimeoutNs: BigInt(t.udp) * NS, flags,
-    }));
+    // flags sit at offset 24 in every build's layout.
+    const flags = cur && cur.length >= 28 ? new DataView(cur.buffer, cur.byteOffset, cur.length).getUint32(24, true) : 0;
+    this.globalsIn = { t, nat: nat ?? (flags & GLOBAL_F.nat) !== 0 };
+    this.writeGlobals();
+  }
+
+  /** The flood defence settings (IPVS's drop_entry / secure_tcp sysctls). */
+  writeDefense(d: Defense): void {
+    this.defense = { ...d };
+    this.writeGlobals();
+  }
+
+  /** lb_globals: timeouts, the NAT flag, the clock, the defence; what the program wrote (embryo time) is kept. */
+  private writeGlobals(): void {
+    const cur = this.maps.globals.lookup(u32Key(0));
+    const old = cur && cur.length >= lbGlobals.size ? lbGlobals.decode(cur) : undefined;
+    const t = this.globalsIn?.t ?? { tcp: 900, tcpFin: 120, udp: 300 };
+    const v = lbGlobals.encode({
+      tcpTimeoutNs: BigInt(t.tcp) * NS, tcpfinTimeoutNs: BigInt(t.tcpFin) * NS, udpTimeoutNs: BigInt(t.udp) * NS,
+      flags: this.globalsIn?.nat ? GLOBAL_F.nat : 0,
+      tickNs: this.clock?.tickNs ?? 0, clockBaseNs: this.clock?.baseNs ?? 0n,
+      newFlowRate: this.defense.newFlowRate, dropEntry: this.defense.dropEntry, secureTcp: this.defense.secureTcp,
+      synTimeoutNs: BigInt(this.defense.synTimeout) * NS, embryoNs: old?.embryoNs ?? 0n,
+    });
+    // An older build's globals are a prefix of these (benchmarks of builds side by side).
+    const size = (this.maps.globals as { valueSize?: number }).valueSize ?? v.length;
+    this.maps.globals.update(u32Key(0), v.subarray(0, size));
   }
 
   /** The reals map value last written for a real id (a view: decode or copy it before the next apply), or undefined. */

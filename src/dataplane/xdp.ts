@@ -11,17 +11,16 @@ import { ip, ipFrom16, IpAddr } from '../core/addr.js';
 import { DesiredState, Timeouts } from '../core/model.js';
 import type { Dataplane, ApplyHint, DataplaneCounters, FlatCounters, FlowView, PortableEntry, PortableChange, InstallResult } from './port.js';
 import { exportFlows, installFlows, type AttachedIf } from './flowsync.js';
-import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle } from './writer.js';
-import { counters as countersCodec, flowKey, flowVal, lbGlobals, FLOW_STATE, IPPROTO } from './codec.js';
+import { MapWriter, MAP_NAMES, OPTIONAL_MAPS, IpvxMaps, MapHandle } from './writer.js';
+import { calibrateJiffies, monotonicNs } from './clock.js';
+import { counters as countersCodec, flowKey, flowVal, lbGlobals, floodState, FLOW_STATE, IPPROTO } from './codec.js';
 import { u32Key } from './layout.js';
 import { resolveNextHops, ipLinks, macFromText, NextHop, type LinkInfo } from './neighbors.js';
 import { pinDir as defaultPinDir, claimPinDir } from './pins.js';
 import { readCounters, readFlatCounters } from './read-counters.js';
 import { writeIfMac } from './ifmacs.js';
-import { sweepFlows, SweepResult, monotonicNs, flowTimeoutNs } from './sweep.js';
-
-/** Maps the data plane works without (the program falls back to another one). */
-const OPTIONAL_MAPS: ReadonlySet<string> = new Set(['if_macs_direct']);
+import { sweepFlows, SweepResult, flowTimeoutNs, readGlobals } from './sweep.js';
+import { DEFAULT_TIMEOUTS } from '../core/model.js';
 
 export interface XdpOptions {
   objectPath: string;
@@ -94,14 +93,24 @@ export class XdpDataplane implements Dataplane {
     const missing = MAP_NAMES.filter((n) => !present.has(n) && !OPTIONAL_MAPS.has(n));
     if (missing.length) throw new Error(`${opts.objectPath} lacks map(s) ${missing.join(', ')}: a build that does not match this ipvx`);
     const names = MAP_NAMES.filter((n) => present.has(n));
+    // What the running program keeps time and timeouts with, before anything is replaced.
+    const oldGlobals = readPinnedGlobals(join(dir, 'globals'));
     for (const name of names) {
       const pin = join(dir, name);
       if (name === 'tx_ports' && existsSync(pin)) reusePinned(obj, name, pin);
-      else obj.setPinPath(name, pin);
+      else {
+        replaceIfOtherLayout(obj, name, pin, opts.log);
+        obj.setPinPath(name, pin);
+      }
     }
     obj.load();
     const maps = Object.fromEntries(names.map((n) => [n, obj.map(n) as unknown as MapHandle])) as IpvxMaps;
     const dp = new XdpDataplane(obj, maps, opts, dir, adopted);
+    // The clock and the timeouts go in before the program is attached: a program
+    // without them would take every flow for expired.
+    // (A build before the jiffies clock keeps its own: benchmarks and checks of older builds.)
+    if (obj.programs().includes('read_clock')) dp.writer.clock = calibrateJiffies(obj.program('read_clock'));
+    dp.writer.writeTimeouts(oldGlobals?.timeouts ?? DEFAULT_TIMEOUTS, oldGlobals?.nat ?? false);
     const links = readLinks();
     const ifaces = opts.interfaces?.length
       ? opts.interfaces.map((name) => { const l = links.get(name); if (!l) throw new Error(`interface ${name} not found`); return l; })
@@ -190,6 +199,13 @@ export class XdpDataplane implements Dataplane {
     this.writer.writeTimeouts(t);
   }
 
+  async floodedCpus(): Promise<number> {
+    if (!this.maps.flood) return 0;
+    const now = monotonicNs();
+    return this.maps.flood.lookupPerCpu(u32Key(0)).map((v) => floodState.decode(v))
+      .filter((f) => f.flooded && now - f.windowNs < 2_000_000_000n).length;
+  }
+
   async counters(): Promise<DataplaneCounters> {
     return readCounters(this.maps, this.writer.serviceIds());
   }
@@ -208,7 +224,7 @@ export class XdpDataplane implements Dataplane {
   }
 
   async *flows(): AsyncIterable<FlowView> {
-    const g = lbGlobals.decode(this.maps.globals.lookup(u32Key(0)) ?? new Uint8Array(lbGlobals.size));
+    const g = readGlobals(this.maps);
     const byRealId = new Map<number, { real: string; port: number; svc: string }>();
     for (const [svc, ids] of this.writer.serviceIds()) {
       for (const [real, rs] of ids.reals) {
@@ -217,8 +233,10 @@ export class XdpDataplane implements Dataplane {
       }
     }
     const now = monotonicNs();
-    for (const k of this.maps.flows.keys()) {
-      const vb = this.maps.flows.lookup(k);
+    // Embryos (new flows waiting for their second packet under drop_entry) are connections too.
+    const tables = this.maps.embryos ? [this.maps.flows, this.maps.embryos] : [this.maps.flows];
+    for (const table of tables) for (const k of table.keys()) {
+      const vb = table.lookup(k);
       if (!vb) continue;
       const key = flowKey.decode(k), v = flowVal.decode(vb);
       const r = byRealId.get(v.realId);
@@ -296,6 +314,41 @@ export function defaultObjectPath(name = 'ipvx_lb.bpf.o'): string {
 /** The daemon's factory. */
 export function createDataplane(opts: Partial<XdpOptions> = {}): Promise<XdpDataplane> {
   return XdpDataplane.open({ objectPath: defaultObjectPath(), ...opts });
+}
+
+/** Timeouts and the NAT flag of a pinned globals map (every build's layout starts with them). */
+function readPinnedGlobals(pin: string): { timeouts: Timeouts; nat: boolean } | undefined {
+  if (!existsSync(pin)) return undefined;
+  const m = BpfMap.openPinned(pin);
+  try {
+    const v = m.lookup(u32Key(0));
+    if (!v || v.length < 28) return undefined;
+    const dv = new DataView(v.buffer, v.byteOffset, v.length);
+    const s = (o: number) => Number(dv.getBigUint64(o, true) / 1_000_000_000n);
+    return { timeouts: { tcp: s(0), tcpFin: s(8), udp: s(16) }, nat: (dv.getUint32(24, true) & 1) !== 0 };
+  } finally {
+    m.close();
+  }
+}
+
+/**
+ * A map pinned by a build with another layout (type, key or value size) cannot be
+ * reused: it is unpinned, and this build starts that map empty (the program still
+ * attached keeps its own reference until it is replaced).
+ */
+function replaceIfOtherLayout(obj: BpfObject, name: string, pin: string, log?: XdpOptions['log']): void {
+  if (!existsSync(pin)) return;
+  const m = BpfMap.openPinned(pin);
+  let other = false;
+  try {
+    const want = obj.mapSpec(name);
+    other = m.type !== want.type || m.keySize !== want.keySize || m.valueSize !== want.valueSize;
+  } finally {
+    m.close();
+  }
+  if (!other) return;
+  rmSync(pin, { force: true });
+  log?.warn('a pinned map has another layout in this build: it starts empty', { map: name });
 }
 
 /**

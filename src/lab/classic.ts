@@ -45,6 +45,8 @@ export interface ClassicLab {
   client: Host;
   director: Host;
   sw: Host;
+  /** With ClassicOptions.router. */
+  router?: Host;
   reals: Host[];
   /** Director interfaces that carry service traffic (client side, real side). */
   directorIfaces: string[];
@@ -65,7 +67,22 @@ export interface ClassicOptions {
   sinks?: boolean;
   /** Called with each step, for a narrating demo. */
   say?: (line: string) => void;
+  /**
+   * A router between the client and the director whose link to the client has this MTU
+   * on the router's end (path-MTU tests): client 192.0.2.1/25 and 2001:db8:c::1/64,
+   * router .126 / ::2 there and 192.0.2.129/25, 2001:db8:d::1/64 towards the director
+   * (192.0.2.254/25, 2001:db8:d::fe/64).
+   */
+  router?: { mtu: number };
+  /** MTU of the director's real-side link, the switch and the reals' links (TUN of full-size packets needs room for the outer header). */
+  backMtu?: number;
 }
+
+/** Addresses around the path-MTU router (ClassicOptions.router). */
+export const ROUTED = {
+  4: { client: '192.0.2.1/25', routerIn: '192.0.2.126', routerOut: '192.0.2.129/25', dirFront: '192.0.2.254/25', clientNet: '192.0.2.0/25' },
+  6: { client: '2001:db8:c::1/64', routerIn: '2001:db8:c::2', routerOut: '2001:db8:d::1/64', dirFront: '2001:db8:d::fe/64', clientNet: '2001:db8:c::/64' },
+} as const;
 
 /** Build the topology, addresses for both families, servers and real-server set-up. */
 export async function buildClassicLab(lab: Lab, o: ClassicOptions): Promise<ClassicLab> {
@@ -77,22 +94,43 @@ export async function buildClassicLab(lab: Lab, o: ClassicOptions): Promise<Clas
   const sw = await lab.addHost('sw');
   const reals: Host[] = [];
   for (let i = 0; i < n; i++) reals.push(await lab.addHost(`rs${i + 1}`));
-  const front = await lab.link(client, director, { xdp: true });
-  const back = await lab.link(director, sw, { xdp: true });
+  const router = o.router ? await lab.addHost('router') : undefined;
+  const toRouter = router ? await lab.link(client, router, { xdp: true }) : undefined;
+  const front = await lab.link(router ?? client, director, { xdp: true });
+  const backMtu = o.backMtu ? { mtu: o.backMtu } : {};
+  const back = await lab.link(director, sw, { xdp: true, ...backMtu });
   const ports = [back.b.ifname];
   const rsIf: string[] = [];
   for (const r of reals) {
-    const l = await lab.link(sw, r, { xdp: true });
+    const l = await lab.link(sw, r, { xdp: true, ...backMtu });
     ports.push(l.a.ifname);
     rsIf.push(l.b.ifname);
   }
   await lab.bridge(sw, 'br0', ports);
+  if (router && toRouter) {
+    // Only the router's end is small: the client's MSS stays 1460, so full-size replies
+    // reach the router and need path-MTU discovery to get through.
+    await lab.ip(router, ['link', 'set', toRouter.b.ifname, 'mtu', String(o.router!.mtu)]);
+    await lab.setSysctl(router, 'net.ipv4.ip_forward', 1);
+    await lab.setSysctl(router, 'net.ipv6.conf.all.forwarding', 1);
+  }
   for (const fam of [4, 6] as const) {
     const p = PLAN[fam];
-    await lab.addAddress(client, front.a.ifname, `${p.client}/${p.plen}`);
-    await lab.addAddress(director, front.b.ifname, `${p.dirFront}/${p.plen}`);
+    if (router && toRouter) {
+      const r = ROUTED[fam];
+      await lab.addAddress(client, toRouter.a.ifname, r.client);
+      await lab.addAddress(router, toRouter.b.ifname, `${r.routerIn}/${r.client.split('/')[1]}`);
+      await lab.addAddress(router, front.a.ifname, r.routerOut);
+      await lab.addAddress(director, front.b.ifname, r.dirFront);
+      await lab.addRoute(client, p.vipNet, r.routerIn);
+      await lab.addRoute(router, p.vipNet, r.dirFront.split('/')[0]);
+      await lab.addRoute(director, r.clientNet, r.routerOut.split('/')[0]);
+    } else {
+      await lab.addAddress(client, front.a.ifname, `${p.client}/${p.plen}`);
+      await lab.addAddress(director, front.b.ifname, `${p.dirFront}/${p.plen}`);
+      await lab.addRoute(client, p.vipNet, p.dirFront);
+    }
     await lab.addAddress(director, back.a.ifname, `${p.dirBack}/${p.plen}`);
-    await lab.addRoute(client, p.vipNet, p.dirFront);
     for (const [i, r] of reals.entries()) {
       await lab.addAddress(r, rsIf[i]!, `${p.real(i)}/${p.plen}`);
       await lab.addRoute(r, p.any, p.dirBack);
@@ -122,7 +160,7 @@ export async function buildClassicLab(lab: Lab, o: ClassicOptions): Promise<Clas
     }
   }
   if (o.servers ?? true) say(`on each real: an HTTP server on port ${httpPort} answering its own name, a UDP echo on port ${PORTS.udp}`);
-  return { lab, client, director, sw, reals, directorIfaces: [front.b.ifname, back.a.ifname], method: o.method, httpPort, sinks };
+  return { lab, client, director, sw, reals, ...(router ? { router } : {}), directorIfaces: [front.b.ifname, back.a.ifname], method: o.method, httpPort, sinks };
 }
 
 /** Undo `ipvx realserver setup` on the reals (the lab's destroy also removes what it leaves). */

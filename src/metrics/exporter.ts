@@ -5,6 +5,7 @@ import { createServer, Server } from 'node:http';
 import { Registry, Gauge, Counter } from 'prom-client';
 import type { Controller, IpvxEvent } from '../daemon/controller.js';
 import type { HaStatus } from '../ha/node.js';
+import { EVENTS } from '../dataplane/codec.js';
 
 export interface Metrics {
   registry: Registry;
@@ -26,7 +27,8 @@ export function metricsRegistry(c: Controller, src: MetricsSources = {}): Metric
   const conns = counter('ipvx_connections_total', 'Connections scheduled; real="" is the service total', ['service', 'real']);
   const pkts = counter('ipvx_packets_total', 'Packets forwarded', ['service', 'real', 'direction']);
   const bytes = counter('ipvx_bytes_total', 'Bytes forwarded', ['service', 'real', 'direction']);
-  const reasons = counter('ipvx_dataplane_packets_total', 'Packets by what the XDP program did with them (drop/pass/forward reason)', ['reason']);
+  const reasons = counter('ipvx_dataplane_packets_total', 'Packets by how they left the XDP program (the reason names the verdict: pass_, drop_, tx, redirect)', ['reason']);
+  const events = counter('ipvx_dataplane_events_total', 'Things that happened to packets on their way (flows created, NAT replies, fragments followed, flood defence)', ['event']);
   const active = gauge('ipvx_real_active_connections', 'Active (established) connections of a real', ['service', 'real']);
   const inactive = gauge('ipvx_real_inactive_connections', 'Inactive connections of a real', ['service', 'real']);
   const up = gauge('ipvx_real_up', 'Health of a real: 1 up, 0 down (reals without a check count as up)', ['service', 'real']);
@@ -47,7 +49,7 @@ export function metricsRegistry(c: Controller, src: MetricsSources = {}): Metric
   const syncSent = haCounter('ipvx_ha_sync_entries_sent_total', 'Connection entries sent to the standby');
   const syncReceived = haCounter('ipvx_ha_sync_entries_received_total', 'Connection entries received and installed or removed');
   const syncDropped = haCounter('ipvx_ha_sync_entries_dropped_total', 'Connection entries dropped because the send queue was full');
-  const all = [conns, pkts, bytes, reasons, active, inactive, up, weight, role, services,
+  const all = [conns, pkts, bytes, reasons, events, active, inactive, up, weight, role, services,
     hbSent, hbAccepted, haRejected, peerAlive, hbAge, syncLag, syncSent, syncReceived, syncDropped];
   // Counted as they happen (not reset per scrape): every up/down of a real and of a service's quorum.
   const transitions = counter('ipvx_real_transitions_total', 'Health transitions of a real, by the state it went to', ['service', 'real', 'to']);
@@ -87,7 +89,10 @@ export function metricsRegistry(c: Controller, src: MetricsSources = {}): Metric
           inactive.set({ service: s.service, real: r.real }, r.inactiveConns);
         }
       }
-      for (const [k, v] of Object.entries(counters.global)) reasons.inc({ reason: k }, Number(v));
+      for (const [k, v] of Object.entries(counters.global)) {
+        if ((EVENTS as readonly string[]).includes(k)) events.inc({ event: k }, Number(v));
+        else reasons.inc({ reason: k }, Number(v));
+      }
       scrapeOk.set(1);
     } catch {
       scrapeOk.set(0);

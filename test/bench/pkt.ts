@@ -10,11 +10,18 @@
 // tail-calling the MAC-swap baseline through it, and subtracted.
 //
 //   node build/js/test/bench/pkt.js [--rounds N] [--repeat N] [--quick] [--object PATH]
-//   (--object: another build of the director, e.g. the one before a change)
+//        [--katran PATH.o] [--flood-syns N] [--flood-established N]
+//   (--object: another build of the director, e.g. the one before a change;
+//    --katran: Katran's balancer_ingress built with its default flags, timed beside ipvx
+//    in the goals table: test/bench/lib/katran.ts)
 import { execFileSync } from 'node:child_process';
 import { BpfObject, BpfProgram } from '../../src/bpf/index.js';
 import { ip } from '../../src/core/addr.js';
-import { DEFAULT_TIMEOUTS, DesiredState, Method, ServiceSpec, RealSpec } from '../../src/core/model.js';
+import { DEFAULT_TIMEOUTS, DEFAULT_DEFENSE, DesiredState, Method, ServiceSpec, RealSpec } from '../../src/core/model.js';
+import { ipTo16 } from '../../src/core/addr.js';
+import { flowKey } from '../../src/dataplane/codec.js';
+import { KatranBench } from './lib/katran.js';
+import { openFloor, addFloorFlow } from './lib/floor.js';
 import { validateState } from '../../src/core/validate.js';
 import type { NextHop } from '../../src/dataplane/neighbors.js';
 import { LbHarness, XDP, XDP_NAME } from '../lib/lb-harness.js';
@@ -24,10 +31,21 @@ import { summarize, fmt, fmtRatio, table, machineLine, verdict } from './lib/sta
 import { benchArgs } from './lib/args.js';
 import { CLIENT_MAC, DIR_MAC, REAL_MAC, RestoreHarness, meanOfCalls, type Family } from './lib/restore.js';
 
-const args = benchArgs({ repeat: { type: 'string' }, object: { type: 'string' } });
+const args = benchArgs({
+  repeat: { type: 'string' }, object: { type: 'string' }, katran: { type: 'string' },
+  'flood-syns': { type: 'string' }, 'flood-established': { type: 'string' },
+});
 const ROUNDS = args.num('rounds', 5, 3);
 const REPEAT = args.num('repeat', 1_000_000, 200_000);
 const OBJECT = args.str('object');
+const KATRAN = args.str('katran');
+/** New-flow runs stay under Katran's per-CPU limit of 125,000 new flows a second (see lib/katran.ts). */
+const NEW_REPEAT = Math.min(REPEAT, 100_000);
+const FLOOD_SYNS = args.num('flood-syns', 10_000_000, 1_000_000);
+const FLOOD_ESTABLISHED = args.num('flood-established', 100_000, 20_000);
+/** The flood defence off (timing every new flow as inserted), and flooded after one new flow. */
+const NO_DEFENSE = { ...DEFAULT_DEFENSE, newFlowRate: 0, dropEntry: 0 as const };
+const FLOOD_DEFENSE = { ...DEFAULT_DEFENSE, newFlowRate: 1 };
 const FLOW_TABLE = 1 << 20;
 const MANY = 1000;
 
@@ -72,7 +90,7 @@ function desired(): DesiredState {
   for (const f of [4, 6] as const) for (const m of ['dr', 'tun', 'nat'] as const) for (const many of [false, true]) {
     for (const proto of ['tcp', 'udp'] as const) services.push(service(f, m, many ? MANY : 1, vport(many), proto));
   }
-  const v = validateState({ services, timeouts: { ...DEFAULT_TIMEOUTS } });
+  const v = validateState({ services, timeouts: { ...DEFAULT_TIMEOUTS }, defense: NO_DEFENSE });
   if (!v.ok) throw new Error(`bench state is not valid: ${JSON.stringify(v.errors.slice(0, 3))}`);
   return v.value;
 }
@@ -214,6 +232,141 @@ function perCallTable(b: Bench): void {
   console.log(table(['case (per-run method)', 'min ns', 'median ns', 'max ns', 'vs MAC-swap', 'goal'], rows));
 }
 
+const otherFrame = (f: Family) => buildFrame({
+  ethSrc: CLIENT_MAC, ethDst: DIR_MAC, src: f === 4 ? '192.0.2.200' : '2001:db8:c::200', dst: dirAddr(f), df: true, proto: 'tcp',
+  tcp: { sport: 40000, dport: 22, flags: 'A', seq: 1, ack: 1 }, payload: new Uint8Array(18),
+});
+
+/**
+ * The goals of the per-packet work, side by side in one process and one round order:
+ * ipvx (DR and TUN services of 750 / 1,000 reals, mh), Katran (--katran, its maps filled
+ * alike: the same VIP:port and reals) and the floors. Ratios are medians of per-round
+ * ratios. Without --katran: ipvx and the floors.
+ */
+function goalsTable(b: Bench): void {
+  const k = KATRAN ? openKatran() : undefined;
+  const floor = openFloor(FLOW_TABLE, vip(4, 'dr'), vport(true));
+  try {
+    for (let n = 0; n < FLOW_TABLE + (FLOW_TABLE >> 3); n += REPEAT) b.wrapped(floor.program('floor_flow_insert'), buildFrame(clientFrame(4, 'dr', true, 'new')), true, 4);
+    addFloorFlow(floor, client(4), 40000, vip(4, 'dr'), vport(true));
+    const res = new Map<string, number[]>();
+    const push = (key: string, v: number) => { if (!res.has(key)) res.set(key, []); res.get(key)!.push(v); };
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const f of [4, 6] as const) {
+        const est = buildFrame(clientFrame(f, 'dr', true, 'est'));
+        const syn = buildFrame(clientFrame(f, 'dr', true, 'new'));
+        const m = b.direct(b.macswap, est).ns;
+        const same = b.wrapped(b.macswap, est, false, f).ns - m;
+        const vary = b.wrapped(b.macswap, syn, true, f, NEW_REPEAT).ns - m;
+        push(`macswap v${f}`, m);
+        const time = (key: string, p: BpfProgram, fr: Uint8Array, isNew: boolean, want: number) => {
+          const w = isNew ? b.wrapped(p, fr, true, f, NEW_REPEAT) : b.wrapped(p, fr, false, f);
+          if (w.action !== want) throw new Error(`${key}: ${XDP_NAME[w.action]}`);
+          push(key, w.ns - (isNew ? vary : same));
+        };
+        time(`ipvx est dr v${f}`, b.lb, est, false, XDP.TX);
+        time(`ipvx est tun v${f}`, b.lb, buildFrame(clientFrame(f, 'tun', true, 'est')), false, XDP.TX);
+        time(`ipvx new v${f}`, b.lb, syn, true, XDP.TX);
+        b.h.writer.writeDefense(FLOOD_DEFENSE);
+        time(`ipvx flood v${f}`, b.lb, syn, true, XDP.TX);
+        b.h.writer.writeDefense(NO_DEFENSE);
+        push(`ipvx pass v${f}`, b.direct(b.lb, otherFrame(f)).ns);
+        if (k) {
+          time(`katran est v${f}`, k.program, est, false, XDP.TX);
+          k.rateLimit('off');
+          time(`katran new v${f}`, k.program, syn, true, XDP.TX);
+          k.rateLimit('flooded');
+          time(`katran flood v${f}`, k.program, syn, true, XDP.TX);
+          push(`katran pass v${f}`, b.direct(k.program, otherFrame(f)).ns);
+        }
+        if (f === 4) {
+          time('floor lookup', floor.program('floor_flow_lookup'), est, false, XDP.TX);
+          time('floor insert', floor.program('floor_flow_insert'), syn, true, XDP.TX);
+        }
+      }
+    }
+    const med = (key: string) => summarize(res.get(key)!).median;
+    const ratio = (a: string, bk: string) => summarize(res.get(a)!.map((x, i) => x / res.get(bk)![i]!)).median;
+    const rows: string[][] = [];
+    const row = (what: string, ipvx: string, katran: string | undefined, floorKey: string | undefined, goals: { vsK?: number; vsFloor?: number }) => {
+      const vsK = katran && res.has(katran) ? ratio(ipvx, katran) : NaN;
+      const vsF = floorKey ? ratio(ipvx, floorKey) : NaN;
+      const judge: string[] = [];
+      if (goals.vsK !== undefined) judge.push(`<= ${goals.vsK}x Katran ${Number.isFinite(vsK) ? verdict(vsK <= goals.vsK) : '(no --katran)'}`);
+      if (goals.vsFloor !== undefined) judge.push(`<= ${goals.vsFloor}x floor ${verdict(vsF <= goals.vsFloor)}`);
+      rows.push([what, fmt(med(ipvx)), katran && res.has(katran) ? fmt(med(katran)) : '-', floorKey ? fmt(med(floorKey)) : '-',
+        fmtRatio(vsK), fmtRatio(vsF), judge.join('; ')]);
+    };
+    for (const f of [4, 6] as const) {
+      const fl = f === 4;
+      row(`established TCP, DR (Katran: IPIP), IPv${f}`, `ipvx est dr v${f}`, `katran est v${f}`, fl ? 'floor lookup' : undefined, { vsK: 0.6, ...(fl ? { vsFloor: 1.35 } : {}) });
+      row(`established TCP, TUN (Katran: IPIP), IPv${f}`, `ipvx est tun v${f}`, `katran est v${f}`, undefined, { vsK: 0.7 });
+      row(`new flow (SYN, full table), limit off, IPv${f}`, `ipvx new v${f}`, `katran new v${f}`, fl ? 'floor insert' : undefined, { vsK: 1.0, ...(fl ? { vsFloor: 1.1 } : {}) });
+      row(`new flow under the flood defence, IPv${f}`, `ipvx flood v${f}`, `katran flood v${f}`, undefined, { vsK: 1.0 });
+      row(`not for a VIP (XDP_PASS), IPv${f}`, `ipvx pass v${f}`, `katran pass v${f}`, undefined, { vsK: 1.0 });
+    }
+    console.log(`goals: ipvx beside Katran${k ? ` (${KATRAN})` : ' (not given: --katran PATH.o)'} and the floors; new flows ${NEW_REPEAT.toLocaleString('en')} a run, the rest ${REPEAT.toLocaleString('en')}; median ns, ratios of medians per round`);
+    console.log(`MAC-swap v4 ${fmt(med('macswap v4'))} ns, v6 ${fmt(med('macswap v6'))} ns; floors: flow lookup + MAC swap (LRU, 40-byte key, full 1M table), flow insert into the full LRU + MAC swap (IPv4)`);
+    console.log(table(['case', 'ipvx ns', 'Katran ns', 'floor ns', 'ipvx/Katran', 'ipvx/floor', 'goal'], rows));
+  } finally {
+    k?.close();
+    floor.close();
+  }
+}
+
+/** Katran with the VIPs and reals of ipvx's DR services of many reals, its LRUs filled. */
+function openKatran(): KatranBench {
+  const k = KatranBench.open(KATRAN!, [4, 6].map((f) => ({
+    vip: vip(f as Family, 'dr'), port: vport(true), reals: reals(f as Family, 'dr', MANY).map((r) => r.address),
+  })), REAL_MAC, FLOW_TABLE);
+  k.fill(FLOW_TABLE);
+  for (const f of [4, 6] as const) k.addFlow(client(f), 40000, vip(f, 'dr'), vport(true));
+  return k;
+}
+
+/**
+ * The flood goal: FLOOD_ESTABLISHED established flows (SYN, then ACK) of the DR mh
+ * service in the full table, then FLOOD_SYNS SYNs of distinct 5-tuples through test runs
+ * with the default defence; how many established flows are still in the table and still
+ * forwarded to their real.
+ */
+function floodGoal(b: Bench): void {
+  const f = 4;
+  const est = (i: number): FrameOpts => ({
+    // 250 addresses x 400 ports of a documentation /24 other than the flood's.
+    ...clientFrame(f, 'dr', true, 'new'), src: `198.51.100.${(i % 250) + 1}`, tcp: { sport: 20000 + Math.floor(i / 250), dport: vport(true), flags: 'S' },
+  });
+  b.h.writer.writeDefense(NO_DEFENSE);
+  const realOf: string[] = [];
+  for (let i = 0; i < FLOOD_ESTABLISHED; i++) {
+    const o = est(i);
+    realOf.push(parseFrame(b.h.run(buildFrame(o)).out).eth.dst);
+    b.h.run(buildFrame({ ...o, tcp: { ...o.tcp!, flags: 'A' } }));
+  }
+  b.h.writer.writeDefense({ ...DEFAULT_DEFENSE });
+  const syn = buildFrame(clientFrame(f, 'dr', true, 'new'));
+  const t0 = process.hrtime.bigint();
+  for (let n = 0; n < FLOOD_SYNS; n += 1_000_000) b.wrapped(b.lb, syn, true, f, Math.min(1_000_000, FLOOD_SYNS - n));
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  let kept = 0;
+  for (let i = 0; i < FLOOD_ESTABLISHED; i++) {
+    const o = est(i);
+    const key = flowKey.encode({ src: ipTo16(ip(o.src)), dst: ipTo16(ip(o.dst)), sport: o.tcp!.sport, dport: vport(true), proto: 6, family: 4 });
+    const inTable = b.h.maps.flows.lookup(key) !== undefined;
+    const out = b.h.run(buildFrame({ ...o, tcp: { ...o.tcp!, flags: 'PA' }, payload: 'x' }));
+    if (inTable && out.action === XDP.TX && parseFrame(out.out).eth.dst === realOf[i]) kept++;
+  }
+  const share = kept / FLOOD_ESTABLISHED;
+  const ev = b.h.events();
+  b.h.writer.writeDefense(NO_DEFENSE);
+  console.log(`flood: ${FLOOD_ESTABLISHED.toLocaleString('en')} established flows, then ${FLOOD_SYNS.toLocaleString('en')} SYNs of distinct 5-tuples (${(FLOOD_SYNS / secs / 1e6).toFixed(2)} M/s through test runs), default defence (new_flow_rate ${DEFAULT_DEFENSE.newFlowRate}/s per CPU)`);
+  console.log(table(['what', 'figure', 'goal'], [
+    ['established flows still in the table and on their real', `${kept.toLocaleString('en')} (${(share * 100).toFixed(2)} %)`, `>= 99 % ${verdict(share >= 0.99)}`],
+    ['new flows forwarded without an entry (flow_no_entry)', String(ev.flow_no_entry ?? 0n), ''],
+    ['seconds a CPU was flooded (flood_windows)', String(ev.flood_windows ?? 0n), ''],
+  ]));
+}
+
 function main(): void {
   console.log(`## pkt: per-packet cost through BPF_PROG_TEST_RUN\n${machineLine()}`);
   if (OBJECT) console.log(`director object: ${OBJECT}`);
@@ -295,6 +448,10 @@ function main(): void {
     console.log(table(['method', ...H.slice(1)], rows3.map((r) => r.slice(0, 5))));
     console.log('');
     perCallTable(b);
+    console.log('');
+    goalsTable(b);
+    console.log('');
+    floodGoal(b);
     console.log('');
     console.log(table(['program', 'xlated insns', 'jited bytes'], instructionCounts([b.lb, b.macswap, b.drop])));
   } finally {

@@ -80,15 +80,16 @@ test('truncated Ethernet, IP and L4 headers pass unchanged and are counted', () 
   assert.equal(h.reason('pass_malformed') - before, BigInt(cuts.length));
 });
 
-test('fragments: to a VIP dropped and counted, to other addresses passed', () => {
+test('a later fragment to a VIP whose first fragment was never seen is dropped and counted; fragments to other addresses pass', () => {
   h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr'), svc('2001:db8::10', '2001:db8:1::1', 'dr')), hop());
-  const before = h.reason('drop_fragment');
-  const first = buildFrame(v4({ mf: true, df: false, payload: 'x'.repeat(64) }));
+  h.resetFlows();
+  const before = h.reason('drop_frag_no_flow');
   const rest = buildFrame(v4({ fragOffset: 10, df: false, proto: 6, tcp: undefined, payload: 'y'.repeat(32) }));
-  const six = buildFrame(v6({ frag6: { offset: 0, more: true, id: 7 }, payload: 'z'.repeat(64) }));
-  for (const f of [first, rest, six]) assert.equal(h.run(f).action, XDP.DROP);
-  assert.equal(h.reason('drop_fragment') - before, 3n);
+  const six = buildFrame(v6({ frag6: { offset: 8, more: false, id: 7 }, proto: 6, tcp: undefined, payload: 'z'.repeat(64) }));
+  for (const f of [rest, six]) assert.equal(h.run(f).action, XDP.DROP);
+  assert.equal(h.reason('drop_frag_no_flow') - before, 2n);
   expectUntouched(buildFrame(v4({ dst: '203.0.113.99', mf: true, df: false, payload: 'x'.repeat(64) })), XDP.PASS, 'fragment to another host');
+  expectUntouched(buildFrame(v4({ dst: '203.0.113.99', fragOffset: 3, df: false, proto: 6, tcp: undefined, payload: 'x'.repeat(64) })), XDP.PASS, 'later fragment to another host');
 });
 
 test('TUN IPv4: a DF packet too big for the tunnel gets ICMP frag-needed back, from the VIP', () => {
@@ -184,7 +185,7 @@ test('port 0 service takes every port of its VIP', () => {
   }
 });
 
-test('unicast for another host\'s MAC passes untouched (a flooding switch, a standby director); ours and broadcast are served', () => {
+test('unicast for another host\'s MAC passes untouched (a flooding switch, a standby director); ours is served, broadcast passes', () => {
   h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr')), hop());
   const lo = new Uint8Array([1, 0, 0, 0]); // test runs arrive on lo (ifindex 1)
   h.maps.if_macs.update(lo, ifMac.encode({ addr: macBytes(DIR_MAC) }));
@@ -194,7 +195,7 @@ test('unicast for another host\'s MAC passes untouched (a flooding switch, a sta
     expectUntouched(buildFrame(v6({ src: '2001:db8:c::140', ethDst: '02:00:00:00:0d:99' })), XDP.PASS, 'IPv6 unicast to another MAC');
     assert.equal(h.reason('pass_other_host') - before, 2n);
     assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.141' }))).action], 'TX', 'to our MAC: forwarded');
-    assert.equal(XDP_NAME[h.run(buildFrame(v4({ src: '192.0.2.142', ethDst: 'ff:ff:ff:ff:ff:ff' }))).action], 'TX', 'broadcast: not filtered');
+    expectUntouched(buildFrame(v4({ src: '192.0.2.142', ethDst: 'ff:ff:ff:ff:ff:ff' })), XDP.PASS, 'broadcast: not PACKET_HOST');
   } finally {
     h.maps.if_macs.delete(lo);
   }

@@ -38,8 +38,8 @@ export class FakeMap implements MapHandle {
   }
 }
 
-const ARRAYS = new Set<MapName>(['reals', 'sched_slots', 'svc_cursor', 'real_conns', 'svc_stats', 'real_stats', 'reasons', 'globals']);
-const SIZES: Partial<Record<MapName, number>> = { reals: 68, sched_slots: 4, svc_cursor: 4, real_conns: 8, svc_stats: 40, real_stats: 40, reasons: 8, globals: 32 };
+const ARRAYS = new Set<MapName>(['reals', 'sched_slots', 'svc_cursor', 'real_conns', 'svc_stats', 'real_stats', 'reasons', 'globals', 'addr_filter', 'events', 'flood']);
+const SIZES: Partial<Record<MapName, number>> = { reals: 68, sched_slots: 4, svc_cursor: 4, real_conns: 8, svc_stats: 40, real_stats: 40, reasons: 8, globals: 64, addr_filter: 8, events: 8, flood: 16 };
 
 export function fakeMaps(limits: Partial<Record<MapName, number>> = {}, nCpus = 2): IpvxMaps & Record<MapName, FakeMap> {
   const out = {} as Record<MapName, FakeMap>;

@@ -5,7 +5,8 @@
 import koffi from 'koffi';
 import { BpfObject, numPossibleCpus } from '../../src/bpf/index.js';
 import { MapWriter, MAP_NAMES, IpvxMaps, MapHandle, NextHopOf } from '../../src/dataplane/writer.js';
-import { REASONS, ReasonName, counters as countersCodec } from '../../src/dataplane/codec.js';
+import { REASONS, EVENTS, ReasonName, EventName, counters as countersCodec } from '../../src/dataplane/codec.js';
+import { calibrateJiffies } from '../../src/dataplane/clock.js';
 import { u32Key, readU64 } from '../../src/dataplane/layout.js';
 import type { DesiredState } from '../../src/core/model.js';
 
@@ -33,11 +34,14 @@ export class LbHarness {
     const present = new Set(obj.maps());
     this.maps = Object.fromEntries(MAP_NAMES.filter((n) => present.has(n)).map((n) => [n, obj.map(n) as unknown as MapHandle])) as IpvxMaps;
     this.writer = new MapWriter(this.maps, numPossibleCpus());
+    // Builds before the jiffies clock (benchmarks of older objects) have no read_clock.
+    if (obj.programs().includes('read_clock')) this.writer.clock = calibrateJiffies(obj.program('read_clock'));
     // lo (ifindex 1) is the only device here: the default ingress of test runs and a valid devmap target.
     this.maps.tx_ports.update(u32Key(1), u32Key(1));
   }
 
-  static open(objectPath = 'build/bpf/ipvx_lb.bpf.o', setup?: (obj: BpfObject) => void): LbHarness {
+  /** IPVX_LB_OBJECT runs the tests against another build (to show a new test fails on the old one). */
+  static open(objectPath = process.env.IPVX_LB_OBJECT ?? 'build/bpf/ipvx_lb.bpf.o', setup?: (obj: BpfObject) => void): LbHarness {
     enterFreshNetns();
     const obj = BpfObject.open(objectPath);
     setup?.(obj);
@@ -54,21 +58,34 @@ export class LbHarness {
     return { action: r.retval, out: r.data };
   }
 
-  /** Empty the flow, NAT and persistence tables and zero every real's connection counters. */
+  /** Empty the flow, embryo, fragment, NAT and persistence tables and zero every real's connection counters. */
   resetFlows(): void {
-    for (const m of [this.maps.flows, this.maps.nat_rev, this.maps.persist]) for (const k of [...m.keys()]) m.delete(k);
+    for (const m of [this.maps.flows, this.maps.embryos, this.maps.frags, this.maps.nat_rev, this.maps.persist]) {
+      if (m) for (const k of [...m.keys()]) m.delete(k);
+    }
     for (const [, ids] of this.writer.serviceIds()) {
       for (const rs of ids.reals.values()) this.maps.real_conns.update(u32Key(rs.id), new Uint8Array(8));
     }
   }
 
-  reason(name: ReasonName): bigint {
-    const i = REASONS.indexOf(name);
-    return this.maps.reasons.lookupPerCpu(u32Key(i)).reduce((s, v) => s + readU64(v), 0n);
+  /** An exit reason's or an event's count, summed over CPUs. */
+  reason(name: ReasonName | EventName): bigint {
+    const exit = (REASONS as readonly string[]).indexOf(name);
+    const map = exit >= 0 ? this.maps.reasons : this.maps.events;
+    if (!map) return 0n; // a build without the events map
+    const i = exit >= 0 ? exit : (EVENTS as readonly string[]).indexOf(name);
+    if (i < 0) throw new Error(`no counter ${name}`);
+    return map.lookupPerCpu(u32Key(i)).reduce((s, v) => s + readU64(v), 0n);
   }
 
+  /** Every exit reason's count. */
   reasons(): Record<string, bigint> {
     return Object.fromEntries(REASONS.map((n) => [n, this.reason(n)]));
+  }
+
+  /** Every event's count. */
+  events(): Record<string, bigint> {
+    return Object.fromEntries(EVENTS.map((n) => [n, this.reason(n)]));
   }
 
   serviceCounters(service: string) {

@@ -11,6 +11,8 @@ import type { Change as _ipvx_v1_Change, Change__Output as _ipvx_v1_Change__Outp
 import type { ClearRequest as _ipvx_v1_ClearRequest, ClearRequest__Output as _ipvx_v1_ClearRequest__Output } from './ipvx/v1/ClearRequest.js';
 import type { Connection as _ipvx_v1_Connection, Connection__Output as _ipvx_v1_Connection__Output } from './ipvx/v1/Connection.js';
 import type { Counters as _ipvx_v1_Counters, Counters__Output as _ipvx_v1_Counters__Output } from './ipvx/v1/Counters.js';
+import type { Defense as _ipvx_v1_Defense, Defense__Output as _ipvx_v1_Defense__Output } from './ipvx/v1/Defense.js';
+import type { DefenseStatus as _ipvx_v1_DefenseStatus, DefenseStatus__Output as _ipvx_v1_DefenseStatus__Output } from './ipvx/v1/DefenseStatus.js';
 import type { DesiredState as _ipvx_v1_DesiredState, DesiredState__Output as _ipvx_v1_DesiredState__Output } from './ipvx/v1/DesiredState.js';
 import type { Empty as _ipvx_v1_Empty, Empty__Output as _ipvx_v1_Empty__Output } from './ipvx/v1/Empty.js';
 import type { Event as _ipvx_v1_Event, Event__Output as _ipvx_v1_Event__Output } from './ipvx/v1/Event.js';
@@ -39,6 +41,7 @@ import type { ServiceKey as _ipvx_v1_ServiceKey, ServiceKey__Output as _ipvx_v1_
 import type { ServiceKeyRequest as _ipvx_v1_ServiceKeyRequest, ServiceKeyRequest__Output as _ipvx_v1_ServiceKeyRequest__Output } from './ipvx/v1/ServiceKeyRequest.js';
 import type { ServiceRequest as _ipvx_v1_ServiceRequest, ServiceRequest__Output as _ipvx_v1_ServiceRequest__Output } from './ipvx/v1/ServiceRequest.js';
 import type { ServiceStats as _ipvx_v1_ServiceStats, ServiceStats__Output as _ipvx_v1_ServiceStats__Output } from './ipvx/v1/ServiceStats.js';
+import type { SetDefenseRequest as _ipvx_v1_SetDefenseRequest, SetDefenseRequest__Output as _ipvx_v1_SetDefenseRequest__Output } from './ipvx/v1/SetDefenseRequest.js';
 import type { SetTimeoutsRequest as _ipvx_v1_SetTimeoutsRequest, SetTimeoutsRequest__Output as _ipvx_v1_SetTimeoutsRequest__Output } from './ipvx/v1/SetTimeoutsRequest.js';
 import type { SorryServer as _ipvx_v1_SorryServer, SorryServer__Output as _ipvx_v1_SorryServer__Output } from './ipvx/v1/SorryServer.js';
 import type { Timeouts as _ipvx_v1_Timeouts, Timeouts__Output as _ipvx_v1_Timeouts__Output } from './ipvx/v1/Timeouts.js';
@@ -62,6 +65,8 @@ export interface ProtoGrpcType {
       ClearRequest: MessageTypeDefinition<_ipvx_v1_ClearRequest, _ipvx_v1_ClearRequest__Output>
       Connection: MessageTypeDefinition<_ipvx_v1_Connection, _ipvx_v1_Connection__Output>
       Counters: MessageTypeDefinition<_ipvx_v1_Counters, _ipvx_v1_Counters__Output>
+      Defense: MessageTypeDefinition<_ipvx_v1_Defense, _ipvx_v1_Defense__Output>
+      DefenseStatus: MessageTypeDefinition<_ipvx_v1_DefenseStatus, _ipvx_v1_DefenseStatus__Output>
       DesiredState: MessageTypeDefinition<_ipvx_v1_DesiredState, _ipvx_v1_DesiredState__Output>
       Empty: MessageTypeDefinition<_ipvx_v1_Empty, _ipvx_v1_Empty__Output>
       Event: MessageTypeDefinition<_ipvx_v1_Event, _ipvx_v1_Event__Output>
@@ -90,6 +95,7 @@ export interface ProtoGrpcType {
       ServiceKeyRequest: MessageTypeDefinition<_ipvx_v1_ServiceKeyRequest, _ipvx_v1_ServiceKeyRequest__Output>
       ServiceRequest: MessageTypeDefinition<_ipvx_v1_ServiceRequest, _ipvx_v1_ServiceRequest__Output>
       ServiceStats: MessageTypeDefinition<_ipvx_v1_ServiceStats, _ipvx_v1_ServiceStats__Output>
+      SetDefenseRequest: MessageTypeDefinition<_ipvx_v1_SetDefenseRequest, _ipvx_v1_SetDefenseRequest__Output>
       SetTimeoutsRequest: MessageTypeDefinition<_ipvx_v1_SetTimeoutsRequest, _ipvx_v1_SetTimeoutsRequest__Output>
       SorryServer: MessageTypeDefinition<_ipvx_v1_SorryServer, _ipvx_v1_SorryServer__Output>
       Timeouts: MessageTypeDefinition<_ipvx_v1_Timeouts, _ipvx_v1_Timeouts__Output>

@@ -1,11 +1,13 @@
-// HTTP client: `node http-get.js --url http://[2001:db8::2]:80/ [--count N] [--timeout-ms 5000]`.
+// HTTP client: `node http-get.js --url http://[2001:db8::2]:80/ [--count N] [--timeout-ms 5000] [--digest]`.
 // Makes N sequential requests (each on a new connection) and prints each response body
-// as is; exits 0 when all were 2xx, exits 1 with the error on stderr at the first failure.
+// as is (--digest: "<bytes> <sha256>" of it instead); exits 0 when all were 2xx, exits 1
+// with the error on stderr at the first failure.
+import { createHash } from 'node:crypto';
 import { request } from 'node:http';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { url: { type: 'string' }, count: { type: 'string', default: '1' }, 'timeout-ms': { type: 'string', default: '5000' } },
+  options: { url: { type: 'string' }, count: { type: 'string', default: '1' }, 'timeout-ms': { type: 'string', default: '5000' }, digest: { type: 'boolean' } },
 });
 if (!values.url) { console.error('--url is required'); process.exit(2); }
 const count = Number(values.count);
@@ -29,7 +31,8 @@ function get(url: string): Promise<Buffer> {
 
 for (let i = 0; i < count; i++) {
   try {
-    process.stdout.write(await get(values.url));
+    const body = await get(values.url);
+    process.stdout.write(values.digest ? `${body.length} ${createHash('sha256').update(body).digest('hex')}\n` : body);
   } catch (e) {
     console.error(`request ${i + 1} of ${count}: ${String(e)}`);
     process.exit(1);

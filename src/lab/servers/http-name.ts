@@ -1,6 +1,7 @@
 // HTTP server that answers with its own name: `node http-name.js --name rs1 --port 80 --host ::`.
 // GET /        -> "<name>\n"
 // GET /client  -> "<client address> <client port>\n" (what the server saw: useful for NAT/DR checks)
+// GET /bytes/N -> N bytes (0..255 repeated; at most 100 MB): a download
 // Prints "ready" once listening; one JSON line per request on stdout is not printed (keep it quiet).
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,14 @@ const { values } = parseArgs({
 });
 const name = values.name!;
 const server = createServer((req, res) => {
+  const n = /^\/bytes\/(\d+)$/.exec(req.url ?? '');
+  if (n && Number(n[1]) <= 100_000_000) {
+    const body = Buffer.alloc(Number(n[1]));
+    for (let i = 0; i < body.length; i++) body[i] = i & 255;
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-server': name, 'content-length': body.length });
+    res.end(body);
+    return;
+  }
   const body = req.url === '/client' ? `${req.socket.remoteAddress} ${req.socket.remotePort}\n` : `${name}\n`;
   res.writeHead(200, { 'content-type': 'text/plain', 'x-server': name, 'content-length': Buffer.byteLength(body) });
   res.end(body);

@@ -11,8 +11,30 @@ export const REAL_MAC = '02:00:00:00:0a:01';
 export type Family = 4 | 6;
 export interface Timed { ns: number; action: number }
 
-/** Where the harness varies the frame per repetition: the TCP/UDP source port and the last source address byte. */
-export const varyOffsets = (f: Family) => (f === 4 ? { sport: 34, saddr: 14 + 15 } : { sport: 54, saddr: 14 + 8 + 15 });
+/**
+ * Where the harness varies the frame per repetition: the TCP/UDP source port, the last
+ * source address byte, and for IPv4 the identification's low byte (moved the other way,
+ * so the header checksum the director verifies stays right). Frames without a VLAN tag
+ * or IPv4 options.
+ */
+export const varyOffsets = (f: Family) => (f === 4 ? { sport: 34, saddr: 14 + 15, id: 14 + 5 } : { sport: 54, saddr: 14 + 8 + 15, id: 0 });
+
+/** The frame as the harness varies it: source address's last byte 0, IPv4 id low byte 0xff, header checksum redone. */
+function varyTemplate(frame: Uint8Array, f: Family): Uint8Array {
+  const t = Uint8Array.from(frame);
+  const o = varyOffsets(f);
+  t[o.saddr] = 0;
+  if (f === 4) {
+    t[o.id] = 0xff;
+    t[24] = 0; t[25] = 0;
+    let sum = 0;
+    for (let i = 14; i < 34; i += 2) sum += (t[i]! << 8) | t[i + 1]!;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+    const c = ~sum & 0xffff;
+    t[24] = c >> 8; t[25] = c & 0xff;
+  }
+  return t;
+}
 
 export class RestoreHarness {
   readonly obj: BpfObject;
@@ -24,14 +46,16 @@ export class RestoreHarness {
 
   /** ns/packet of `p` behind the restore harness (harness cost included); `vary` changes the flow per repetition. */
   run(p: BpfProgram, frame: Uint8Array, vary: boolean, f: Family, repeat: number): Timed {
-    const v = new Uint8Array(16 + 256);
+    const v = new Uint8Array(20 + 256);
     const dv = new DataView(v.buffer);
     const o = varyOffsets(f);
+    if (vary) frame = varyTemplate(frame, f);
     dv.setUint32(0, frame.length, true);
     dv.setUint32(4, vary ? 1 : 0, true);
     dv.setUint32(8, o.sport, true);
     dv.setUint32(12, o.saddr, true);
-    v.set(frame, 16);
+    dv.setUint32(16, o.id, true);
+    v.set(frame, 20);
     const zero = new Uint8Array(4);
     this.obj.map('frame').update(zero, v);
     const fd = new Uint8Array(4);

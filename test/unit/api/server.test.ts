@@ -122,6 +122,16 @@ test('Clear, SetTimeouts (0 = unchanged), ZeroCounters, GetStats', async () => {
     assert.deepEqual(h.dp.timeouts, { tcp: 600, tcpFin: 120, udp: 300 });
     assert.deepEqual((await h.client.getConfig()).timeouts, { tcp: 600, tcpFin: 120, udp: 300 });
 
+    // The flood defence: settings given change, the rest stay; 0 is a value (off), not "unchanged".
+    const pick = (x: { newFlowRate?: number; dropEntry?: number; secureTcp?: number; synTimeout?: number } | null | undefined) =>
+      ({ newFlowRate: x?.newFlowRate, dropEntry: x?.dropEntry, secureTcp: x?.secureTcp, synTimeout: x?.synTimeout });
+    const d = pick(await h.client.setDefense({ dropEntry: 0, newFlowRate: 0 }));
+    assert.deepEqual(d, { newFlowRate: 0, dropEntry: 0, secureTcp: 0, synTimeout: 10 });
+    assert.deepEqual(pick((await h.client.getConfig()).defense), d);
+    assert.deepEqual(pick(h.dp.applied?.defense), d, 'written to the data plane with the state');
+    assert.deepEqual(pick((await h.client.getStatus()).defense?.settings), d);
+    await assert.rejects(h.client.setDefense({ secureTcp: 9 as never }), /defense\.secureTcp: 9 is not a defence mode/);
+
     await h.client.clear();
     const cfg = await h.client.getConfig();
     assert.deepEqual(cfg.services, []);

@@ -237,3 +237,20 @@ test('--help lists every command and option on a line each', () => {
     assert.ok(h.includes(o), `--help mentions ${o}`);
   }
 });
+
+test('ipvx --defense sets the flood defence like IPVS sysctls, shows it (also --json and in daemon status), and refuses bad settings changing nothing', () => {
+  const shown = ok(['--defense', 'drop_entry=3', 'new_flow_rate=5000']);
+  assert.match(shown, /^flood defence: new_flow_rate 5000\/s per CPU, drop_entry 3, secure_tcp 0 \(syn_timeout 10s\), flooded CPUs now 0$/m);
+  assert.deepEqual(JSON.parse(ok(['--defense', '--json'])).settings, { newFlowRate: 5000, dropEntry: 3, secureTcp: 0, synTimeout: 10 });
+  const unknown = ipvx(['--defense', 'drop_packet=1']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /'drop_packet=1' is not a setting/);
+  const bad = ipvx(['--defense', 'secure_tcp=7']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /defense\.secureTcp: 7 is not a defence mode/);
+  assert.deepEqual(JSON.parse(ok(['--defense', '--json'])).settings, { newFlowRate: 5000, dropEntry: 3, secureTcp: 0, synTimeout: 10 }, 'unchanged');
+  const status = ok(['daemon', 'status', '--run-dir', join(dir, 'run'), '--counters']);
+  assert.match(status, /flood defence: new_flow_rate 5000\/s per CPU, drop_entry 3/);
+  assert.match(status, /^  tx +\d+  XDP_TX$/m);
+  ok(['--defense', 'drop_entry=1', 'new_flow_rate=125000']);
+});

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { ALL_STRUCTS, REASONS, METHOD, SCHED_KIND, FLOW, SVC_F, REAL_F, GLOBAL_F } from '../../../src/dataplane/codec.js';
+import { ALL_STRUCTS, REASONS, EVENTS, METHOD, SCHED_KIND, FLOW, SVC_F, REAL_F, GLOBAL_F } from '../../../src/dataplane/codec.js';
 import { readLimits, limitConstants } from '../../../src/dataplane/limits.js';
 import { MAP_NAMES } from '../../../src/dataplane/writer.js';
 
@@ -64,6 +64,15 @@ test('enum ipvx_reason matches REASONS', () => {
     if (cname === 'R_MAX') { assert.equal(v, REASONS.length); continue; }
     const ts = cname.replace(/^R_/, '').toLowerCase();
     assert.equal(REASONS.indexOf(ts as (typeof REASONS)[number]), v, `reason ${cname}`);
+  }
+});
+
+test('enum ipvx_event matches EVENTS', () => {
+  const vals = enumValues('ipvx_event');
+  assert.equal(vals.get('E_MAX'), EVENTS.length);
+  for (const [cname, v] of vals) {
+    if (cname === 'E_MAX') continue;
+    assert.equal(EVENTS.indexOf(cname.replace(/^E_/, '').toLowerCase() as (typeof EVENTS)[number]), v, `event ${cname}`);
   }
 });
 

@@ -4,6 +4,7 @@ import type { Service as _ipvx_v1_Service, Service__Output as _ipvx_v1_Service__
 import type { Timeouts as _ipvx_v1_Timeouts, Timeouts__Output as _ipvx_v1_Timeouts__Output } from '../../ipvx/v1/Timeouts.js';
 import type { HaSettings as _ipvx_v1_HaSettings, HaSettings__Output as _ipvx_v1_HaSettings__Output } from '../../ipvx/v1/HaSettings.js';
 import type { BgpSettings as _ipvx_v1_BgpSettings, BgpSettings__Output as _ipvx_v1_BgpSettings__Output } from '../../ipvx/v1/BgpSettings.js';
+import type { Defense as _ipvx_v1_Defense, Defense__Output as _ipvx_v1_Defense__Output } from '../../ipvx/v1/Defense.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -20,6 +21,7 @@ export interface DesiredState {
    * Ignored in requests.
    */
   'serial'?: (number | string | Long);
+  'defense'?: (_ipvx_v1_Defense | null);
 }
 
 /**
@@ -36,4 +38,5 @@ export interface DesiredState__Output {
    * Ignored in requests.
    */
   'serial': (string);
+  'defense': (_ipvx_v1_Defense__Output | null);
 }

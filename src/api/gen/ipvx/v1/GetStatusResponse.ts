@@ -2,6 +2,7 @@
 
 import type { HaStatus as _ipvx_v1_HaStatus, HaStatus__Output as _ipvx_v1_HaStatus__Output } from '../../ipvx/v1/HaStatus.js';
 import type { BgpStatus as _ipvx_v1_BgpStatus, BgpStatus__Output as _ipvx_v1_BgpStatus__Output } from '../../ipvx/v1/BgpStatus.js';
+import type { DefenseStatus as _ipvx_v1_DefenseStatus, DefenseStatus__Output as _ipvx_v1_DefenseStatus__Output } from '../../ipvx/v1/DefenseStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface GetStatusResponse {
@@ -36,6 +37,7 @@ export interface GetStatusResponse {
    * the configuration's serial (GetConfig's DesiredState.serial)
    */
   'configSerial'?: (number | string | Long);
+  'defense'?: (_ipvx_v1_DefenseStatus | null);
 }
 
 export interface GetStatusResponse__Output {
@@ -70,4 +72,5 @@ export interface GetStatusResponse__Output {
    * the configuration's serial (GetConfig's DesiredState.serial)
    */
   'configSerial': (string);
+  'defense': (_ipvx_v1_DefenseStatus__Output | null);
 }

@@ -6,6 +6,7 @@ import type { ApplyConfigRequest as _ipvx_v1_ApplyConfigRequest, ApplyConfigRequ
 import type { ApplyConfigResponse as _ipvx_v1_ApplyConfigResponse, ApplyConfigResponse__Output as _ipvx_v1_ApplyConfigResponse__Output } from '../../ipvx/v1/ApplyConfigResponse.js';
 import type { ClearRequest as _ipvx_v1_ClearRequest, ClearRequest__Output as _ipvx_v1_ClearRequest__Output } from '../../ipvx/v1/ClearRequest.js';
 import type { Connection as _ipvx_v1_Connection, Connection__Output as _ipvx_v1_Connection__Output } from '../../ipvx/v1/Connection.js';
+import type { Defense as _ipvx_v1_Defense, Defense__Output as _ipvx_v1_Defense__Output } from '../../ipvx/v1/Defense.js';
 import type { DesiredState as _ipvx_v1_DesiredState, DesiredState__Output as _ipvx_v1_DesiredState__Output } from '../../ipvx/v1/DesiredState.js';
 import type { Empty as _ipvx_v1_Empty, Empty__Output as _ipvx_v1_Empty__Output } from '../../ipvx/v1/Empty.js';
 import type { Event as _ipvx_v1_Event, Event__Output as _ipvx_v1_Event__Output } from '../../ipvx/v1/Event.js';
@@ -18,6 +19,7 @@ import type { ListConnectionsRequest as _ipvx_v1_ListConnectionsRequest, ListCon
 import type { RealRequest as _ipvx_v1_RealRequest, RealRequest__Output as _ipvx_v1_RealRequest__Output } from '../../ipvx/v1/RealRequest.js';
 import type { ServiceKeyRequest as _ipvx_v1_ServiceKeyRequest, ServiceKeyRequest__Output as _ipvx_v1_ServiceKeyRequest__Output } from '../../ipvx/v1/ServiceKeyRequest.js';
 import type { ServiceRequest as _ipvx_v1_ServiceRequest, ServiceRequest__Output as _ipvx_v1_ServiceRequest__Output } from '../../ipvx/v1/ServiceRequest.js';
+import type { SetDefenseRequest as _ipvx_v1_SetDefenseRequest, SetDefenseRequest__Output as _ipvx_v1_SetDefenseRequest__Output } from '../../ipvx/v1/SetDefenseRequest.js';
 import type { SetTimeoutsRequest as _ipvx_v1_SetTimeoutsRequest, SetTimeoutsRequest__Output as _ipvx_v1_SetTimeoutsRequest__Output } from '../../ipvx/v1/SetTimeoutsRequest.js';
 import type { Timeouts as _ipvx_v1_Timeouts, Timeouts__Output as _ipvx_v1_Timeouts__Output } from '../../ipvx/v1/Timeouts.js';
 import type { WatchRequest as _ipvx_v1_WatchRequest, WatchRequest__Output as _ipvx_v1_WatchRequest__Output } from '../../ipvx/v1/WatchRequest.js';
@@ -110,6 +112,15 @@ export interface IpvxClient extends grpc.Client {
   listConnections(argument: _ipvx_v1_ListConnectionsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_ipvx_v1_Connection__Output>;
   listConnections(argument: _ipvx_v1_ListConnectionsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_ipvx_v1_Connection__Output>;
   
+  SetDefense(argument: _ipvx_v1_SetDefenseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ipvx_v1_Defense__Output>): grpc.ClientUnaryCall;
+  SetDefense(argument: _ipvx_v1_SetDefenseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ipvx_v1_Defense__Output>): grpc.ClientUnaryCall;
+  SetDefense(argument: _ipvx_v1_SetDefenseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ipvx_v1_Defense__Output>): grpc.ClientUnaryCall;
+  SetDefense(argument: _ipvx_v1_SetDefenseRequest, callback: grpc.requestCallback<_ipvx_v1_Defense__Output>): grpc.ClientUnaryCall;
+  setDefense(argument: _ipvx_v1_SetDefenseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ipvx_v1_Defense__Output>): grpc.ClientUnaryCall;
+  setDefense(argument: _ipvx_v1_SetDefenseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ipvx_v1_Defense__Output>): grpc.ClientUnaryCall;
+  setDefense(argument: _ipvx_v1_SetDefenseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ipvx_v1_Defense__Output>): grpc.ClientUnaryCall;
+  setDefense(argument: _ipvx_v1_SetDefenseRequest, callback: grpc.requestCallback<_ipvx_v1_Defense__Output>): grpc.ClientUnaryCall;
+  
   SetTimeouts(argument: _ipvx_v1_SetTimeoutsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ipvx_v1_Timeouts__Output>): grpc.ClientUnaryCall;
   SetTimeouts(argument: _ipvx_v1_SetTimeoutsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ipvx_v1_Timeouts__Output>): grpc.ClientUnaryCall;
   SetTimeouts(argument: _ipvx_v1_SetTimeoutsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ipvx_v1_Timeouts__Output>): grpc.ClientUnaryCall;
@@ -174,6 +185,8 @@ export interface IpvxHandlers extends grpc.UntypedServiceImplementation {
   
   ListConnections: grpc.handleServerStreamingCall<_ipvx_v1_ListConnectionsRequest__Output, _ipvx_v1_Connection>;
   
+  SetDefense: grpc.handleUnaryCall<_ipvx_v1_SetDefenseRequest__Output, _ipvx_v1_Defense>;
+  
   SetTimeouts: grpc.handleUnaryCall<_ipvx_v1_SetTimeoutsRequest__Output, _ipvx_v1_Timeouts>;
   
   UpdateReal: grpc.handleUnaryCall<_ipvx_v1_RealRequest__Output, _ipvx_v1_Empty>;
@@ -197,6 +210,7 @@ export interface IpvxDefinition extends grpc.ServiceDefinition {
   GetStats: MethodDefinition<_ipvx_v1_GetStatsRequest, _ipvx_v1_GetStatsResponse, _ipvx_v1_GetStatsRequest__Output, _ipvx_v1_GetStatsResponse__Output>
   GetStatus: MethodDefinition<_ipvx_v1_GetStatusRequest, _ipvx_v1_GetStatusResponse, _ipvx_v1_GetStatusRequest__Output, _ipvx_v1_GetStatusResponse__Output>
   ListConnections: MethodDefinition<_ipvx_v1_ListConnectionsRequest, _ipvx_v1_Connection, _ipvx_v1_ListConnectionsRequest__Output, _ipvx_v1_Connection__Output>
+  SetDefense: MethodDefinition<_ipvx_v1_SetDefenseRequest, _ipvx_v1_Defense, _ipvx_v1_SetDefenseRequest__Output, _ipvx_v1_Defense__Output>
   SetTimeouts: MethodDefinition<_ipvx_v1_SetTimeoutsRequest, _ipvx_v1_Timeouts, _ipvx_v1_SetTimeoutsRequest__Output, _ipvx_v1_Timeouts__Output>
   UpdateReal: MethodDefinition<_ipvx_v1_RealRequest, _ipvx_v1_Empty, _ipvx_v1_RealRequest__Output, _ipvx_v1_Empty__Output>
   UpdateService: MethodDefinition<_ipvx_v1_ServiceRequest, _ipvx_v1_Empty, _ipvx_v1_ServiceRequest__Output, _ipvx_v1_Empty__Output>
