@@ -21,11 +21,8 @@
 // goal 0), each daemon's RSS and open descriptors at the start and the end, event-loop
 // lag p99 (the daemon's own, from its metrics, every 10 s), and Watch events missed
 // (serials skipped, 'missed' notices, churn changes accepted without an event).
-import { mkdtempSync, writeFileSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
+import { buildHaPair, HaDirector } from '../../src/lab/ha-pair.js';
 import { IpvxClient } from '../../src/api/client.js';
 import { serverScript as server } from '../../src/lab/servers/index.js';
 import { IPVX_BIN } from '../../src/lab/classic.js';
@@ -33,7 +30,6 @@ import { haveCommand } from '../lib/have.js';
 import { benchArgs } from './lib/args.js';
 import { percentiles, table, fmt, machineLine } from './lib/stats.js';
 
-const DAEMON = fileURLToPath(new URL('../../src/daemon/main.js', import.meta.url));
 const args = benchArgs({ minutes: { type: 'string' } });
 const MINUTES = args.num('minutes', 10, 1);
 const KEEPALIVE = 0.25, DEADTIME = 1.5;
@@ -70,88 +66,34 @@ function config(me: 2 | 3): string {
   }, null, 1);
 }
 
-class Director {
-  proc: Proc | undefined;
-  readonly dir: string;
-  client!: IpvxClient;
-  constructor(readonly lab: Lab, readonly host: Host, readonly name: string, cfg: string) {
-    this.dir = mkdtempSync(join(tmpdir(), `ipvx-soak-${name}-`));
-    lab.removeOnDestroy(this.dir);
-    writeFileSync(join(this.dir, 'config.yaml'), cfg);
-  }
+/** A director's daemon (health checks on), its client, and its own event-loop lag. */
+class Director extends HaDirector {
+  api!: IpvxClient;
+  constructor(lab: Lab, host: Host, name: string, cfg: string) { super(lab, host, name, cfg, ['--log-level', 'warn']); }
 
-  async start(): Promise<void> {
-    this.proc = await this.lab.node(this.host, DAEMON, [
-      'run', '--config', join(this.dir, 'config.yaml'), '--state', join(this.dir, 'state.yaml'), '--run-dir', join(this.dir, 'run'),
-      '--interfaces', 'front,back', '--ha-sync-interval', '0.2', '--log-level', 'warn', '--metrics', '127.0.0.1:9100',
-    ]);
-    await until(`${this.name} serving`, () => readdirSync(join(this.dir, 'run')).some((f) => f.endsWith('.sock')), 60_000, 200);
-    this.client = new IpvxClient(`unix:${join(this.dir, 'run', readdirSync(join(this.dir, 'run')).find((f) => f.endsWith('.sock'))!)}`, { timeoutMs: 20_000 });
-    await until(`${this.name} answers`, () => this.client.getStatus().then(() => true, () => false), 60_000, 200);
-  }
-
-  /** RSS (kB) and open descriptors of the daemon's process. */
-  usage(): { rssKb: number; fds: number } {
-    const pid = this.proc!.pid!;
-    return { rssKb: Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]), fds: readdirSync(`/proc/${pid}/fd`).length };
+  override async start(): Promise<void> {
+    await super.start();
+    this.api = this.client();
   }
 
   /** The daemon's event-loop lag p99 since its previous scrape, in ms. */
   async lagP99Ms(): Promise<number> {
-    const m = await this.lab.exec(this.host, process.execPath, ['-e', "fetch('http://127.0.0.1:9100/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))"]);
-    return Number(/^nodejs_eventloop_lag_p99_seconds ([0-9.e+-]+)$/m.exec(m)?.[1] ?? NaN) * 1000;
+    return Number(/^nodejs_eventloop_lag_p99_seconds ([0-9.e+-]+)$/m.exec(await this.metrics())?.[1] ?? NaN) * 1000;
   }
 
   alive(): boolean { return Boolean(this.proc?.running); }
 }
 
 async function build(lab: Lab) {
-  const client = await lab.addHost('client');
-  const router = await lab.addHost('router');
-  const A = await lab.addHost('dirA');
-  const B = await lab.addHost('dirB');
-  const swf = await lab.addHost('swf');
-  const swb = await lab.addHost('swb');
-  const rs = await Promise.all(REALS.map((_, i) => lab.addHost(`rs${i + 1}`)));
-  const cr = await lab.link(client, router);
-  const front: string[] = [], back: string[] = [];
-  front.push((await lab.link(router, swf, { xdp: true, aIf: 'front' })).b.ifname);
-  back.push((await lab.link(router, swb, { xdp: true, aIf: 'back' })).b.ifname);
-  for (const d of [A, B]) {
-    front.push((await lab.link(d, swf, { xdp: true, aIf: 'front' })).b.ifname);
-    back.push((await lab.link(d, swb, { xdp: true, aIf: 'back' })).b.ifname);
-  }
-  const rsIf: string[] = [];
-  for (const r of rs) {
-    const l = await lab.link(r, swb, { xdp: true, aIf: 'eth0' });
-    back.push(l.b.ifname);
-    rsIf.push(l.a.ifname);
-  }
-  await lab.bridge(swf, 'br0', front);
-  await lab.bridge(swb, 'br0', back);
-  await lab.addAddress(client, cr.a.ifname, '192.0.2.1/24');
-  await lab.addAddress(router, cr.b.ifname, '192.0.2.254/24');
-  await lab.addRoute(client, 'default', '192.0.2.254');
-  await lab.addAddress(router, 'front', '198.51.100.1/24');
-  await lab.addAddress(router, 'back', '203.0.113.254/24');
-  await lab.setSysctl(router, 'net.ipv4.ip_forward', 1);
-  await lab.setSysctl(router, 'net.ipv4.conf.all.rp_filter', 0);
-  await lab.setSysctl(router, 'net.ipv4.conf.back.rp_filter', 0);
-  for (const [d, n] of [[A, 2], [B, 3]] as const) {
-    await lab.addAddress(d, 'front', `198.51.100.${n}/24`);
-    await lab.addAddress(d, 'back', `203.0.113.${n}/24`);
-    await lab.addRoute(d, '192.0.2.0/24', '198.51.100.1');
-  }
-  for (const [i, r] of rs.entries()) {
-    await lab.addAddress(r, rsIf[i]!, `${REALS[i]}/24`);
-    await lab.addRoute(r, 'default', '203.0.113.254');
+  const t = await buildHaPair(lab, { reals: REALS });
+  for (const [i, r] of t.reals.entries()) {
     await lab.exec(r, process.execPath, [IPVX_BIN, 'realserver', 'setup', '--vip', VIP, '--method', 'dr']);
     await lab.node(r, server('http-name'), ['--name', `rs${i + 1}`, '--port', '80', '--host', '::'], { ready: 'ready' });
     await lab.node(r, server('tcp-echo'), ['--port', '9000', '--host', '::'], { ready: 'ready' });
     // The health check's port: always open on the reals that do not flap.
     if (!FLAPPERS.includes(i)) await lab.node(r, server('tcp-sink'), ['--port', String(CHECK_PORT)], { ready: 'ready' });
   }
-  return { client, router, A, B, rs };
+  return { client: t.client, A: t.A, B: t.B, rs: t.reals };
 }
 
 /** Resets a real sends from a service port: each answers a segment of a connection it does not have. */
@@ -187,12 +129,12 @@ async function main(): Promise<void> {
     const B = new Director(lab, t.B, 'B', config(3));
     const dirs = [A, B];
     await Promise.all(dirs.map((d) => d.start()));
-    await until('A active, B standby', async () => (await A.client.getStatus()).role === 'active' && (await B.client.getStatus()).role === 'standby', 30_000, 200);
+    await until('A active, B standby', async () => (await A.api.getStatus()).role === 'active' && (await B.api.getStatus()).role === 'standby', 30_000, 200);
     const resets = await resetCounter(lab, t.rs);
 
     // Watch streams: every serial once, in order.
     const watch = dirs.map((d) => {
-      const w = { events: 0, gaps: 0, missed: 0, last: undefined as number | undefined, stream: d.client.watch() };
+      const w = { events: 0, gaps: 0, missed: 0, last: undefined as number | undefined, stream: d.api.watch() };
       void (async () => {
         try {
           for await (const e of w.stream.events) {
@@ -223,7 +165,7 @@ async function main(): Promise<void> {
     })();
 
     const load = await lab.node(t.client, server('ha-load'), ['--host', VIP, '--echo-port', '9000', '--http-port', '80', '--conns', String(CONNS), '--max-seconds', String(seconds + 120)], { ready: 'ready', readyTimeoutMs: 30_000 });
-    await until('the standby knows the flows', async () => Number((await B.client.getStatus()).ha?.syncEntriesReceived ?? 0) >= CONNS, 20_000, 200);
+    await until('the standby knows the flows', async () => Number((await B.api.getStatus()).ha?.syncEntriesReceived ?? 0) >= CONNS, 20_000, 200);
     await sleep(2000);
     const start = { A: A.usage(), B: B.usage(), resets: resets ? await resets() : undefined, at: Date.now() };
 
@@ -254,7 +196,7 @@ async function main(): Promise<void> {
           op = (c) => c.updateReal(key, real(REALS[j]!, w));
         }
         churn.sent++;
-        const r = await Promise.allSettled(dirs.map((d) => op(d.client)));
+        const r = await Promise.allSettled(dirs.map((d) => op(d.api)));
         if (r.every((x) => x.status === 'fulfilled')) churn.accepted++;
         else { churn.refused++; if (churn.errors.length < 5) churn.errors.push(r.map((x) => (x.status === 'rejected' ? String(x.reason) : 'ok')).join(' / ')); }
         await sleep(Math.max(0, 1000 / CHURN_HZ - (Date.now() - tick)));
@@ -297,7 +239,7 @@ async function main(): Promise<void> {
       await sleep(3000);
       await lab.ip(active.host, ['link', 'set', 'front', 'up']);
       await lab.ip(active.host, ['link', 'set', 'back', 'up']);
-      await until(`${active.name} standby`, async () => (await active.client.getStatus()).role === 'standby', 30_000, 200);
+      await until(`${active.name} standby`, async () => (await active.api.getStatus()).role === 'standby', 30_000, 200);
       windows.push([at - 2000, Date.now() + 2000]);
       failovers.push({ at, from: active.name, ms });
       console.log(`  ${((at - start.at) / 1000).toFixed(0)} s: failover ${active.name} -> ${other.name} in ${ms} ms; churn ${churn.accepted}/${churn.sent}`);
@@ -308,9 +250,9 @@ async function main(): Promise<void> {
     const stop = { A: A.usage(), B: B.usage(), resets: resets ? await resets() : undefined };
     await load.kill(30_000);
     await Promise.all([flap, sampler]);
-    const serials = await Promise.all(dirs.map(async (d) => Number((await d.client.getStatus()).configSerial)));
+    const serials = await Promise.all(dirs.map(async (d) => Number((await d.api.getStatus()).configSerial)));
     for (const w of watch) w.stream.cancel();
-    for (const d of dirs) d.client.close();
+    for (const d of dirs) d.api.close();
 
     const result = JSON.parse(load.lines.find((l) => l.startsWith('{'))!) as LoadResult;
     const broken = result.long.filter((l) => l.error !== null || l.echoed !== l.sent).length;
