@@ -242,7 +242,8 @@ async function main(): Promise<void> {
       await until(`${active.name} standby`, async () => (await active.api.getStatus()).role === 'standby', 30_000, 200);
       windows.push([at - 2000, Date.now() + 2000]);
       failovers.push({ at, from: active.name, ms });
-      console.log(`  ${((at - start.at) / 1000).toFixed(0)} s: failover ${active.name} -> ${other.name} in ${ms} ms; churn ${churn.accepted}/${churn.sent}`);
+      const use = dirs.map((d) => { const u = d.usage(); return `${d.name} ${fmt(u.rssKb / 1024)} MiB ${u.fds} fds`; }).join(', ');
+      console.log(`  ${((at - start.at) / 1000).toFixed(0)} s: failover ${active.name} -> ${other.name} in ${ms} ms; churn ${churn.accepted}/${churn.sent}; ${use}`);
       for (const d of dirs) if (!d.alive()) throw new Error(`daemon ${d.name} died`);
     }
     churning = false; flapping = false; sampling = false;

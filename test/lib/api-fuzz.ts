@@ -13,7 +13,7 @@
 //     the order is the daemon's) the daemon lives and its state file follows every change.
 //
 // Replay needs the order the daemon applied changes in. Each client owns a partition of
-// the configuration (its own VIPs; client 0 also the timeouts) and sends its requests one
+// the configuration (its own VIPs; client 0 also the settings: timeouts, defence) and sends its requests one
 // at a time, so changes of different clients commute; requests that touch everything
 // (ApplyConfig, Clear) run between the concurrent rounds, from one client. A candidate
 // request is decoded as the server decodes it first: one that would touch another
@@ -24,7 +24,21 @@ import * as grpc from '@grpc/grpc-js';
 import { IpvxService, packageDefinition } from '../../src/api/proto.js';
 import { parseIp } from '../../src/core/addr.js';
 import { parseSavedState } from '../../src/config/store.js';
-import { rng } from './random-state.js';
+
+/**
+ * A seeded generator: next(n) in 0..n-1 (mulberry32; the high bits, so that n = 16 does
+ * not see the short cycles of an LCG's low bits).
+ */
+export function rng(seed: number): Next {
+  let a = seed >>> 0;
+  return (n: number) => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
 
 type Msg = Record<string, unknown>;
 type Next = (n: number) => number;
@@ -32,7 +46,9 @@ type Field = { name: string; label: string; type: string; typeName: string };
 type MethodName = keyof typeof IpvxService.service & string;
 
 export const METHODS = Object.keys(IpvxService.service) as MethodName[];
-const MUTATING = new Set(['ApplyConfig', 'AddService', 'UpdateService', 'DeleteService', 'AddReal', 'UpdateReal', 'DeleteReal', 'Clear', 'SetTimeouts']);
+const MUTATING = new Set(['ApplyConfig', 'AddService', 'UpdateService', 'DeleteService', 'AddReal', 'UpdateReal', 'DeleteReal', 'Clear', 'SetTimeouts', 'SetDefense']);
+/** RPCs that change one setting of the whole configuration: client 0's partition. */
+const SETTINGS = new Set(['SetTimeouts', 'SetDefense']);
 const GLOBAL = new Set(['ApplyConfig', 'Clear']);
 const STREAMING = new Set(['ListConnections', 'Watch']);
 
@@ -132,7 +148,7 @@ export function candidate(method: MethodName, next: Next, own: string[]): Buffer
  * decode, or read-only), 'global', or the VIP it edits (canonical text; undefined when
  * the VIP is not an address: rejected).
  */
-export function scopeOf(method: MethodName, bytes: Buffer): { kind: 'none' } | { kind: 'global' } | { kind: 'timeouts' } | { kind: 'vip'; vip?: string } {
+export function scopeOf(method: MethodName, bytes: Buffer): { kind: 'none' } | { kind: 'global' } | { kind: 'settings' } | { kind: 'vip'; vip?: string } {
   if (!MUTATING.has(method)) return { kind: 'none' };
   let m: Msg;
   try {
@@ -146,7 +162,7 @@ export function scopeOf(method: MethodName, bytes: Buffer): { kind: 'none' } | {
     return st && (st.ha || st.bgp) ? { kind: 'global', unsafe: true } as never : { kind: 'global' };
   }
   if (method === 'Clear') return { kind: 'global' };
-  if (method === 'SetTimeouts') return { kind: 'timeouts' };
+  if (SETTINGS.has(method)) return { kind: 'settings' };
   const vip = parseIp(String((m.service as Msg | null)?.vip ?? ''));
   return vip.ok ? { kind: 'vip', vip: vip.value.text } : { kind: 'vip' };
 }
@@ -208,9 +224,10 @@ export async function configOf(client: grpc.Client): Promise<{ text: string; ser
   return { text: canonicalConfig(m), serial: String(m.serial) };
 }
 
+/** Everything GetConfig says but the serial, services in a fixed order (clients' adds interleave). */
 export function canonicalConfig(m: Msg): string {
-  const services = ((m.services as Msg[]) ?? []).map((s) => JSON.stringify(s)).sort();
-  return JSON.stringify({ services, timeouts: m.timeouts, sorryServers: m.sorryServers ?? null });
+  const { serial: _serial, services, ...rest } = m;
+  return JSON.stringify({ ...rest, services: ((services as Msg[]) ?? []).map((s) => JSON.stringify(s)).sort() });
 }
 
 export interface FuzzOptions {
@@ -247,6 +264,8 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
   const clients = Array.from({ length: o.clients }, () => new grpc.Client(addr, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 << 20, 'grpc.max_send_message_length': 64 << 20 }));
   // Linearized log of accepted changes: per round, each client's in order (they commute), then the global ones.
   const accepted: Call[][] = [];
+  // The configuration after each of those chunks: the replay must pass through each.
+  const snapshots: string[] = [];
   const alive = () => { if (d.proc.exitCode !== null) throw new Error(`the daemon died (exit ${d.proc.exitCode}) during the run`); };
 
   // A Watch that must see every serial once, in order (or be told how many it missed).
@@ -298,7 +317,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
           ? (IpvxService.service[method].requestSerialize as unknown as (m: Msg) => Buffer)(pick(nx, known[k]!))
           : candidate(method, nx, vipsOf(k));
         const scope = scopeOf(method, bytes);
-        const mine = scope.kind === 'none' || (scope.kind === 'vip' && (!scope.vip || vipsOf(k).includes(scope.vip))) || (scope.kind === 'timeouts' && k === 0);
+        const mine = scope.kind === 'none' || (scope.kind === 'vip' && (!scope.vip || vipsOf(k).includes(scope.vip))) || (scope.kind === 'settings' && k === 0);
         if (!mine) { report.skipped++; continue; }
         if (await send(k, { method, bytes }, logs[k]!) && (method === 'AddReal' || method === 'UpdateReal')) {
           const m = (IpvxService.service[method].requestDeserialize as unknown as (b: Buffer) => Msg)(bytes);
@@ -307,6 +326,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
       }
     }));
     accepted.push(logs.flat());
+    snapshots.push((await configOf(clients[0]!)).text); // everyone idle: the state this round left
     // Whole-configuration requests, one client, nobody else sending.
     const global: Call[] = [];
     for (let i = 0; i < Math.max(2, o.perRound >> 3); i++) {
@@ -323,6 +343,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
     if (big.ok) throw new Error('an oversized AddService was accepted');
     report.rejected++;
     accepted.push(global);
+    snapshots.push((await configOf(clients[0]!)).text);
     if (round === 0) report.rssStartKb = rssKb(d.pid);
     o.log?.(`round ${round + 1}/${o.rounds}: sent ${report.sent}, accepted ${report.accepted}, rss ${rssKb(d.pid)} kB`);
   }
@@ -364,13 +385,18 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
   const r = await startFuzzDaemon(o.daemonJs, `${o.dir}/replay-run`, `${o.dir}/replay-state.yaml`);
   const rc = new grpc.Client(`unix:${r.socket}`, grpc.credentials.createInsecure(), { 'grpc.max_send_message_length': 64 << 20, 'grpc.max_receive_message_length': 64 << 20 });
   try {
-    for (const c of accepted.flat()) {
-      const out = await callRaw(rc, c);
-      if (!out.ok) throw new Error(`replay: ${c.method} (${c.bytes.toString('hex').slice(0, 80)}) was accepted by the daemon but refused on replay (code ${out.code})`);
-      report.replayed++;
+    for (const [i, chunk] of accepted.entries()) {
+      for (const c of chunk) {
+        const out = await callRaw(rc, c);
+        if (!out.ok) throw new Error(`replay: ${c.method} (${c.bytes.toString('hex').slice(0, 80)}) was accepted by the daemon but refused on replay (code ${out.code})`);
+        report.replayed++;
+      }
+      const replayed = await configOf(rc);
+      if (replayed.text !== snapshots[i]) {
+        throw new Error(`after ${i % 2 ? 'the whole-configuration requests' : 'the concurrent requests'} of round ${(i >> 1) + 1} the configuration is not the replay of the accepted requests:\nrun:    ${snapshots[i]!.slice(0, 600)}\nreplay: ${replayed.text.slice(0, 600)}`);
+      }
     }
-    const replayed = await configOf(rc);
-    if (replayed.text !== liveBefore.text) throw new Error(`the configuration after the run is not the replay of the accepted requests:\nrun:    ${liveBefore.text.slice(0, 600)}\nreplay: ${replayed.text.slice(0, 600)}`);
+    if (snapshots.at(-1) !== liveBefore.text) throw new Error('the configuration moved while no request was sent');
     // The stopped daemon's saved state, restarted: the run's, plus the in-flight requests it may have taken before it stopped.
     const restarted = parseSavedState(readFileSync(`${o.dir}/state.yaml`, 'utf8'), 'state.yaml');
     const extra = Number(restarted.serial) - Number(after.serial);

@@ -7,8 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fuzz, candidate, scopeOf, METHODS } from '../../lib/api-fuzz.js';
-import { rng } from '../../lib/random-state.js';
+import { fuzz, candidate, scopeOf, METHODS, rng } from '../../lib/api-fuzz.js';
 import { IpvxService } from '../../../src/api/proto.js';
 
 const DAEMON = fileURLToPath(new URL('../../../src/daemon/main.js', import.meta.url));
