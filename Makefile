@@ -11,10 +11,10 @@ TEST_GLOB ?= build/js/test
 
 vpath %.bpf.c bpf test/bpf/progs test/bench/progs
 
-.PHONY: all build bpf bpf-tools ts setup check-gen fuzz-api test test-unit test-bpf test-e2e demo bench clean install
+.PHONY: all build bpf bpf-tools ts web setup check-gen fuzz-api test test-unit test-bpf test-e2e test-compat test-console demo bench clean install
 
 all: build
-build: bpf ts
+build: bpf ts web
 
 setup:
 	@bash scripts/setup.sh
@@ -40,6 +40,14 @@ $(NPM_STAMP): package-lock.json
 ts: $(NPM_STAMP)
 	rm -rf build/js
 	npx tsc -p .
+	@mkdir -p build/man
+	node build/js/src/cli/manpage.js > build/man/ipvx.8
+
+# The web console's pages (src/console/web): type-checked, then bundled by Vite into
+# build/web, which `ipvx console` serves itself.
+web: $(NPM_STAMP)
+	npx tsc -p src/console/web
+	npx vite build --config src/console/web/vite.config.ts
 
 # src/api/gen must be what the proto gives (regenerate with `npm run gen`).
 check-gen:
@@ -62,12 +70,20 @@ test-unit: build
 test-bpf: build
 	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/bpf -name '*.test.js' | sort)
 
+# ipvsadm 1.31's own code (Debian's source, built against a stub table) against ipvx's output.
+test-compat: build
+	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/compat -name '*.test.js' | sort)
+
 test-e2e: build
 	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/e2e -name '*.test.js' | sort)
 
 # The gRPC API under fuzz, long (test/lib/api-fuzz.ts; make test runs 3 rounds). ROUNDS=N SEED=N.
 fuzz-api: build
 	IPVX_API_FUZZ_ROUNDS=$${ROUNDS:-200} IPVX_API_FUZZ_SEED=$${SEED:-$$RANDOM} node --test --test-reporter=spec build/js/test/unit/api/fuzz.test.js
+
+# The web console in a real browser (Debian's chromium), in a lab of network namespaces.
+test-console: build
+	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/e2e -name 'console*.test.js' | sort)
 
 demo: setup build
 	./bin/ipvx demo $(ARGS)
@@ -77,8 +93,16 @@ bench: setup build
 	@bash scripts/bench-setup.sh
 	node build/js/test/bench/run.js $(ARGS)
 
+# make install [PREFIX=/usr/local] [IPVSADM_WRAPPERS=1|overwrite]: ipvx on the PATH, its manual
+# page ipvx(8), and with IPVSADM_WRAPPERS ipvsadm/ipvsadm-save/ipvsadm-restore commands that run
+# ipvx (an existing real ipvsadm in SBINDIR is only replaced with IPVSADM_WRAPPERS=overwrite).
+PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+SBINDIR ?= $(PREFIX)/sbin
 install: build
 	npm install -g .
+	install -D -m 0644 build/man/ipvx.8 $(DESTDIR)$(MANDIR)/man8/ipvx.8
+	@WRAPPERS="$(IPVSADM_WRAPPERS)" SBINDIR="$(SBINDIR)" DESTDIR="$(DESTDIR)" bash scripts/install-ipvsadm-wrappers.sh
 
 clean:
 	rm -rf build

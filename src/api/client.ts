@@ -2,7 +2,7 @@
 // (its unix socket), or of a TCP address (TLS, or plaintext on loopback).
 import { existsSync, readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
-import { IpvxService, defaultSocketPath } from './proto.js';
+import { IpvxService, defaultSocketPath, ORIGIN_METADATA } from './proto.js';
 import { netnsId } from '../dataplane/pins.js';
 import type { IpvxClient as RawClient } from './gen/ipvx/v1/Ipvx.js';
 import type { DesiredState, DesiredState__Output } from './gen/ipvx/v1/DesiredState.js';
@@ -42,6 +42,11 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
+export interface CallOptions {
+  /** On whose behalf a change is made; the daemon logs it and sends it with the config event (api/server.ts originOf). */
+  origin?: string;
+}
+
 /** Largest reply the client accepts (big configs: GetConfig, ApplyConfig's changes). */
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 const START_HINT = 'start it with: ipvx daemon start';
@@ -69,10 +74,12 @@ export class IpvxClient {
     return new IpvxClient(`unix:${socketPath}`, opts);
   }
 
-  private call<Res>(method: string, req: object): Promise<Res> {
+  private call<Res>(method: string, req: object, o: CallOptions = {}): Promise<Res> {
     const fn = (this.raw as unknown as Record<string, Function>)[method]!;
+    const md = new grpc.Metadata();
+    if (o.origin) md.set(ORIGIN_METADATA, o.origin);
     return new Promise((resolve, reject) => {
-      fn.call(this.raw, req, { deadline: Date.now() + this.timeoutMs }, (e: grpc.ServiceError | null, res: Res) => (e ? reject(this.error(e)) : resolve(res)));
+      fn.call(this.raw, req, md, { deadline: Date.now() + this.timeoutMs }, (e: grpc.ServiceError | null, res: Res) => (e ? reject(this.error(e)) : resolve(res)));
     });
   }
 
@@ -88,8 +95,8 @@ export class IpvxClient {
    * expectedSerial (GetConfig's serial) only if nobody changed the configuration since:
    * otherwise an IpvxError with code ABORTED (isConflict) and nothing changes.
    */
-  applyConfig(state: DesiredState, dryRun = false, expectedSerial?: number | string) {
-    return this.call<ApplyConfigResponse__Output>('ApplyConfig', { state, dryRun, ...(expectedSerial ? { expectedSerial: String(expectedSerial) } : {}) });
+  applyConfig(state: DesiredState, dryRun = false, expectedSerial?: number | string, o: CallOptions = {}) {
+    return this.call<ApplyConfigResponse__Output>('ApplyConfig', { state, dryRun, ...(expectedSerial ? { expectedSerial: String(expectedSerial) } : {}) }, o);
   }
   addService(service: Service) { return this.call<object>('AddService', { service }); }
   updateService(service: Service) { return this.call<object>('UpdateService', { service }); }

@@ -23,6 +23,8 @@ export const packageDefinition = protoLoader.loadSync(PROTO_PATH, LOADER_OPTIONS
 export const ipvxProto = grpc.loadPackageDefinition(packageDefinition) as unknown as ProtoGrpcType;
 export const IpvxService = ipvxProto.ipvx.v1.Ipvx;
 export const SERVICE_NAME = 'ipvx.v1.Ipvx';
+/** Metadata in which a client says on whose behalf it changes the configuration (the console: user and browser address). */
+export const ORIGIN_METADATA = 'ipvx-origin';
 
 /** Socket of the daemon of a network namespace (by its identity: src/common/netns.ts) in the run directory (IPVX_RUN_DIR or /run/ipvx). */
 export function defaultSocketPath(netns: string): string {

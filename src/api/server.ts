@@ -10,7 +10,7 @@ import { ReflectionService } from '@grpc/reflection';
 import * as protoLoader from '@grpc/proto-loader';
 import { createRequire } from 'node:module';
 import {
-  IpvxService, PROTO_PATH, LOADER_OPTIONS, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, defenseFromMsg, SERVICE_NAME,
+  IpvxService, PROTO_PATH, LOADER_OPTIONS, ORIGIN_METADATA, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, defenseFromMsg, SERVICE_NAME,
 } from './proto.js';
 import { Controller, ApiError, IpvxEvent, apiError } from '../daemon/controller.js';
 import { watchFeed } from './watch.js';
@@ -60,13 +60,29 @@ function toStatus(e: unknown): Partial<grpc.StatusObject> {
 }
 
 // Handlers are typed loosely here (requests arrive with proto3 defaults) and checked by proto.ts.
-function unary<Res>(fn: (req: Msg) => Promise<Res> | Res): grpc.handleUnaryCall<Msg, Res> {
+function unary<Res>(fn: (req: Msg, call: grpc.ServerUnaryCall<Msg, Res>) => Promise<Res> | Res): grpc.handleUnaryCall<Msg, Res> {
   return (call, callback) => {
-    Promise.resolve().then(() => fn(call.request)).then(
+    Promise.resolve().then(() => fn(call.request, call)).then(
       (res) => callback(null, res),
       (e: unknown) => callback(toStatus(e)),
     );
   };
+}
+
+const ORIGIN_MAX = 200;
+
+/**
+ * Who makes a change, for the log and the config event: what the client says of itself
+ * (ORIGIN_METADATA; printable ASCII, bounded, as any client may write anything there) and
+ * the connection it came on, which it cannot choose.
+ */
+export function originOf(call: { metadata: Pick<grpc.Metadata, 'get'>; getPeer(): string }): string {
+  const said = call.metadata.get(ORIGIN_METADATA)[0];
+  const text = typeof said === 'string' ? said.replace(/[^\x20-\x7e]/g, '?').slice(0, ORIGIN_MAX).trim() : '';
+  const peer = call.getPeer();
+  // grpc-js names a unix-socket peer "unknown" (or unix:...).
+  const via = !peer || peer === 'unknown' || peer.startsWith('unix:') ? 'local socket' : peer.slice(0, ORIGIN_MAX);
+  return text ? `${text} (via ${via})` : `via ${via}`;
 }
 
 function must<T>(r: Result<T>): T {
@@ -132,7 +148,7 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
         defense: await c.defense().catch(() => undefined),
       };
     }),
-    ApplyConfig: unary(async (req) => {
+    ApplyConfig: unary(async (req, call) => {
       if (req.state) delete (req.state as Msg).serial; // GetConfig's serial, sent back as it came: not part of the state
       let next: DesiredState | undefined = must(stateFromMsg(req.state as Msg));
       // The decoded message (110,000 protobuf objects at 10,000 x 10) is not needed once
@@ -143,58 +159,59 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
         const value = next!;
         next = undefined; // held from here by the commit only while it needs it
         return { ok: true, value };
-      }, { dryRun, rename: (f) => `state.${f}`, expectedSerial: Number(req.expectedSerial ?? 0) });
+      }, { dryRun, rename: (f) => `state.${f}`, expectedSerial: Number(req.expectedSerial ?? 0), origin: originOf(call) });
       // A dry run is asked for the diff: all of it. An applied change lists the first CHANGE_LIST_LIMIT (commitSummary).
       return { ...listed, applied: !dryRun && listed.changes.length + listed.changesOmitted > 0 };
     }),
     GetConfig: unary(() => ({ ...c.current, serial: c.serial })),
-    AddService: unary(async (req) => {
+    AddService: unary(async (req, call) => {
       const svc = must(serviceFromMsg(req.service as Msg));
-      await c.commit((s) => edit.addService(s, svc), { rename: renameFor(svc) });
+      await c.commit((s) => edit.addService(s, svc), { rename: renameFor(svc), origin: originOf(call) });
       return empty;
     }),
-    UpdateService: unary(async (req) => {
+    UpdateService: unary(async (req, call) => {
       const svc = must(serviceFromMsg(req.service as Msg));
-      await c.commit((s) => edit.editService(s, svc), { rename: renameFor(svc) });
+      await c.commit((s) => edit.editService(s, svc), { rename: renameFor(svc), origin: originOf(call) });
       return empty;
     }),
-    DeleteService: unary(async (req) => {
+    DeleteService: unary(async (req, call) => {
       const k = serviceOf(req);
-      await c.commit((s) => edit.deleteService(s, k));
+      await c.commit((s) => edit.deleteService(s, k), { origin: originOf(call) });
       return empty;
     }),
-    AddReal: unary(async (req) => {
+    AddReal: unary(async (req, call) => {
       const k = serviceOf(req), r = must(realFromMsg(req.real as Msg));
-      await c.commit((s) => edit.addReal(s, k, r), { rename: renameFor(k, r) });
+      await c.commit((s) => edit.addReal(s, k, r), { rename: renameFor(k, r), origin: originOf(call) });
       return empty;
     }),
-    UpdateReal: unary(async (req) => {
+    UpdateReal: unary(async (req, call) => {
       const k = serviceOf(req), r = must(realFromMsg(req.real as Msg));
-      await c.commit((s) => edit.editReal(s, k, r), { rename: renameFor(k, r) });
+      await c.commit((s) => edit.editReal(s, k, r), { rename: renameFor(k, r), origin: originOf(call) });
       return empty;
     }),
-    DeleteReal: unary(async (req) => {
+    DeleteReal: unary(async (req, call) => {
       const k = serviceOf(req), r = must(realFromMsg(req.real as Msg));
-      await c.commit((s) => edit.deleteReal(s, k, r));
+      await c.commit((s) => edit.deleteReal(s, k, r), { origin: originOf(call) });
       return empty;
     }),
-    Clear: unary(async () => { await c.commit((s) => edit.clear(s)); return empty; }),
+    Clear: unary(async (_req, call) => { await c.commit((s) => edit.clear(s), { origin: originOf(call) }); return empty; }),
     ZeroCounters: unary(async (req) => {
       await c.zero(req.service ? serviceId(serviceOf(req)) : undefined);
       return empty;
     }),
-    SetTimeouts: unary(async (req) => {
+    SetTimeouts: unary(async (req, call) => {
       const t = timeoutsFromMsg(req.timeouts as Msg);
-      await c.commit((s) => edit.setTimeouts(s, t), { rename: (f) => f });
+      await c.commit((s) => edit.setTimeouts(s, t), { rename: (f) => f, origin: originOf(call) });
       return c.current.timeouts;
     }),
-    SetDefense: unary(async (req) => {
+    SetDefense: unary(async (req, call) => {
       const d = defenseFromMsg(req.defense as Msg);
-      await c.commit((s) => edit.setDefense(s, d), { rename: (f) => f });
+      await c.commit((s) => edit.setDefense(s, d), { rename: (f) => f, origin: originOf(call) });
       return c.current.defense ?? DEFAULT_DEFENSE;
     }),
     GetStats: unary(async () => {
       const { counters, rates } = await c.stats();
+      const persist = c.persistConns();
       const health = new Map((c.health?.view() ?? []).flatMap((s) => s.reals.map((r) => [`${s.service}#${r.real}`, r] as const)));
       // Configured weights by service and real, indexed once (a scan per real was quadratic).
       const weights = new Map(c.current.services.map((x) => [serviceId(x), new Map(x.reals.map((r) => [realId(r), r.weight]))]));
@@ -205,7 +222,7 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
             const hv = health.get(`${s.service}#${r.real}`);
             return {
               real: r.real, counters: counterMsg(r), rates: rates(s.service, r.real), activeConns: r.activeConns,
-              inactiveConns: r.inactiveConns, effectiveWeight: hv ? (hv.effectiveWeight ?? 0) : (weights.get(s.service)?.get(r.real) ?? 0),
+              inactiveConns: r.inactiveConns, persistConns: persist.get(`${s.service}#${r.real}`) ?? 0, effectiveWeight: hv ? (hv.effectiveWeight ?? 0) : (weights.get(s.service)?.get(r.real) ?? 0),
               health: hv && hv.check ? hv.state : 'unchecked',
               ...(hv && hv.check ? { healthReason: hv.reason, healthSince: hv.changedAt.toISOString() } : {}),
             };

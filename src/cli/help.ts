@@ -22,7 +22,7 @@ export function helpText(program = 'ipvx'): string {
   ${p} --set tcp tcpfin udp
   ${p} --defense [new_flow_rate=N] [drop_entry=0-3] [secure_tcp=0-3] [syn_timeout=S] [--json]
   ${p} -h
-  ${p} daemon|apply|watch|import|realserver|demo ...
+  ${p} daemon|apply|watch|import|console|realserver|demo ...
 
 Commands:
 Either long or short options are allowed.
@@ -50,7 +50,7 @@ virtual-service:
 Options:
   --scheduler    -s scheduler         one of ${SCHEDULERS.join('|')},
                                       the default scheduler is ${DEFAULT_SCHEDULER}.
-  --persistent   -p [timeout]         persistent service (default timeout 300 s)
+  --persistent   -p [timeout]         persistent service (default timeout 360 s)
   --netmask      -M netmask           persistent granularity mask (IPv6: prefix length)
   --sched-flags  -b flags             scheduler flags (comma-separated): sh-fallback, sh-port, mh-fallback, mh-port
   --real-server  -r server-address    server-address is host (and port)
@@ -83,3 +83,31 @@ ipvx commands:
   demo                                run a self-contained demo in network namespaces
 `;
 }
+
+export const APPLY_HELP = `Usage: ipvx apply -f FILE [--dry-run] [--serial N] [--json]
+  Make the daemon's whole configuration what FILE (YAML, the schema of docs/config) says,
+  in one transaction, and print what changed. --dry-run prints the changes only, and the
+  configuration's serial they were computed against.
+  --serial N            apply only if the configuration is still at serial N (as --dry-run
+                        printed it): exactly the changes shown, or nothing (exit 255)`;
+
+export const IMPORT_HELP = `Usage: ipvx import FILE [--format ipvsadm|lvs.cf|keepalived] [--role primary|backup]
+         [--resolve-hosts] [--partial] [--ha-key-file FILE] [--apply [--dry-run|--serial N]] [--json]
+  Convert ipvsadm -S output, piranha's lvs.cf or keepalived.conf (with its includes) into
+  ipvx's configuration. Without --apply, prints the configuration as YAML (for ipvx apply -f).
+  Every line that has no ipvx equivalent is reported with its file and line on stderr, and a
+  summary line counts what was imported, skipped and needs completing.
+  --format F         do not guess the format
+  --role R           lvs.cf: import as the primary or the backup director (default: the one whose
+                     address is on this machine, as pulse decides)
+  --resolve-hosts    ipvsadm -S without -n: look host names up (port names are always read
+                     from /etc/services)
+  --partial          exit 0 even when whole virtual servers or reals were not imported
+  --ha-key-file FILE the HA key (HMAC) for ha.key, for a one-command migration with --apply
+  --apply replaces the daemon's configuration with the imported one (--dry-run: show the changes
+  and the configuration's serial; --serial N: apply only if it is still at that serial).
+  Exit: 0 imported, 2 unreadable or (without --partial) something dropped, 255 refused by the daemon.`;
+
+export const WATCH_HELP = `Usage: ipvx watch [--json]
+  Print the daemon's events as they happen (configuration changes, real up/down,
+  service quorum, HA role changes) until interrupted.`;

@@ -9,10 +9,13 @@ import { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, BGP_D
 type Kind = 'string' | 'number' | 'boolean' | 'strings' | Shape | [Shape];
 interface Shape { [field: string]: Kind }
 
+const HTTP_URL: Shape = { path: 'string', statusCodes: 'string', bodyRegex: 'string', digest: 'string' };
 const HEALTH_CHECK: Shape = {
   type: 'string', port: 'number', address: 'string', path: 'string', host: 'string', statusCodes: 'string',
   bodyRegex: 'string', verifyTls: 'boolean', send: 'string', expect: 'string', useRegex: 'boolean', sendProgram: 'string',
   payload: 'string', minLength: 'number', maxLength: 'number', command: 'string', dynamicWeight: 'boolean',
+  replyOptional: 'boolean', reply: 'string', digest: 'string',
+  urls: [HTTP_URL],
 };
 const HEALTH: Shape = {
   check: HEALTH_CHECK, interval: 'number', timeout: 'number', rise: 'number', fall: 'number', onFailure: 'string',
@@ -45,7 +48,7 @@ const BGP: Shape = {
 export const STATE_SHAPE: Shape = { services: [SERVICE], timeouts: TIMEOUTS, defense: DEFENSE, ha: HA, bgp: BGP };
 /** Exported so a test can hold them against the proto. */
 export const SHAPES = {
-  HealthCheck: HEALTH_CHECK, Health: HEALTH, Real: REAL, Load: LOAD, Service: SERVICE, Timeouts: TIMEOUTS, Defense: DEFENSE, HaSettings: HA,
+  HttpUrl: HTTP_URL, HealthCheck: HEALTH_CHECK, Health: HEALTH, Real: REAL, Load: LOAD, Service: SERVICE, Timeouts: TIMEOUTS, Defense: DEFENSE, HaSettings: HA,
   BgpPeer: BGP_PEER, BgpSettings: BGP, DesiredState: STATE_SHAPE,
 };
 

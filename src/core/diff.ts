@@ -26,7 +26,10 @@ const DEFENSE_FIELDS = ['newFlowRate', 'dropEntry', 'secureTcp', 'synTimeout'] a
 
 const show = (v: unknown): string =>
   v === undefined || v === null ? '-' : Array.isArray(v) ? (v.length ? v.join(',') : '-') : typeof v === 'object' ? JSON.stringify(v) : String(v);
-const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** JSON with object keys sorted: a value equals itself whatever order its keys were written in (a state read back and sent again). */
+const canonical = (v: unknown): string => JSON.stringify(v ?? null, (_k, x: unknown) =>
+  (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : x));
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
 function fieldChanges<T>(a: T, b: T, fields: readonly (keyof T & string)[]): FieldChange[] {
   return fields.filter((f) => !same(a[f], b[f])).map((f) => ({ field: f, from: show(a[f]), to: show(b[f]) }));

@@ -11,16 +11,34 @@ export type SchedFlag = 'sh-fallback' | 'sh-port' | 'mh-fallback' | 'mh-port';
 export const SCHEDULERS: readonly SchedulerName[] = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'mh', 'sed', 'nq'];
 export const SCHED_FLAGS: readonly SchedFlag[] = ['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port'];
 export const DEFAULT_SCHEDULER: SchedulerName = 'wlc';
-/** ipvsadm: -p without a value means 300 s. */
-export const DEFAULT_PERSISTENCE_TIMEOUT = 300;
+/**
+ * -p without a value: ipvsadm 1.31's parse_timeout returns IPVS_SVC_PERSISTENT_TIMEOUT,
+ * (6*60) in libipvs/libipvs.h; keepalived's bare persistence_timeout is the same constant.
+ */
+export const DEFAULT_PERSISTENCE_TIMEOUT = 360;
 export const MAX_WEIGHT = 65535;
+
+/** One URL of an http(s) check beyond the first: its own path, status codes, body regex and digest. */
+export interface HttpUrlSpec { path: string; statusCodes?: string; bodyRegex?: string; digest?: string }
 
 /** A health check, as piranha's nanny and keepalived's checkers know them. */
 export type HealthCheckSpec =
   | { type: 'tcp'; port?: number; address?: string }
-  | { type: 'http' | 'https'; path: string; host?: string; statusCodes?: string; bodyRegex?: string; verifyTls?: boolean; port?: number }
+  | {
+    type: 'http' | 'https'; path: string; host?: string; statusCodes?: string; bodyRegex?: string; verifyTls?: boolean; port?: number;
+    /** MD5 of the body, hex (keepalived url { digest }). */
+    digest?: string;
+    /** Further URLs GET in the same check; every one must pass (keepalived: several url blocks). */
+    urls?: HttpUrlSpec[];
+  }
   | { type: 'send-expect'; send: string; expect: string; useRegex: boolean; sendProgram?: string; port?: number }
-  | { type: 'udp'; payload: string; minLength?: number; maxLength?: number; port?: number }
+  | {
+    type: 'udp'; payload: string; minLength?: number; maxLength?: number; port?: number;
+    /** Up unless an ICMP error comes back within the timeout (keepalived UDP_CHECK without require_reply). */
+    replyOptional?: boolean;
+    /** The reply must start with these bytes (escapes as in payload; keepalived require_reply HEX). */
+    reply?: string;
+  }
   | { type: 'exec'; command: string; dynamicWeight?: boolean };
 
 export interface HealthSpec {
@@ -54,7 +72,10 @@ export type LoadSpec = (
 
 export interface RealSpec {
   address: string;
-  /** 0 = same as the service port (ipvsadm does the same for -r without a port). */
+  /**
+   * 0 = the port of the packet (IPVS forwards to dest->port ? dest->port : vport), i.e. the
+   * service port; listings show 0 as ipvsadm does for `-r ADDR:0`.
+   */
   port: number;
   method: Method;
   weight: number;

@@ -38,7 +38,9 @@ function checkHealth(h: HealthSpec, at: string, errs: Errs): HealthSpec {
   else {
     const c = h.check as unknown as Record<string, unknown>;
     const need = type === 'http' || type === 'https' ? ['path'] : type === 'send-expect' ? ['expect'] : type === 'exec' ? ['command'] : [];
-    for (const k of need) if (!c[k]) errs.push({ field: `${at}.check.${k}`, message: `a ${type} check needs ${k}` });
+    // nanny sends a send string without an expect one and is content once it is written.
+    const sendOnly = type === 'send-expect' && (c.send || c.sendProgram);
+    for (const k of need) if (!c[k] && !sendOnly) errs.push({ field: `${at}.check.${k}`, message: `a ${type} check needs ${k}` });
     if (c.port !== undefined && !isInt(c.port, 0, 65535)) errs.push({ field: `${at}.check.port`, message: `${String(c.port)} is not a port (0-65535)` });
   }
   const out: HealthSpec = {

@@ -47,6 +47,8 @@ export interface IpvxEvent {
   changesOmitted?: number;
   /** config: the configuration's serial after the change. */
   serial?: number;
+  /** config: who made the change (api/server.ts originOf). */
+  origin?: string;
 }
 
 export interface ControllerOptions {
@@ -86,6 +88,8 @@ export interface CommitOptions {
    * serial the caller read the state with); otherwise a 'conflict' ApiError and no change.
    */
   expectedSerial?: number;
+  /** Who asks (api/server.ts originOf): logged and sent with the config event. */
+  origin?: string;
 }
 
 /** A commit's changes and the configuration's serial after it. */
@@ -270,8 +274,9 @@ export class Controller extends EventEmitter {
       }
       this.state = v.value;
       const serial = ++this.configSerial;
-      this.o.log?.info('configuration changed', { changes: total, serial });
-      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: listed.changes, changesOmitted: listed.changesOmitted, serial } satisfies IpvxEvent);
+      const origin = opts.origin ? { origin: opts.origin } : {};
+      this.o.log?.info('configuration changed', { changes: total, serial, ...origin, summary: listed.changes.slice(0, 10).map((c) => `${c.op} ${c.kind} ${c.detail}`) });
+      this.emit('event', { kind: 'config', at: new Date().toISOString(), changes: listed.changes, changesOmitted: listed.changesOmitted, serial, ...origin } satisfies IpvxEvent);
       return { listed, large, serial };
     });
     // Here, not inside: until that function has returned, its locals (the replaced state) are live.
@@ -313,6 +318,11 @@ export class Controller extends EventEmitter {
 
   flows() {
     return this.o.dataplane.flows();
+  }
+
+  /** Persistence entries per real (serviceId#realId), where the data plane keeps them. */
+  persistConns(): Map<string, number> {
+    return this.o.dataplane.persistConns?.() ?? new Map();
   }
 
   interfaces(): string[] {

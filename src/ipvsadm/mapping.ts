@@ -1,6 +1,6 @@
 // From a parsed ipvsadm command to the model, with ipvsadm's defaults already applied
 // by the parser: scheduler wlc, method DR (-g), weight 1, the real port = the service
-// port when omitted (and always for DR/TUN), -p alone = 300 s, -M default = host mask.
+// port when omitted (and always for DR/TUN), -p alone = 360 s, -M default = host mask.
 import type { RealSpec, ServiceSpec } from '../core/model.js';
 import type { IpvsadmCommand, ServiceArg } from './command.js';
 

@@ -4,6 +4,7 @@
 // resolved; fwmark/SCTP services, sync daemons, --pe, --ops and GUE tunnels are
 // refused with a message saying ipvx does not support them.
 import { DEFAULT_PERSISTENCE_TIMEOUT, DEFAULT_SCHEDULER, SCHEDULERS } from '../core/model.js';
+import { parseIp } from '../core/addr.js';
 import type { Method, Protocol, SchedFlag, SchedulerName } from '../core/model.js';
 import type { Result } from '../core/result.js';
 import { tokenizeArgs, type OptionDef } from './args.js';
@@ -331,6 +332,12 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
       if (tunType === 'gue') return fail2('tun-type', UNSUPPORTED.gue);
       const ipipIllegal = tunnelOptions.find((t) => t !== 'tun-type');
       if (ipipIllegal) return fail2(ipipIllegal, `Illegal '${ipipIllegal}' option with the 'ipip' tunnel type`);
+      // What the kernel refuses (net/netfilter/ipvs/ip_vs_ctl.c), with the words ipvsadm
+      // prints for its errno (ipvs_strerror, else strerror) and exit 255: a lower threshold
+      // above the upper one (0 = none, so -y alone too) is ERANGE in ip_vs_add_dest and
+      // ip_vs_edit_dest; a real that is not a unicast address is EINVAL in ip_vs_new_dest.
+      if (lower > upper) return fail255('l-threshold', KERNEL_ERANGE);
+      if (cmd === 'add-server' && !isUnicast(r.address, r.family)) return fail255('real-server', KERNEL_EINVAL);
       return { ok: true, value: { kind: cmd, service: s, server: srv, method, weight, upperThreshold: upper, lowerThreshold: lower } };
     }
     case 'flush':
@@ -364,6 +371,25 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
     default:
       return fail2('command', UNSUPPORTED.syncDaemon);
   }
+}
+
+/** strerror(ERANGE): ipvs_strerror has no entry of its own for it. */
+export const KERNEL_ERANGE = 'Numerical result out of range';
+/** ipvs_strerror(EINVAL) in libipvs/libipvs.c. */
+export const KERNEL_EINVAL = 'Invalid operation.  Possibly wrong module version, address not unicast, ...';
+
+/**
+ * ip_vs_new_dest: IPv4 must be inet_addr_type RTN_UNICAST or RTN_LOCAL (multicast,
+ * 0.0.0.0/8 and 255.255.255.255 are not); IPv6 must be unicast and not link-local.
+ */
+function isUnicast(address: string, family: 4 | 6): boolean {
+  const r = parseIp(address);
+  if (!r.ok) return false;
+  const b = r.value.bytes;
+  if (family === 4) return b[0] !== 0 && b[0]! < 224 && !(b[0] === 255 && b[1] === 255 && b[2] === 255 && b[3] === 255);
+  if (b[0] === 0xff) return false; // multicast
+  if (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) return false; // link-local
+  return b.some((x) => x !== 0); // :: is the unspecified address
 }
 
 /** parse_sched_flags, mapped onto ipvx's named flags. */

@@ -195,6 +195,8 @@ export interface DaemonOptions {
   runDir?: string;
   /** Extra `daemon start` arguments. */
   args?: string[];
+  /** Run health checks (default false: tests that do not test them start with --no-health). */
+  health?: boolean;
 }
 
 /** `ipvx daemon start` in the director namespace, attached to the director's interfaces. */
@@ -215,7 +217,7 @@ export async function startDirectorDaemon(c: Pick<ClassicLab, 'lab' | 'director'
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
   try {
-    await command('start', ['--interfaces', c.directorIfaces.join(','), '--xdp-mode', o.xdpMode ?? 'native', '--no-health', ...(o.args ?? [])]);
+    await command('start', ['--interfaces', c.directorIfaces.join(','), '--xdp-mode', o.xdpMode ?? 'native', ...(o.health ? [] : ['--no-health']), ...(o.args ?? [])]);
   } catch (e) {
     d.remove();
     throw e;

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { Lab, removeLeftoverLabs } from './topology.js';
 import { buildClassicLab, startDirectorDaemon, teardownReals, PLAN, PORTS, IPVX_BIN, hostPort, type ClassicLab, type Family, type LabMethod } from './classic.js';
 import { serverScript } from './servers/index.js';
+import { startDemoConsole, stopDemoConsole } from './demo-console.js';
 
 export const DEMO_HELP = `Usage: ipvx demo [--method dr|tun|nat] [--family 4|6] [--requests N] [--keep]
        ipvx demo --clean
@@ -21,7 +22,8 @@ shows which real server answered each and the director's statistics, then remove
   --method dr|tun|nat   forwarding method (default dr): direct routing, IP-in-IP tunnel, NAT
   --family 4|6          IPv4 (default) or IPv6
   --requests N          how many requests (default 6, 2..1000)
-  --keep                keep the lab afterwards and print how to enter it
+  --keep                keep the lab afterwards, start the web console on it (its URL and a
+                        one-time password are printed) and print how to enter the lab
   --clean               remove labs kept by earlier runs
 Needs root (namespaces, XDP) and a build (make build).`;
 
@@ -125,6 +127,9 @@ async function demo(lab: Lab, o: DemoOptions): Promise<boolean> {
     console.log(`  ip netns exec ${c.director.ns} ${IPVX_BIN} -L -n --stats`);
     console.log(`  ip netns exec ${c.director.ns} ${IPVX_BIN} -e -t ${vipPort} -r ${hostPort(p.real(0), httpPort)} ${METHOD_FLAG[o.method]} -w 0   # drain rs1`);
     console.log(`  ip netns exec ${c.director.ns} bash   # a shell on the director (also: ${c.client.ns}, ${c.reals.map((r) => r.ns).join(', ')})`);
+    const ui = await startDemoConsole(d);
+    console.log(`\nThe web console of the director: ${ui.url}`);
+    console.log(`  user admin, password ${ui.password}  (made for this lab only; gone with it)`);
     console.log(`Remove it with: ${IPVX_BIN} demo --clean`);
   } else {
     await d.command('stop');
@@ -146,10 +151,12 @@ async function ipvx(c: ClassicLab, args: string[], o: { quiet?: boolean } = {}):
 /** Remove labs kept with --keep by earlier runs whose process is gone (only the run `pid`'s when given). */
 export async function cleanKeptDemos(pid?: number): Promise<string[]> {
   const removed = await removeLeftoverLabs(PREFIX, pid);
-  // The daemons' temp dirs (state files) of those runs.
+  // The daemons' temp dirs (state files, the console's password and pid) of those runs.
   for (const name of readdirSync(tmpdir())) {
     const m = /^ipvx-lab-(\d+)-/.exec(name);
-    if (m && removed.some((ns) => ns.startsWith(`${PREFIX}${m[1]}-`))) rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    if (!m || !removed.some((ns) => ns.startsWith(`${PREFIX}${m[1]}-`))) continue;
+    stopDemoConsole(join(tmpdir(), name));
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
   }
   return removed;
 }

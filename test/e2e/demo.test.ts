@@ -8,6 +8,7 @@ import { IPVX_BIN } from '../../src/lab/classic.js';
 import { listNetns } from '../../src/lab/sh.js';
 import { cleanKeptDemos } from '../../src/lab/demo.js';
 import { listEntries, leftovers } from '../lib/leftovers.js';
+import { until } from '../lib/wait.js';
 
 function ipvx(args: string[]): Promise<{ code: number | null; out: string; err: string; pid: number }> {
   return new Promise((resolve, reject) => {
@@ -48,6 +49,7 @@ test('ipvx demo --method nat --family 6 --keep leaves a working lab; the --clean
   assert.match(r.out, /ipvx -a -t \[2001:db8::10\]:80 -r \[2001:db8:1::1\]:8080 -m -w 1/);
   assert.match(r.out, new RegExp(`-> \\[2001:db8:1::2\\]:8080 +3 `), 'rs2 counted three connections');
   const ours = (await listNetns()).filter((n) => n.startsWith(`ipvxdemo${r.pid}-`));
+  let consoleUrl = '';
   try {
     assert.equal(ours.length, 5, `client, director, sw, rs1, rs2: ${ours}`);
     assert.match(r.out, /The lab stays/);
@@ -62,11 +64,22 @@ test('ipvx demo --method nat --family 6 --keep leaves a working lab; the --clean
       c.on('close', () => resolve(out));
     });
     assert.match(curl, /^rs[12]\n$/);
+    // The web console on the kept lab, with the password printed for it.
+    const m = /The web console of the director: (http:\/\/127\.0\.0\.1:\d+)\/\n  user admin, password (\S+) /.exec(r.out);
+    assert.ok(m, `console URL and password printed:\n${r.out}`);
+    const login = await fetch(`${m[1]}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'admin', password: m[2] }) });
+    assert.equal(login.status, 200);
+    const cookie = login.headers.get('set-cookie')!.split(';', 1)[0]!;
+    const cfg = await (await fetch(`${m[1]}/api/config`, { headers: { cookie } })).json() as { state: { services: { vip: string }[] } };
+    assert.deepEqual(cfg.state.services.map((s) => s.vip), ['2001:db8::10']);
+    consoleUrl = m[1];
   } finally {
     // What `ipvx demo --clean` does, limited to this run's lab (others may keep theirs).
     const removed = await cleanKeptDemos(r.pid);
     assert.equal(removed.length, 5);
     assert.deepEqual((await listNetns()).filter((n) => n.startsWith(`ipvxdemo${r.pid}-`)), [], 'namespaces removed by --clean');
+    // The console went with the lab: its port refuses connections.
+    if (consoleUrl) await until('the console to stop', () => fetch(`${consoleUrl}/login`).then(() => false, () => true), 5000);
     assert.deepEqual(leftovers(before, listEntries()), [], 'nothing new in /run/ipvx, /var/lib/ipvx or /sys/fs/bpf/ipvx after --clean');
   }
 });

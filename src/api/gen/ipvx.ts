@@ -27,6 +27,7 @@ import type { HaStatus as _ipvx_v1_HaStatus, HaStatus__Output as _ipvx_v1_HaStat
 import type { HaVip as _ipvx_v1_HaVip, HaVip__Output as _ipvx_v1_HaVip__Output } from './ipvx/v1/HaVip.js';
 import type { Health as _ipvx_v1_Health, Health__Output as _ipvx_v1_Health__Output } from './ipvx/v1/Health.js';
 import type { HealthCheck as _ipvx_v1_HealthCheck, HealthCheck__Output as _ipvx_v1_HealthCheck__Output } from './ipvx/v1/HealthCheck.js';
+import type { HttpUrl as _ipvx_v1_HttpUrl, HttpUrl__Output as _ipvx_v1_HttpUrl__Output } from './ipvx/v1/HttpUrl.js';
 import type { IpvxClient as _ipvx_v1_IpvxClient, IpvxDefinition as _ipvx_v1_IpvxDefinition } from './ipvx/v1/Ipvx.js';
 import type { ListConnectionsRequest as _ipvx_v1_ListConnectionsRequest, ListConnectionsRequest__Output as _ipvx_v1_ListConnectionsRequest__Output } from './ipvx/v1/ListConnectionsRequest.js';
 import type { Load as _ipvx_v1_Load, Load__Output as _ipvx_v1_Load__Output } from './ipvx/v1/Load.js';
@@ -81,6 +82,7 @@ export interface ProtoGrpcType {
       HaVip: MessageTypeDefinition<_ipvx_v1_HaVip, _ipvx_v1_HaVip__Output>
       Health: MessageTypeDefinition<_ipvx_v1_Health, _ipvx_v1_Health__Output>
       HealthCheck: MessageTypeDefinition<_ipvx_v1_HealthCheck, _ipvx_v1_HealthCheck__Output>
+      HttpUrl: MessageTypeDefinition<_ipvx_v1_HttpUrl, _ipvx_v1_HttpUrl__Output>
       Ipvx: SubtypeConstructor<typeof grpc.Client, _ipvx_v1_IpvxClient> & { service: _ipvx_v1_IpvxDefinition }
       ListConnectionsRequest: MessageTypeDefinition<_ipvx_v1_ListConnectionsRequest, _ipvx_v1_ListConnectionsRequest__Output>
       Load: MessageTypeDefinition<_ipvx_v1_Load, _ipvx_v1_Load__Output>

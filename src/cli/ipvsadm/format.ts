@@ -142,10 +142,17 @@ export function formatList(state: DesiredState, data: ListData, opts: ListOption
 /** The message ipvsadm gives for -L/-Z/-D/-E on a service that does not exist. */
 export const NO_SUCH_SERVICE = 'No such service';
 
-/** ipvsadm -L -c [-n]: "IPVS connection entries", expiry as mm:ss. */
-export function formatConnections(flows: Iterable<FlowView>, opts: { numeric?: boolean; names?: NameLookup } = {}): string {
+/**
+ * ipvsadm -L -c [-n] [--persistent-conn]: "IPVS connection entries", expiry as mm:ss
+ * (list_conn, print_conn). --persistent-conn widens the header with "pe name pe_data";
+ * rows keep the short form unless a connection has a persistence engine, which ipvx has not.
+ */
+export function formatConnections(flows: Iterable<FlowView>, opts: { numeric?: boolean; names?: NameLookup; persistentConn?: boolean } = {}): string {
   const numeric = opts.numeric ?? false;
-  let out = `IPVS connection entries\npro expire ${'state'.padEnd(11)} ${'source'.padEnd(18)} ${'virtual'.padEnd(18)} destination\n`;
+  let out = 'IPVS connection entries\n';
+  out += opts.persistentConn
+    ? `pro expire ${'state'.padEnd(11)} ${'source'.padEnd(18)} ${'virtual'.padEnd(18)} ${'destination'.padEnd(18)} ${'pe name'.padEnd(16)} pe_data\n`
+    : `pro expire ${'state'.padEnd(11)} ${'source'.padEnd(18)} ${'virtual'.padEnd(18)} destination\n`;
   for (const f of flows) {
     const fam = (a: string) => (a.includes(':') ? 6 : 4) as 4 | 6;
     const secs = Math.max(0, Math.floor(f.expiresIn));

@@ -8,6 +8,7 @@ import { IpvxClient } from '../../../src/api/client.js';
 import { MemoryDataplane } from '../../../src/dataplane/memory.js';
 import type { DesiredState } from '../../../src/core/model.js';
 import type { Limits } from '../../../src/core/validate.js';
+import type { Logger } from '../../../src/common/log.js';
 
 export interface Harness {
   dir: string;
@@ -20,13 +21,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function harness(opts: { initial?: DesiredState; limits?: Limits; failSave?: () => boolean; server?: Partial<ServerOptions> } = {}): Promise<Harness> {
+export async function harness(opts: { initial?: DesiredState; limits?: Limits; failSave?: () => boolean; server?: Partial<ServerOptions>; log?: Logger } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'ipvx-api-'));
   const socket = join(dir, 'run', 'ipvx.sock');
   const dp = new MemoryDataplane();
   const saved: DesiredState[] = [];
   const controller = new Controller({
-    dataplane: dp, health: false, ...(opts.initial ? { initial: opts.initial } : {}), ...(opts.limits ? { limits: opts.limits } : {}),
+    dataplane: dp, health: false, ...(opts.initial ? { initial: opts.initial } : {}), ...(opts.limits ? { limits: opts.limits } : {}), ...(opts.log ? { log: opts.log } : {}),
     save: (s) => { if (opts.failSave?.()) throw new Error('disk full'); saved.push(structuredClone(s)); },
   });
   await controller.start();

@@ -124,3 +124,12 @@ test('diffStatesLimited and diffDeltaLimited list what summarizeChanges(diff, li
   }
   assert.deepEqual(diffStatesLimited(a, b, Infinity), { changes: full, changesOmitted: 0 });
 });
+
+test('the same health check with its keys in another order is no change (a state read back and sent again)', () => {
+  const check = { type: 'tcp' as const };
+  const a = st(svc({ health: { check, interval: 1, onFailure: 'quiesce', timeout: 3, rise: 1, fall: 1 } }));
+  const b = st(svc({ health: { check, interval: 1, timeout: 3, rise: 1, fall: 1, onFailure: 'quiesce' } }));
+  assert.deepEqual(diffStates(a, b), []);
+  const c = st(svc({ health: { check, interval: 2, timeout: 3, rise: 1, fall: 1, onFailure: 'quiesce' } }));
+  assert.deepEqual(diffStates(a, c).map((x) => x.fields.map((f) => f.field)), [['health']], 'a real change still shows');
+});

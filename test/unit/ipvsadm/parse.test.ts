@@ -23,9 +23,10 @@ test('-A with ipvsadm defaults maps to a ServiceSpec', () => {
   });
 });
 
-test('-p without a value is 300 s, with one it is that; -M is the persistence mask', () => {
+// ipvsadm.c parse_timeout: no value -> IPVS_SVC_PERSISTENT_TIMEOUT, (6*60) in libipvs/libipvs.h.
+test('-p without a value is 360 s, with one it is that; -M is the persistence mask', () => {
   const a = parsed('-A -t 203.0.113.10:443 -s wrr -p -M 255.255.255.0');
-  assert.ok(a.kind === 'add-service' && a.persistence === 300 && a.netmask === '255.255.255.0');
+  assert.ok(a.kind === 'add-service' && a.persistence === 360 && a.netmask === '255.255.255.0');
   const b = parsed('-A -u 203.0.113.10:0 -p 600');
   assert.ok(b.kind === 'add-service' && b.persistence === 600 && b.service.port === 0 && b.service.protocol === 'udp');
   const c = parsed('--add-service --tcp-service=[2001:db8::10]:443 --persistent=60 --netmask 64');

@@ -26,6 +26,10 @@ export interface Event {
    * config: the configuration's serial after this change
    */
   'serial'?: (number | string | Long);
+  /**
+   * config: who made the change: the client's "ipvx-origin" metadata (e.g. "console user admin from 192.0.2.7") and its connection
+   */
+  'origin'?: (string);
 }
 
 export interface Event__Output {
@@ -51,4 +55,8 @@ export interface Event__Output {
    * config: the configuration's serial after this change
    */
   'serial': (string);
+  /**
+   * config: who made the change: the client's "ipvx-origin" metadata (e.g. "console user admin from 192.0.2.7") and its connection
+   */
+  'origin': (string);
 }
