@@ -76,9 +76,11 @@ class Director extends HaDirector {
     this.api = this.client();
   }
 
-  /** The daemon's event-loop lag p99 since its previous scrape, in ms. */
-  async lagP99Ms(): Promise<number> {
-    return Number(/^nodejs_eventloop_lag_p99_seconds ([0-9.e+-]+)$/m.exec(await this.metrics())?.[1] ?? NaN) * 1000;
+  /** From the daemon's metrics: its event-loop lag p99 since the previous scrape (ms) and its V8 heap in use (MiB). */
+  async scrape(): Promise<{ lagMs: number; heapMiB: number }> {
+    const m = await this.metrics();
+    const v = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(m)?.[1] ?? NaN);
+    return { lagMs: v('nodejs_eventloop_lag_p99_seconds') * 1000, heapMiB: v('nodejs_heap_size_used_bytes') / 2 ** 20 };
   }
 
   alive(): boolean { return Boolean(this.proc?.running); }
@@ -116,6 +118,14 @@ async function resetCounter(lab: Lab, rs: Host[]): Promise<(() => Promise<{ echo
 interface LoadResult {
   long: { sent: number; echoed: number; mismatch: number; error: string | null; lastEchoAt: number }[];
   short: { at: number; ok: boolean; ms: number; error?: string }[];
+}
+
+/** The least-squares slope of y over x. */
+function slope(points: [number, number][]): number {
+  const n = points.length;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n, my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0), sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx ? sxy / sxx : NaN;
 }
 
 async function main(): Promise<void> {
@@ -203,13 +213,31 @@ async function main(): Promise<void> {
       }
     })();
 
-    // Event-loop lag, every 10 s.
+    // Event-loop lag every 10 s; RSS, heap in use and descriptors every minute (and at the start).
     const lag: Record<string, number[]> = { A: [], B: [] };
+    type Use = { rssMiB: number; heapMiB: number; fds: number };
+    const perMinute: { minute: number; A: Use; B: Use }[] = [];
+    const sample = async (minute: number, last = { A: NaN, B: NaN }) => {
+      const row = { minute } as { minute: number; A: Use; B: Use };
+      for (const d of dirs) {
+        const u = d.usage();
+        const heap = Number.isFinite(last[d.name as 'A']) ? last[d.name as 'A'] : (await d.scrape().catch(() => ({ heapMiB: NaN }))).heapMiB;
+        row[d.name as 'A'] = { rssMiB: u.rssKb / 1024, heapMiB: heap, fds: u.fds };
+      }
+      perMinute.push(row);
+    };
+    await sample(0);
     let sampling = true;
     const sampler = (async () => {
-      while (sampling) {
+      for (let i = 1; sampling; i++) {
         await sleep(10_000);
-        for (const d of dirs) { const v = await d.lagP99Ms().catch(() => NaN); if (Number.isFinite(v)) lag[d.name]!.push(v); }
+        const heap = { A: NaN, B: NaN };
+        for (const d of dirs) {
+          const s = await d.scrape().catch(() => ({ lagMs: NaN, heapMiB: NaN }));
+          if (Number.isFinite(s.lagMs)) lag[d.name]!.push(s.lagMs);
+          heap[d.name as 'A'] = s.heapMiB;
+        }
+        if (i % 6 === 0 && sampling) await sample(i / 6, heap);
       }
     })();
 
@@ -249,6 +277,7 @@ async function main(): Promise<void> {
     churning = false; flapping = false; sampling = false;
     await churner;
     const stop = { A: A.usage(), B: B.usage(), resets: resets ? await resets() : undefined };
+    await sample((Date.now() - start.at) / 60_000);
     await load.kill(30_000);
     await Promise.all([flap, sampler]);
     const serials = await Promise.all(dirs.map(async (d) => Number((await d.api.getStatus()).configSerial)));
@@ -279,6 +308,18 @@ async function main(): Promise<void> {
       ...dirs.map((d) => { const p = percentiles(lag[d.name]!); return [`daemon ${d.name} event-loop lag p99 (10 s windows: median / max)`, `${fmt(p.p50, 1)} / ${fmt(p.max, 1)} ms`, '']; }),
       ...dirs.map((d, i) => [`Watch on ${d.name}: events, missed`, `${watch[i]!.events} (serial ${serials[i]}), ${eventsMissed[i]}`, '0 missed']),
     ]));
+    // Per minute: a leak grows steadily after the warm-up; noise goes up and down.
+    console.log(`\nper minute (RSS and V8 heap in use, MiB; open descriptors):\n`);
+    console.log(table(['minute', 'A RSS', 'A heap', 'A fds', 'B RSS', 'B heap', 'B fds'], perMinute.map((r) => [
+      Number.isInteger(r.minute) ? String(r.minute) : `${fmt(r.minute, 1)} (end)`, fmt(r.A.rssMiB), fmt(r.A.heapMiB), String(r.A.fds), fmt(r.B.rssMiB), fmt(r.B.heapMiB), String(r.B.fds),
+    ])));
+    const settled = perMinute.filter((r) => r.minute >= 2);
+    if (settled.length >= 3) {
+      console.log(`\nafter minute 2 (least-squares slope, MiB or descriptors a minute): ${dirs.map((d) => {
+        const of = (f: (u: Use) => number) => fmt(slope(settled.map((r) => [r.minute, f(r[d.name as 'A'])])), 2);
+        return `${d.name}: RSS ${of((u) => u.rssMiB)}, heap ${of((u) => u.heapMiB)}, fds ${of((u) => u.fds)}`;
+      }).join('; ')}`);
+    }
     if (outside.length) console.log(`\nshort requests failed outside failovers, by error: ${[...kinds].map(([k, n]) => `${k} x${n}`).join('; ')}\n  at (s after start): ${outside.slice(0, 40).map((f) => ((f.at - start.at) / 1000).toFixed(1)).join(' ')}`);
     const ok = broken === 0 && mismatch === 0 && outside.length === 0 && (!Number.isFinite(misforwarded) || misforwarded === 0) && eventsMissed.every((n) => n === 0);
     console.log(ok ? '\nsoak: every counted goal met (RSS and descriptors: compare start and end above)' : '\nsoak: GOALS MISSED (see above)');

@@ -54,6 +54,7 @@ test('a namespace made under the inode of a deleted one starts empty: no adopted
     assert.ok(existsSync(join(bpffsRoot(), 'ipvx', first.id, 'services')), 'the maps are pinned under the identity');
     // Stop it (the maps stay pinned: forwarding would go on) and let the namespace go.
     ok(nsenter(first.pid, [DAEMON, 'stop', '--run-dir', runDir]), 'first stop');
+    const firstLog = readFileSync(join(runDir, `${first.id}.log`), 'utf8');
 
     // New unnamed namespaces until the kernel hands out the same inode again.
     let second: R | undefined;
@@ -75,6 +76,8 @@ test('a namespace made under the inode of a deleted one starts empty: no adopted
     const st = ok(nsenter(next.pid, [DAEMON, 'status', '--run-dir', runDir]), 'status');
     assert.doesNotMatch(st, /adopted/, 'the pinned maps of the deleted namespace are not adopted');
     assert.match(st, /services: 0, reals: 0/, 'the saved state of the deleted namespace is not loaded');
+    assert.equal(readFileSync(join(runDir, `${first.id}.log`), 'utf8'), firstLog, 'the new daemon does not append to the deleted namespace\'s log');
+    assert.match(readFileSync(join(runDir, `${next.id}.log`), 'utf8'), /\S/, 'it logs to its own file');
     ok(nsenter(next.pid, [DAEMON, 'stop', '--run-dir', runDir, '--purge', '--detach']), 'purge');
     assert.equal(existsSync(join(STATE_ROOT, next.id)), false);
     assert.equal(existsSync(join(bpffsRoot(), 'ipvx', next.id)), false);
