@@ -258,6 +258,7 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
   const nexts = Array.from({ length: o.clients }, (_, k) => rng(o.seed * 7919 + k + 1));
   // Reals each client saw accepted: its edits and deletes aim at them half the time.
   const known: Msg[][] = Array.from({ length: o.clients }, () => []);
+  const knownServices: Msg[][] = Array.from({ length: o.clients }, () => []);
   const report: FuzzReport = { sent: 0, accepted: 0, rejected: 0, skipped: 0, unknown: 0, byMethod: {}, rssStartKb: 0, rssEndKb: 0, watchEvents: 0, watchGaps: 0, watchMissedNotices: 0, replayed: 0, stopExit: null };
   const d = await startFuzzDaemon(o.daemonJs, `${o.dir}/run`, `${o.dir}/state.yaml`);
   const addr = `unix:${d.socket}`;
@@ -313,15 +314,24 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzReport> {
         alive();
         const method = pick(nx, METHODS);
         if (STREAMING.has(method)) { await streams(k); continue; }
+        const ser = IpvxService.service[method].requestSerialize as unknown as (m: Msg) => Buffer;
+        // Half the edits of reals go to what this client added before (else few find a service or a real).
         const bytes = (method === 'UpdateReal' || method === 'DeleteReal') && known[k]!.length && nx(2) === 0
-          ? (IpvxService.service[method].requestSerialize as unknown as (m: Msg) => Buffer)(pick(nx, known[k]!))
-          : candidate(method, nx, vipsOf(k));
+          ? ser(pick(nx, known[k]!))
+          : method === 'AddReal' && knownServices[k]!.length && nx(2) === 0
+            ? ser({ service: pick(nx, knownServices[k]!), real: realLike(nx) })
+            : candidate(method, nx, vipsOf(k));
         const scope = scopeOf(method, bytes);
         const mine = scope.kind === 'none' || (scope.kind === 'vip' && (!scope.vip || vipsOf(k).includes(scope.vip))) || (scope.kind === 'settings' && k === 0);
         if (!mine) { report.skipped++; continue; }
-        if (await send(k, { method, bytes }, logs[k]!) && (method === 'AddReal' || method === 'UpdateReal')) {
+        const sent = await send(k, { method, bytes }, logs[k]!);
+        if (sent && (method === 'AddReal' || method === 'UpdateReal')) {
           const m = (IpvxService.service[method].requestDeserialize as unknown as (b: Buffer) => Msg)(bytes);
           known[k]!.push({ service: m.service, real: { ...(m.real as Msg), weight: nx(5) } });
+        }
+        if (sent && method === 'AddService') {
+          const { vip, port, protocol } = ((IpvxService.service[method].requestDeserialize as unknown as (b: Buffer) => Msg)(bytes).service ?? {}) as Msg;
+          knownServices[k]!.push({ vip, port, protocol });
         }
       }
     }));
