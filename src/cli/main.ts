@@ -15,7 +15,8 @@ import { defenseLines, parseDefenseArgs } from './dataplane-text.js';
 import { UsageError } from '../common/usage-error.js';
 import { runDaemonCommand } from '../daemon/main.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
-import { currentConfig, restoreRules } from './restore-rules.js';
+import { currentConfig, restoreRules, RESTORE_ATTEMPTS } from './restore-rules.js';
+import { parseMarkArgs, applyMarkCommand, formatMarks, MARK_HELP } from './mark.js';
 import { netnsId } from '../dataplane/pins.js';
 import { resolveRunDir, runFiles } from '../common/paths.js';
 import { importAny, type ImportOptions, type ImportFormat } from '../config/import/index.js';
@@ -25,7 +26,7 @@ import { parseConfig, stateToPlain, formatConfig } from '../config/schema.js';
 import { validateState } from '../core/validate.js';
 import { renderChanges, type Change } from '../core/diff.js';
 import { formatErrors, type FieldError } from '../core/result.js';
-import type { DesiredState } from '../core/model.js';
+import { DEFAULT_TIMEOUTS, type DesiredState, type MarkRule } from '../core/model.js';
 import type { FlowView, ServiceCounters } from '../dataplane/port.js';
 import type { GetStatsResponse__Output } from '../api/gen/ipvx/v1/GetStatsResponse.js';
 import type { Counters__Output } from '../api/gen/ipvx/v1/Counters.js';
@@ -231,6 +232,7 @@ async function runImport(argv: string[], target: Target): Promise<number> {
   let file: string | undefined;
   let apply = false, dryRun = false, json = false, partial = false, resolveHosts = false;
   let serial: string | undefined;
+  let iptables: string | undefined;
   let format: ImportFormat | undefined;
   let role: 'primary' | 'backup' | undefined;
   let keyFile: string | undefined;
@@ -240,6 +242,10 @@ async function runImport(argv: string[], target: Target): Promise<number> {
     const a = argv[i]!;
     const opt = a.split('=')[0]!;
     if (a === '--apply') apply = true;
+    else if (a === '--iptables' || a.startsWith('--iptables=')) {
+      iptables = a === '--iptables' ? argv[++i] : a.slice(11);
+      if (!iptables) return usage('ipvx import: --iptables needs a file (iptables-save output)', IMPORT_HELP);
+    }
     else if (opt === '--serial') {
       const [n, j] = value(a, i, '--serial'); i = j;
       if (!n || !/^[1-9]\d*$/.test(n)) return usage(`ipvx import: --serial ${n ?? ''}: expected the positive serial --dry-run printed`, IMPORT_HELP);
@@ -268,7 +274,7 @@ async function runImport(argv: string[], target: Target): Promise<number> {
   }
   if (!file) return usage('ipvx import: FILE is required', IMPORT_HELP);
   if ((dryRun || serial) && !apply) return usage(`ipvx import: ${dryRun ? '--dry-run' : '--serial'} goes with --apply`, IMPORT_HELP);
-  const opts: ImportOptions = { ...importIo(file, resolveHosts), ...(format ? { format } : {}), ...(role ? { role } : {}) };
+  const opts: ImportOptions = { ...importIo(file, resolveHosts), ...(format ? { format } : {}), ...(role ? { role } : {}), ...(iptables ? { iptablesSave: { text: readText(iptables), file: iptables } } : {}) };
   const r = importAny(file === '-' ? readFileSync(0, 'utf8') : readText(file), opts);
   const where = (f: string | undefined, line: number) => `${f ?? file}: line ${line}`;
   if (!r.ok) {
@@ -319,6 +325,36 @@ async function runImport(argv: string[], target: Target): Promise<number> {
     const resApply = await c.applyConfig(stateToPlain(v.value) as never, dryRun, serial);
     printChanges(resApply.changes as unknown as Change[], json, dryRun, Number(resApply.changesOmitted ?? 0), String(resApply.serial));
     return EXIT.ok;
+  });
+}
+
+async function runMark(argv: string[], target: Target): Promise<number> {
+  const p = parseMarkArgs(argv);
+  if (!p.ok) return usage(`ipvx ${p.errors[0]!.message}`, MARK_HELP);
+  const cmd = p.value;
+  if (cmd.kind === 'help') { out(`${MARK_HELP}\n`); return EXIT.ok; }
+  return withClient(target, async (c) => {
+    if (cmd.kind === 'list') {
+      const { state } = await currentConfig(c);
+      out(cmd.json ? toJsonText({ marks: state.marks ?? [] }) : formatMarks(state.marks ?? []));
+      return EXIT.ok;
+    }
+    // Read, edit, write back on the serial read (another client's change in between: again).
+    const canon = (rule: MarkRule) => { const v = validateState({ services: [], marks: [rule], timeouts: { ...DEFAULT_TIMEOUTS } }); return v.ok ? v.value.marks![0] : undefined; };
+    for (let attempt = 1; ; attempt++) {
+      const { state, serial } = await currentConfig(c);
+      const next = applyMarkCommand(state, cmd, canon);
+      if (!next.ok) { err(`ipvx mark ${cmd.kind}: ${next.errors[0]!.message}`); return EXIT.usage; }
+      const v = validateState(next.value);
+      if (!v.ok) return printErrors(v.errors.map((e) => ({ ...e, message: `ipvx mark ${cmd.kind}: ${e.message}` })), EXIT.usage);
+      try {
+        const res = await c.applyConfig(stateToPlain(v.value) as never, false, serial);
+        printChanges(res.changes as unknown as Change[], false, false);
+        return EXIT.ok;
+      } catch (e) {
+        if (!(e instanceof IpvxError && e.isConflict) || attempt >= RESTORE_ATTEMPTS) throw e;
+      }
+    }
   });
 }
 
@@ -417,6 +453,7 @@ const SUBCOMMANDS: Record<string, Command> = {
   daemon: (argv) => runDaemonCommand(argv),
   apply: runApply,
   import: runImport,
+  mark: runMark,
   watch: runWatch,
   '--defense': runDefense,
   // The lab's commands take no daemon target (src/realserver/cli.ts, src/lab/demo.ts).

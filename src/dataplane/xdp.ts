@@ -247,7 +247,8 @@ export class XdpDataplane implements Dataplane {
         protocol: key.proto === IPPROTO.tcp ? 'tcp' : 'udp',
         client: ipFrom16(key.src, key.family as 4 | 6).text, clientPort: key.sport,
         vip: ipFrom16(key.dst, key.family as 4 | 6).text, vport: key.dport,
-        real: r.real, rport: r.port,
+        // A real without a port (fwmark services) gets the packet's own, as IPVS's connection shows it.
+        real: r.real, rport: r.port || key.dport,
         state: FLOW_STATE[v.state] ?? 'NONE',
         expiresIn: Math.floor(left),
       };

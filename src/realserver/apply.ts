@@ -17,6 +17,8 @@ export interface RealServerOptions {
   vips: IpAddr[];
   method: RealServerMethod;
   interfaces?: string[];
+  tunType?: 'ipip' | 'gue' | 'gre';
+  tunPort?: number;
   pinDir?: string;
   /** Where the record of previous values goes (default <run dir>/realserver-<netns>.json). */
   recordPath?: string;
@@ -32,6 +34,9 @@ interface Record_ {
 }
 
 const recordPath = (o: RealServerOptions) => o.recordPath ?? realServerRecordPath(resolveRunDir());
+
+/** A u16 map key in host order (decap_gue_ports). */
+const u16Key = (n: number) => { const b = new Uint8Array(2); new DataView(b.buffer).setUint16(0, n, true); return b; };
 
 /** A record of this namespace, or an error saying whose it is and how to remove it. */
 function readRecord(rec: string): Record_ {
@@ -76,6 +81,7 @@ export async function realServerSetup(o: RealServerOptions): Promise<Step[]> {
   const steps = setupSteps({
     vips: o.vips, method: o.method, interfaces: ifaces.map((i) => i.name),
     tunnelAddresses: globalAddresses(ifaces.map((i) => i.name)),
+    ...(o.tunType ? { tunType: o.tunType } : {}), ...(o.tunPort ? { tunPort: o.tunPort } : {}),
   });
   const record: Record_ = { netns: netnsIdentity(), method: o.method, addedAddresses: [], sysctls: [] };
   mkdirSync(dirname(rec), { recursive: true });
@@ -93,9 +99,11 @@ export async function realServerSetup(o: RealServerOptions): Promise<Step[]> {
         claimPinDir(dir);
         const obj = BpfObject.open(defaultObjectPath('ipvx_decap.bpf.o'));
         obj.setPinPath('decap_addrs', join(dir, 'decap_addrs'));
+        obj.setPinPath('decap_gue_ports', join(dir, 'decap_gue_ports'));
         obj.load();
         const map = obj.map('decap_addrs');
         for (const a of s.addresses) map.update(vipKey.encode({ addr: ipTo16(a), family: a.family }), u32Key(1));
+        for (const p of s.guePorts) obj.map('decap_gue_ports').update(u16Key(p), u32Key(1));
         // Kept as a person finds it (/sys/fs/bpf/...): this process may reach bpffs by a /proc/self/fd path.
         record.decap = { interfaces: [], pinDir: shownPinPath(dir) };
         for (const i of ifaces) {

@@ -13,7 +13,7 @@ import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { emptyState, type DesiredState, type RealSpec, type ServiceSpec } from '../../src/core/model.js';
+import { emptyState, serviceId, type DesiredState, type RealSpec, type ServiceSpec, type TunChecksum, type TunType } from '../../src/core/model.js';
 import { parseIp } from '../../src/core/addr.js';
 import { parseIpvsadmArgs, commandToServiceSpec, commandToRealSpec } from '../../src/ipvsadm/index.js';
 import { formatSave, runList, type ListData } from '../../src/cli/ipvsadm/index.js';
@@ -32,6 +32,8 @@ function buildIpvsadm(): { bin?: string; why?: string } {
 
 const R = (address: string, port: number, method: RealSpec['method'], weight = 1, upper = 0, lower = 0): RealSpec =>
   ({ address, port, method, weight, upperThreshold: upper, lowerThreshold: lower });
+const T = (address: string, tunType: TunType, tunPort: number, tunChecksum?: TunChecksum): RealSpec =>
+  ({ ...R(address, 0, 'tun'), tunType, ...(tunPort ? { tunPort } : {}), ...(tunChecksum ? { tunChecksum } : {}) });
 const S = (protocol: 'tcp' | 'udp', vip: string, port: number, scheduler: ServiceSpec['scheduler'], reals: RealSpec[], extra: Partial<ServiceSpec> = {}): ServiceSpec =>
   ({ vip, port, protocol, scheduler, flags: [], persistence: 0, persistenceMask: '', method: 'dr', reals, ...extra });
 
@@ -50,6 +52,10 @@ const STATE: DesiredState = {
     S('udp', '2001:db8::53', 53, 'nq', [R('2001:db8:1::53', 53, 'nat', 4)]),
     S('tcp', '198.51.100.200', 25, 'wlc', [R('2001:db8:2::25', 25, 'tun', 1), R('198.51.100.201', 25, 'tun', 1)]),
     S('tcp', '192.0.2.90', 9000, 'wrr', []),
+    // Firewall-mark services (ipvsadm -f, -f -6), GUE and GRE tunnels, one-packet scheduling.
+    S('tcp', '0.0.0.0', 0, 'wlc', [T('198.51.100.60', 'gue', 6080, 'csum'), T('198.51.100.61', 'gre', 0, 'csum'), T('198.51.100.62', 'gue', 6081, 'remcsum'), R('198.51.100.63', 8080, 'nat', 2)], { fwmark: 1 }),
+    S('tcp', '::', 0, 'sh', [R('2001:db8:1::70', 0, 'dr'), T('2001:db8:1::71', 'gre', 0)], { fwmark: 2, persistence: 300, persistenceMask: '64' }),
+    S('udp', '203.0.113.55', 5060, 'rr', [R('198.51.100.80', 5060, 'nat'), T('198.51.100.81', 'gue', 5555)], { ops: true }),
   ],
 };
 
@@ -62,7 +68,7 @@ function data(): { data: ListData; live: Map<string, { active: number; inactive:
   const live = new Map<string, { active: number; inactive: number; persist: number; c: bigint[]; r: number[] }>();
   const d: ListData = { counters: [], rates: [], reals: [] };
   STATE.services.forEach((s, i) => {
-    const sid = `${s.protocol}|${s.vip}|${s.port}`;
+    const sid = serviceId(s);
     const sc = [0, 1, 2, 3, 4].map((k) => n(i, k));
     const sr = [0, 1, 2, 3, 4].map((k) => r32(i, k) * (k >= 3 ? 997 : 1));
     live.set(sid, { active: 0, inactive: 0, persist: 0, c: sc, r: sr });
@@ -93,7 +99,12 @@ const FLOWS: FlowView[] = [
 
 // IPVS_CONN_F_* forwarding values (ip_vs.h) and the scheduler flag bits of the svc flags.
 const CONN_F = { nat: 0, tun: 2, dr: 3 } as const;
-const SVC_F = { persistent: 0x1, 'sh-fallback': 0x8, 'sh-port': 0x10, 'mh-fallback': 0x8, 'mh-port': 0x10 } as Record<string, number>;
+const SVC_F = { persistent: 0x1, ops: 0x4, 'sh-fallback': 0x8, 'sh-port': 0x10, 'mh-fallback': 0x8, 'mh-port': 0x10 } as Record<string, number>;
+// IP_VS_CONN_F_TUNNEL_TYPE_* and IP_VS_TUNNEL_ENCAP_FLAG_* (ip_vs.h).
+const TUN_TYPE: Record<TunType, number> = { ipip: 0, gue: 1, gre: 2 };
+const TUN_FLAGS: Record<TunChecksum, number> = { nocsum: 0, csum: 1, remcsum: 2 };
+const tunFields = (r: Pick<RealSpec, 'tunType' | 'tunPort' | 'tunChecksum'>) =>
+  [TUN_TYPE[r.tunType ?? 'ipip'], r.tunPort ?? 0, TUN_FLAGS[r.tunChecksum ?? 'nocsum']];
 const familyOf = (a: string) => { const r = parseIp(a); assert.ok(r.ok, a); return r.value.family; };
 const textOf = (a: string) => { const r = parseIp(a); assert.ok(r.ok, a); return r.value; };
 const AF = (a: string) => (familyOf(a) === 6 ? 10 : 2);
@@ -101,17 +112,17 @@ const AF = (a: string) => (familyOf(a) === 6 ? 10 : 2);
 function stubTable(live: ReturnType<typeof data>['live']): string {
   let t = `timeout ${STATE.timeouts.tcp} ${STATE.timeouts.tcpFin} ${STATE.timeouts.udp}\n`;
   for (const s of STATE.services) {
-    const sid = `${s.protocol}|${s.vip}|${s.port}`;
+    const sid = serviceId(s);
     const v = live.get(sid)!;
     const af = AF(s.vip);
-    const flags = (s.persistence > 0 ? SVC_F.persistent! : 0) | s.flags.reduce((f, x) => f | (SVC_F[x] ?? 0), 0);
+    const flags = (s.persistence > 0 ? SVC_F.persistent! : 0) | (s.ops ? SVC_F.ops! : 0) | s.flags.reduce((f, x) => f | (SVC_F[x] ?? 0), 0);
     const mask = af === 2 ? (s.persistenceMask || '255.255.255.255') : (s.persistenceMask || '128');
-    t += `svc ${af} ${s.protocol === 'tcp' ? 6 : 17} ${s.vip} ${s.port} 0 ${s.scheduler} ${flags} ${s.persistence} ${mask} - ${v.c.join(' ')} ${v.r.join(' ')}\n`;
+    t += `svc ${af} ${s.protocol === 'tcp' ? 6 : 17} ${s.vip} ${s.port} ${s.fwmark ?? 0} ${s.scheduler} ${flags} ${s.persistence} ${mask} - ${v.c.join(' ')} ${v.r.join(' ')}\n`;
     // The kernel lists a service's destinations newest first (list_add_rcu at the head).
     for (const r of [...s.reals].reverse()) {
       const rid = `${textOf(r.address).text}|${r.port || s.port}`;
       const x = live.get(`${sid}#${rid}`)!;
-      t += `dest ${AF(r.address)} ${r.address} ${r.port} ${CONN_F[r.method]} ${r.weight} ${r.upperThreshold} ${r.lowerThreshold} ${x.active} ${x.inactive} ${x.persist} ${x.c.join(' ')} ${x.r.join(' ')} 0 0 0\n`;
+      t += `dest ${AF(r.address)} ${r.address} ${r.port} ${CONN_F[r.method]} ${r.weight} ${r.upperThreshold} ${r.lowerThreshold} ${x.active} ${x.inactive} ${x.persist} ${x.c.join(' ')} ${x.r.join(' ')} ${tunFields(r).join(' ')}\n`;
     }
   }
   return t;
@@ -147,10 +158,13 @@ function listCommands(): string[][] {
   // ipvsadm wants the command first (-nL and -c -L are refused there); ipvx takes it anywhere.
   out.push(['-Ln'], ['-Lnc'], ['-Ln', '--stats', '-X'], ['-L', '--sort', '-n'], ['--list', '--numeric', '--rate', '--exact']);
   for (const s of STATE.services) {
-    const svc = [s.protocol === 'tcp' ? '-t' : '-u', familyOf(s.vip) === 6 ? `[${s.vip}]:${s.port}` : `${s.vip}:${s.port}`];
+    const svc = s.fwmark
+      ? ['-f', String(s.fwmark), ...(familyOf(s.vip) === 6 ? ['-6'] : [])]
+      : [s.protocol === 'tcp' ? '-t' : '-u', familyOf(s.vip) === 6 ? `[${s.vip}]:${s.port}` : `${s.vip}:${s.port}`];
     for (const f of [[], ['--stats'], ['--rate', '--exact'], ['--thresholds'], ['--persistent-conn'], ['--tun-info']]) out.push(['-L', '-n', ...svc, ...f], ['-L', ...svc, ...f]);
   }
-  out.push(['-L', '-n', '-t', '203.0.113.99:80'], ['-L', '-n', '-u', '203.0.113.10:80'], ['-L', '-n', '-t', '[2001:db8::99]:80']);
+  out.push(['-L', '-n', '-f', '9'], ['-L', '-n', '-f', '1', '-6'],
+    ['-L', '-n', '-t', '203.0.113.99:80'], ['-L', '-n', '-u', '203.0.113.10:80'], ['-L', '-n', '-t', '[2001:db8::99]:80']);
   out.push(['-S'], ['-S', '-n'], ['--save'], ['--save', '--numeric'], ['-Sn']);
   out.push(['-L', '-c'], ['-L', '-n', '-c'], ['-L', '-n', '-c', '--persistent-conn'], ['-L', '-c', '-n', '--exact'], ['-L', '-c', '--persistent-conn']);
   out.push(['-L', '--timeout'], ['-L', '-n', '--timeout'], ['-L', '--daemon']);
@@ -167,6 +181,11 @@ const CHANGES = [
   '-e -t 203.0.113.30:80 -r 198.51.100.1 -w 9', '-e -t 203.0.113.30:80 -r 198.51.100.1:81 -m -x 5',
   '-d -t 203.0.113.30:80 -r 198.51.100.1', '-d -t 203.0.113.30:80 -r 198.51.100.1:8080', '--set 10 20 30', '-C',
   '--add-service --tcp-service=203.0.113.31:80 --scheduler=wlc --persistent=900', '-At 203.0.113.32:80 -s nq -p30',
+  '-A -f 1 -s rr', '-A -f 2 -6 -s wlc -p 60', '-A -f 3 -s sh -p 120 -M 255.255.255.0', '-E -f 1 -s lc', '-D -f 2 -6',
+  '-A -u 203.0.113.30:53 -s rr -o', '-A -f 4 -o', '-a -f 1 -r 198.51.100.1 -g', '-a -f 1 -r 198.51.100.1:8080 -m',
+  '-a -f 1 -r 198.51.100.1 -i --tun-type gue --tun-port 6080 --tun-csum', '-a -f 1 -r 198.51.100.1 -i --tun-type gue --tun-port 6080 --tun-remcsum',
+  '-a -t 203.0.113.30:80 -r 198.51.100.1 -i --tun-type gre --tun-csum', '-a -t 203.0.113.30:80 -r 198.51.100.1 -i --tun-type gre',
+  '-a -f 2 -6 -r [2001:db8:1::9]:0 -i --tun-type ipip', '-e -f 1 -r 198.51.100.1 -w 5', '-d -f 1 -r 198.51.100.1',
 ];
 
 /** What ipvsadm would send for a change command, in the stub's log form. */
@@ -175,23 +194,23 @@ function ipvxChange(argv: string[]): string {
   assert.ok(r.ok, `${argv.join(' ')}: ${r.ok ? '' : r.errors[0]!.message}`);
   const c = r.value;
   const af = (a: string) => AF(a);
-  const svcPart = (s: { protocol: 'tcp' | 'udp'; address: string; port: number }, o?: { scheduler: string; flags: string[]; persistence: number; netmask: string }) => {
+  const svcPart = (s: { protocol: 'tcp' | 'udp'; address: string; port: number; fwmark?: number }, o?: { scheduler: string; flags: string[]; persistence: number; netmask: string; ops?: boolean }) => {
     const a = af(s.address);
-    const flags = o ? (o.persistence > 0 ? 1 : 0) | o.flags.reduce((f, x) => f | (SVC_F[x] ?? 0), 0) : 0;
+    const flags = o ? (o.persistence > 0 ? 1 : 0) | (o.ops ? SVC_F.ops! : 0) | o.flags.reduce((f, x) => f | (SVC_F[x] ?? 0), 0) : 0;
     const nm = a === 10 ? Number(o?.netmask || 128) : (() => { const m = textOf(o?.netmask || '255.255.255.255').bytes; return ((m[0]! << 24) | (m[1]! << 16) | (m[2]! << 8) | m[3]!) >>> 0; })();
-    return `svc af=${a} proto=${s.protocol === 'tcp' ? 6 : 17} addr=${s.address} port=${s.port} fwmark=0 sched=${o?.scheduler ?? ''} flags=${flags} timeout=${o?.persistence ?? 0} netmask=${nm}`;
+    return `svc af=${a} proto=${s.protocol === 'tcp' ? 6 : 17} addr=${s.address} port=${s.port} fwmark=${s.fwmark ?? 0} sched=${o?.scheduler ?? ''} flags=${flags} timeout=${o?.persistence ?? 0} netmask=${nm}`;
   };
   // -D/-a/-e/-d send the service without options: no scheduler, host mask.
   const NONE = { scheduler: '', flags: [], persistence: 0, netmask: '' };
   switch (c.kind) {
     case 'add-service': case 'edit-service': {
       const spec = commandToServiceSpec(c);
-      return `${c.kind} ${svcPart(c.service, { scheduler: spec.scheduler, flags: spec.flags, persistence: spec.persistence, netmask: spec.persistenceMask })}`;
+      return `${c.kind} ${svcPart(c.service, { scheduler: spec.scheduler, flags: spec.flags, persistence: spec.persistence, netmask: spec.persistenceMask, ops: spec.ops ?? false })}`;
     }
     case 'delete-service': return `${c.kind} ${svcPart(c.service, NONE)}`;
     case 'add-server': case 'edit-server': case 'delete-server': {
       const real = c.kind === 'delete-server' ? { address: c.server.address, port: c.server.port, method: 'dr' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0 } : commandToRealSpec(c);
-      return `${c.kind} ${svcPart(c.service, NONE)} dest af=${af(real.address)} addr=${real.address} port=${real.port} fwd=${CONN_F[real.method]} weight=${real.weight} u=${real.upperThreshold} l=${real.lowerThreshold}`;
+      return `${c.kind} ${svcPart(c.service, NONE)} dest af=${af(real.address)} addr=${real.address} port=${real.port} fwd=${CONN_F[real.method]} weight=${real.weight} u=${real.upperThreshold} l=${real.lowerThreshold} tun=${tunFields(real).join('/')}`;
     }
     case 'set': return `set tcp=${c.timeouts.tcp} tcpfin=${c.timeouts.tcpFin} udp=${c.timeouts.udp}`;
     case 'clear': return 'flush';

@@ -33,6 +33,7 @@ import type { ListConnectionsRequest as _ipvx_v1_ListConnectionsRequest, ListCon
 import type { Load as _ipvx_v1_Load, Load__Output as _ipvx_v1_Load__Output } from './ipvx/v1/Load.js';
 import type { LoadBounds as _ipvx_v1_LoadBounds, LoadBounds__Output as _ipvx_v1_LoadBounds__Output } from './ipvx/v1/LoadBounds.js';
 import type { LoadSmoothing as _ipvx_v1_LoadSmoothing, LoadSmoothing__Output as _ipvx_v1_LoadSmoothing__Output } from './ipvx/v1/LoadSmoothing.js';
+import type { MarkRule as _ipvx_v1_MarkRule, MarkRule__Output as _ipvx_v1_MarkRule__Output } from './ipvx/v1/MarkRule.js';
 import type { Rates as _ipvx_v1_Rates, Rates__Output as _ipvx_v1_Rates__Output } from './ipvx/v1/Rates.js';
 import type { Real as _ipvx_v1_Real, Real__Output as _ipvx_v1_Real__Output } from './ipvx/v1/Real.js';
 import type { RealRequest as _ipvx_v1_RealRequest, RealRequest__Output as _ipvx_v1_RealRequest__Output } from './ipvx/v1/RealRequest.js';
@@ -88,6 +89,7 @@ export interface ProtoGrpcType {
       Load: MessageTypeDefinition<_ipvx_v1_Load, _ipvx_v1_Load__Output>
       LoadBounds: MessageTypeDefinition<_ipvx_v1_LoadBounds, _ipvx_v1_LoadBounds__Output>
       LoadSmoothing: MessageTypeDefinition<_ipvx_v1_LoadSmoothing, _ipvx_v1_LoadSmoothing__Output>
+      MarkRule: MessageTypeDefinition<_ipvx_v1_MarkRule, _ipvx_v1_MarkRule__Output>
       Rates: MessageTypeDefinition<_ipvx_v1_Rates, _ipvx_v1_Rates__Output>
       Real: MessageTypeDefinition<_ipvx_v1_Real, _ipvx_v1_Real__Output>
       RealRequest: MessageTypeDefinition<_ipvx_v1_RealRequest, _ipvx_v1_RealRequest__Output>

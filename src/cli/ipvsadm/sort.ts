@@ -22,8 +22,10 @@ function compareAddresses(a: string, b: string): number {
 
 const familyOf = (a: string) => { const r = parseIp(a); return r.ok ? r.value.family : 4; };
 
-/** ipvs_cmp_services (no fwmark services in ipvx). */
-export function compareServices(a: { vip: string; protocol: Protocol; port: number }, b: { vip: string; protocol: Protocol; port: number }): number {
+/** ipvs_cmp_services: fwmark (u32 difference as an int: 0 = not a fwmark service), family, protocol, address, port. */
+export function compareServices(a: { vip: string; protocol: Protocol; port: number; fwmark?: number }, b: { vip: string; protocol: Protocol; port: number; fwmark?: number }): number {
+  const fw = int32((a.fwmark ?? 0) - (b.fwmark ?? 0));
+  if (fw !== 0) return fw;
   const af = AF[familyOf(a.vip)] - AF[familyOf(b.vip)];
   if (af !== 0) return af;
   const p = PROTO_NUMBER[a.protocol] - PROTO_NUMBER[b.protocol];

@@ -38,7 +38,7 @@ export interface ListData {
   reals?: RealLive[];
 }
 
-export interface ServiceKeyLike { vip: string; port: number; protocol: Protocol }
+export interface ServiceKeyLike { vip: string; port: number; protocol: Protocol; fwmark?: number }
 
 /** Host and port names for listings without -n; ipvx resolves nothing itself. */
 export interface NameLookup {

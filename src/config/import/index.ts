@@ -3,6 +3,7 @@ export { importIpvsadmSave, applyToState } from './ipvsadm-save.js';
 export { importLvsCf, type LvsCfOptions } from './lvs-cf.js';
 export { importKeepalived } from './keepalived.js';
 export type { ImportResult, ImportOutcome, UnmappedLine, ImportOptions, ImportFormat, ImportSummary } from './types.js';
+export { importIptablesMarks } from './iptables-marks.js';
 import { importIpvsadmSave } from './ipvsadm-save.js';
 import { importLvsCf } from './lvs-cf.js';
 import { importKeepalived } from './keepalived.js';

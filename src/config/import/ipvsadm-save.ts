@@ -6,8 +6,9 @@ import type { FieldError } from '../../core/result.js';
 import { parseRestoreLines } from '../../ipvsadm/restore.js';
 import { commandToRealSpec, commandToServiceSpec, serviceKey } from '../../ipvsadm/mapping.js';
 import type { IpvsadmCommand } from '../../ipvsadm/command.js';
-import { lineError, type ImportOptions, type ImportOutcome, type ImportResult } from './types.js';
+import { imported, lineError, type ImportOptions, type ImportOutcome, type ImportResult, type UnmappedLine } from './types.js';
 import { parseIp } from '../../core/addr.js';
+import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
 
 /** Apply one table-changing command; zero has nothing to do on a desired state. */
 export function applyToState(state: DesiredState, cmd: IpvsadmCommand): { ok: true; state: DesiredState } | { ok: false; message: string } {
@@ -81,14 +82,26 @@ export function importIpvsadmSave(text: string, opts: ImportOptions = {}): Impor
     else errors.push(lineError(line, r.message));
   }
   if (errors.length) return { ok: false, errors };
+  const lineText = (n: number) => text.split('\n')[n - 1]!.trim();
   // Every ipvsadm rule maps; -Z lines are the only ones that mean nothing here.
-  const unmapped = parsed.value
+  const unmapped: UnmappedLine[] = parsed.value
     .filter((l) => l.command.kind === 'zero')
-    .map((l) => ({ line: l.line, text: text.split('\n')[l.line - 1]!.trim(), reason: 'zeroing counters has no meaning in a configuration' }));
+    .map((l) => ({ line: l.line, text: lineText(l.line), reason: 'zeroing counters has no meaning in a configuration' }));
+  // -A -f MARK: the mark rules that feed it (iptables' in ipvsadm setups) are ipvx's to apply.
+  const fwmarks: FwmarkSource[] = [];
+  for (const l of parsed.value) {
+    const c = l.command;
+    if (c.kind !== 'add-service' || !c.service.fwmark) continue;
+    const service = state.services.find((s) => s.fwmark === c.service.fwmark && s.vip === c.service.address);
+    if (service && !fwmarks.some((f) => f.service === service)) fwmarks.push({ service, line: l.line, text: lineText(l.line) });
+  }
+  const marks = fwmarkRules(fwmarks, opts, unmapped);
+  if (marks) state = { ...state, marks };
   const origins: NonNullable<ImportResult['origins']> = [];
   for (const { line, command } of parsed.value) {
     if (command.kind !== 'add-service' && command.kind !== 'add-server') continue;
-    const si = state.services.findIndex((x) => x.vip === command.service.address && x.port === command.service.port && x.protocol === command.service.protocol);
+    const k = command.service;
+    const si = state.services.findIndex((x) => (x.fwmark ?? 0) === (k.fwmark ?? 0) && x.vip === k.address && (k.fwmark ? true : x.port === k.port && x.protocol === k.protocol));
     if (si < 0) continue;
     if (command.kind === 'add-service') origins.push({ service: si, line });
     else if (command.kind === 'add-server') {
@@ -97,11 +110,5 @@ export function importIpvsadmSave(text: string, opts: ImportOptions = {}): Impor
       if (ri >= 0) origins.push({ service: si, real: ri, line });
     }
   }
-  return {
-    ok: true,
-    value: {
-      state, unmapped, origins, format: 'ipvsadm',
-      summary: { services: state.services.length, reals: state.services.reduce((n, x) => n + x.reals.length, 0), droppedServices: 0, droppedReals: 0, skipped: unmapped.length },
-    },
-  };
+  return imported('ipvsadm', state, unmapped, { origins });
 }

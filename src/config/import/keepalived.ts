@@ -28,11 +28,12 @@
 //   VRRP PASS sent it in clear), unicast_src_ip / unicast_peer -> local/peer address,
 //   virtual_ipaddress "A/P dev D" -> vips (interface defaults to the instance's).
 import { parseIp, ipFromBytes } from '../../core/addr.js';
-import { SCHEDULERS, emptyState, type HttpUrlSpec, type HaSpec, type HealthCheckSpec, type HealthSpec, type Method, type RealSpec, type SchedFlag, type SchedulerName, type ServiceSpec } from '../../core/model.js';
+import { SCHEDULERS, emptyState, fwmarkVip, type TunChecksum, type TunType, type HttpUrlSpec, type HaSpec, type HealthCheckSpec, type HealthSpec, type Method, type RealSpec, type SchedFlag, type SchedulerName, type ServiceSpec } from '../../core/model.js';
 import type { FieldError } from '../../core/result.js';
-import { lineError, type ImportOptions, type ImportOutcome, type UnmappedLine } from './types.js';
+import { imported, lineError, type ImportOptions, type ImportOutcome, type UnmappedLine } from './types.js';
 import { readKeepalived, type Stmt } from './keepalived-lexer.js';
 import { DEFAULT_PERSISTENCE_TIMEOUT } from '../../core/model.js';
+import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
 
 export { readKeepalived, type Stmt } from './keepalived-lexer.js';
 
@@ -63,6 +64,7 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
   };
 
   const services: ServiceSpec[] = [];
+  const fwmarks: FwmarkSource[] = [];
   let ha: HaSpec | undefined;
 
   // virtual_server_group NAME { ADDR[-END] [PORT] | fwmark N }: expanded where used.
@@ -173,16 +175,12 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
 
   function virtualServer(vs: Stmt): void {
     const [, ipText, portText] = vs.words;
-    if (ipText === 'fwmark') {
-      droppedServices++;
-      skip(vs, `virtual_server fwmark ${portText ?? ''}: firewall-mark services are not supported by this ipvx (block not imported)`);
-      return;
-    }
     if (ipText === 'group') {
       const g = groups.get(portText ?? '');
       if (!g) { errors.push(lineError(vs.line, `virtual_server group ${portText ?? ''}: no virtual_server_group of that name`, vs.file)); return; }
       for (const e of g.block ?? []) {
-        if (e.words[0] === 'fwmark') { droppedServices++; skip(e, `fwmark ${e.words[1] ?? ''} in virtual_server_group ${portText}: firewall-mark services are not supported by this ipvx (not imported)`); continue; }
+        // keepalived's vsg_handler: `fwmark N` entries are firewall-mark services of the group.
+        if (e.words[0] === 'fwmark') { virtualServer({ ...vs, words: ['virtual_server', 'fwmark', e.words[1] ?? ''], line: e.line, text: e.text, ...(e.file ? { file: e.file } : {}) }); continue; }
         const m = /^(.*?)(?:-([0-9a-fA-F]+))?$/.exec(e.words[0] ?? '');
         const first = parseIp(m?.[1] ?? '');
         if (!m || !first.ok) { errors.push(lineError(e.line, `virtual_server_group ${portText}: '${e.words[0] ?? ''}' is not an address or range`, e.file)); continue; }
@@ -198,11 +196,21 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
       }
       return;
     }
-    const vip = addr(vs, ipText);
-    const port = portText !== undefined && /^[0-9]+$/.test(portText) && Number(portText) <= 65535 ? Number(portText) : undefined;
+    // virtual_server fwmark N: a firewall-mark service (ipvsadm -f N); its family from
+    // ip_family, else from its first real (keepalived: check/check_parser.c vs_handler).
+    const fwmark = ipText === 'fwmark' ? Number(portText) : undefined;
+    if (fwmark !== undefined && !(Number.isInteger(fwmark) && fwmark >= 1 && fwmark <= 0xffffffff)) {
+      errors.push(lineError(vs.line, `virtual_server fwmark: '${portText ?? ''}' is not a mark (1..4294967295)`, vs.file));
+      return;
+    }
+    const vip = fwmark !== undefined ? undefined : addr(vs, ipText);
+    const port = fwmark !== undefined ? 0 : portText !== undefined && /^[0-9]+$/.test(portText) && Number(portText) <= 65535 ? Number(portText) : undefined;
     if (port === undefined) errors.push(lineError(vs.line, `virtual_server: '${portText ?? ''}' is not a port (0..65535)`, vs.file));
+    let family: 4 | 6 | undefined;
     let scheduler: SchedulerName = 'wlc';
     let method: Method = 'nat'; // keepalived's default lb_kind
+    let tunnel: Pick<RealSpec, 'tunType' | 'tunPort' | 'tunChecksum'> | undefined;
+    let sctp = false;
     let protocol: 'tcp' | 'udp' = 'tcp';
     let persistence = 0;
     let persistenceMask = '';
@@ -229,7 +237,7 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
           const v = (s.words[1] ?? '').toUpperCase();
           if (!METHODS[v]) errors.push(lineError(s.line, `${k}: '${s.words[1] ?? ''}' is not NAT, DR or TUN`, s.file));
           else method = METHODS[v]!;
-          if (s.words.length > 2) skip(s, `tunnel options '${s.words.slice(2).join(' ')}': ipvx tunnels are ipip only`);
+          if (s.words.length > 2) tunnel = tunnelOptions(s);
           break;
         }
         case 'persistence_timeout':
@@ -246,7 +254,9 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
         }
         case 'protocol': {
           const v = (s.words[1] ?? '').toUpperCase();
-          if (v !== 'TCP' && v !== 'UDP') errors.push(lineError(s.line, `protocol: '${s.words[1] ?? ''}' is not supported (TCP or UDP)`, s.file));
+          // keepalived's proto_handler takes SCTP too; ipvx has no SCTP services: the virtual server is left out.
+          if (v === 'SCTP') { sctp = true; skip(s, 'protocol SCTP: ipvx has no SCTP services (virtual server not imported)'); }
+          else if (v !== 'TCP' && v !== 'UDP') errors.push(lineError(s.line, `protocol: '${s.words[1] ?? ''}' is not supported (TCP or UDP)`, s.file));
           else protocol = v === 'TCP' ? 'tcp' : 'udp';
           break;
         }
@@ -267,28 +277,64 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
         case 'hysteresis': hysteresis = num(s, 0); break;
         case 'sh-port': case 'sh-fallback': case 'mh-port': case 'mh-fallback': flags.push(k); break;
         case 'real_server': realStmts.push(s); break;
+        case 'ip_family':
+          if (fwmark === undefined) skip(s, 'ip_family: the family of an address:port service is its address\'s');
+          else if (s.words[1] === 'inet' || s.words[1] === 'inet6') family = s.words[1] === 'inet' ? 4 : 6;
+          else errors.push(lineError(s.line, `ip_family: '${s.words[1] ?? ''}' is not inet or inet6`, s.file));
+          break;
         default: skip(s, `no ipvx equivalent for '${k}' in virtual_server`);
       }
     }
     const reals: RealSpec[] = [];
     const realOrigins: Stmt[] = [];
     for (const rs of realStmts) {
-      const real = realServer(rs, { delayLoop, alpha, virtualhost, vport: port ?? 0, method });
+      const real = realServer(rs, { delayLoop, alpha, virtualhost, vport: port ?? 0, method, ...(tunnel ? { tunnel } : {}) });
       if (real) { reals.push(real); realOrigins.push(rs); }
     }
-    if (vip && port !== undefined) {
+    const fam = family ?? (reals[0]?.address.includes(':') ? 6 : 4);
+    const address = fwmark !== undefined ? fwmarkVip(fam) : vip;
+    if (sctp) droppedServices++;
+    else if (address && port !== undefined) {
       const index = services.length;
       origins.push({ service: index, line: vs.line, ...(vs.file ? { file: vs.file } : {}) });
       realOrigins.forEach((rs, i) => origins.push({ service: index, real: i, line: rs.line, ...(rs.file ? { file: rs.file } : {}) }));
-      services.push({
-        vip, port, protocol, scheduler, flags, persistence, persistenceMask, method, reals,
+      const service: ServiceSpec = {
+        ...(fwmark !== undefined ? { fwmark } : {}),
+        vip: address, port, protocol, scheduler, flags, persistence, persistenceMask, method, reals,
         ...(sorry ? { sorryServer: { ...sorry, port: sorry.port || port, method: sorryMethod ?? method } } : {}),
         ...(quorum !== undefined ? { quorum } : {}), ...(hysteresis !== undefined ? { hysteresis } : {}),
-      });
+      };
+      services.push(service);
+      if (fwmark !== undefined) fwmarks.push({ service, line: vs.line, text: vs.text });
     }
   }
 
-  function realServer(rs: Stmt, vs: { delayLoop: number; alpha: boolean; virtualhost?: string; vport: number; method: Method }): RealSpec | undefined {
+  // `lb_kind TUN [type ipip|gue|gre] [port N] [nocsum|csum|remcsum]`, as keepalived's
+  // svr_forwarding_handler (check/check_parser.c) reads and checks it.
+  function tunnelOptions(s: Stmt): Pick<RealSpec, 'tunType' | 'tunPort' | 'tunChecksum'> | undefined {
+    let tunType: TunType = 'ipip', tunPort = 0, tunChecksum: TunChecksum = 'nocsum';
+    const bad = (m: string) => { errors.push(lineError(s.line, `${s.words[0]}: ${m}`, s.file)); return undefined; };
+    if ((s.words[1] ?? '').toUpperCase() !== 'TUN') return bad(`tunnel options '${s.words.slice(2).join(' ')}' go with TUN only`);
+    for (let i = 2; i < s.words.length; i++) {
+      const w = s.words[i]!;
+      if (w === 'type') {
+        const t = s.words[++i];
+        if (t !== 'ipip' && t !== 'gue' && t !== 'gre') return bad(`unknown tunnel type '${t ?? ''}'`);
+        tunType = t;
+      } else if (w === 'port') {
+        const p = s.words[++i] ?? '';
+        if (!/^[0-9]+$/.test(p) || Number(p) < 1 || Number(p) > 65535) return bad(`invalid gue tunnel port '${p}'`);
+        tunPort = Number(p);
+      } else if (w === 'nocsum' || w === 'csum' || w === 'remcsum') tunChecksum = w;
+      else return bad(`invalid tunnel option '${w}'`);
+    }
+    if ((tunType === 'gue') !== (tunPort !== 0)) return bad('gue tunnels require port, otherwise cannot have port');
+    if (tunType === 'ipip' && tunChecksum !== 'nocsum') return bad('ipip tunnels do not support checksum option');
+    if (tunType === 'gre' && tunChecksum === 'remcsum') return bad('gre tunnels do not support remote checksum option');
+    return { tunType, ...(tunPort ? { tunPort } : {}), ...(tunChecksum !== 'nocsum' ? { tunChecksum } : {}) };
+  }
+
+  function realServer(rs: Stmt, vs: { delayLoop: number; alpha: boolean; virtualhost?: string; vport: number; method: Method; tunnel?: Pick<RealSpec, 'tunType' | 'tunPort' | 'tunChecksum'> }): RealSpec | undefined {
     const address = addr(rs, rs.words[1]);
     const port = rs.words[2] !== undefined ? num(rs, 0, 65535, 2) : vs.vport;
     let weight = 1;
@@ -321,7 +367,7 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
       for (const c of unmappedCheckers) skip(c, `${c.words[0]} has no ipvx equivalent (the real's other checker is used)`);
     }
     if (health) health.onFailure = inhibit ? 'quiesce' : 'remove';
-    return { address, port, method: vs.method, weight, upperThreshold: upper, lowerThreshold: lower, ...(health ? { health } : {}) };
+    return { address, port, method: vs.method, ...(vs.method === 'tun' ? vs.tunnel : {}), weight, upperThreshold: upper, lowerThreshold: lower, ...(health ? { health } : {}) };
   }
 
   function checker(c: Stmt, vs: { delayLoop: number; alpha: boolean; virtualhost?: string }): HealthSpec | undefined {
@@ -427,20 +473,14 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
   }
 
   if (errors.length) return { ok: false, errors: errors.sort((a, b) => lineOf(a) - lineOf(b)) };
-  const state = { ...emptyState(), services, ...(ha ? { ha } : {}) };
+  const marks = fwmarkRules(fwmarks, opts, unmapped);
+  const state = { ...emptyState(), services, ...(marks ? { marks } : {}), ...(ha ? { ha } : {}) };
   // A group's virtual_server block is read once per address: report its lines once.
   const seen = new Set<string>();
   const unique = unmapped.filter((u) => { const k = `${u.file ?? ''}|${u.line}|${u.reason}`; if (seen.has(k)) return false; seen.add(k); return true; });
   unmapped.length = 0;
   unmapped.push(...unique);
-  unmapped.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line);
-  return {
-    ok: true,
-    value: {
-      state, unmapped, origins, notes, format: 'keepalived',
-      summary: { services: services.length, reals: services.reduce((n, x) => n + x.reals.length, 0), droppedServices, droppedReals, skipped: unmapped.length },
-    },
-  };
+  return imported('keepalived', state, unmapped, { origins, notes, droppedServices, droppedReals });
 }
 
 /** read_hex_str: hex digits (spaces allowed) as the \xNN escapes ipvx payloads use; undefined (reported) otherwise. */
@@ -449,5 +489,7 @@ function hexToEscapes(s: Stmt): string | undefined {
   if (!/^([0-9a-fA-F]{2})+$/.test(hex)) return undefined;
   return hex.replace(/(..)/g, '\\x$1');
 }
+
+/** The imported file's lines first, then the iptables file's, each in order. */
 
 const lineOf = (e: FieldError) => Number(/^line (\d+)/.exec(e.field)?.[1] ?? 0);

@@ -29,9 +29,10 @@
 // - failover NAME { } (piranha's fos services): parsed; with service = fos their addresses
 //   become HA VIPs and start_cmd/stop_cmd are reported; with service = lvs pulse ignores them.
 import { parseIp, maskToPrefix } from '../../core/addr.js';
-import { SCHEDULERS, DEFAULT_TIMEOUTS, emptyState, type DesiredState, type HaSpec, type HealthSpec, type Method, type RealSpec, type SchedulerName, type ServiceSpec } from '../../core/model.js';
+import { SCHEDULERS, DEFAULT_TIMEOUTS, emptyState, fwmarkVip, type MarkRule, type DesiredState, type HaSpec, type HealthSpec, type Method, type RealSpec, type SchedulerName, type ServiceSpec } from '../../core/model.js';
 import type { FieldError } from '../../core/result.js';
-import { lineError, type ImportOptions, type ImportOutcome, type ImportResult, type UnmappedLine } from './types.js';
+import { imported, lineError, type ImportOptions, type ImportOutcome, type ImportResult, type UnmappedLine } from './types.js';
+import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
 
 interface Entry { key: string; value: string; line: number; text: string }
 interface Block { kind: 'virtual' | 'server' | 'failover'; name: string; line: number; text: string; entries: Entry[]; servers: Block[] }
@@ -91,7 +92,7 @@ function readBlocks(text: string): { globals: Entry[]; virtuals: Block[]; errors
 
 const METHODS: Record<string, Method> = { direct: 'dr', tunnel: 'tun', nat: 'nat' };
 
-export type LvsCfOptions = Pick<ImportOptions, 'role' | 'localAddresses' | 'services'>;
+export type LvsCfOptions = Pick<ImportOptions, 'role' | 'localAddresses' | 'services' | 'iptablesSave'>;
 
 /** strtol(tok, &end, 0) as getNum: decimal, 0x hex, 0 octal, whole token. */
 function strtol0(v: string): number | undefined {
@@ -212,6 +213,7 @@ export function importLvsCf(text: string, opts: LvsCfOptions = {}): ImportOutcom
   ha.peerAddress = role === 'backup' ? primary : backup;
 
   const services: ServiceSpec[] = [];
+  const fwmarks: FwmarkSource[] = [];
   for (const vb of virtuals) {
     const ve = new Map(vb.entries.map((e) => [e.key, e]));
     const active = ve.get('active');
@@ -274,13 +276,10 @@ export function importLvsCf(text: string, opts: LvsCfOptions = {}): ImportOutcom
       switch (e.key) {
         case 'address': case 'port': case 'protocol': case 'scheduler': case 'persistent': case 'pmask': case 'timeout':
         case 'reentry': case 'quiesce_server': case 'send': case 'expect': case 'use_regex': case 'send_program': case 'active':
-        case 'vip_nmask':
+        case 'vip_nmask': case 'fwmark':
           break;
         case 'load_monitor':
           if (unquote(e.value) !== 'none') skip(e, `load_monitor ${unquote(e.value)}: ipvx takes dynamic weights from an agent or a command (service 'load'), not from rup/ruptime/uptime`);
-          break;
-        case 'fwmark':
-          skip(e, `fwmark = ${unquote(e.value)}: firewall-mark services are not supported by this ipvx; the virtual server is imported as ${vipText ?? ''}:${port ?? ''} only`);
           break;
         case 'sorry_server': case 'fallback':
           break; // below
@@ -319,7 +318,35 @@ export function importLvsCf(text: string, opts: LvsCfOptions = {}): ImportOutcom
       if (!m) errors.push(lineError(sorry.line, `${sorry.key}: '${v}' is not 'address [port]'`));
       if (a) sorryServer = { address: a, port: m?.[2] ? Number(m[2]) : (port ?? 0), method };
     }
-    if (vip && port !== undefined) {
+    // fwmark = N (lvs.cf(5)): piranha runs `ipvsadm -A -f N` for this virtual server; its address
+    // stays the VIP the director holds, its port the one nanny checks. Virtual servers with the
+    // same mark (http and https of one site) are one fwmark service, as in IPVS.
+    const fwEntry = ve.get('fwmark');
+    const fwmark = fwEntry ? num(fwEntry, 1, 0xffffffff) : undefined;
+    if (vip && port !== undefined && fwmark !== undefined) {
+      const protocol = protocolText === 'udp' ? 'udp' : 'tcp';
+      const checked: HealthSpec = { ...health, check: { ...health.check, ...(port ? { port } : {}) } as HealthSpec['check'] };
+      // DR and TUN forward the packet's own port: one real per address, port 0 (the check uses the virtual server's port).
+      const fwReals = method === 'nat' ? reals : reals.map((r) => ({ ...r, port: 0 }));
+      const same = services.find((x) => x.fwmark === fwmark && x.vip === fwmarkVip(vip.includes(':') ? 6 : 4));
+      if (same) {
+        for (const r of fwReals) if (!same.reals.some((x) => x.address === r.address && x.port === r.port)) same.reals.push(r);
+        skip(fwEntry!, `virtual ${vb.name}: fwmark ${fwmark} is also an earlier virtual server's: its servers join that fwmark service, whose scheduler, persistence and check are kept`);
+      } else {
+        origins.push({ service: services.length, line: vb.line });
+        realLines.forEach((line, i) => origins.push({ service: services.length, real: i, line }));
+        const service: ServiceSpec = {
+          fwmark, vip: fwmarkVip(vip.includes(':') ? 6 : 4), port: 0, protocol, scheduler: sched as SchedulerName, flags: [],
+          persistence, persistenceMask, method, reals: fwReals, health: checked, ...(sorryServer ? { sorryServer } : {}),
+        };
+        services.push(service);
+      }
+      const svc = services.find((x) => x.fwmark === fwmark)!;
+      const example: MarkRule = { mark: fwmark, destination: vip, protocol, ports: String(port) };
+      const source = fwmarks.find((f) => f.service === svc);
+      if (source) source.examples!.push(example);
+      else fwmarks.push({ service: svc, line: fwEntry!.line, text: fwEntry!.text, examples: [example] });
+    } else if (vip && port !== undefined) {
       const index = services.length;
       origins.push({ service: index, line: vb.line });
       realLines.forEach((line, i) => origins.push({ service: index, real: i, line }));
@@ -331,16 +358,10 @@ export function importLvsCf(text: string, opts: LvsCfOptions = {}): ImportOutcom
   }
 
   if (errors.length) return { ok: false, errors: errors.sort((a, b) => lineOf(a) - lineOf(b)) };
-  const state: DesiredState = { ...emptyState(), services, timeouts };
+  const marks = fwmarkRules(fwmarks, opts, unmapped);
+  const state: DesiredState = { ...emptyState(), services, timeouts, ...(marks ? { marks } : {}) };
   if (haSeen) state.ha = ha;
-  unmapped.sort((a, b) => a.line - b.line);
-  return {
-    ok: true,
-    value: {
-      state, unmapped, origins, notes, format: 'lvs.cf',
-      summary: { services: services.length, reals: services.reduce((n, x) => n + x.reals.length, 0), droppedServices, droppedReals, skipped: unmapped.length },
-    },
-  };
+  return imported('lvs.cf', state, unmapped, { origins, notes, droppedServices, droppedReals });
 }
 
 const lineOf = (e: FieldError) => Number(/line (\d+)/.exec(e.field)?.[1] ?? 0);

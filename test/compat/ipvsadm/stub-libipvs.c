@@ -173,9 +173,10 @@ static int log_change(const char *what, const ipvs_service_t *svc, const ipvs_de
 	}
 	if (dest) {
 		inet_ntop(dest->af ? dest->af : AF_INET, &dest->addr, d, sizeof(d));
-		fprintf(f, " dest af=%u addr=%s port=%u fwd=%u weight=%d u=%u l=%u",
+		fprintf(f, " dest af=%u addr=%s port=%u fwd=%u weight=%d u=%u l=%u tun=%u/%u/%u",
 			dest->af, d, ntohs(dest->port), dest->conn_flags & IP_VS_CONN_F_FWD_MASK,
-			dest->weight, dest->u_threshold, dest->l_threshold);
+			dest->weight, dest->u_threshold, dest->l_threshold,
+			dest->tun_type, ntohs(dest->tun_port), dest->tun_flags);
 	}
 	fprintf(f, "\n");
 	fclose(f);
@@ -227,7 +228,8 @@ static struct stub_svc *find_svc(__u32 fwmark, __u16 af, __u16 protocol, const u
 	for (i = 0; i < num_svcs; i++) {
 		ipvs_service_entry_t *e = &svcs[i].entry;
 
-		if (fwmark ? e->fwmark == fwmark
+		/* As the kernel: __ip_vs_svc_fwm_find (ip_vs_ctl.c) matches the mark and the family. */
+		if (fwmark ? e->fwmark == fwmark && e->af == af
 			   : (!e->fwmark && e->af == af && e->protocol == protocol && e->port == port &&
 			      !memcmp(&e->addr, addr, af == AF_INET6 ? 16 : 4)))
 			return &svcs[i];

@@ -23,9 +23,9 @@ test('ipvx import: --format, --partial, --role, --ha-key-file and the summary li
     assert.match(asKa.stderr, /imported 0 services and 0 reals \(keepalived\)/);
     assert.equal(ipvx(['import', odd, '--format', 'xml']).status, 2);
 
-    // A dropped virtual server (fwmark) makes the import exit 2 unless --partial.
+    // A dropped virtual server (SCTP, which ipvx does not serve) makes the import exit 2 unless --partial.
     const ka = join(dir, 'keepalived.conf');
-    writeFileSync(ka, 'virtual_server fwmark 1 {\n}\nvirtual_server 192.0.2.10 80 {\n  lb_kind DR\n  real_server 198.51.100.1 80 {\n  }\n}\n');
+    writeFileSync(ka, 'virtual_server 192.0.2.10 3868 {\n  protocol SCTP\n}\nvirtual_server 192.0.2.10 80 {\n  lb_kind DR\n  real_server 198.51.100.1 80 {\n  }\n}\n');
     const dropped = ipvx(['import', ka]);
     assert.equal(dropped.status, 2);
     assert.match(dropped.stderr, /keepalived\.conf: imported 1 service and 1 real \(keepalived\); 1 line not imported \(1 whole virtual server and 0 reals left out\); 0 things to complete\n/);

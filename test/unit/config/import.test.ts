@@ -80,8 +80,10 @@ test('keepalived.conf: unmapped checkers and keywords are reported; errors numbe
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.errors));
   assert.equal(r.value.state.ha?.preempt, false);
   assert.equal(r.value.state.ha?.peerAddress, '192.0.2.2');
+  // Line 7: the fwmark service is imported, with a note that no mark rule gives its mark (import-fwmark.test.ts).
   assert.deepEqual(r.value.unmapped.map((u) => u.line), [7, 11, 13, 18]);
-  assert.equal(r.value.state.services[0]!.reals[0]!.health?.fall, 3);
+  assert.equal(r.value.state.services[0]!.fwmark, 5);
+  assert.equal(r.value.state.services[1]!.reals[0]!.health?.fall, 3);
 
   const bad = importKeepalived('virtual_server 192.0.2.300 80 {\n  lb_algo fancy\n  lb_kind XX\n  real_server 198.51.100.1 80 {\n    weight many\n  }\n');
   assert.ok(!bad.ok);
