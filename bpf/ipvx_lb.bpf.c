@@ -479,7 +479,7 @@ __noinline int later_fragment_to_vip(struct xdp_md *ctx, struct pkt_desc *p)
 	frag_key_of(p, &k);
 	fv = bpf_map_lookup_elem(&frags, &k);
 	if (!fv)
-		return is_vip(p) ? VERDICT(R_DROP_FRAG_NO_FLOW, XDP_DROP) : VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
+		return VERDICT(R_DROP_FRAG_NO_FLOW, XDP_DROP);
 	id = fv->real_id;
 	r = bpf_map_lookup_elem(&reals, &id);
 	if (!r || !(r->flags & REAL_F_LIVE) || r->gen != fv->real_gen)
@@ -650,24 +650,30 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 	}
 
 	/* 3. To a VIP (maybe): refuse what the kernel would refuse; fragments and ICMP
-	 * errors go their own way. */
+	 * errors go their own way. The filter only says maybe: a packet that a check refuses
+	 * or that takes a rare path is first confirmed to be for a VIP (one exact lookup, off
+	 * the established path), else it is what any other address's packet is. */
 	if (p.key.family == 4 && !ipv4_csum_ok(data, data_end, &p))
-		return VERDICT(R_PASS_BAD_CSUM, XDP_PASS);
+		return is_vip(&p) ? VERDICT(R_PASS_BAD_CSUM, XDP_PASS) : not_for_a_vip(ctx, &p);
 	if (martian_source(&p))
-		return VERDICT(R_DROP_MARTIAN, XDP_DROP);
+		return is_vip(&p) ? VERDICT(R_DROP_MARTIAN, XDP_DROP) : not_for_a_vip(ctx, &p);
 	if (p.frag_off) {
+		if (!is_vip(&p))
+			return not_for_a_vip(ctx, &p);
 		rc = later_fragment_to_vip(ctx, &p);
 		goto rare_path;
 	}
 	rc = parse_l4(data, data_end, &p);
 	if (rc == PARSE_OTHER_L4) {
+		if (!is_vip(&p))
+			return not_for_a_vip(ctx, &p);
 		if (!is_icmp(&p))
 			return VERDICT(R_PASS_OTHER_L4, XDP_PASS);
 		rc = icmp_error_to_vip(ctx, &p);
 		goto rare_path;
 	}
 	if (rc)
-		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+		return is_vip(&p) ? VERDICT(R_PASS_MALFORMED, XDP_PASS) : not_for_a_vip(ctx, &p);
 
 	g = bpf_map_lookup_elem(&globals, &zero);
 	if (!g)

@@ -107,7 +107,10 @@ export function loadConfig(maps: IpvxMaps, o: { ingress: number; flooded: boolea
   }
   const txPorts = new Set<number>();
   for (const k of maps.tx_ports.keys()) txPorts.add(readU32(k));
-  return { services, reals, slots, vips: new Set(entries(maps.vips).map(([k]) => k)), ifMacs, txPorts, ingress: o.ingress, flooded: o.flooded };
+  return {
+    services, reals, slots, vips: new Set(entries(maps.vips).map(([k]) => k)), ifMacs, txPorts, ingress: o.ingress, flooded: o.flooded,
+    statSlots: { svc: maps.svc_stats.maxEntries, real: maps.real_stats.maxEntries },
+  };
 }
 
 /** A world whose tables are the maps' contents now. */

@@ -144,7 +144,10 @@ export function parseL4(f: Uint8Array, ip: Ip): L4 | 'malformed' | 'other' {
   }
   if (ip.proto === PROTO.udp) {
     if (o + 8 > end) return 'malformed';
-    const ulen = rd16(f, o + 4);
+    let ulen = rd16(f, o + 4);
+    // IPv6: a length of 0 is the whole payload (RFC 2675 jumbograms; the kernel's
+    // __udp6_lib_rcv takes it so for any packet).
+    if (ulen === 0 && ip.family === 6) ulen = end - o;
     // A length past the packet is dropped by udp_rcv; a shorter one is trimmed. A first
     // fragment holds only part of the datagram.
     if (ulen < 8 || (!ip.frag && o + ulen > end)) return 'malformed';

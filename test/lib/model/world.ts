@@ -70,6 +70,8 @@ export interface Config {
   ingress: number;
   /** The flood defence sees this CPU flooded (the runner keeps it so, or never). */
   flooded: boolean;
+  /** Entries of svc_stats and real_stats: counters of ids past them are not kept. */
+  statSlots: { svc: number; real: number };
 }
 
 export type MapName = 'flows' | 'embryos' | 'nat_rev' | 'frags' | 'persist';
@@ -175,6 +177,7 @@ export class World {
   }
 
   count(which: 'svc' | 'real', id: number, change: Partial<Counters>): void {
+    if (id >= this.cfg.statSlots[which]) return;
     const m = which === 'svc' ? this.svcStats : this.realStats;
     const old = m.get(id);
     const c = { ...(old ?? { conns: 0, pktsIn: 0, bytesIn: 0, pktsOut: 0, bytesOut: 0 }) };
