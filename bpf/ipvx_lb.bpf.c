@@ -254,11 +254,14 @@ static __always_inline int flood_tick(const struct lb_globals *g, __u64 now)
 }
 
 /* A flooded CPU's SYN (step 4 of the packet path): the real of a hash-scheduled DR/TUN
- * service, with the service id above it; FLOOD_NOT_OURS without a service;
+ * service, with the service id above it; a NAT real with FLOOD_SCHEDULED (the flow is
+ * kept, and the new flow takes this real: scheduling twice would count a persistence
+ * hit twice, or one for a client that had none); FLOOD_NOT_OURS without a service;
  * FLOOD_NO_REAL without a real; FLOOD_GO_ON for services that keep flows anyway. */
-#define FLOOD_GO_ON    (-1)
-#define FLOOD_NOT_OURS (-2)
-#define FLOOD_NO_REAL  (-3)
+#define FLOOD_GO_ON     (-1)
+#define FLOOD_NOT_OURS  (-2)
+#define FLOOD_NO_REAL   (-3)
+#define FLOOD_SCHEDULED (1ll << 62)
 
 __noinline __s64 flooded_syn_real(struct pkt_desc *p, __u64 now)
 {
@@ -278,7 +281,7 @@ __noinline __s64 flooded_syn_real(struct pkt_desc *p, __u64 now)
 	if (id == NO_REAL || !r)
 		return FLOOD_NO_REAL;
 	if (r->method == METHOD_NAT)
-		return FLOOD_GO_ON;
+		return FLOOD_SCHEDULED | id;
 	return ((__s64)svc->id << 32) | id;
 }
 
@@ -612,7 +615,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 	struct flow_val *fv, nfv = {};
 	struct real_info *r = 0;
 	struct lb_globals *g;
-	__u32 zero = 0, real_id, svc_id, new_conn = 0, reason;
+	__u32 zero = 0, real_id, svc_id, new_conn = 0, reason, scheduled = NO_REAL;
 	__u16 l3proto;
 	__u64 now;
 	int rc, flooded = -1, home;
@@ -691,7 +694,9 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 				return not_for_a_vip(ctx, &p);
 			if (pick == FLOOD_NO_REAL)
 				return VERDICT(R_DROP_NO_REAL, XDP_DROP);
-			if (pick >= 0) {
+			if (pick >= 0 && (pick & FLOOD_SCHEDULED)) {
+				scheduled = (__u32)pick;
+			} else if (pick >= 0) {
 				real_id = (__u32)pick;
 				svc_id = (__u32)(pick >> 32);
 				r = bpf_map_lookup_elem(&reals, &real_id);
@@ -767,7 +772,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 		flooded = flood_tick(g, now);
 	if (p.key.proto == IPPROTO_TCP_ && !(p.tcp_flags & TCP_FLAG_SYN) && defense_on(g->secure_tcp, flooded))
 		return VERDICT(R_PASS_NOT_SYN, XDP_PASS);
-	real_id = schedule(svc, &p, now);
+	real_id = scheduled != NO_REAL ? scheduled : schedule(svc, &p, now);
 	r = bpf_map_lookup_elem(&reals, &real_id);
 	if (real_id == NO_REAL || !r)
 		return VERDICT(R_DROP_NO_REAL, XDP_DROP);

@@ -211,7 +211,9 @@ static __always_inline int ipv6_skip_one(void *data, void *data_end, struct pkt_
 	}
 	p->key.proto = h[0];
 	p->l4off += len;
-	if (p->l4off > L4_OFF_MASK)
+	/* Every extension header lies inside the IP packet (ip6_rcv_core trims the skb to
+	 * the payload length before ipv6_find_hdr reads it), within the masked offsets. */
+	if (p->l4off > l3_end(p) || p->l4off > L4_OFF_MASK)
 		return PARSE_MALFORMED;
 	/* A later fragment has no upper-layer header to find. */
 	if (p->frag_off)

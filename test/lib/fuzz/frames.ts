@@ -40,7 +40,7 @@ export class FrameGen {
     const cat = r.weighted<Category>([
       ['new', 18], ['established', 16], ['nat-reply', 8], ['icmp-to-vip', 6], ['icmp-from-real', 4], ['fragments', 5],
       ['nat-fragments', 3], ['too-big', 4], ['not-ours', 4], ['link', 2], ['martian', 2], ['filter-neighbour', 3],
-      ['ipv4-options', 3], ['ipv6-ext', 4], ['vlan', 3], ['random', 1], ['truncate-sweep', 0.4], ['field-sweep', 0.6],
+      ['ipv4-options', 3], ['ipv6-ext', 4], ['vlan', 3], ['random', 1], ['truncate-sweep', 0.12], ['field-sweep', 0.6],
     ]);
     const frames = this.make(cat);
     if (cat !== 'truncate-sweep' && cat !== 'field-sweep' && r.chance(0.3)) {
@@ -341,7 +341,14 @@ export class FrameGen {
       [{ type: 0, len: 8 }, 3], [{ type: 60, len: 8 * r.range(1, 4) }, 3], [{ type: 43, len: 24, segLeft: r.chance(0.8) ? 0 : r.range(1, 3) }, 2],
       [{ type: 44, len: 8 }, 1], [{ type: 51, len: 12 + 4 * r.int(3) }, 1], [{ type: 60, len: 8 * r.range(60, 140) }, 0.3],
     ] as const));
-    return ethFrame({ ethDst: this.sc.ifMac ?? DIR_MAC, ethSrc: CLIENT_MAC }, insertV6Ext(ipPacket(o), chain, r));
+    const pkt = insertV6Ext(ipPacket(o), chain, r);
+    if (r.chance(0.15)) {
+      // The payload length ends the packet inside the chain (the bytes stay in the frame).
+      const extLen = chain.reduce((n, e) => n + e.len, 0);
+      const cut = r.range(0, extLen + 8);
+      pkt[4] = (cut >> 8) & 0xff; pkt[5] = cut & 0xff;
+    }
+    return ethFrame({ ethDst: this.sc.ifMac ?? DIR_MAC, ethSrc: CLIENT_MAC }, pkt);
   }
 
   private maybeTag(f: Uint8Array): Uint8Array { return this.rng.chance(0.15) ? this.tagged(f) : f; }

@@ -28,6 +28,8 @@ try {
   for (const [k, v] of [...s.categories].sort((a, b) => b[1] - a[1])) console.log(`  ${pad(k, 18)} ${String(v).padStart(9)}`);
   console.log('\nexits by reason');
   for (const [k, v] of [...s.reasons].sort((a, b) => b[1] - a[1])) console.log(`  ${pad(k, 22)} ${String(v).padStart(9)}`);
+  console.log('\nevents');
+  for (const [k, v] of [...s.events].sort((a, b) => b[1] - a[1])) console.log(`  ${pad(k, 22)} ${String(v).padStart(9)}`);
   console.log(`\ndisagreements: ${s.failures.length}`);
   const sigs = new Map<string, number>();
   for (const f of s.failures) sigs.set(signature(f), (sigs.get(signature(f)) ?? 0) + 1);

@@ -61,6 +61,7 @@ export interface FuzzSummary {
   seconds: number;
   categories: Map<string, number>;
   reasons: Map<string, number>;
+  events: Map<string, number>;
   failures: Failure[];
 }
 
@@ -146,9 +147,11 @@ export class Fuzzer {
     const after = readTotals(this.h.maps);
     const reasons = new Map<string, number>();
     for (const [k, v] of after.reasons) if (v - before.reasons.get(k)! > 0) reasons.set(k, v - before.reasons.get(k)!);
+    const events = new Map<string, number>();
+    for (const [k, v] of after.events) if (v - before.events.get(k)! > 0) events.set(k, v - before.events.get(k)!);
     return {
       seed: o.seed, frames: done, episodes: episode + (o.onlyEpisode !== undefined ? 1 : 0) - (o.onlyEpisode ?? 0),
-      seconds: (Date.now() - start) / 1000, categories: this.categories, reasons, failures: this.failures,
+      seconds: (Date.now() - start) / 1000, categories: this.categories, reasons, events, failures: this.failures,
     };
   }
 
@@ -163,6 +166,7 @@ export class Fuzzer {
     const gen = new FrameGen(rng, sc, () => world, neighbours);
     let ran = 0;
     while (ran < n) {
+      if (sc.flooded) this.keepFlooded();
       const burst = gen.next();
       for (const frame of burst.frames) {
         if (ran >= n) break;
@@ -199,6 +203,27 @@ export class Fuzzer {
     return ran;
   }
 
+  private floodSetNs = 0n;
+
+  /**
+   * A flooded scenario's CPU stays flooded while its windows see more than one new flow
+   * (new_flow_rate 1); a stall of the shared machine (a second without frames) would end
+   * it, which the model does not follow. Written again every 200 ms.
+   */
+  private keepFlooded(): void {
+    const now = this.now();
+    if (now - this.floodSetNs < 200_000_000n) return;
+    this.setFlood(true, now);
+  }
+
+  private setFlood(flooded: boolean, now: bigint): void {
+    const cpus = this.h.maps.flood.lookupPerCpu(u32Key(0)).length;
+    // The window began 100 ms ago: the program's jiffy clock may lag this one by a tick.
+    const state = floodState.encode(flooded ? { windowNs: now - 100_000_000n, count: 2, flooded: 1 } : { windowNs: 0n, count: 0, flooded: 0 });
+    this.h.maps.flood.updatePerCpu(u32Key(0), Array.from({ length: cpus }, () => state));
+    this.floodSetNs = now;
+  }
+
   /** The configuration written, the tables emptied and seeded, the flood state set. */
   private setUp(sc: Scenario, rng: Rng): void {
     const h = this.h;
@@ -206,9 +231,7 @@ export class Fuzzer {
     writeIfMac(h.maps, INGRESS, sc.ifMac ? macBytes(sc.ifMac) : undefined);
     h.resetFlows();
     const now = this.now();
-    const cpus = h.maps.flood.lookupPerCpu(u32Key(0)).length;
-    const flood = floodState.encode(sc.flooded ? { windowNs: now, count: 2, flooded: 1 } : { windowNs: 0n, count: 0, flooded: 0 });
-    h.maps.flood.updatePerCpu(u32Key(0), Array.from({ length: cpus }, () => flood));
+    this.setFlood(sc.flooded, now);
     const w = loadWorld(h.maps, { ingress: INGRESS, flooded: sc.flooded });
     seedTables(w, sc, rng, now);
     writeTables(h.maps, w);

@@ -124,7 +124,8 @@ function walkV6Ext(f: Uint8Array, ip: Ip): Ip | Exit {
     }
     ip.proto = f[h]!;
     ip.hdrLen += len;
-    if (ip.l3off + ip.hdrLen > MAX_L4_OFFSET) return exit('pass_malformed');
+    // Every header lies inside the IP packet (RFC 8200 4), within reach of the program's bounded offsets.
+    if (ip.hdrLen > ip.l3len || ip.l3off + ip.hdrLen > MAX_L4_OFFSET) return exit('pass_malformed');
     // A later fragment has no upper-layer header to find.
     if (ip.frag && ip.frag.offset > 0) break;
   }
