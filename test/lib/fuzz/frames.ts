@@ -7,7 +7,7 @@ import { ip as parseAddr, ipFromBytes } from '../../../src/core/addr.js';
 import { flowKey } from '../../../src/dataplane/codec.js';
 import type { ServiceSpec } from '../../../src/core/model.js';
 import {
-  ipPacket, ethFrame, ether, arp, concat, macBytes, inetChecksum, IPPROTO_FRAGMENT, ETH_P_8021AD, ETH_P_8021Q, type FrameOpts, type PacketOpts,
+  ipPacket, ethFrame, ether, arp, concat, fragment, macBytes, inetChecksum, ETH_P_8021AD, ETH_P_8021Q, type FrameOpts, type PacketOpts,
 } from '../packet.js';
 import type { World } from '../model/world.js';
 import { Rng } from './rng.js';
@@ -239,7 +239,7 @@ export class FrameGen {
   private sendFragments(pkt: Uint8Array, l2: { ethSrc?: string }): Uint8Array[] {
     const r = this.rng;
     const mtu = r.pick([68, 128, 256, 576, 1280, 1400, 1500]);
-    let frags = fragment(pkt, Math.max(mtu, pkt[0]! >> 4 === 6 ? 1280 / 4 : 68), r.u32());
+    let frags = fragment(pkt, Math.max(mtu, pkt[0]! >> 4 === 6 ? 1280 / 4 : 68), r.u32(), { keepDf: true });
     if (pkt[0]! >> 4 === 6 && r.chance(0.3)) frags = frags.map((f) => insertV6Ext(f, [{ type: 60, len: 8 }], r));
     switch (r.weighted([['in order', 6], ['shuffled', 2], ['last first', 2], ['missing', 1], ['duplicated', 1]] as const)) {
       case 'shuffled': for (let i = frags.length - 1; i > 0; i--) { const j = r.int(i + 1); [frags[i], frags[j]] = [frags[j]!, frags[i]!]; } break;
@@ -484,35 +484,6 @@ export function insertV6Ext(pkt: Uint8Array, chain: readonly { type: number; len
   out[6] = next;
   const pl = ((pkt[4]! << 8) | pkt[5]!) + ext.length;
   out[4] = (pl >> 8) & 0xff; out[5] = pl & 0xff;
-  return out;
-}
-
-/** An IP packet in fragments of at most `mtu` bytes of IP (RFC 791 2.3, RFC 8200 4.5). */
-export function fragment(pkt: Uint8Array, mtu: number, id: number): Uint8Array[] {
-  const v6 = pkt[0]! >> 4 === 6;
-  const hlen = v6 ? 40 : (pkt[0]! & 15) * 4;
-  const data = pkt.subarray(hlen);
-  const per = Math.max(8, Math.floor((mtu - hlen - (v6 ? 8 : 0)) / 8) * 8);
-  const out: Uint8Array[] = [];
-  for (let off = 0; off < data.length; off += per) {
-    const part = data.subarray(off, off + per), more = off + per < data.length;
-    const hdr = Uint8Array.from(pkt.subarray(0, hlen));
-    if (v6) {
-      const fh = new Uint8Array(8);
-      fh[0] = hdr[6]!; hdr[6] = IPPROTO_FRAGMENT;
-      const fo = ((off / 8) << 3) | (more ? 1 : 0);
-      fh[2] = fo >> 8; fh[3] = fo & 0xff;
-      new DataView(fh.buffer).setUint32(4, id >>> 0);
-      const len = 8 + part.length;
-      hdr[4] = len >> 8; hdr[5] = len & 0xff;
-      out.push(concat(hdr, fh, part));
-    } else {
-      const len = hlen + part.length, fo = (off / 8) | (more ? 0x2000 : 0) | (hdr[6]! & 0x40) << 8;
-      hdr[2] = len >> 8; hdr[3] = len & 0xff; hdr[4] = (id >> 8) & 0xff; hdr[5] = id & 0xff; hdr[6] = fo >> 8; hdr[7] = fo & 0xff;
-      fixIpv4Checksum(hdr, 0);
-      out.push(concat(hdr, part));
-    }
-  }
   return out;
 }
 
