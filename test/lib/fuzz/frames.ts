@@ -174,7 +174,7 @@ export class FrameGen {
   private icmpToVip(): Uint8Array[] {
     const r = this.rng;
     const t = this.existing(r.chance(0.85) ? 'flows' : 'embryos') ?? { ...this.tupleOf(this.newFlow()) };
-    const reply = ipPacket(this.packet({ ...t, src: t.dst, dst: t.src, sport: t.dport, dport: t.sport }, { payload: r.bytes(r.range(0, 1400)) }));
+    const reply = this.quoted(this.packet({ ...t, src: t.dst, dst: t.src, sport: t.dport, dport: t.sport }, { payload: r.bytes(r.range(0, 1400)) }));
     const to = r.chance(0.9) ? t.dst : this.client(t.family);
     return [this.eth(this.icmpError(t.family, r.chance(0.8) ? ROUTERS[t.family] : this.client(t.family), to, reply))];
   }
@@ -185,9 +185,18 @@ export class FrameGen {
     const t = this.replyTuple();
     if (!t) return this.icmpToVip();
     // The real got client -> real:rport; its reply tuple is real:rport -> client.
-    const got = ipPacket(this.packet({ ...t, src: t.dst, dst: t.src, sport: t.dport, dport: t.sport }));
+    const got = this.quoted(this.packet({ ...t, src: t.dst, dst: t.src, sport: t.dport, dport: t.sport }));
     const from = r.chance(0.8) ? t.src : ROUTERS[t.family];
     return [this.maybeTag(this.eth(this.icmpError(t.family, from, t.dst, got), { ethSrc: this.realEth(t.src) }))];
+  }
+
+  /** The packet an ICMP error quotes: sometimes with IPv4 options or an IPv6 extension header. */
+  private quoted(o: PacketOpts): Uint8Array {
+    const r = this.rng;
+    const v6 = parseAddr(o.dst).family === 6;
+    if (!v6 && r.chance(0.1)) return ipPacket(this.withOptions(o));
+    if (v6 && r.chance(0.1)) return insertV6Ext(ipPacket(o), [{ type: r.pick([0, 60, 44]), len: 8 }], r);
+    return ipPacket(o);
   }
 
   private icmpError(family: 4 | 6, src: string, dst: string, quoted: Uint8Array): PacketOpts {
