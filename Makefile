@@ -11,7 +11,7 @@ TEST_GLOB ?= build/js/test
 
 vpath %.bpf.c bpf test/bpf/progs test/bench/progs
 
-.PHONY: all build bpf ts web setup check-gen test test-unit test-bpf test-e2e test-console demo bench fuzz clean install
+.PHONY: all build bpf ts web setup check-gen test test-unit test-bpf test-e2e test-compat test-console demo bench fuzz clean install
 
 all: build
 build: bpf ts web
@@ -28,6 +28,8 @@ build/bpf/%.bpf.o: %.bpf.c $(BPF_HDRS)
 ts:
 	rm -rf build/js
 	npx tsc -p .
+	@mkdir -p build/man
+	node build/js/src/cli/manpage.js > build/man/ipvx.8
 
 # The web console's pages (src/console/web): type-checked, then bundled by Vite into
 # build/web, which `ipvx console` serves itself.
@@ -51,6 +53,10 @@ test-unit: build
 test-bpf: build
 	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/bpf -name '*.test.js' | sort)
 
+# ipvsadm 1.31's own code (Debian's source, built against a stub table) against ipvx's output.
+test-compat: build
+	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/compat -name '*.test.js' | sort)
+
 test-e2e: build
 	node --test --test-concurrency=1 --test-reporter=spec $$(find build/js/test/e2e -name '*.test.js' | sort)
 
@@ -72,8 +78,16 @@ bench: setup build
 	@bash scripts/bench-setup.sh
 	node build/js/test/bench/run.js $(ARGS)
 
+# make install [PREFIX=/usr/local] [IPVSADM_WRAPPERS=1|overwrite]: ipvx on the PATH, its manual
+# page ipvx(8), and with IPVSADM_WRAPPERS ipvsadm/ipvsadm-save/ipvsadm-restore commands that run
+# ipvx (an existing real ipvsadm in SBINDIR is only replaced with IPVSADM_WRAPPERS=overwrite).
+PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+SBINDIR ?= $(PREFIX)/sbin
 install: build
 	npm install -g .
+	install -D -m 0644 build/man/ipvx.8 $(DESTDIR)$(MANDIR)/man8/ipvx.8
+	@WRAPPERS="$(IPVSADM_WRAPPERS)" SBINDIR="$(SBINDIR)" DESTDIR="$(DESTDIR)" bash scripts/install-ipvsadm-wrappers.sh
 
 clean:
 	rm -rf build

@@ -13,6 +13,8 @@ struct ipvx_contract {
 	enum ipvx_reason reason;
 	enum ipvx_event event;
 	enum ipvx_method method;
+	enum ipvx_tun_type tun_type;
+	enum ipvx_tun_flag tun_flag;
 	enum ipvx_sched_kind sched;
 	enum ipvx_flow_state state;
 	enum ipvx_svc_flag svc_flag;

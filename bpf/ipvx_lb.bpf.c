@@ -24,6 +24,7 @@
 #include "encap.h"
 #include "sched.h"
 #include "icmp.h"
+#include "fwmark.h"
 
 #define NS_PER_SEC 1000000000ull
 
@@ -76,12 +77,19 @@ static __always_inline __u32 link_not_for_us(struct xdp_md *ctx, void *data, voi
 	return 0;
 }
 
-/* Hook: the service a packet is for (fwmark rules would come first). */
-static __always_inline struct svc_info *lookup_service(const struct pkt_desc *p)
+/* Hook: the service a packet is for: a firewall-mark service first, as IPVS
+ * (fwmark.h), then VIP:port. */
+static __always_inline struct svc_info *lookup_service(struct pkt_desc *p)
 {
 	struct svc_key k = {};
 	struct svc_info *svc;
 
+	if (fwmark_service_key(p, &k)) {
+		svc = bpf_map_lookup_elem(&services, &k);
+		if (svc)
+			return svc;
+		k.vip.a[0] = 0;
+	}
 	k.vip = p->key.dst;
 	k.port = p->key.dport;
 	k.proto = p->key.proto;
@@ -289,8 +297,12 @@ __noinline __s64 flooded_syn_real(struct pkt_desc *p, __u64 now)
 enum flow_home { HOME_FLOWS = 0, HOME_EMBRYOS, HOME_NONE };
 
 static __always_inline int flow_home(const struct lb_globals *g, const struct svc_info *svc,
-				     const struct real_info *r, int flooded)
+				     const struct real_info *r, const struct pkt_desc *p, int flooded)
 {
+	/* One-packet scheduling (sched.h): each datagram on its own, as IPVS keeps no
+	 * connection for it (and expects no reply to translate, even for NAT). */
+	if (one_packet(svc, p))
+		return HOME_NONE;
 	/* Consistent hashing sends the flow's next packets to the same real (Katran's
 	 * flood mode); NAT needs its reverse entry, so it keeps the flow. */
 	if (flooded && svc->sched == SCHED_HASH && r->method != METHOD_NAT)
@@ -644,9 +656,10 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 	if (rc)
 		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
 
-	/* 2. Not to a VIP: the host's own traffic passes after one filter read; NAT
-	 * replies and ICMP errors about NAT flows come from reals. */
-	if (!filter_maybe(&p.key.dst, FILTER_SEED_VIP)) {
+	/* 2. Not to a VIP (nor to a mark rule's prefix, fwmark.h): the host's own traffic
+	 * passes after one filter read; NAT replies and ICMP errors about NAT flows come
+	 * from reals. */
+	if (!filter_maybe(&p.key.dst, FILTER_SEED_VIP) && !mark_dest_maybe(&p)) {
 		if (!filter_maybe(&p.key.src, FILTER_SEED_NAT_SRC) && !is_icmp(&p))
 			return VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
 		return not_for_a_vip(ctx, &p);
@@ -778,7 +791,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 		return VERDICT(R_DROP_NO_REAL, XDP_DROP);
 	svc_id = svc->id;
 	new_conn = 1;
-	home = flow_home(g, svc, r, flooded);
+	home = flow_home(g, svc, r, &p, flooded);
 	if (home == HOME_NONE) {
 		count_event(E_FLOW_NO_ENTRY);
 		goto forward;

@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 
 source scripts/lib/debs.sh
 # chromium: the web console's browser tests (driven by playwright-core; no browser download).
-installed=$(install_debs setup clang llvm libbpf-dev bpftool iproute2 ethtool procps python3 iputils-arping ipv6toolkit bird2 chromium)
+# gcc, make, pkg-config, libpopt-dev, libnl-3-dev, libnl-genl-3-dev: test/compat builds ipvsadm 1.31's
+# own code against a stub table (test/compat/ipvsadm/build.sh).
+installed=$(install_debs setup clang llvm libbpf-dev bpftool iproute2 ethtool procps python3 iputils-arping ipv6toolkit bird2 chromium \
+  gcc make pkg-config libpopt-dev libnl-3-dev libnl-genl-3-dev)
 # bird2's package enables a BIRD at boot in this (root) network namespace; tests run their
 # own BIRDs inside their namespaces only, so a BIRD we installed is not left enabled.
 if [[ " $installed " == *" bird2 "* ]] && [ -d /run/systemd/system ]; then

@@ -18,8 +18,18 @@ enum ipvx_limit {
 	IPVX_MAX_IFACES     = 64,
 	/* Interfaces with a smaller index have their MAC in an array (if_macs_direct). */
 	IPVX_IFINDEX_DIRECT = 4096,
-	/* lc/wlc/sed/nq scan at most this many reals per new flow (verifier-bounded). */
+	/* rr/wrr/sh/mh probe at most this many slots past an unusable real. */
 	IPVX_MAX_SCAN       = 64,
+	/* lc/wlc/sed/nq: services of up to this many reals are scanned exactly, larger ones
+	 * compare IPVX_LEAST_CHOICES sampled candidates (sched.h pick_least). */
+	IPVX_LEAST_EXACT    = 16,
+	IPVX_LEAST_CHOICES  = 4,
+	/* Firewall-mark rules (fwmark.h): destination prefixes, port ranges (two halves: a
+	 * new rule set is written into the unused one), and the port ranges that may apply
+	 * to one prefix (scanned per new flow). */
+	IPVX_MARK_PREFIXES  = 1024,
+	IPVX_MARK_RANGES    = 8192,
+	IPVX_MARK_SCAN      = 16,
 	/* Datagrams whose later fragments are followed (first fragment seen). */
 	IPVX_MAX_FRAGS      = 16384,
 	/* New flows kept aside under the drop_entry defence until their second packet. */
@@ -43,6 +53,7 @@ enum ipvx_limit {
 #define IPPROTO_IPIP_   4
 #define IPPROTO_TCP_    6
 #define IPPROTO_UDP_    17
+#define IPPROTO_GRE_    47
 #define IPPROTO_IPV6_   41
 #define IPPROTO_ROUTING_ 43
 #define IPPROTO_FRAG6_  44
@@ -68,6 +79,15 @@ enum ipvx_limit {
 /* Forwarding methods (real_info.method). */
 enum ipvx_method { METHOD_DR = 0, METHOD_TUN = 1, METHOD_NAT = 2 };
 
+/* TUN encapsulations (real_info.tun_type), numbered as IPVS's IP_VS_CONN_F_TUNNEL_TYPE_*. */
+enum ipvx_tun_type { TUN_IPIP = 0, TUN_GUE = 1, TUN_GRE = 2 };
+
+/* real_info.tun_flags, as IPVS's IP_VS_TUNNEL_ENCAP_FLAG_* (none = --tun-nocsum). */
+enum ipvx_tun_flag {
+	TUN_F_CSUM    = 1u << 0, /* GUE: UDP checksum; GRE: GRE checksum */
+	TUN_F_REMCSUM = 1u << 1, /* GUE remote checksum offload: a UDP checksum (see encap.h) */
+};
+
 /* How a service picks a real for a new flow (svc_info.sched). */
 enum ipvx_sched_kind {
 	SCHED_SEQ = 0,   /* rr / wrr: table walked by a shared cursor */
@@ -84,6 +104,7 @@ enum ipvx_svc_flag {
 	SVC_F_FALLBACK   = 1u << 1, /* sh-fallback / mh-fallback: skip a quiesced/dead real */
 	SVC_F_PERSIST    = 1u << 2, /* -p */
 	SVC_F_NO_RESCHED = 1u << 3, /* a flow whose real is gone is dropped, not rescheduled */
+	SVC_F_ONE_PACKET = 1u << 4, /* -o: each UDP datagram scheduled on its own, no flow kept */
 };
 
 /* real_info.flags */
@@ -95,7 +116,10 @@ enum ipvx_real_flag {
 
 /* lb_globals.flags */
 enum ipvx_global_flag {
-	GLOBAL_F_NAT = 1u << 0, /* some service uses NAT: look for replies */
+	GLOBAL_F_NAT   = 1u << 0, /* some service uses NAT: look for replies */
+	GLOBAL_F_MARKS = 1u << 1, /* mark rules exist: look for a fwmark service first */
+	GLOBAL_F_MARK_PROBE = 1u << 2, /* some rule's prefix is too wide for the VIP filter:
+	                                * probe the rules for destinations it does not know */
 };
 
 /* Flow states: enough of IPVS's TCP state machine to tell active from inactive. */
@@ -133,6 +157,9 @@ enum ipvx_reason {
 	R_PASS_ICMP_NO_FLOW,    /* ICMP error quoting no flow of ours: the kernel's */
 	R_PASS_IPV6_ROUTED,     /* IPv6 routing header with segments left: not addressed to us yet */
 	R_PASS_NOT_SYN,         /* secure_tcp: a TCP segment without flow that is not a SYN (IPVS too) */
+	R_DROP_TOO_BIG_UNANSWERED, /* too big for the tunnel, and no ICMP error may be sent to the
+	                            * sender: link-layer broadcast/multicast, a source that is not
+	                            * one host, a non-first fragment, our MAC unknown */
 	R_MAX,
 };
 
@@ -152,7 +179,8 @@ enum ipvx_event {
 	E_FRAG_FIRST,           /* first fragments scheduled (their datagram remembered) */
 	E_FRAG_FOLLOWED,        /* later fragments sent where their first went */
 	E_FLOOD_WINDOWS,        /* seconds in which a CPU saw more new flows than the limit */
-	E_FLOW_NO_ENTRY,        /* flood: a hash-scheduled new flow forwarded without a flow entry */
+	E_FLOW_NO_ENTRY,        /* forwarded without a flow entry: a flooded CPU's hash-scheduled SYN,
+	                         * a one-packet (-o) datagram */
 	E_FLOW_EMBRYO,          /* drop_entry: a new flow kept in the embryonic table */
 	E_FLOW_PROMOTED,        /* an embryonic flow's second packet moved it to the flow table */
 	E_MAX,

@@ -171,4 +171,30 @@ struct {
 	__uint(max_entries, IPVX_IFINDEX_DIRECT);
 } if_macs_direct SEC(".maps");
 
+/* Firewall-mark rules (fwmark.h): longest destination prefix -> its port ranges. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__type(key, struct mark_key);
+	__type(value, struct mark_val);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, IPVX_MARK_PREFIXES);
+} mark_prefixes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__type(key, __u32);
+	__type(value, struct mark_range);
+	__uint(max_entries, IPVX_MARK_RANGES);
+} mark_ranges SEC(".maps");
+
+/* Per-CPU identification counter of the IPv4 headers the program builds (tunnel outer
+ * headers, ICMP errors): a fragmented datagram must never share its id with another
+ * one from us to the same host (RFC 6864 4.1). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(max_entries, 1);
+} ip_ident SEC(".maps");
+
 #endif

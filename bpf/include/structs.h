@@ -43,6 +43,9 @@ struct real_info {
 	__u8 dmac[ETH_ALEN];
 	__u8 smac[ETH_ALEN];
 	__u16 mtu;                 /* egress MTU, for TUN */
+	__u8 tun_type;             /* enum ipvx_tun_type, for TUN */
+	__u8 tun_flags;            /* TUN_F_* */
+	__be16 tun_port;           /* GUE: UDP destination port */
 	__u16 pad;
 };
 
@@ -150,6 +153,29 @@ struct flood_state {
 struct vip_key {
 	struct ipvx_addr addr;
 	__u32 family;
+};
+
+/* mark_prefixes key (an LPM trie): prefixlen counts the bits of family and proto (16),
+ * pad (16) and then of the destination address. */
+struct mark_key {
+	__u32 prefixlen;
+	__u8 family;
+	__u8 proto;
+	__u16 pad;
+	__u8 addr[16];
+};
+
+/* mark_prefixes value: the port ranges (in mark_ranges) of every rule covering the prefix. */
+struct mark_val {
+	__u32 off;
+	__u32 len;
+};
+
+/* A port range (host order, inclusive) and the mark it gives. */
+struct mark_range {
+	__u16 lo;
+	__u16 hi;
+	__u32 mark;
 };
 
 /* if_macs / if_macs_direct value: the MAC address of an interface the program is

@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import type { DesiredState, ServiceSpec, RealSpec, Timeouts, Protocol, Defense } from '../core/model.js';
+import { fwmarkVip, type DesiredState, type ServiceSpec, type RealSpec, type Timeouts, type Protocol, type Defense } from '../core/model.js';
 import { Result, ok, FieldError } from '../core/result.js';
 import { parseIp } from '../core/addr.js';
 import { checkPlain, stateFromPlain, serviceFromPlain, realFromPlain } from '../config/schema.js';
@@ -91,6 +91,12 @@ export function stateFromMsg(m: Msg | null | undefined): Result<DesiredState> {
 export function keyFromMsg(m: Msg | null | undefined, at = 'service'): Result<ServiceKey> {
   const errs: FieldError[] = [];
   if (!m) return { ok: false, errors: [{ field: at, message: 'a service (vip, port, protocol) is required' }] };
+  const fwmark = Number(m.fwmark ?? 0);
+  if (fwmark) {
+    const v = parseIp(String(m.vip || '0.0.0.0'));
+    if (!v.ok) return { ok: false, errors: [{ field: `${at}.vip`, message: v.errors[0]!.message }] };
+    return ok({ vip: fwmarkVip(v.value.family), port: 0, protocol: 'tcp', fwmark });
+  }
   const vip = parseIp(String(m.vip ?? ''));
   if (!vip.ok) errs.push({ field: `${at}.vip`, message: vip.errors[0]!.message });
   const protocol = (m.protocol || 'tcp') as Protocol;

@@ -209,6 +209,7 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
     }),
     GetStats: unary(async () => {
       const { counters, rates } = await c.stats();
+      const persist = c.persistConns();
       const health = new Map((c.health?.view() ?? []).flatMap((s) => s.reals.map((r) => [`${s.service}#${r.real}`, r] as const)));
       // Configured weights by service and real, indexed once (a scan per real was quadratic).
       const weights = new Map(c.current.services.map((x) => [serviceId(x), new Map(x.reals.map((r) => [realId(r), r.weight]))]));
@@ -219,7 +220,7 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
             const hv = health.get(`${s.service}#${r.real}`);
             return {
               real: r.real, counters: counterMsg(r), rates: rates(s.service, r.real), activeConns: r.activeConns,
-              inactiveConns: r.inactiveConns, effectiveWeight: hv ? (hv.effectiveWeight ?? 0) : (weights.get(s.service)?.get(r.real) ?? 0),
+              inactiveConns: r.inactiveConns, persistConns: persist.get(`${s.service}#${r.real}`) ?? 0, effectiveWeight: hv ? (hv.effectiveWeight ?? 0) : (weights.get(s.service)?.get(r.real) ?? 0),
               health: hv && hv.check ? hv.state : 'unchecked',
               ...(hv && hv.check ? { healthReason: hv.reason, healthSince: hv.changedAt.toISOString() } : {}),
             };

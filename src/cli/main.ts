@@ -2,28 +2,30 @@
 // gRPC), and ipvx's own subcommands (daemon, apply, watch, import, realserver, demo).
 // Parsing (src/ipvsadm) and formatting (src/cli/ipvsadm) are pure; this file is the I/O around them.
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
 import {
   parseIpvsadmArgs, parseRestoreInput, exitCodeOf, commandToServiceSpec, commandToRealSpec, serviceKey,
   type IpvsadmCommand, type ListCommand,
 } from '../ipvsadm/index.js';
-import {
-  formatSave, formatList, formatConnections, formatTimeout, listJson, connectionsJson, timeoutJson, toJsonText,
-  NO_SUCH_SERVICE, type ListData, type Health,
-} from './ipvsadm/index.js';
-import { helpText, versionText } from './help.js';
+import { formatSave, runList, toJsonText, type ListData, type Health, type NameLookup } from './ipvsadm/index.js';
+import { readServices } from '../common/services.js';
+import { helpText, versionText, APPLY_HELP, IMPORT_HELP, WATCH_HELP } from './help.js';
 import { defenseLines, parseDefenseArgs } from './dataplane-text.js';
 import { UsageError } from '../common/usage-error.js';
 import { runDaemonCommand } from '../daemon/main.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
-import { currentConfig, restoreRules } from './restore-rules.js';
+import { currentConfig, restoreRules, RESTORE_ATTEMPTS } from './restore-rules.js';
+import { parseMarkArgs, applyMarkCommand, formatMarks, MARK_HELP } from './mark.js';
 import { netnsId } from '../dataplane/pins.js';
-import { importAny } from '../config/import/index.js';
+import { importAny, type ImportOptions, type ImportFormat } from '../config/import/index.js';
+import { globSync } from '../common/glob.js';
+import { networkInterfaces } from 'node:os';
 import { parseConfig, stateToPlain, formatConfig } from '../config/schema.js';
 import { validateState } from '../core/validate.js';
 import { renderChanges, type Change } from '../core/diff.js';
 import { formatErrors, type FieldError } from '../core/result.js';
-import type { DesiredState } from '../core/model.js';
+import { DEFAULT_TIMEOUTS, type DesiredState, type MarkRule } from '../core/model.js';
 import type { FlowView, ServiceCounters } from '../dataplane/port.js';
 import type { GetStatsResponse__Output } from '../api/gen/ipvx/v1/GetStatsResponse.js';
 import type { Counters__Output } from '../api/gen/ipvx/v1/Counters.js';
@@ -107,7 +109,7 @@ async function execute(c: IpvxClient, cmd: IpvsadmCommand): Promise<number> {
     case 'clear': await c.clear(); return EXIT.ok;
     case 'zero': await c.zeroCounters(cmd.service ? serviceKey(cmd.service) : undefined); return EXIT.ok;
     case 'set': await c.setTimeouts(cmd.timeouts); return EXIT.ok;
-    case 'save': out(formatSave(await currentState(c), cmd.numeric)); return EXIT.ok;
+    case 'save': out(formatSave(await currentState(c), cmd.numeric, { names: portNames() })); return EXIT.ok;
     case 'list': return list(c, cmd);
     default: return EXIT.ok;
   }
@@ -120,33 +122,24 @@ async function currentState(c: IpvxClient): Promise<DesiredState> {
   return (await currentConfig(c)).state;
 }
 
+/** Port names for listings without -n, from /etc/services as ipvsadm's getservbyport reads it. */
+function portNames(): NameLookup {
+  const services = readServices();
+  return { port: (port, protocol) => services.name(port, protocol) };
+}
+
 async function list(c: IpvxClient, cmd: ListCommand): Promise<number> {
-  if (cmd.what === 'daemon') return EXIT.ok; // no IPVS sync daemon: ipvsadm prints nothing then
-  if (cmd.what === 'timeout') {
-    const t = (await currentState(c)).timeouts;
-    out(cmd.json ? toJsonText(timeoutJson(t)) : formatTimeout(t));
-    return EXIT.ok;
-  }
+  const flows: FlowView[] = [];
   if (cmd.what === 'connections') {
-    const flows: FlowView[] = [];
     const filter = cmd.service ? { service: serviceKey(cmd.service) } : {};
     for await (const f of c.listConnections(filter)) flows.push({ ...f, protocol: f.protocol as FlowView['protocol'] });
-    out(cmd.json ? toJsonText(connectionsJson(flows)) : formatConnections(flows, { numeric: cmd.numeric }));
-    return EXIT.ok;
   }
-  const [state, stats] = await Promise.all([currentState(c), c.getStats()]);
-  const service = cmd.service ? serviceKey(cmd.service) : undefined;
-  if (service && !state.services.some((s) => s.vip === service.vip && s.port === service.port && s.protocol === service.protocol)) {
-    err(NO_SUCH_SERVICE);
-    return EXIT.refused;
-  }
-  const data = listData(stats);
-  if (cmd.json) {
-    out(toJsonText(listJson(state, data, { sort: cmd.sort, ...(service ? { service } : {}) })));
-    return EXIT.ok;
-  }
-  out(formatList(state, data, { numeric: cmd.numeric, format: cmd.format, exact: cmd.exact, sort: cmd.sort, ...(service ? { service } : {}) }));
-  return EXIT.ok;
+  const needsStats = cmd.what === 'services';
+  const [state, stats] = await Promise.all([currentState(c), needsStats ? c.getStats() : undefined]);
+  const r = runList(cmd, { state, ...(stats ? { data: listData(stats) } : {}), flows, names: portNames() });
+  out(r.stdout);
+  if (r.stderr) err(r.stderr);
+  return r.exitCode;
 }
 
 const counters = (m: Counters__Output | null) => ({
@@ -167,20 +160,13 @@ export function listData(stats: GetStatsResponse__Output): ListData {
     })),
     rates: services.map((s) => ({ service: s.service, ...rates(s.rates), reals: s.reals.map((r) => ({ real: r.real, ...rates(r.rates) })) })),
     reals: services.flatMap((s) => s.reals.map((r) => ({
-      service: s.service, real: r.real, health: health(r.health), effectiveWeight: r.effectiveWeight,
+      service: s.service, real: r.real, health: health(r.health), effectiveWeight: r.effectiveWeight, persistConns: r.persistConns,
       ...(r.healthReason ? { healthReason: r.healthReason, healthSince: r.healthSince } : {}),
     }))),
   };
 }
 
 // ---- ipvx's own subcommands ----
-
-const APPLY_HELP = `Usage: ipvx apply -f FILE [--dry-run] [--serial N] [--json]
-  Make the daemon's whole configuration what FILE (YAML, the schema of docs/config) says,
-  in one transaction, and print what changed. --dry-run prints the changes only, and the
-  configuration's serial they were computed against.
-  --serial N            apply only if the configuration is still at serial N (as --dry-run
-                        printed it): exactly the changes shown, or nothing (exit 255)`;
 
 async function runApply(argv: string[], target: Target): Promise<number> {
   let file: string | undefined;
@@ -221,29 +207,63 @@ function printChanges(changes: Change[], json: boolean, dryRun: boolean, omitted
   if (dryRun) out(`(dry run: ${changes.length} change${changes.length === 1 ? '' : 's'} not applied; configuration serial ${serial}: --serial ${serial} applies exactly these)\n`);
 }
 
-const IMPORT_HELP = `Usage: ipvx import FILE [--format ipvsadm|lvs.cf|keepalived] [--apply [--dry-run|--serial N]] [--json]
-  Convert ipvsadm -S output, piranha's lvs.cf or keepalived.conf into ipvx's configuration.
-  Without --apply, prints the configuration as YAML (for ipvx apply -f). Every line that
-  has no ipvx equivalent is reported with its number on stderr.
-  --apply replaces the daemon's configuration with the imported one (--dry-run: show the changes
-  and the configuration's serial; --serial N: apply only if it is still at that serial).`;
+/** The I/O an import may need, from this machine. */
+function importIo(file: string, resolveHosts: boolean): ImportOptions {
+  const services = readServices();
+  const localAddresses = Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((a) => a.address));
+  return {
+    ...(file !== '-' ? { file } : {}),
+    readFile: (p) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } },
+    glob: (pattern, dir) => globSync(pattern, dir),
+    services,
+    localAddresses,
+    ...(resolveHosts ? {
+      resolveHost: (name: string) => {
+        try { return execFileSync('getent', ['ahostsv4', name], { encoding: 'utf8' }).split(/\s+/)[0] || undefined; } catch { return undefined; }
+      },
+    } : {}),
+  };
+}
 
 async function runImport(argv: string[], target: Target): Promise<number> {
   let file: string | undefined;
-  let apply = false;
-  let dryRun = false;
-  let json = false;
+  let apply = false, dryRun = false, json = false, partial = false, resolveHosts = false;
   let serial: string | undefined;
+  let iptables: string | undefined;
+  let format: ImportFormat | undefined;
+  let role: 'primary' | 'backup' | undefined;
+  let keyFile: string | undefined;
+  const value = (a: string, i: number, name: string): [string | undefined, number] =>
+    (a === name ? [argv[i + 1], i + 1] : [a.slice(name.length + 1), i]);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
+    const opt = a.split('=')[0]!;
     if (a === '--apply') apply = true;
-    else if (a === '--serial' || a.startsWith('--serial=')) {
-      const n = a === '--serial' ? argv[++i] : a.slice(9);
+    else if (a === '--iptables' || a.startsWith('--iptables=')) {
+      iptables = a === '--iptables' ? argv[++i] : a.slice(11);
+      if (!iptables) return usage('ipvx import: --iptables needs a file (iptables-save output)', IMPORT_HELP);
+    }
+    else if (opt === '--serial') {
+      const [n, j] = value(a, i, '--serial'); i = j;
       if (!n || !/^[1-9]\d*$/.test(n)) return usage(`ipvx import: --serial ${n ?? ''}: expected the positive serial --dry-run printed`, IMPORT_HELP);
       serial = n;
+    } else if (opt === '--format') {
+      const [f, j] = value(a, i, '--format'); i = j;
+      if (f !== 'ipvsadm' && f !== 'lvs.cf' && f !== 'keepalived') return usage(`ipvx import: --format ${f ?? ''}: expected ipvsadm, lvs.cf or keepalived`, IMPORT_HELP);
+      format = f;
+    } else if (opt === '--role') {
+      const [r, j] = value(a, i, '--role'); i = j;
+      if (r !== 'primary' && r !== 'backup') return usage(`ipvx import: --role ${r ?? ''}: expected primary or backup`, IMPORT_HELP);
+      role = r;
+    } else if (opt === '--ha-key-file') {
+      const [k, j] = value(a, i, '--ha-key-file'); i = j;
+      if (!k) return usage('ipvx import: --ha-key-file needs a file', IMPORT_HELP);
+      keyFile = k;
     }
     else if (a === '--dry-run') dryRun = true;
     else if (a === '--json') json = true;
+    else if (a === '--partial') partial = true;
+    else if (a === '--resolve-hosts') resolveHosts = true;
     else if (a === '-h' || a === '--help') { out(`${IMPORT_HELP}\n`); return EXIT.ok; }
     else if (a.startsWith('-') && a !== '-') return usage(`ipvx import: unknown option '${a}'`, IMPORT_HELP);
     else if (file) return usage(`ipvx import: one file at a time ('${file}' and '${a}')`, IMPORT_HELP);
@@ -251,29 +271,89 @@ async function runImport(argv: string[], target: Target): Promise<number> {
   }
   if (!file) return usage('ipvx import: FILE is required', IMPORT_HELP);
   if ((dryRun || serial) && !apply) return usage(`ipvx import: ${dryRun ? '--dry-run' : '--serial'} goes with --apply`, IMPORT_HELP);
-  const r = importAny(file === '-' ? readFileSync(0, 'utf8') : readText(file));
-  if (!r.ok) return printErrors(r.errors.map((e) => ({ field: '', message: `${file}: ${/^line \d+$/.test(e.field) && !e.message.startsWith(e.field) ? `${e.field}: ` : ''}${e.message}` })), EXIT.usage);
-  for (const u of r.value.unmapped) err(`${file}: line ${u.line}: not imported: ${u.reason} (${u.text.trim()})`);
-  const v = validateState(r.value.state, await dataplaneLimits());
+  const opts: ImportOptions = { ...importIo(file, resolveHosts), ...(format ? { format } : {}), ...(role ? { role } : {}), ...(iptables ? { iptablesSave: { text: readText(iptables), file: iptables } } : {}) };
+  const r = importAny(file === '-' ? readFileSync(0, 'utf8') : readText(file), opts);
+  const where = (f: string | undefined, line: number) => `${f ?? file}: line ${line}`;
+  if (!r.ok) {
+    return printErrors(r.errors.map((e) => {
+      const m = /^(?:(.+): )?line (\d+)$/.exec(e.field);
+      return { field: '', message: m ? `${where(m[1], Number(m[2]))}: ${e.message}` : `${file}: ${e.message}` };
+    }), EXIT.usage);
+  }
+  const res = r.value;
+  for (const u of res.unmapped) err(`${where(u.file, u.line)}: not imported: ${u.reason} (${u.text.trim()})`);
+  for (const n of res.notes ?? []) err(`${file}: ${n}`);
+  let state = res.state;
+  if (keyFile) {
+    if (!state.ha) return usage(`ipvx import: --ha-key-file: ${file} has no HA settings to give the key to`, IMPORT_HELP);
+    const key = readText(keyFile).trim();
+    if (!key) return usage(`ipvx import: --ha-key-file ${keyFile} is empty`, IMPORT_HELP);
+    state = { ...state, ha: { ...state.ha, key } };
+  }
+  const v = validateState(state, await dataplaneLimits());
+  // A validation error names the source line of the service or real it is about.
+  const origin = (field: string) => {
+    const m = /^services\[(\d+)\](?:\.reals\[(\d+)\])?/.exec(field);
+    if (!m) return undefined;
+    const svc = Number(m[1]), real = m[2] !== undefined ? Number(m[2]) : undefined;
+    const o = res.origins?.find((x) => x.service === svc && x.real === real) ?? res.origins?.find((x) => x.service === svc && x.real === undefined);
+    return o ? `${where(o.file, o.line)}: ` : '';
+  };
+  const toComplete = v.ok ? [] : v.errors.map((e) => `${origin(e.field) ?? `${file}: `}to complete before ipvx apply: ${e.field}: ${e.message}`);
+  const sum = res.summary;
+  if (sum) {
+    err(`${file}: imported ${sum.services} service${sum.services === 1 ? '' : 's'} and ${sum.reals} real${sum.reals === 1 ? '' : 's'} (${res.format ?? 'unknown format'}); ` +
+      `${sum.skipped} line${sum.skipped === 1 ? '' : 's'} not imported` +
+      `${sum.droppedServices || sum.droppedReals ? ` (${sum.droppedServices} whole virtual server${sum.droppedServices === 1 ? '' : 's'} and ${sum.droppedReals} real${sum.droppedReals === 1 ? '' : 's'} left out)` : ''}; ` +
+      `${toComplete.length} thing${toComplete.length === 1 ? '' : 's'} to complete`);
+  }
+  const dropped = (sum?.droppedServices ?? 0) + (sum?.droppedReals ?? 0);
+  if (dropped && !partial) err(`${file}: not everything was imported (see above); --partial accepts that`);
   if (!apply) {
     // What the source files cannot say (an HA key piranha never had) is left to the
     // operator: the configuration is printed, with what to fill in before `ipvx apply`.
-    if (!v.ok) for (const e of v.errors) err(`${file}: to complete before ipvx apply: ${e.field}: ${e.message}`);
-    const state = v.ok ? v.value : r.value.state;
-    out(json ? toJsonText(stateToPlain(state)) : formatConfig(state));
-    return EXIT.ok;
+    for (const line of toComplete) err(line);
+    out(json ? toJsonText(stateToPlain(v.ok ? v.value : state)) : formatConfig(v.ok ? v.value : state));
+    return dropped && !partial ? EXIT.usage : EXIT.ok;
   }
-  if (!v.ok) return printErrors(v.errors.map((e) => ({ ...e, message: `${file}: ${e.field}: ${e.message}` })), EXIT.usage);
+  if (!v.ok) { for (const line of toComplete) err(line); return EXIT.usage; }
+  if (dropped && !partial) return EXIT.usage;
   return withClient(target, async (c) => {
-    const res = await c.applyConfig(stateToPlain(v.value) as never, dryRun, serial);
-    printChanges(res.changes as unknown as Change[], json, dryRun, Number(res.changesOmitted ?? 0), String(res.serial));
+    const resApply = await c.applyConfig(stateToPlain(v.value) as never, dryRun, serial);
+    printChanges(resApply.changes as unknown as Change[], json, dryRun, Number(resApply.changesOmitted ?? 0), String(resApply.serial));
     return EXIT.ok;
   });
 }
 
-const WATCH_HELP = `Usage: ipvx watch [--json]
-  Print the daemon's events as they happen (configuration changes, real up/down,
-  service quorum, HA role changes) until interrupted.`;
+async function runMark(argv: string[], target: Target): Promise<number> {
+  const p = parseMarkArgs(argv);
+  if (!p.ok) return usage(`ipvx ${p.errors[0]!.message}`, MARK_HELP);
+  const cmd = p.value;
+  if (cmd.kind === 'help') { out(`${MARK_HELP}\n`); return EXIT.ok; }
+  return withClient(target, async (c) => {
+    if (cmd.kind === 'list') {
+      const { state } = await currentConfig(c);
+      out(cmd.json ? toJsonText({ marks: state.marks ?? [] }) : formatMarks(state.marks ?? []));
+      return EXIT.ok;
+    }
+    // Read, edit, write back on the serial read (another client's change in between: again).
+    const canon = (rule: MarkRule) => { const v = validateState({ services: [], marks: [rule], timeouts: { ...DEFAULT_TIMEOUTS } }); return v.ok ? v.value.marks![0] : undefined; };
+    for (let attempt = 1; ; attempt++) {
+      const { state, serial } = await currentConfig(c);
+      const next = applyMarkCommand(state, cmd, canon);
+      if (!next.ok) { err(`ipvx mark ${cmd.kind}: ${next.errors[0]!.message}`); return EXIT.usage; }
+      const v = validateState(next.value);
+      if (!v.ok) return printErrors(v.errors.map((e) => ({ ...e, message: `ipvx mark ${cmd.kind}: ${e.message}` })), EXIT.usage);
+      try {
+        const res = await c.applyConfig(stateToPlain(v.value) as never, false, serial);
+        printChanges(res.changes as unknown as Change[], false, false);
+        return EXIT.ok;
+      } catch (e) {
+        if (!(e instanceof IpvxError && e.isConflict) || attempt >= RESTORE_ATTEMPTS) throw e;
+      }
+    }
+  });
+}
 
 async function runWatch(argv: string[], target: Target): Promise<number> {
   const json = argv.includes('--json');
@@ -370,6 +450,7 @@ const SUBCOMMANDS: Record<string, Command> = {
   daemon: (argv) => runDaemonCommand(argv),
   apply: runApply,
   import: runImport,
+  mark: runMark,
   watch: runWatch,
   '--defense': runDefense,
   // The lab's commands take no daemon target (src/realserver/cli.ts, src/lab/demo.ts).

@@ -4,15 +4,18 @@
 // ipvsadm defaults; the meaning is checked afterwards by core/validate.ts.
 import YAML from 'yaml';
 import { FieldError, Result, ok } from '../core/result.js';
-import { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, BGP_DEFAULTS, Timeouts, DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, LoadSpec, Defense, DEFAULT_DEFENSE } from '../core/model.js';
+import { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, BGP_DEFAULTS, Timeouts, DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, LoadSpec, MarkRule, Defense, DEFAULT_DEFENSE } from '../core/model.js';
 
 type Kind = 'string' | 'number' | 'boolean' | 'strings' | Shape | [Shape];
 interface Shape { [field: string]: Kind }
 
+const HTTP_URL: Shape = { path: 'string', statusCodes: 'string', bodyRegex: 'string', digest: 'string' };
 const HEALTH_CHECK: Shape = {
   type: 'string', port: 'number', address: 'string', path: 'string', host: 'string', statusCodes: 'string',
   bodyRegex: 'string', verifyTls: 'boolean', send: 'string', expect: 'string', useRegex: 'boolean', sendProgram: 'string',
   payload: 'string', minLength: 'number', maxLength: 'number', command: 'string', dynamicWeight: 'boolean',
+  replyOptional: 'boolean', reply: 'string', digest: 'string',
+  urls: [HTTP_URL],
 };
 const HEALTH: Shape = {
   check: HEALTH_CHECK, interval: 'number', timeout: 'number', rise: 'number', fall: 'number', onFailure: 'string',
@@ -20,6 +23,7 @@ const HEALTH: Shape = {
 };
 const REAL: Shape = {
   address: 'string', port: 'number', method: 'string', weight: 'number', upperThreshold: 'number', lowerThreshold: 'number', health: HEALTH,
+  tunType: 'string', tunPort: 'number', tunChecksum: 'string',
 };
 const LOAD: Shape = {
   type: 'string', port: 'number', address: 'string', command: 'string', capacity: 'number', interval: 'number', timeout: 'number',
@@ -29,7 +33,9 @@ const SERVICE: Shape = {
   vip: 'string', port: 'number', protocol: 'string', scheduler: 'string', flags: 'strings', persistence: 'number',
   persistenceMask: 'string', method: 'string', reals: [REAL], health: HEALTH,
   sorryServer: { address: 'string', port: 'number', method: 'string' }, quorum: 'number', hysteresis: 'number', load: LOAD,
+  fwmark: 'number', ops: 'boolean',
 };
+const MARK_RULE: Shape = { mark: 'number', destination: 'string', protocol: 'string', ports: 'string' };
 const TIMEOUTS: Shape = { tcp: 'number', tcpFin: 'number', udp: 'number' };
 const DEFENSE: Shape = { newFlowRate: 'number', dropEntry: 'number', secureTcp: 'number', synTimeout: 'number' };
 const HA: Shape = {
@@ -42,10 +48,10 @@ const BGP: Shape = {
   enabled: 'boolean', localAs: 'number', routerId: 'string', peers: [BGP_PEER], nextHop: 'string', birdConfig: 'string',
   birdSocket: 'string', holdTime: 'number', connectRetry: 'number',
 };
-export const STATE_SHAPE: Shape = { services: [SERVICE], timeouts: TIMEOUTS, defense: DEFENSE, ha: HA, bgp: BGP };
+export const STATE_SHAPE: Shape = { services: [SERVICE], marks: [MARK_RULE], timeouts: TIMEOUTS, defense: DEFENSE, ha: HA, bgp: BGP };
 /** Exported so a test can hold them against the proto. */
 export const SHAPES = {
-  HealthCheck: HEALTH_CHECK, Health: HEALTH, Real: REAL, Load: LOAD, Service: SERVICE, Timeouts: TIMEOUTS, Defense: DEFENSE, HaSettings: HA,
+  HttpUrl: HTTP_URL, HealthCheck: HEALTH_CHECK, Health: HEALTH, Real: REAL, Load: LOAD, Service: SERVICE, MarkRule: MARK_RULE, Timeouts: TIMEOUTS, Defense: DEFENSE, HaSettings: HA,
   BgpPeer: BGP_PEER, BgpSettings: BGP, DesiredState: STATE_SHAPE,
 };
 
@@ -90,6 +96,9 @@ export function realFromPlain(r: Plain): RealSpec {
     weight: (r.weight as number) ?? 1, upperThreshold: (r.upperThreshold as number) ?? 0, lowerThreshold: (r.lowerThreshold as number) ?? 0,
   };
   if (r.health) out.health = healthFrom(r.health as Plain);
+  if (r.tunType) out.tunType = r.tunType as RealSpec['tunType'];
+  if (r.tunPort) out.tunPort = r.tunPort as number;
+  if (r.tunChecksum) out.tunChecksum = r.tunChecksum as RealSpec['tunChecksum'];
   return out;
 }
 
@@ -105,7 +114,13 @@ export function serviceFromPlain(s: Plain): ServiceSpec {
   if (s.quorum !== undefined) out.quorum = s.quorum as number;
   if (s.hysteresis !== undefined) out.hysteresis = s.hysteresis as number;
   if (s.load) out.load = s.load as LoadSpec;
+  if (s.fwmark !== undefined) out.fwmark = s.fwmark as number;
+  if (s.ops) out.ops = true;
   return out;
+}
+
+export function markFromPlain(m: Plain): MarkRule {
+  return { mark: (m.mark as number) ?? 0, destination: (m.destination as string) ?? '', protocol: (m.protocol ?? 'tcp') as MarkRule['protocol'], ports: (m.ports as string) ?? '' };
 }
 
 function haFromPlain(h: Plain): HaSpec {
@@ -138,6 +153,7 @@ export function stateFromPlain(v: unknown): Result<DesiredState> {
     services: ((p.services ?? []) as Plain[]).map(serviceFromPlain),
     timeouts: { ...DEFAULT_TIMEOUTS, ...((p.timeouts ?? {}) as Partial<Timeouts>) },
   };
+  if (Array.isArray(p.marks) && p.marks.length) state.marks = (p.marks as Plain[]).map(markFromPlain);
   if (p.defense) state.defense = { ...DEFAULT_DEFENSE, ...(p.defense as Partial<Defense>) };
   if (p.ha) state.ha = haFromPlain(p.ha as Plain);
   if (p.bgp) state.bgp = bgpFromPlain(p.bgp as Plain);

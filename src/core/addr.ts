@@ -44,7 +44,12 @@ function v6ToBytes(text: string): Uint8Array | undefined {
   return out;
 }
 
-/** RFC 5952: lower case, longest run (>= 2) of zero groups compressed, first on ties. */
+/**
+ * RFC 5952 as glibc's inet_ntop writes it (what ipvsadm prints): lower case, the first
+ * longest run (>= 2) of zero groups compressed, and an IPv4 tail for the IPv4-mapped
+ * (::ffff:192.0.2.1) and IPv4-compatible (::192.0.2.1) forms (glibc resolv/inet_ntop.c
+ * inet_ntop6: "Is this address an encapsulated IPv4?").
+ */
 function v6Text(b: Uint8Array): string {
   const g: number[] = [];
   for (let i = 0; i < 8; i++) g.push((b[i * 2]! << 8) | b[i * 2 + 1]!);
@@ -55,6 +60,9 @@ function v6Text(b: Uint8Array): string {
     while (j < 8 && g[j] === 0) j++;
     if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
     i = j;
+  }
+  if (bestStart === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) {
+    return `::${bestLen === 5 ? 'ffff:' : ''}${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
   }
   const hex = g.map((x) => x.toString(16));
   if (bestStart < 0) return hex.join(':');

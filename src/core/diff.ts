@@ -3,15 +3,15 @@
 // services first (their reals go with them, unlisted), then the new state's services
 // in order, each followed by its reals' changes; then timeouts, HA and BGP.
 import { formatHostPort, parseIp } from './addr.js';
-import { DesiredState, ServiceSpec, RealSpec, serviceId, realId, DEFAULT_DEFENSE } from './model.js';
+import { DesiredState, ServiceSpec, RealSpec, MarkRule, serviceId, realId, DEFAULT_DEFENSE } from './model.js';
 import type { StateDelta } from './delta.js';
 
 export interface FieldChange { field: string; from: string; to: string }
 
 export interface Change {
   op: '+' | '-' | '~';
-  kind: 'service' | 'real' | 'timeouts' | 'defense' | 'ha' | 'bgp';
-  /** serviceId, serviceId + '|' + realId, 'timeouts', 'ha' or 'bgp'. */
+  kind: 'service' | 'real' | 'timeouts' | 'defense' | 'ha' | 'bgp' | 'mark';
+  /** serviceId, serviceId + '|' + realId, 'timeouts', 'defense', 'ha', 'bgp', or 'mark|' + the rule. */
   id: string;
   /** What a person reads after "<op> <kind> ". */
   detail: string;
@@ -19,8 +19,8 @@ export interface Change {
   fields: FieldChange[];
 }
 
-const SVC_FIELDS = ['scheduler', 'flags', 'persistence', 'persistenceMask', 'method', 'health', 'sorryServer', 'quorum', 'hysteresis', 'load'] as const;
-const REAL_FIELDS = ['method', 'weight', 'upperThreshold', 'lowerThreshold', 'health'] as const;
+const SVC_FIELDS = ['scheduler', 'flags', 'persistence', 'persistenceMask', 'method', 'health', 'sorryServer', 'quorum', 'hysteresis', 'load', 'ops'] as const;
+const REAL_FIELDS = ['method', 'weight', 'upperThreshold', 'lowerThreshold', 'health', 'tunType', 'tunPort', 'tunChecksum'] as const;
 const TIMEOUT_FIELDS = ['tcp', 'tcpFin', 'udp'] as const;
 const DEFENSE_FIELDS = ['newFlowRate', 'dropEntry', 'secureTcp', 'synTimeout'] as const;
 
@@ -39,7 +39,7 @@ const hostPort = (address: string, port: number) => {
   const a = parseIp(address);
   return a.ok ? formatHostPort(a.value, port) : `${address}:${port}`;
 };
-const svcText = (s: ServiceSpec) => `${s.protocol} ${hostPort(s.vip, s.port)}`;
+const svcText = (s: ServiceSpec) => (s.fwmark ? `fwm ${s.fwmark}${s.vip.includes(':') ? ' IPv6' : ''}` : `${s.protocol} ${hostPort(s.vip, s.port)}`);
 const realText = (s: ServiceSpec, r: RealSpec) => `${svcText(s)} -> ${hostPort(r.address, r.port)}`;
 const fieldsText = (f: FieldChange[]) => f.map((c) => `${c.field} ${c.from} -> ${c.to}`).join(', ');
 
@@ -124,8 +124,22 @@ function diffService(id: string, old: ServiceSpec | undefined, s: ServiceSpec, o
   }
 }
 
-/** Timeouts, HA and BGP. */
+const markText = (m: MarkRule) => `mark ${m.mark} ${m.protocol} ${m.destination}${m.ports ? ` ports ${m.ports}` : ''}`;
+
+/** Mark rules: each rule added or removed; the same rules in another order (first match wins) as one change. */
+function diffMarks(a: MarkRule[], b: MarkRule[], out: Sink): void {
+  const ta = a.map(markText), tb = b.map(markText);
+  for (const [i, t] of ta.entries()) if (!tb.includes(t)) out.setting({ op: '-', kind: 'mark', id: `mark|${t}`, detail: markText(a[i]!), fields: [] });
+  for (const [i, t] of tb.entries()) if (!ta.includes(t)) out.setting({ op: '+', kind: 'mark', id: `mark|${t}`, detail: markText(b[i]!), fields: [] });
+  const kept = (x: string[], y: string[]) => x.filter((t) => y.includes(t));
+  if (!same(kept(ta, tb), kept(tb, ta))) {
+    out.setting({ op: '~', kind: 'mark', id: 'mark|order', detail: 'order of the rules (the first that matches marks)', fields: [{ field: 'order', from: ta.join('; '), to: tb.join('; ') }] });
+  }
+}
+
+/** Mark rules, timeouts, HA and BGP. */
 function diffSettings(a: DesiredState, b: DesiredState, out: Sink): void {
+  if (a.marks !== b.marks) diffMarks(a.marks ?? [], b.marks ?? [], out);
   const tf = fieldChanges(a.timeouts, b.timeouts, TIMEOUT_FIELDS);
   if (tf.length) out.setting({ op: '~', kind: 'timeouts', id: 'timeouts', detail: fieldsText(tf), fields: tf });
   const df = fieldChanges(a.defense ?? DEFAULT_DEFENSE, b.defense ?? DEFAULT_DEFENSE, DEFENSE_FIELDS);

@@ -24,10 +24,11 @@ export function editErrorKind(e: FieldError): EditErrorKind {
   return 'invalid';
 }
 
-export interface ServiceKey { vip: string; port: number; protocol: Protocol }
+/** A service's identity: address, port and protocol, or (fwmark services) the mark and the family's unspecified address. */
+export interface ServiceKey { vip: string; port: number; protocol: Protocol; fwmark?: number }
 
 const canon = (a: string) => { const r = parseIp(a); return r.ok ? r.value.text : a; };
-const keyOf = (k: ServiceKey) => serviceId({ protocol: k.protocol, port: k.port, vip: canon(k.vip) });
+const keyOf = (k: ServiceKey) => serviceId({ protocol: k.protocol, port: k.port, vip: canon(k.vip), fwmark: k.fwmark });
 /** A validated (frozen) service already holds its VIP in canonical form: no parse per service and edit (10,000 services). */
 const specKeyOf = (x: ServiceKey) => (Object.isFrozen(x) ? serviceId(x) : keyOf(x));
 

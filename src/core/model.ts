@@ -5,22 +5,46 @@ export type Protocol = 'tcp' | 'udp';
 /** LVS forwarding methods: DR = ipvsadm -g (gatewaying), TUN = -i (ipip), NAT = -m (masquerading). */
 export type Method = 'dr' | 'tun' | 'nat';
 export type SchedulerName = 'rr' | 'wrr' | 'lc' | 'wlc' | 'sh' | 'mh' | 'sed' | 'nq';
+/** TUN encapsulation (ipvsadm --tun-type): IPIP (and IP6IP6, 6in4, 4in6), GUE, GRE. */
+export type TunType = 'ipip' | 'gue' | 'gre';
+/** TUN checksum (ipvsadm --tun-nocsum, --tun-csum, --tun-remcsum). */
+export type TunChecksum = 'nocsum' | 'csum' | 'remcsum';
+export const TUN_TYPES: readonly TunType[] = ['ipip', 'gue', 'gre'];
+export const TUN_CHECKSUMS: readonly TunChecksum[] = ['nocsum', 'csum', 'remcsum'];
 /** IPVS scheduler flags (ipvsadm -b). */
 export type SchedFlag = 'sh-fallback' | 'sh-port' | 'mh-fallback' | 'mh-port';
 
 export const SCHEDULERS: readonly SchedulerName[] = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'mh', 'sed', 'nq'];
 export const SCHED_FLAGS: readonly SchedFlag[] = ['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port'];
 export const DEFAULT_SCHEDULER: SchedulerName = 'wlc';
-/** ipvsadm: -p without a value means 300 s. */
-export const DEFAULT_PERSISTENCE_TIMEOUT = 300;
+/**
+ * -p without a value: ipvsadm 1.31's parse_timeout returns IPVS_SVC_PERSISTENT_TIMEOUT,
+ * (6*60) in libipvs/libipvs.h; keepalived's bare persistence_timeout is the same constant.
+ */
+export const DEFAULT_PERSISTENCE_TIMEOUT = 360;
 export const MAX_WEIGHT = 65535;
+
+/** One URL of an http(s) check beyond the first: its own path, status codes, body regex and digest. */
+export interface HttpUrlSpec { path: string; statusCodes?: string; bodyRegex?: string; digest?: string }
 
 /** A health check, as piranha's nanny and keepalived's checkers know them. */
 export type HealthCheckSpec =
   | { type: 'tcp'; port?: number; address?: string }
-  | { type: 'http' | 'https'; path: string; host?: string; statusCodes?: string; bodyRegex?: string; verifyTls?: boolean; port?: number }
+  | {
+    type: 'http' | 'https'; path: string; host?: string; statusCodes?: string; bodyRegex?: string; verifyTls?: boolean; port?: number;
+    /** MD5 of the body, hex (keepalived url { digest }). */
+    digest?: string;
+    /** Further URLs GET in the same check; every one must pass (keepalived: several url blocks). */
+    urls?: HttpUrlSpec[];
+  }
   | { type: 'send-expect'; send: string; expect: string; useRegex: boolean; sendProgram?: string; port?: number }
-  | { type: 'udp'; payload: string; minLength?: number; maxLength?: number; port?: number }
+  | {
+    type: 'udp'; payload: string; minLength?: number; maxLength?: number; port?: number;
+    /** Up unless an ICMP error comes back within the timeout (keepalived UDP_CHECK without require_reply). */
+    replyOptional?: boolean;
+    /** The reply must start with these bytes (escapes as in payload; keepalived require_reply HEX). */
+    reply?: string;
+  }
   | { type: 'exec'; command: string; dynamicWeight?: boolean };
 
 export interface HealthSpec {
@@ -54,7 +78,10 @@ export type LoadSpec = (
 
 export interface RealSpec {
   address: string;
-  /** 0 = same as the service port (ipvsadm does the same for -r without a port). */
+  /**
+   * 0 = the port of the packet (IPVS forwards to dest->port ? dest->port : vport), i.e. the
+   * service port; listings show 0 as ipvsadm does for `-r ADDR:0`.
+   */
   port: number;
   method: Method;
   weight: number;
@@ -64,9 +91,20 @@ export interface RealSpec {
   lowerThreshold: number;
   /** Overrides the service's health check for this real. */
   health?: HealthSpec;
+  /** TUN only: the encapsulation; absent = ipip. */
+  tunType?: TunType;
+  /** GUE: the UDP port the real decapsulates on (required for gue, as ipvsadm). */
+  tunPort?: number;
+  /** GUE/GRE: checksum of the tunnel header and packet; absent = nocsum. */
+  tunChecksum?: TunChecksum;
 }
 
 export interface ServiceSpec {
+  /**
+   * Firewall-mark service (ipvsadm -f): traffic the mark rules (DesiredState.marks) give
+   * this mark. `vip` is then only the family: '0.0.0.0' (IPv4) or '::' (IPv6), port 0.
+   */
+  fwmark?: number;
   vip: string;
   /** 0 = every port (only with persistence, as in IPVS). */
   port: number;
@@ -90,6 +128,22 @@ export interface ServiceSpec {
   hysteresis?: number;
   /** Dynamic weights from real-server load. */
   load?: LoadSpec;
+  /** One-packet scheduling (ipvsadm -o): every UDP datagram is scheduled on its own, no flow is kept. */
+  ops?: boolean;
+}
+
+/**
+ * A firewall-mark rule: packets to `destination` (an address or prefix) with this
+ * protocol and destination port are given `mark`, which selects a fwmark service.
+ * ipvx applies these itself, in XDP before the service lookup (no iptables mangle
+ * rule is seen there). The first rule that matches wins, as in an iptables chain.
+ */
+export interface MarkRule {
+  mark: number;
+  destination: string;
+  protocol: Protocol;
+  /** "80", "80,443", "8000-8100" (or iptables' "8000:8100"); "" = every port. */
+  ports: string;
 }
 
 /** A peer director (piranha's primary/backup, keepalived's vrrp_instance). */
@@ -182,6 +236,8 @@ export const DEFAULT_DEFENSE: Defense = { newFlowRate: 125_000, dropEntry: 1, se
 
 export interface DesiredState {
   services: ServiceSpec[];
+  /** Firewall-mark rules for fwmark services, in order (first match wins). */
+  marks?: MarkRule[];
   timeouts: Timeouts;
   /** Absent = DEFAULT_DEFENSE. */
   defense?: Defense;
@@ -193,10 +249,13 @@ export function emptyState(): DesiredState {
   return { services: [], timeouts: { ...DEFAULT_TIMEOUTS } };
 }
 
-/** Identity of a service, as a string usable as a map key: "tcp|203.0.113.10|80". */
-export function serviceId(s: Pick<ServiceSpec, 'protocol' | 'vip' | 'port'>): string {
-  return `${s.protocol}|${s.vip}|${s.port}`;
+/** Identity of a service, as a string usable as a map key: "tcp|203.0.113.10|80", "fwm|0.0.0.0|1". */
+export function serviceId(s: Pick<ServiceSpec, 'protocol' | 'vip' | 'port' | 'fwmark'>): string {
+  return s.fwmark ? `fwm|${s.vip}|${s.fwmark}` : `${s.protocol}|${s.vip}|${s.port}`;
 }
+
+/** The family a fwmark service's `vip` stands for: '::' is IPv6, anything else IPv4. */
+export const fwmarkVip = (family: 4 | 6): string => (family === 6 ? '::' : '0.0.0.0');
 
 /** Identity of a real within its service. */
 export function realId(r: Pick<RealSpec, 'address' | 'port'>): string {

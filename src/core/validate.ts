@@ -6,8 +6,9 @@ import { FieldError, Result, ok } from './result.js';
 import type { StateDelta, ServiceEdit } from './delta.js';
 import {
   DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, Timeouts, SCHEDULERS, SCHED_FLAGS, MAX_WEIGHT,
-  DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, Method, SchedFlag, serviceId, realId, Defense, DEFAULT_DEFENSE,
+  DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, Method, SchedFlag, TUN_TYPES, TUN_CHECKSUMS, serviceId, realId, fwmarkVip, Defense, DEFAULT_DEFENSE,
 } from './model.js';
+import { checkMarks, MAX_MARK } from './marks.js';
 
 /**
  * Sizes of the data plane's maps. They come from the compiled object
@@ -38,7 +39,9 @@ function checkHealth(h: HealthSpec, at: string, errs: Errs): HealthSpec {
   else {
     const c = h.check as unknown as Record<string, unknown>;
     const need = type === 'http' || type === 'https' ? ['path'] : type === 'send-expect' ? ['expect'] : type === 'exec' ? ['command'] : [];
-    for (const k of need) if (!c[k]) errs.push({ field: `${at}.check.${k}`, message: `a ${type} check needs ${k}` });
+    // nanny sends a send string without an expect one and is content once it is written.
+    const sendOnly = type === 'send-expect' && (c.send || c.sendProgram);
+    for (const k of need) if (!c[k] && !sendOnly) errs.push({ field: `${at}.check.${k}`, message: `a ${type} check needs ${k}` });
     if (c.port !== undefined && !isInt(c.port, 0, 65535)) errs.push({ field: `${at}.check.port`, message: `${String(c.port)} is not a port (0-65535)` });
   }
   const out: HealthSpec = {
@@ -76,8 +79,10 @@ function checkReal(r: RealSpec, svc: ServiceSpec, vipFamily: Family, at: string,
   if (checkMethod(method, `${at}.method`, errs) && a.ok) checkFamily(method, a.value.family, vipFamily, `${at}.address`, errs);
   const port0 = r.port ?? 0;
   if (!isPort(port0)) errs.push({ field: `${at}.port`, message: `${String(port0)} is not a port (0-65535)` });
-  // As ipvsadm: only NAT rewrites the port; DR and TUN reals get the service's port.
-  const port = method === 'nat' && port0 ? port0 : svc.port;
+  // As ipvsadm: only NAT rewrites the port; DR and TUN reals get the service's port,
+  // except in a fwmark service, where the real keeps the port it was given (ipvsadm
+  // "Don't worry about this if fwmark is used"; only NAT uses it, 0 = the packet's).
+  const port = svc.fwmark ? port0 : method === 'nat' && port0 ? port0 : svc.port;
   const weight = r.weight ?? 1;
   if (!isInt(weight, 0, MAX_WEIGHT)) errs.push({ field: `${at}.weight`, message: `${String(weight)} is not a weight (0-${MAX_WEIGHT})` });
   const upper = r.upperThreshold ?? 0, lower = r.lowerThreshold ?? 0;
@@ -86,7 +91,36 @@ function checkReal(r: RealSpec, svc: ServiceSpec, vipFamily: Family, at: string,
   else if (upper && lower && lower > upper) errs.push({ field: `${at}.lowerThreshold`, message: `${lower} is above the upper threshold ${upper}` });
   const out: RealSpec = { address: a.ok ? a.value.text : r.address, port, method, weight, upperThreshold: upper, lowerThreshold: lower };
   if (r.health) out.health = checkHealth(r.health, `${at}.health`, errs);
+  Object.assign(out, checkTunnel(r, method, at, errs));
   return out;
+}
+
+/**
+ * --tun-type, --tun-port and the checksum options: only for TUN reals, and as ipvsadm's
+ * tunnel_types_v_options allows them (ipip: none; gue: a port is required, any checksum;
+ * gre: no port, no remote checksum). The defaults (ipip, nocsum) are left out.
+ */
+function checkTunnel(r: RealSpec, method: Method, at: string, errs: Errs): Pick<RealSpec, 'tunType' | 'tunPort' | 'tunChecksum'> {
+  const type = r.tunType || 'ipip';
+  const csum = r.tunChecksum || 'nocsum';
+  const given = (r.tunType && r.tunType !== 'ipip') || r.tunPort || (r.tunChecksum && r.tunChecksum !== 'nocsum');
+  if (!given) return {};
+  if (method !== 'tun') {
+    errs.push({ field: `${at}.${r.tunType ? 'tunType' : r.tunPort ? 'tunPort' : 'tunChecksum'}`, message: `tunnel options are for the tun method only, not ${method}` });
+    return {};
+  }
+  if (!TUN_TYPES.includes(type)) { errs.push({ field: `${at}.tunType`, message: `'${String(type)}' is not a tunnel type (${TUN_TYPES.join(', ')})` }); return {}; }
+  if (!TUN_CHECKSUMS.includes(csum)) { errs.push({ field: `${at}.tunChecksum`, message: `'${String(csum)}' is not a tunnel checksum option (${TUN_CHECKSUMS.join(', ')})` }); return {}; }
+  if (type === 'gue') {
+    if (!isInt(r.tunPort, 1, 65535)) {
+      errs.push({ field: `${at}.tunPort`, message: r.tunPort ? `${String(r.tunPort)} is not a port (1-65535)` : 'a gue tunnel needs the UDP port the real decapsulates on (--tun-port)' });
+    }
+    return { tunType: 'gue', tunPort: r.tunPort, ...(csum !== 'nocsum' ? { tunChecksum: csum } : {}) };
+  }
+  if (r.tunPort) errs.push({ field: `${at}.tunPort`, message: `a ${type} tunnel has no port (only gue does)` });
+  if (type === 'ipip' && csum !== 'nocsum') errs.push({ field: `${at}.tunChecksum`, message: 'an ipip tunnel has no checksum option (gue and gre do)' });
+  if (type === 'gre' && csum === 'remcsum') errs.push({ field: `${at}.tunChecksum`, message: 'remote checksum offload is a gue option (gre: nocsum or csum)' });
+  return type === 'gre' ? { tunType: 'gre', ...(csum !== 'nocsum' ? { tunChecksum: csum } : {}) } : {};
 }
 
 /** IPv4: dotted contiguous netmask (or a prefix length); IPv6: prefix length 1-128. Host mask = ''. */
@@ -119,15 +153,25 @@ function checkFlags(flags: SchedFlag[], scheduler: string, at: string, errs: Err
 }
 
 function checkService(s: ServiceSpec, at: string, errs: Errs, limits: Limits): ServiceSpec {
-  const vip = parseIp(String(s.vip ?? ''));
+  const fwmark = s.fwmark;
+  if (fwmark !== undefined && !isInt(fwmark, 1, MAX_MARK)) errs.push({ field: `${at}.fwmark`, message: `${String(fwmark)} is not a firewall mark (1-${MAX_MARK})` });
+  const vip = parseIp(String(s.vip || (fwmark !== undefined ? fwmarkVip(4) : '')));
   if (!vip.ok) errs.push({ field: `${at}.vip`, message: vip.errors[0]!.message });
   const family: Family = vip.ok ? vip.value.family : 4;
-  if (s.protocol !== 'tcp' && s.protocol !== 'udp') errs.push({ field: `${at}.protocol`, message: `'${String(s.protocol)}' is not tcp or udp` });
-  if (!isPort(s.port)) errs.push({ field: `${at}.port`, message: `${String(s.port)} is not a port (0-65535)` });
+  if (fwmark !== undefined) {
+    // IPVS keys a fwmark service by (family, mark): no address, no port (the mark rules pick the traffic).
+    if (vip.ok && vip.value.text !== fwmarkVip(family)) errs.push({ field: `${at}.vip`, message: `a fwmark service has no address: '0.0.0.0' (IPv4) or '::' (IPv6) only says its family; the mark rules (marks) choose its traffic` });
+    if (s.port) errs.push({ field: `${at}.port`, message: 'a fwmark service has no port; the mark rules (marks) choose its traffic' });
+  } else {
+    if (s.protocol !== 'tcp' && s.protocol !== 'udp') errs.push({ field: `${at}.protocol`, message: `'${String(s.protocol)}' is not tcp or udp` });
+    if (!isPort(s.port)) errs.push({ field: `${at}.port`, message: `${String(s.port)} is not a port (0-65535)` });
+  }
   const persistence = s.persistence ?? 0;
   if (!isInt(persistence, 0, MAX_PERSISTENCE)) errs.push({ field: `${at}.persistence`, message: `${String(persistence)} is not a timeout in seconds (0-${MAX_PERSISTENCE}, 0 = not persistent)` });
   // IPVS: port 0 ("every port") only makes sense with persistence.
-  if (s.port === 0 && !persistence) errs.push({ field: `${at}.port`, message: 'Zero port specified for non-persistent service' });
+  if (fwmark === undefined && s.port === 0 && !persistence) errs.push({ field: `${at}.port`, message: 'Zero port specified for non-persistent service' });
+  // ipvsadm: OPS only for UDP services (a fwmark service may carry both; IPVS applies it to its UDP packets).
+  if (s.ops && fwmark === undefined && s.protocol !== 'udp') errs.push({ field: `${at}.ops`, message: 'One-Packet Scheduling is only for UDP virtual services' });
   const scheduler = s.scheduler || DEFAULT_SCHEDULER;
   if (!SCHEDULERS.includes(scheduler)) errs.push({ field: `${at}.scheduler`, message: `'${scheduler}' is not a scheduler (${SCHEDULERS.join(', ')})` });
   const flags = checkFlags(s.flags ?? [], scheduler, at, errs);
@@ -137,7 +181,8 @@ function checkService(s: ServiceSpec, at: string, errs: Errs, limits: Limits): S
   const method = s.method || 'dr';
   checkMethod(method, `${at}.method`, errs);
   const norm: ServiceSpec = {
-    vip: vip.ok ? vip.value.text : s.vip, port: s.port, protocol: s.protocol, scheduler, flags,
+    ...(fwmark !== undefined ? { fwmark } : {}),
+    vip: vip.ok ? vip.value.text : s.vip, port: fwmark !== undefined ? 0 : s.port, protocol: fwmark !== undefined ? 'tcp' : s.protocol, scheduler, flags,
     persistence, persistenceMask, method, reals: [],
   };
   const reals = s.reals ?? [];
@@ -154,6 +199,15 @@ function checkService(s: ServiceSpec, at: string, errs: Errs, limits: Limits): S
     return out;
   });
   if (s.health) norm.health = checkHealth(s.health, `${at}.health`, errs);
+  if (fwmark !== undefined) {
+    // A check connects to the real's port, else the service's: a fwmark service has none.
+    norm.reals.forEach((r, i) => {
+      const h = r.health ?? norm.health;
+      if (h && h.check.type !== 'exec' && !r.port && !(h.check as { port?: number }).port) {
+        errs.push({ field: `${at}.reals[${i}].port`, message: 'the health check needs a port: a fwmark service has none, so give the real a port or the check one (check.port)' });
+      }
+    });
+  }
   if (s.sorryServer) {
     const f = `${at}.sorryServer`;
     const a = parseIp(String(s.sorryServer.address ?? ''));
@@ -177,6 +231,7 @@ function checkService(s: ServiceSpec, at: string, errs: Errs, limits: Limits): S
     else if (l.type === 'command' && !l.command) errs.push({ field: `${at}.load.command`, message: 'a command load source needs a command' });
     norm.load = s.load;
   }
+  if (s.ops) norm.ops = true;
   return norm;
 }
 
@@ -311,12 +366,13 @@ export function validateState(s: DesiredState, limits: Limits = UNLIMITED): Resu
     if (first !== undefined) errs.push({ field: `services[${i}]`, message: `Service already exists (${svc.protocol} ${svc.vip} port ${svc.port} is also services[${first}])` });
     else seen.set(id, i);
   });
+  const marks = s.marks?.length ? checkMarks(s.marks, errs) : undefined;
   const timeouts = checkTimeouts(s.timeouts, errs);
   const defense = s.defense ? checkDefense(s.defense, errs) : undefined;
   const ha = s.ha ? checkHa(s.ha, errs) : undefined;
   const bgp = s.bgp ? checkBgp(s.bgp, errs) : undefined;
   if (errs.length) return { ok: false, errors: errs };
-  return ok({ services, timeouts, ...(defense ? { defense } : {}), ...(ha ? { ha } : {}), ...(bgp ? { bgp } : {}) });
+  return ok({ services, ...(marks ? { marks } : {}), timeouts, ...(defense ? { defense } : {}), ...(ha ? { ha } : {}), ...(bgp ? { bgp } : {}) });
 }
 
 /**
@@ -350,13 +406,14 @@ export function validateEdit(prev: DesiredState, next: DesiredState, delta: Stat
     if (!e.after || e.before) continue;
     for (let i = 0; i < services.length; i++) {
       const s = services[i]!;
-      if (i !== e.afterIndex && s.port === e.after.port && s.protocol === e.after.protocol && s.vip === e.after.vip) return full();
+      if (i !== e.afterIndex && s.port === e.after.port && s.protocol === e.after.protocol && s.vip === e.after.vip && s.fwmark === e.after.fwmark) return full();
     }
   }
+  const marks = !next.marks?.length ? undefined : next.marks === prev.marks ? prev.marks : checkMarks(next.marks, errs);
   const timeouts = next.timeouts === prev.timeouts ? prev.timeouts : checkTimeouts(next.timeouts, errs);
   const defense = !next.defense ? undefined : next.defense === prev.defense ? prev.defense : checkDefense(next.defense, errs);
   const ha = !next.ha ? undefined : next.ha === prev.ha ? prev.ha : checkHa(next.ha, errs);
   const bgp = !next.bgp ? undefined : next.bgp === prev.bgp ? prev.bgp : checkBgp(next.bgp, errs);
   if (errs.length) return full();
-  return { result: ok({ services, timeouts, ...(defense ? { defense } : {}), ...(ha ? { ha } : {}), ...(bgp ? { bgp } : {}) }), delta: { services: edits } };
+  return { result: ok({ services, ...(marks ? { marks } : {}), timeouts, ...(defense ? { defense } : {}), ...(ha ? { ha } : {}), ...(bgp ? { bgp } : {}) }), delta: { services: edits } };
 }

@@ -320,6 +320,11 @@ export class Controller extends EventEmitter {
     return this.o.dataplane.flows();
   }
 
+  /** Persistence entries per real (serviceId#realId), where the data plane keeps them. */
+  persistConns(): Map<string, number> {
+    return this.o.dataplane.persistConns?.() ?? new Map();
+  }
+
   interfaces(): string[] {
     return this.o.dataplane.interfaces();
   }

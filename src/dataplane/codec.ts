@@ -3,10 +3,14 @@ import { defineStruct } from './layout.js';
 
 // bpf/include/consts.h
 export const METHOD = { dr: 0, tun: 1, nat: 2 } as const;
+/** enum ipvx_tun_type (IPVS's IP_VS_CONN_F_TUNNEL_TYPE_*). */
+export const TUN_TYPE = { ipip: 0, gue: 1, gre: 2 } as const;
+/** TUN_F_* (IPVS's IP_VS_TUNNEL_ENCAP_FLAG_*): --tun-nocsum is none. */
+export const TUN_F = { csum: 1 << 0, remcsum: 1 << 1 } as const;
 export const SCHED_KIND = { seq: 0, hash: 1, lc: 2, wlc: 3, sed: 4, nq: 5 } as const;
-export const SVC_F = { hashPort: 1 << 0, fallback: 1 << 1, persist: 1 << 2, noResched: 1 << 3 } as const;
+export const SVC_F = { hashPort: 1 << 0, fallback: 1 << 1, persist: 1 << 2, noResched: 1 << 3, onePacket: 1 << 4 } as const;
 export const REAL_F = { live: 1 << 0, nexthop: 1 << 1, overload: 1 << 2 } as const;
-export const GLOBAL_F = { nat: 1 << 0 } as const;
+export const GLOBAL_F = { nat: 1 << 0, marks: 1 << 1, markProbe: 1 << 2 } as const;
 export const FLOW_STATE = ['NONE', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'UDP'] as const;
 export const FLOW = { none: 0, syn: 1, est: 2, fin: 3, udp: 4 } as const;
 /** enum ipvx_reason, in order: every way a packet leaves the program, counted once. */
@@ -15,7 +19,7 @@ export const REASONS = [
   'tx', 'redirect',
   'drop_no_real', 'drop_no_neigh', 'drop_frag_no_flow', 'drop_too_big_nodf', 'tx_icmp_too_big',
   'drop_adjust', 'drop_redirect', 'drop_no_resched', 'pass_other_host', 'pass_not_unicast',
-  'pass_bad_csum', 'drop_martian', 'pass_icmp_no_flow', 'pass_ipv6_routed', 'pass_not_syn',
+  'pass_bad_csum', 'drop_martian', 'pass_icmp_no_flow', 'pass_ipv6_routed', 'pass_not_syn', 'drop_too_big_unanswered',
 ] as const;
 export type ReasonName = (typeof REASONS)[number];
 /** The XDP action a reason's name promises (its prefix): the program returns exactly this. */
@@ -54,11 +58,11 @@ export const svcInfo = defineStruct<{
 
 export const realInfo = defineStruct<{
   addr: A; tunSrc: A; port: number; method: number; family: number; flags: number; gen: number;
-  weight: number; ifindex: number; dmac: A; smac: A; mtu: number;
-}>('real_info', 68, {
+  weight: number; ifindex: number; dmac: A; smac: A; mtu: number; tunType: number; tunFlags: number; tunPort: number;
+}>('real_info', 72, {
   addr: ['addr', 0], tunSrc: ['addr', 16], port: ['be16', 32], method: ['u8', 34], family: ['u8', 35],
   flags: ['u32', 36], gen: ['u32', 40], weight: ['u32', 44], ifindex: ['u32', 48], dmac: ['mac', 52],
-  smac: ['mac', 58], mtu: ['u16', 64],
+  smac: ['mac', 58], mtu: ['u16', 64], tunType: ['u8', 66], tunFlags: ['u8', 67], tunPort: ['be16', 68],
 });
 
 export const realConns = defineStruct<{ active: number; inactive: number }>('real_conns', 8, {
@@ -118,4 +122,14 @@ export const vipKey = defineStruct<{ addr: A; family: number }>('vip_key', 20, {
   addr: ['addr', 0], family: ['u32', 16],
 });
 
-export const ALL_STRUCTS = [ifMac, svcKey, svcInfo, realInfo, realConns, flowKey, flowVal, natRevVal, fragKey, floodState, persistKey, persistVal, counters, lbGlobals, vipKey];
+export const markKey = defineStruct<{ prefixlen: number; family: number; proto: number; addr: A }>('mark_key', 24, {
+  prefixlen: ['u32', 0], family: ['u8', 4], proto: ['u8', 5], addr: ['addr', 8],
+});
+
+export const markVal = defineStruct<{ off: number; len: number }>('mark_val', 8, { off: ['u32', 0], len: ['u32', 4] });
+
+export const markRange = defineStruct<{ lo: number; hi: number; mark: number }>('mark_range', 8, {
+  lo: ['u16', 0], hi: ['u16', 2], mark: ['u32', 4],
+});
+
+export const ALL_STRUCTS = [ifMac, svcKey, svcInfo, realInfo, realConns, flowKey, flowVal, natRevVal, fragKey, floodState, persistKey, persistVal, counters, lbGlobals, vipKey, markKey, markVal, markRange];

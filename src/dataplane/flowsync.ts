@@ -179,3 +179,30 @@ export function installFlows(
   }
   return r;
 }
+
+/**
+ * Live persistence entries per real, keyed `serviceId#realId`, as IPVS's dest->persistconns
+ * counts the templates pointing at a destination (ipvsadm -L --persistent-conn). Expired
+ * entries and entries of a real since replaced (another generation) do not count.
+ */
+export function countPersistConns(maps: IpvxMaps, writer: MapWriter, now = monotonicNs()): Map<string, number> {
+  const services = new Map<number, { sid: string; timeoutNs: bigint; reals: Map<number, { rid: string; gen: number }> }>();
+  for (const [sid, s] of writer.serviceIds()) {
+    const infoBytes = maps.services.lookup(s.key);
+    const timeoutNs = BigInt(infoBytes ? svcInfo.decode(infoBytes).persistTimeout : 0) * 1_000_000_000n;
+    if (!timeoutNs) continue;
+    services.set(s.svcId, { sid, timeoutNs, reals: new Map([...s.reals].map(([rid, slot]) => [slot.id, { rid, gen: slot.gen }])) });
+  }
+  const out = new Map<string, number>();
+  if (!services.size) return out;
+  for (const [kb, vb] of entries(maps.persist)) {
+    const k = persistKey.decode(kb);
+    const v = persistVal.decode(vb);
+    const svc = services.get(k.svcId);
+    const real = svc?.reals.get(v.realId);
+    if (!svc || !real || real.gen !== v.realGen || now > v.atime + svc.timeoutNs) continue;
+    const key = `${svc.sid}#${real.rid}`;
+    out.set(key, (out.get(key) ?? 0) + 1);
+  }
+  return out;
+}

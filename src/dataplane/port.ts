@@ -95,6 +95,11 @@ export interface Dataplane {
   refreshNextHops?(): Promise<void>;
   /** Why the data plane cannot forward (e.g. the program is no longer attached), or undefined when it can. */
   problem(): Promise<string | undefined>;
+  /**
+   * Live persistence entries per real, keyed `serviceId#realId` (ipvsadm --persistent-conn's
+   * PersistConn: IPVS counts the templates that point at a destination). Optional.
+   */
+  persistConns?(): Map<string, number>;
   /** Names of the interfaces the XDP program is attached to. */
   interfaces(): string[];
   /** Stop managing; `detach` also removes the XDP program and unpins the maps. */

@@ -7,11 +7,12 @@
 // ranges freed by an apply are reused only after the flips that stop using them are
 // written.
 import { ip, ipTo16, ipFrom16, prefixMask, IpAddr } from '../core/addr.js';
-import { DesiredState, ServiceSpec, RealSpec, Timeouts, serviceId, realId } from '../core/model.js';
+import { DesiredState, ServiceSpec, RealSpec, Timeouts, serviceId, realId, fwmarkVip } from '../core/model.js';
 import {
   svcKey, svcInfo, realInfo, realConns, counters, lbGlobals, vipKey,
-  METHOD, REAL_F, GLOBAL_F, IPPROTO,
+  METHOD, REAL_F, GLOBAL_F, IPPROTO, TUN_TYPE, TUN_F,
 } from './codec.js';
+import { MarkWriter } from './marks.js';
 import { u32Key, readU32 } from './layout.js';
 import { IdAllocator, RangeAllocator } from './slots.js';
 import { serviceTables, ServiceTables } from './tables.js';
@@ -51,6 +52,7 @@ export interface MapHandle {
 export const MAP_NAMES = [
   'services', 'vips', 'reals', 'sched_slots', 'svc_cursor', 'real_conns', 'flows', 'nat_rev',
   'persist', 'svc_stats', 'real_stats', 'reasons', 'globals', 'tx_ports', 'if_macs', 'if_macs_direct',
+  'mark_prefixes', 'mark_ranges', 'ip_ident',
   'addr_filter', 'embryos', 'frags', 'flood', 'events',
 ] as const;
 /** Maps an older build may lack (benchmarks load builds side by side); the writer skips them. */
@@ -151,6 +153,8 @@ export class MapWriter {
   private addrs = new Map<string, IpAddr>();
   /** Every real id's generation (read from the map once): a reused id gets the next one. */
   private gens?: Uint32Array;
+  /** Firewall-mark rules (mark_prefixes, mark_ranges). */
+  private marks: MarkWriter;
   /** Syscalls the stages made (benchmarks). */
   get syscalls(): number {
     return this.stage.tables.syscalls + this.stage.flips.syscalls + this.stage.dead.syscalls;
@@ -164,6 +168,7 @@ export class MapWriter {
     this.slots = new RangeAllocator(maps.sched_slots.maxEntries);
     this.realValues = new RecordsById(realInfo.size, maps.reals.maxEntries);
     this.nCpus = nCpus;
+    this.marks = new MarkWriter(maps);
   }
 
   /** Ids the data plane uses for a service and its reals (for counters and tests). */
@@ -183,9 +188,10 @@ export class MapWriter {
       if (!v) continue;
       const key = svcKey.decode(k), info = svcInfo.decode(v);
       const family = key.family as 4 | 6;
-      const vip = ipFrom16(key.vip, family);
-      const proto = key.proto === IPPROTO.tcp ? 'tcp' : 'udp';
-      const id = serviceId({ protocol: proto, vip: vip.text, port: key.port });
+      const fwmark = key.proto === 0 ? fwmarkOfKey(key.vip) : undefined;
+      const vip = fwmark ? ip(fwmarkVip(family)) : ipFrom16(key.vip, family);
+      const proto = key.proto === IPPROTO.udp ? 'udp' : 'tcp';
+      const id = serviceId({ protocol: proto, vip: vip.text, port: key.port, fwmark });
       const listContent = this.readSlots(info.realsOff, info.realsLen);
       const tableContent = this.readSlots(info.tableOff, info.tableLen);
       const reals = new Map<string, RealSlot>();
@@ -204,15 +210,17 @@ export class MapWriter {
       this.slots.reserve(info.realsOff, info.realsLen);
       this.services.set(id, {
         svcId: info.id, key: k, reals,
-        vip: vipKeyText(k),
+        vip: fwmark ? '' : vipKeyText(k),
         table: { off: info.tableOff, len: info.tableLen }, list: { off: info.realsOff, len: info.realsLen },
         tableContent, listContent, written: v,
       });
-      this.vipsWritten.add(vipKeyText(k));
+      if (!fwmark) this.vipsWritten.add(vipKeyText(k));
       this.filter.set(id, bits);
       found.push(id);
     }
+    this.marks.recover();
     this.filter.adopt(this.maps.addr_filter);
+    this.filter.set(MARKS_FILTER_OWNER, this.marks.narrowAddrs.map((a) => filterBit(a, SEED_VIP)));
     return found;
   }
 
@@ -321,6 +329,9 @@ export class MapWriter {
       dmac: nh?.dmac ?? NO_BYTES,
       smac: nh?.smac ?? NO_BYTES,
       mtu: nh?.mtu ?? 0,
+      tunType: TUN_TYPE[r.tunType ?? 'ipip'],
+      tunFlags: r.tunChecksum === 'csum' ? TUN_F.csum : r.tunChecksum === 'remcsum' ? TUN_F.remcsum : 0,
+      tunPort: r.tunPort ?? 0,
     }, out);
   }
 
@@ -398,6 +409,10 @@ export class MapWriter {
       this.forgetUnwritten(touched);
       throw e;
     }
+    // Mark rules after the services they select (a mark without its service just misses).
+    // Their narrow prefixes' filter bits may lag the rules by a moment either way: the
+    // program's prefix probe finds what the filter does not know.
+    if (this.marks.apply(state.marks)) this.writeMarkFilter();
     let nat = false;
     for (const slot of this.services.values()) if (slot.applied?.nat) { nat = true; break; }
     this.defense = { ...(state.defense ?? DEFAULT_DEFENSE) };
@@ -474,7 +489,10 @@ export class MapWriter {
     const isNew = !slot;
     if (!slot) {
       const vip = ip(svc.vip);
-      const key = svcKey.encode({ vip: ipTo16(vip), port: svc.port, proto: protoNum(svc.protocol), family: vip.family });
+      // A fwmark service: protocol 0 (no packet has it), the mark in place of the VIP (fwmark.h).
+      const key = svc.fwmark
+        ? svcKey.encode({ vip: fwmarkKeyVip(svc.fwmark), port: 0, proto: 0, family: vip.family })
+        : svcKey.encode({ vip: ipTo16(vip), port: svc.port, proto: protoNum(svc.protocol), family: vip.family });
       let svcId = this.svcIds.alloc();
       if (svcId === undefined && this.freed.services.length) {
         this.writeStaged();
@@ -483,7 +501,7 @@ export class MapWriter {
       if (svcId === undefined) throw new Error(`no free service id (limit ${this.svcIds.capacity})`);
       this.zeroPerCpu(this.maps.svc_stats, svcId, counters.size);
       this.stage.tables.update(this.maps.svc_cursor, svcId, 0);
-      slot = { svcId, key, vip: `${vip.family}|${vip.text}`, reals: new Map(), table: { off: 0, len: 0 }, list: { off: 0, len: 0 }, tableContent: [], listContent: [] };
+      slot = { svcId, key, vip: svc.fwmark ? '' : `${vip.family}|${vip.text}`, reals: new Map(), table: { off: 0, len: 0 }, list: { off: 0, len: 0 }, tableContent: [], listContent: [] };
       this.services.set(id, slot);
     }
     touched.push(slot);
@@ -519,7 +537,7 @@ export class MapWriter {
 
     // 2. Tables in fresh ranges (the running ones stay valid until the flip).
     const t = plan.tables;
-    const tableContent = t.table.map((i) => realSlots[i]!.id);
+    const tableContent = t.raw ? t.table : t.table.map((i) => realSlots[i]!.id);
     const listContent = realSlots.map((r) => r.id);
     const oldTable = slot.table, oldList = slot.list;
     const tableChanged = !sameArray(tableContent, slot.tableContent);
@@ -593,7 +611,7 @@ export class MapWriter {
   /** The vips map as the services now held need it (called after they are applied and removed). */
   private writeVips(): void {
     const want = new Set<string>();
-    for (const slot of this.services.values()) want.add(slot.vip);
+    for (const slot of this.services.values()) if (slot.vip) want.add(slot.vip);
     for (const text of want) {
       if (this.vipsUnsure || !this.vipsWritten.has(text)) this.stage.flips.update(this.maps.vips, vipKeyOf(text), u32Key(1));
     }
@@ -603,6 +621,12 @@ export class MapWriter {
     // Until the stages are written, what was and what is wanted may both be in the map.
     this.vipsMaybe = new Set([...this.vipsWritten, ...want]);
     this.vipsWritten = want;
+  }
+
+  /** The VIP filter's bits for the mark rules' narrow prefixes (marks.ts). */
+  private writeMarkFilter(): void {
+    this.filter.set(MARKS_FILTER_OWNER, this.marks.narrowAddrs.map((a) => filterBit(a, SEED_VIP)));
+    this.filter.write(this.maps.addr_filter, false);
   }
 
   writeTimeouts(t: Timeouts, nat?: boolean): void {
@@ -619,14 +643,14 @@ export class MapWriter {
     this.writeGlobals();
   }
 
-  /** lb_globals: timeouts, the NAT flag, the clock, the defence; what the program wrote (embryo time) is kept. */
+  /** lb_globals: timeouts, the NAT and marks flags, the clock, the defence; what the program wrote (embryo time) is kept. */
   private writeGlobals(): void {
     const cur = this.maps.globals.lookup(u32Key(0));
     const old = cur && cur.length >= lbGlobals.size ? lbGlobals.decode(cur) : undefined;
     const t = this.globalsIn?.t ?? { tcp: 900, tcpFin: 120, udp: 300 };
     const v = lbGlobals.encode({
       tcpTimeoutNs: BigInt(t.tcp) * NS, tcpfinTimeoutNs: BigInt(t.tcpFin) * NS, udpTimeoutNs: BigInt(t.udp) * NS,
-      flags: this.globalsIn?.nat ? GLOBAL_F.nat : 0,
+      flags: (this.globalsIn?.nat ? GLOBAL_F.nat : 0) | (this.marks.active ? GLOBAL_F.marks : 0) | (this.marks.wide ? GLOBAL_F.markProbe : 0),
       tickNs: this.clock?.tickNs ?? 0, clockBaseNs: this.clock?.baseNs ?? 0n,
       newFlowRate: this.defense.newFlowRate, dropEntry: this.defense.dropEntry, secureTcp: this.defense.secureTcp,
       synTimeoutNs: BigInt(this.defense.synTimeout) * NS, embryoNs: old?.embryoNs ?? 0n,
@@ -658,6 +682,8 @@ export class MapWriter {
   }
 }
 
+/** The filter's owner name for the mark rules' bits (service ids have a protocol prefix). */
+const MARKS_FILTER_OWNER = 'marks';
 /** Staged entries after which the writer writes between services (bounds memory). */
 const STAGE_LIMIT = 65_536;
 /** real_conns of a new real. */
@@ -671,6 +697,17 @@ const FLAGS_OFFSET = fieldOffset('flags');
 
 function sameArray(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A fwmark service's key: the mark in the VIP's first word (host order, as fwmark.h writes it). */
+function fwmarkKeyVip(mark: number): Uint8Array {
+  const b = new Uint8Array(16);
+  new DataView(b.buffer).setUint32(0, mark >>> 0, true);
+  return b;
+}
+
+function fwmarkOfKey(vip: Uint8Array): number {
+  return new DataView(vip.buffer, vip.byteOffset, 16).getUint32(0, true);
 }
 
 /** The vips map key of a "family|address" text. */

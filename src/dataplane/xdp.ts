@@ -10,7 +10,7 @@ import type { Logger } from '../common/log.js';
 import { ip, ipFrom16, IpAddr } from '../core/addr.js';
 import { DesiredState, Timeouts } from '../core/model.js';
 import type { Dataplane, ApplyHint, DataplaneCounters, FlatCounters, FlowView, PortableEntry, PortableChange, InstallResult } from './port.js';
-import { exportFlows, installFlows, type AttachedIf } from './flowsync.js';
+import { exportFlows, installFlows, countPersistConns, type AttachedIf } from './flowsync.js';
 import { MapWriter, MAP_NAMES, OPTIONAL_MAPS, IpvxMaps, MapHandle } from './writer.js';
 import { calibrateJiffies, monotonicNs } from './clock.js';
 import { counters as countersCodec, flowKey, flowVal, lbGlobals, floodState, FLOW_STATE, IPPROTO } from './codec.js';
@@ -247,7 +247,8 @@ export class XdpDataplane implements Dataplane {
         protocol: key.proto === IPPROTO.tcp ? 'tcp' : 'udp',
         client: ipFrom16(key.src, key.family as 4 | 6).text, clientPort: key.sport,
         vip: ipFrom16(key.dst, key.family as 4 | 6).text, vport: key.dport,
-        real: r.real, rport: r.port,
+        // A real without a port (fwmark services) gets the packet's own, as IPVS's connection shows it.
+        real: r.real, rport: r.port || key.dport,
         state: FLOW_STATE[v.state] ?? 'NONE',
         expiresIn: Math.floor(left),
       };
@@ -256,6 +257,10 @@ export class XdpDataplane implements Dataplane {
 
   exportFlows(): PortableEntry[] {
     return exportFlows(this.maps, this.writer, this.attached);
+  }
+
+  persistConns(): Map<string, number> {
+    return countPersistConns(this.maps, this.writer);
   }
 
   installFlows(changes: readonly PortableChange[]): InstallResult {

@@ -4,6 +4,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
+import { createHash } from 'node:crypto';
 import { deadline, describeError, elapsed } from './deadline.js';
 import { parseStatusCodes, statusMatches } from './status-codes.js';
 import type { CheckResult, CheckTarget, SpecOf } from './types.js';
@@ -11,7 +12,29 @@ import type { CheckResult, CheckTarget, SpecOf } from './types.js';
 /** Bodies beyond this are not read: a regex has to match within the first 1 MiB. */
 const MAX_BODY = 1024 * 1024;
 
-export function checkHttp(
+/**
+ * The check's URL and then each of `urls` in turn, within one timeout; the first failure
+ * fails the check (keepalived's http_check_thread walks its url list the same way).
+ */
+export async function checkHttp(
+  target: CheckTarget,
+  spec: SpecOf<'http' | 'https'>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<CheckResult> {
+  const start = performance.now();
+  let last: CheckResult | undefined;
+  for (const u of [spec, ...(spec.urls ?? [])]) {
+    const left = timeoutMs - (performance.now() - start);
+    if (left <= 0) return { ok: false, reason: `timeout before ${u.path}`, latencyMs: elapsed(start) };
+    const one: SpecOf<'http' | 'https'> = { ...spec, path: u.path, statusCodes: u.statusCodes, bodyRegex: u.bodyRegex, digest: u.digest };
+    last = await checkOneUrl(target, one, left, signal);
+    if (!last.ok) return spec.urls?.length ? { ...last, reason: `${u.path}: ${last.reason}` } : last;
+  }
+  return { ...last!, latencyMs: elapsed(start) };
+}
+
+function checkOneUrl(
   target: CheckTarget,
   spec: SpecOf<'http' | 'https'>,
   timeoutMs: number,
@@ -48,6 +71,18 @@ export function checkHttp(
       if (!statusMatches(code, codes.value)) {
         res.resume();
         done(false, `HTTP ${code}`);
+        return;
+      }
+      if (spec.digest) {
+        // keepalived url { digest }: the MD5 of the whole body, in hex.
+        const md5 = createHash('md5');
+        let size = 0;
+        res.on('data', (d: Buffer) => { size += d.length; if (size <= MAX_BODY) md5.update(d); });
+        res.on('end', () => {
+          const got = md5.digest('hex');
+          done(got === spec.digest!.toLowerCase(), got === spec.digest!.toLowerCase() ? `HTTP ${code}, digest matches` : `HTTP ${code}, body digest ${got}, expected ${spec.digest}`);
+        });
+        res.on('error', (err) => done(false, describeError(err)));
         return;
       }
       if (!body) {

@@ -70,8 +70,10 @@ function sendOverTcp(
     };
     sock.setEncoding('latin1');
     sock.once('connect', () => {
-      // Nothing to expect: an open connection is all we ask (nanny without send/expect).
-      if (expect === '') return done(true, 'connected');
+      // Nothing to expect: an open connection is all we ask (nanny without send/expect), or
+      // that the send string is written (nanny's pinger with a send string and no expect).
+      if (expect === '' && !send) return done(true, 'connected');
+      if (expect === '') { sock.write(send, 'latin1', (err) => (err ? done(false, describeError(err)) : done(true, 'sent'))); return; }
       if (send) sock.write(send, 'latin1');
     });
     sock.on('data', (d: string) => {

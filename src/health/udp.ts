@@ -18,6 +18,8 @@ export function checkUdp(
   if (family === 0) {
     return Promise.resolve({ ok: false, reason: `udp: "${target.address}" is not an IP address`, latencyMs: 0 });
   }
+  // check_udp.c check_udp_reply compares the first min(len, reply_len) bytes.
+  const expected = spec.reply ? Buffer.from(unescape(spec.reply), 'latin1') : undefined;
   return new Promise((resolve) => {
     const dl = deadline(timeoutMs, signal);
     const sock = createSocket(family === 6 ? 'udp6' : 'udp4');
@@ -39,9 +41,13 @@ export function checkUdp(
       if (spec.maxLength !== undefined && msg.length > spec.maxLength) {
         return done(false, `reply of ${msg.length} bytes, expected at most ${spec.maxLength}`);
       }
+      if (expected && !msg.subarray(0, expected.length).equals(expected.subarray(0, Math.min(expected.length, msg.length)))) {
+        return done(false, `reply of ${msg.length} bytes does not start with the expected bytes`);
+      }
       done(true, `reply of ${msg.length} bytes`);
     });
-    dl.onFire((why) => done(false, why === 'timeout' ? 'timeout (no reply)' : why));
+    // keepalived's UDP_CHECK without require_reply: silence is success, only an ICMP error fails.
+    dl.onFire((why) => (why === 'timeout' && spec.replyOptional ? done(true, 'no reply and no ICMP error') : done(false, why === 'timeout' ? 'timeout (no reply)' : why)));
     sock.connect(port, target.address, () => {
       sock.send(Buffer.from(unescape(spec.payload ?? ''), 'latin1'), (err) => {
         if (err) done(false, (err as NodeJS.ErrnoException).code === 'ECONNREFUSED' ? 'port unreachable' : describeError(err));

@@ -1,9 +1,9 @@
 // What one ipvsadm command line means, after parsing and before anything is applied.
 import type { Family } from '../core/addr.js';
-import type { Method, Protocol, SchedFlag, SchedulerName, Timeouts } from '../core/model.js';
+import type { Method, Protocol, SchedFlag, SchedulerName, Timeouts, TunType, TunChecksum } from '../core/model.js';
 import type { FieldError } from '../core/result.js';
 
-/** A virtual service as given with -t/-u. */
+/** A virtual service as given with -t/-u, or -f MARK [-6] (address 0.0.0.0 or ::, port 0, protocol tcp as ipvsadm sets it). */
 export interface ServiceArg {
   protocol: Protocol;
   /** Canonical address text. */
@@ -11,6 +11,8 @@ export interface ServiceArg {
   family: Family;
   /** 0 when the argument had no port (valid only for persistent services). */
   port: number;
+  /** -f: the firewall mark. */
+  fwmark?: number;
 }
 
 /** A real server as given with -r. */
@@ -31,6 +33,8 @@ export interface ServiceOptions {
   persistence: number;
   /** As the model keeps it: dotted IPv4 mask or IPv6 prefix length, "" = host. */
   netmask: string;
+  /** -o: one-packet scheduling. */
+  ops: boolean;
 }
 
 export interface ServerOptions {
@@ -38,6 +42,10 @@ export interface ServerOptions {
   weight: number;
   upperThreshold: number;
   lowerThreshold: number;
+  /** --tun-type, --tun-port, --tun-nocsum/--tun-csum/--tun-remcsum (TUN only; absent = ipip, nocsum). */
+  tunType?: TunType;
+  tunPort?: number;
+  tunChecksum?: TunChecksum;
 }
 
 export type IpvsadmCommand =

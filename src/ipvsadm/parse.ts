@@ -1,10 +1,11 @@
 // parseIpvsadmArgs: ipvsadm 1.31's command line, with its messages and exit codes.
 // Differences, all deliberate: the command may appear anywhere (ipvsadm wants it
 // first); -M is read after the service so its family is known; names are never
-// resolved; fwmark/SCTP services, sync daemons, --pe, --ops and GUE tunnels are
-// refused with a message saying ipvx does not support them.
+// resolved; SCTP services, sync daemons and --pe are refused with a message saying
+// ipvx does not support them.
 import { DEFAULT_PERSISTENCE_TIMEOUT, DEFAULT_SCHEDULER, SCHEDULERS } from '../core/model.js';
-import type { Method, Protocol, SchedFlag, SchedulerName } from '../core/model.js';
+import { parseIp } from '../core/addr.js';
+import type { Method, Protocol, SchedFlag, SchedulerName, TunType, TunChecksum } from '../core/model.js';
 import type { Result } from '../core/result.js';
 import { tokenizeArgs, type OptionDef } from './args.js';
 import { parseHostPort, parseNetmask4, parseNetmask6, stringToNumber, type HostPort } from './address.js';
@@ -93,13 +94,34 @@ const FLAG_OPTIONS: Record<string, OptionName> = {
 };
 
 export const UNSUPPORTED = {
-  fwmark: 'fwmark services are not supported by ipvx: use -t or -u with an address and port',
   sctp: 'SCTP services are not supported by ipvx: use -t or -u',
   syncDaemon: 'the IPVS connection sync daemon is not supported by ipvx: directors sync connections over the HA heartbeat (see docs/ha.md)',
   pe: 'persistence engines (--pe) are not supported by ipvx',
-  ops: 'one-packet scheduling (--ops) is not supported by ipvx',
-  gue: 'GUE tunnels are not supported by ipvx: only ipip (-i)',
 };
+
+/** ipvsadm's tunnel types, as IP_VS_CONN_F_TUNNEL_TYPE_* numbers them (tunnames[]). */
+const TUN_NAMES: readonly TunType[] = ['ipip', 'gue', 'gre'];
+/** tunnel_types_v_options (ipvsadm.c): columns tun-port, tun-nocsum, tun-csum, tun-remcsum. */
+const TUN_OPTIONS = ['tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'] as const;
+const TUNNEL_TABLE: Record<TunType, string> = { ipip: 'xxxx', gue: '+111', gre: 'x11x' };
+
+/** tunnel_opt_check: the first violation, with ipvsadm's message. */
+function checkTunnelOptions(type: TunType, given: ReadonlySet<OptionName>): { option: OptionName; message: string } | undefined {
+  let first: OptionName | undefined;
+  for (const [j, name] of TUN_OPTIONS.entries()) {
+    const rule = TUNNEL_TABLE[type][j];
+    if (!given.has(name)) {
+      if (rule === '+') return { option: name, message: `You need to supply the '${name}' option for the '${type}' tunnel type` };
+      continue;
+    }
+    if (rule === 'x') return { option: name, message: `Illegal '${name}' option with the '${type}' tunnel type` };
+    if (rule === '1') {
+      if (first === undefined) { first = name; continue; }
+      return { option: name, message: `The option '${name}' conflicts with the '${first}' option in the '${type}' tunnel type` };
+    }
+  }
+  return undefined;
+}
 
 type Fail = { ok: false; errors: IpvsadmError[] };
 const failWith = (exitCode: number, field: string, message: string): Fail => ({ ok: false, errors: [{ field, message, exitCode }] });
@@ -131,7 +153,7 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
   const given = new Set<OptionName>();
   let protocol: Protocol = 'tcp';
   let svc: HostPort | undefined;
-  let fwmark = false;
+  let fwmark: number | undefined;
   let server: HostPort | undefined;
   let scheduler: string | undefined;
   let persistence = 0;
@@ -141,7 +163,9 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
   let upper = 0;
   let lower = 0;
   let schedFlagsText: string | undefined;
-  let tunType: string | undefined;
+  let tunType: TunType = 'ipip';
+  let tunPort: number | undefined;
+  let tunChecksum: TunChecksum | undefined;
   const formats: ListFormat[] = [];
 
   const setOption = (name: OptionName): Fail | undefined => {
@@ -171,6 +195,7 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
       const f = setOption(flag);
       if (f) return f;
       if (flag === 'stats' || flag === 'rate' || flag === 'thresholds' || flag === 'persistent-conn' || flag === 'tun-info') formats.push(flag);
+      if (flag === 'tun-nocsum' || flag === 'tun-csum' || flag === 'tun-remcsum') tunChecksum = flag.slice(4) as TunChecksum;
       continue;
     }
     let bad: Fail | undefined;
@@ -188,8 +213,11 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
         if ((bad = setOption('service-address'))) return bad;
         const n = /^[0-9]+$/.test(v) ? Number(v) : NaN;
         if (!(n > 0 && n <= 0xffffffff)) return fail2('service-address', `invalid fwmark value \`${v}' specified`);
-        fwmark = true;
-        return fail2('service-address', UNSUPPORTED.fwmark);
+        // ipvsadm: "Set protocol to a sane value, even though it is not used": TCP, AF_INET (-6 after -f: AF_INET6).
+        fwmark = n;
+        protocol = 'tcp';
+        svc = { address: '0.0.0.0', family: 4, port: 0 };
+        break;
       }
       case 's':
         if ((bad = setOption('scheduler'))) return bad;
@@ -240,6 +268,7 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
         break; // ipvsadm: "does nothing, for backwards compatibility"
       case '6':
         if (!fwmark) return fail2('ipv6', '-6 used before -f');
+        svc = { address: '::', family: 6, port: 0 };
         break;
       case 'o':
         if ((bad = setOption('ops'))) return bad;
@@ -253,12 +282,13 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
         break;
       case 'tun-type':
         if ((bad = setOption('tun-type'))) return bad;
-        if (v !== 'ipip' && v !== 'gue') return fail2('tun-type', 'illegal tunnel type specified');
-        tunType = v;
+        if (!(TUN_NAMES as readonly string[]).includes(v)) return fail2('tun-type', 'illegal tunnel type specified');
+        tunType = v as TunType;
         break;
       case 'tun-port': {
         if ((bad = setOption('tun-port'))) return bad;
-        if (stringToNumber(v, 1, 65535) === undefined) return fail2('tun-port', 'illegal tunnel port specified');
+        tunPort = stringToNumber(v, 1, 65535);
+        if (tunPort === undefined) return fail2('tun-port', 'illegal tunnel port specified');
         break;
       }
       default:
@@ -293,16 +323,13 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
   const problem = checkOptions(cmd, given);
   if (problem) return fail2('options', problem);
 
-  const service: ServiceArg | undefined = svc && { protocol, address: svc.address, family: svc.family, port: svc.port ?? 0 };
+  const service: ServiceArg | undefined = svc && { protocol, address: svc.address, family: svc.family, port: svc.port ?? 0, ...(fwmark ? { fwmark } : {}) };
 
   switch (cmd) {
     case 'add-service': case 'edit-service': {
       const s = service!;
-      if (s.port === 0 && persistence === 0) return fail2('service-address', 'Zero port specified for non-persistent service');
-      if (given.has('ops')) {
-        if (s.protocol !== 'udp') return fail2('ops', 'One-Packet Scheduling is only for UDP virtual services');
-        return fail2('ops', UNSUPPORTED.ops);
-      }
+      if (!s.fwmark && s.port === 0 && persistence === 0) return fail2('service-address', 'Zero port specified for non-persistent service');
+      if (given.has('ops') && !s.fwmark && s.protocol !== 'udp') return fail2('ops', 'One-Packet Scheduling is only for UDP virtual services');
       let netmask = '';
       if (netmaskText !== undefined) {
         const m = s.family === 6 ? parseNetmask6(netmaskText) : parseNetmask4(netmaskText);
@@ -313,7 +340,7 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
       }
       const sched = checkScheduler(schedName);
       if (!sched.ok) return sched;
-      return { ok: true, value: { kind: cmd, service: s, scheduler: sched.value, flags, persistence, netmask } };
+      return { ok: true, value: { kind: cmd, service: s, scheduler: sched.value, flags, persistence, netmask, ops: given.has('ops') } };
     }
     case 'delete-service':
       return { ok: true, value: { kind: 'delete-service', service: service! } };
@@ -323,15 +350,24 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
       // ipvsadm: the real port defaults to the service port, and for -a/-e DR/TUN always
       // use it; -d takes the port as given (ipvsadm forces it only for ADDDEST/EDITDEST).
       if (cmd === 'delete-server') return { ok: true, value: { kind: cmd, service: s, server: { address: r.address, family: r.family, port: r.port ?? s.port } } };
-      const port = method === 'dr' || method === 'tun' ? s.port : (r.port ?? s.port);
+      // ipvsadm: DR and TUN reals take the service's port, "Don't worry about this if fwmark is used".
+      const port = !s.fwmark && (method === 'dr' || method === 'tun') ? s.port : (r.port ?? s.port);
       const srv = { address: r.address, family: r.family, port };
       if (r.family !== s.family && method !== 'tun') return fail2('real-server', 'Different address family is allowed only for tunneling servers');
       const tunnelOptions = (['tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum'] as const).filter((t) => given.has(t));
       if (tunnelOptions.length > 0 && method !== 'tun') return fail2('tun-type', 'Tunnel options conflict with forward method');
-      if (tunType === 'gue') return fail2('tun-type', UNSUPPORTED.gue);
-      const ipipIllegal = tunnelOptions.find((t) => t !== 'tun-type');
-      if (ipipIllegal) return fail2(ipipIllegal, `Illegal '${ipipIllegal}' option with the 'ipip' tunnel type`);
-      return { ok: true, value: { kind: cmd, service: s, server: srv, method, weight, upperThreshold: upper, lowerThreshold: lower } };
+      const tunBad = checkTunnelOptions(tunType, given);
+      if (tunBad) return fail2(tunBad.option, tunBad.message);
+      const tun = method === 'tun'
+        ? { tunType, ...(tunPort !== undefined ? { tunPort } : {}), ...(tunChecksum ? { tunChecksum } : {}) }
+        : {};
+      // What the kernel refuses (net/netfilter/ipvs/ip_vs_ctl.c), with the words ipvsadm
+      // prints for its errno (ipvs_strerror, else strerror) and exit 255: a lower threshold
+      // above the upper one (0 = none, so -y alone too) is ERANGE in ip_vs_add_dest and
+      // ip_vs_edit_dest; a real that is not a unicast address is EINVAL in ip_vs_new_dest.
+      if (lower > upper) return fail255('l-threshold', KERNEL_ERANGE);
+      if (cmd === 'add-server' && !isUnicast(r.address, r.family)) return fail255('real-server', KERNEL_EINVAL);
+      return { ok: true, value: { kind: cmd, service: s, server: srv, method, weight, upperThreshold: upper, lowerThreshold: lower, ...tun } };
     }
     case 'flush':
       return { ok: true, value: { kind: 'clear' } };
@@ -364,6 +400,25 @@ export function parseIpvsadmArgs(argv: readonly string[]): Result<IpvsadmCommand
     default:
       return fail2('command', UNSUPPORTED.syncDaemon);
   }
+}
+
+/** strerror(ERANGE): ipvs_strerror has no entry of its own for it. */
+export const KERNEL_ERANGE = 'Numerical result out of range';
+/** ipvs_strerror(EINVAL) in libipvs/libipvs.c. */
+export const KERNEL_EINVAL = 'Invalid operation.  Possibly wrong module version, address not unicast, ...';
+
+/**
+ * ip_vs_new_dest: IPv4 must be inet_addr_type RTN_UNICAST or RTN_LOCAL (multicast,
+ * 0.0.0.0/8 and 255.255.255.255 are not); IPv6 must be unicast and not link-local.
+ */
+function isUnicast(address: string, family: 4 | 6): boolean {
+  const r = parseIp(address);
+  if (!r.ok) return false;
+  const b = r.value.bytes;
+  if (family === 4) return b[0] !== 0 && b[0]! < 224 && !(b[0] === 255 && b[1] === 255 && b[2] === 255 && b[3] === 255);
+  if (b[0] === 0xff) return false; // multicast
+  if (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) return false; // link-local
+  return b.some((x) => x !== 0); // :: is the unspecified address
 }
 
 /** parse_sched_flags, mapped onto ipvx's named flags. */

@@ -76,6 +76,8 @@ export interface ClassicOptions {
   router?: { mtu: number };
   /** MTU of the director's real-side link, the switch and the reals' links (TUN of full-size packets needs room for the outer header). */
   backMtu?: number;
+  /** More `ipvx realserver setup` options for the reals (e.g. --tun-type gue --tun-port 6080). */
+  realserverArgs?: string[];
 }
 
 /** Addresses around the path-MTU router (ClassicOptions.router). */
@@ -146,7 +148,7 @@ export async function buildClassicLab(lab: Lab, o: ClassicOptions): Promise<Clas
   const sinks: Proc[][] = [];
   for (const [i, r] of reals.entries()) {
     if (o.method !== 'nat') {
-      const args = ['setup', '--vip', `${PLAN[4].vip},${PLAN[6].vip}`, '--method', o.method];
+      const args = ['setup', '--vip', `${PLAN[4].vip},${PLAN[6].vip}`, '--method', o.method, ...(o.realserverArgs ?? [])];
       say(`on rs${i + 1}: ipvx realserver ${args.join(' ')}`);
       await lab.exec(r, process.execPath, [REALSERVER_JS, ...args]);
     }

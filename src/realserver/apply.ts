@@ -15,6 +15,8 @@ export interface RealServerOptions {
   vips: IpAddr[];
   method: RealServerMethod;
   interfaces?: string[];
+  tunType?: 'ipip' | 'gue' | 'gre';
+  tunPort?: number;
   pinDir?: string;
   /** Where the record of previous values goes (default /run/ipvx/realserver-<netns>.json). */
   recordPath?: string;
@@ -26,6 +28,9 @@ interface Record_ {
   sysctls: { key: string; previous: string }[];
   decap?: { interfaces: { name: string; ifindex: number }[]; pinDir: string };
 }
+
+/** A u16 map key in host order (decap_gue_ports). */
+const u16Key = (n: number) => { const b = new Uint8Array(2); new DataView(b.buffer).setUint16(0, n, true); return b; };
 
 const recordPath = (o: RealServerOptions) => o.recordPath ?? `/run/ipvx/realserver-${netnsId()}.json`;
 const sysctlPath = (key: string) => '/proc/sys/' + key.replace(/\./g, '/');
@@ -61,6 +66,7 @@ export async function realServerSetup(o: RealServerOptions): Promise<Step[]> {
   const steps = setupSteps({
     vips: o.vips, method: o.method, interfaces: ifaces.map((i) => i.name),
     tunnelAddresses: globalAddresses(ifaces.map((i) => i.name)),
+    ...(o.tunType ? { tunType: o.tunType } : {}), ...(o.tunPort ? { tunPort: o.tunPort } : {}),
   });
   const record: Record_ = { method: o.method, addedAddresses: [], sysctls: [] };
   mkdirSync('/run/ipvx', { recursive: true });
@@ -78,9 +84,11 @@ export async function realServerSetup(o: RealServerOptions): Promise<Step[]> {
         mkdirSync(dir, { recursive: true });
         const obj = BpfObject.open(defaultObjectPath('ipvx_decap.bpf.o'));
         obj.setPinPath('decap_addrs', join(dir, 'decap_addrs'));
+        obj.setPinPath('decap_gue_ports', join(dir, 'decap_gue_ports'));
         obj.load();
         const map = obj.map('decap_addrs');
         for (const a of s.addresses) map.update(vipKey.encode({ addr: ipTo16(a), family: a.family }), u32Key(1));
+        for (const p of s.guePorts) obj.map('decap_gue_ports').update(u16Key(p), u32Key(1));
         record.decap = { interfaces: [], pinDir: dir };
         for (const i of ifaces) {
           attachXdp(i.ifindex, obj.program('decap_ingress').fd, 'native');

@@ -12,12 +12,15 @@ export const REALSERVER_HELP = `Usage: ipvx realserver setup|teardown|agent [opt
                --vip ADDR[,ADDR...]   the virtual address(es); repeatable; IPv4 and IPv6
                --method dr|tun        how the director forwards to this host
                --interfaces A,B       TUN: where tunnelled packets arrive (default: every up interface)
+               --tun-type ipip|gue|gre TUN: the director's encapsulation (ipvsadm --tun-type; default ipip)
+               --tun-port PORT        GUE: the UDP port the director sends to (ipvsadm --tun-port)
                --dry-run              print the steps, change nothing
              dr:  VIP on lo (/32, /128), arp_ignore=1 and arp_announce=2 (all, lo) so the
                   host never answers ARP for the VIP nor uses it as ARP source
              tun: the same, rp_filter=0 (decapsulated packets come from anywhere), and the
-                  ipvx_decap XDP program on the interfaces: strips IPIP/IP6IP6 addressed to
-                  this host (no ipip module needed) and passes everything else untouched
+                  ipvx_decap XDP program on the interfaces: strips IPIP/IP6IP6 and GRE, and
+                  GUE to the --tun-port, addressed to this host (no ipip, gre or fou module
+                  needed), verifies tunnel checksums, passes everything else untouched
              nat: nothing to set up on the real server; route its replies through the director
   teardown   undo exactly what setup did (previous sysctl values, addresses it added, XDP)
   agent      serve the weight this host asks for (one line, "75%", per TCP connection) to a
@@ -30,7 +33,7 @@ export type AgentLoad = 'loadavg' | 'drain' | 'down' | 'up' | number;
 
 export type RealserverCommand =
   | { kind: 'help' }
-  | { kind: 'setup'; vips: IpAddr[]; method: 'dr' | 'tun'; interfaces?: string[]; dryRun: boolean }
+  | { kind: 'setup'; vips: IpAddr[]; method: 'dr' | 'tun'; interfaces?: string[]; tunType?: 'ipip' | 'gue' | 'gre'; tunPort?: number; dryRun: boolean }
   | { kind: 'teardown' }
   | { kind: 'agent'; port: number; host: string; load: AgentLoad; floor: number };
 
@@ -38,6 +41,8 @@ const OPTIONS = {
   vip: { type: 'string', multiple: true },
   method: { type: 'string' },
   interfaces: { type: 'string' },
+  'tun-type': { type: 'string' },
+  'tun-port': { type: 'string' },
   'dry-run': { type: 'boolean' },
   port: { type: 'string' },
   host: { type: 'string' },
@@ -47,7 +52,7 @@ const OPTIONS = {
 } as const;
 
 const ALLOWED: Record<string, (keyof typeof OPTIONS)[]> = {
-  setup: ['vip', 'method', 'interfaces', 'dry-run', 'help'],
+  setup: ['vip', 'method', 'interfaces', 'tun-type', 'tun-port', 'dry-run', 'help'],
   teardown: ['help'],
   agent: ['port', 'host', 'load', 'floor', 'help'],
 };
@@ -104,7 +109,20 @@ export function parseRealserverArgs(argv: string[]): RealserverCommand {
   const interfaces = values.interfaces?.split(',').map((s) => s.trim()).filter(Boolean);
   if (values.interfaces !== undefined && !interfaces?.length) throw new UsageError('--interfaces: give at least one interface name');
   for (const i of interfaces ?? []) if (!/^[A-Za-z0-9_.@-]{1,15}$/.test(i)) throw new UsageError(`--interfaces: '${i}' is not an interface name`);
-  return { kind: 'setup', vips, method, ...(interfaces ? { interfaces } : {}), dryRun: Boolean(values['dry-run']) };
+  const tunType = values['tun-type'];
+  if (tunType !== undefined && method !== 'tun') throw new UsageError(`--tun-type is for --method tun, not ${method}`);
+  if (tunType !== undefined && tunType !== 'ipip' && tunType !== 'gue' && tunType !== 'gre') throw new UsageError(`--tun-type '${tunType}': expected ipip, gue or gre`);
+  let tunPort: number | undefined;
+  if (values['tun-port'] !== undefined) {
+    if (tunType !== 'gue') throw new UsageError('--tun-port is for --tun-type gue');
+    tunPort = intIn(values['tun-port'], '--tun-port', 1, 65535);
+  } else if (tunType === 'gue') {
+    throw new UsageError('--tun-type gue needs --tun-port PORT (the UDP port the director sends to)');
+  }
+  return {
+    kind: 'setup', vips, method, ...(interfaces ? { interfaces } : {}), ...(tunType ? { tunType } : {}), ...(tunPort ? { tunPort } : {}),
+    dryRun: Boolean(values['dry-run']),
+  };
 }
 
 function checkHost(h: string): string {
@@ -141,14 +159,17 @@ async function setup(cmd: RealserverCommand & { kind: 'setup' }): Promise<number
   if (cmd.dryRun) {
     const { upInterfaces } = await import('../dataplane/xdp.js');
     const ifaces = upInterfaces().map((i) => i.name).filter((n) => !cmd.interfaces || cmd.interfaces.includes(n));
-    const steps = setupSteps({ vips: cmd.vips, method: cmd.method, interfaces: ifaces, tunnelAddresses: [] });
+    const steps = setupSteps({ vips: cmd.vips, method: cmd.method, interfaces: ifaces, tunnelAddresses: [], ...(cmd.tunType ? { tunType: cmd.tunType } : {}), ...(cmd.tunPort ? { tunPort: cmd.tunPort } : {}) });
     console.log('would do (dry run, nothing changed):');
     for (const s of steps) console.log(`  ${describeStep(s).replace(/ for $/, ' for this host\'s addresses')}`);
     return 0;
   }
   if (cmd.interfaces) await checkInterfacesExist(cmd.interfaces);
-  const steps = await realServerSetup({ vips: cmd.vips, method: cmd.method, ...(cmd.interfaces ? { interfaces: cmd.interfaces } : {}) });
-  console.log(`real server set up for ${cmd.vips.map((v) => v.text).join(', ')} (${cmd.method}):`);
+  const steps = await realServerSetup({
+    vips: cmd.vips, method: cmd.method, ...(cmd.interfaces ? { interfaces: cmd.interfaces } : {}),
+    ...(cmd.tunType ? { tunType: cmd.tunType } : {}), ...(cmd.tunPort ? { tunPort: cmd.tunPort } : {}),
+  });
+  console.log(`real server set up for ${cmd.vips.map((v) => v.text).join(', ')} (${cmd.method}${cmd.tunType ? `, ${cmd.tunType}` : ''}):`);
   for (const s of steps) console.log(`  ${describeStep(s)}`);
   console.log('undo with: ipvx realserver teardown');
   return 0;

@@ -12,12 +12,16 @@ export interface SetupOptions {
   interfaces: string[];
   /** This host's addresses the director tunnels to (TUN). */
   tunnelAddresses: IpAddr[];
+  /** TUN: the encapsulation the director uses (ipvsadm --tun-type); default ipip. */
+  tunType?: 'ipip' | 'gue' | 'gre';
+  /** GUE: the UDP port the director sends to (--tun-port). */
+  tunPort?: number;
 }
 
 export type Step =
   | { kind: 'addr'; address: IpAddr; dev: 'lo' }
   | { kind: 'sysctl'; key: string; value: string; why: string }
-  | { kind: 'decap'; interfaces: string[]; addresses: IpAddr[] };
+  | { kind: 'decap'; interfaces: string[]; addresses: IpAddr[]; guePorts: number[] };
 
 export function setupSteps(o: SetupOptions): Step[] {
   const steps: Step[] = o.vips.map((address) => ({ kind: 'addr', address, dev: 'lo' }));
@@ -40,7 +44,7 @@ export function setupSteps(o: SetupOptions): Step[] {
         steps.push({ kind: 'sysctl', key: `net.ipv4.conf.${scope}.arp_announce`, value: '2', why: 'never use the VIP as ARP source' });
       }
     }
-    steps.push({ kind: 'decap', interfaces: o.interfaces, addresses: o.tunnelAddresses });
+    steps.push({ kind: 'decap', interfaces: o.interfaces, addresses: o.tunnelAddresses, guePorts: o.tunType === 'gue' && o.tunPort ? [o.tunPort] : [] });
   }
   return steps;
 }
@@ -49,6 +53,6 @@ export function describeStep(s: Step): string {
   switch (s.kind) {
     case 'addr': return `add ${s.address.text}/${s.address.family === 4 ? 32 : 128} to lo`;
     case 'sysctl': return `sysctl ${s.key}=${s.value}  (${s.why})`;
-    case 'decap': return `attach ipvx_decap (XDP) to ${s.interfaces.join(', ')} for ${s.addresses.map((a) => a.text).join(', ')}`;
+    case 'decap': return `attach ipvx_decap (XDP) to ${s.interfaces.join(', ')} for ${s.addresses.map((a) => a.text).join(', ')}: IPIP and GRE${s.guePorts.length ? `, GUE to UDP port ${s.guePorts.join(', ')}` : ''}`;
   }
 }

@@ -11,6 +11,8 @@ const BENCHES: Record<string, string> = {
   pkt: 'per-packet cost through BPF_PROG_TEST_RUN (ns/packet vs XDP_DROP and MAC-swap XDP_TX)',
   rate: 'packets per second forwarded with live frames (ipvx DR/TUN vs a reflector)',
   tcp: 'HTTP requests/s and p99 through ipvx NAT/DR/TUN vs nftables DNAT, HAProxy, direct; two traffic matrices (--matrix)',
+  marks: 'per-packet cost of firewall-mark rules (none vs 100) on the established, new-flow and pass paths',
+  leastconn: 'per-new-flow cost of wlc with 8 to 4,096 reals (--objects old.o,new.o to compare builds)',
   ctl: 'control plane: Maglev build, ApplyConfig 10,000 x 10, weight change RPC -> map',
   'health-scale': 'health checks of 10,000 reals: checks/s, daemon CPU and RSS, API latency while checking',
 };

@@ -92,8 +92,10 @@ test('a later fragment to a VIP whose first fragment was never seen is dropped a
   expectUntouched(buildFrame(v4({ dst: '203.0.113.99', fragOffset: 3, df: false, proto: 6, tcp: undefined, payload: 'x'.repeat(64) })), XDP.PASS, 'later fragment to another host');
 });
 
-test('TUN IPv4: a DF packet too big for the tunnel gets ICMP frag-needed back, from the VIP', () => {
+test('TUN IPv4: a DF packet too big for the tunnel gets ICMP frag-needed back, from the VIP', (t) => {
   h.apply(state(svc('203.0.113.10', '198.51.100.1', 'tun')), hop(1400));
+  writeIfMac(h.maps, 1, macBytes(DIR_MAC)); // the interface's own MAC, as the daemon writes it: the ICMP's source
+  t.after(() => writeIfMac(h.maps, 1, undefined));
   const o = v4({ src: '192.0.2.120', payload: 'a'.repeat(1400 - 40) }); // 1400 bytes of IP: + 20 > 1400
   const frame = buildFrame(o);
   const r = h.run(frame);
@@ -101,7 +103,7 @@ test('TUN IPv4: a DF packet too big for the tunnel gets ICMP frag-needed back, f
   const ipPkt = stripEther(frame);
   const quoted = ipPkt.subarray(0, 20 + 8);
   const want = ethFrame({ ethDst: CLIENT_MAC, ethSrc: DIR_MAC },
-    icmp4FragNeeded({ src: '203.0.113.10', dst: '192.0.2.120', mtu: 1380, quoted, ttl: 64 }));
+    icmp4FragNeeded({ src: '203.0.113.10', dst: '192.0.2.120', mtu: 1380, quoted, ttl: 64, id: (r.out[18]! << 8) | r.out[19]! }));
   assert.equal(hex(r.out), hex(want));
   assert.deepEqual(parseFrame(r.out).problems, []);
   // Without DF the packet cannot be answered with ICMP nor fragmented: dropped, counted.
@@ -114,8 +116,10 @@ test('TUN IPv4: a DF packet too big for the tunnel gets ICMP frag-needed back, f
   assert.equal(parseFrame(fits.out).ip!.totalLength, 1400);
 });
 
-test('TUN IPv6: a packet too big for the tunnel gets ICMPv6 packet-too-big quoting 1232 bytes', () => {
+test('TUN IPv6: a packet too big for the tunnel gets ICMPv6 packet-too-big quoting 1232 bytes', (t) => {
   h.apply(state(svc('2001:db8::10', '2001:db8:1::1', 'tun')), hop(1500));
+  writeIfMac(h.maps, 1, macBytes(DIR_MAC));
+  t.after(() => writeIfMac(h.maps, 1, undefined));
   const o = v6({ src: '2001:db8:c::120', payload: 'b'.repeat(1500 - 60) }); // 1500 + 40 > 1500
   const frame = buildFrame(o);
   const r = h.run(frame);

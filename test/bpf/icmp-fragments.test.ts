@@ -50,12 +50,17 @@ beforeEach(() => {
 
 const run = (f: Uint8Array) => { const r = h.run(f); return { ...r, name: XDP_NAME[r.action]! }; };
 
-/** What the director sends a real for an IP packet (DR: new MACs; TUN: wrapped; NAT: as given). */
-function toReal(c: Case, pkt: Uint8Array): Uint8Array {
+/**
+ * What the director sends a real for an IP packet (DR: new MACs; TUN: wrapped; NAT: as
+ * given). An outer IPv4 header's identification comes from a per-CPU counter: taken from
+ * `got`, the frame that left (test/bpf/tunnel.test.ts checks the counter itself).
+ */
+function toReal(c: Case, pkt: Uint8Array, got: Uint8Array): Uint8Array {
   const eth = { ethDst: realMac(c.real), ethSrc: DIR_MAC };
-  // The outer header keeps an IPv4 packet's DF (docs/dataplane.md); IPv6 inside IPv4 sets it.
-  const df = pkt[0]! >> 4 === 4 ? (pkt[6]! & 0x40) !== 0 : true;
-  return c.method === 'tun' ? ethFrame(eth, encap({ src: DIR[c.family], dst: c.real, ttl: 64, df }, pkt)) : ethFrame(eth, pkt);
+  // The outer header keeps an IPv4 packet's DF (docs/dataplane.md).
+  const df = pkt[0]! >> 4 === 4 ? (pkt[6]! & 0x40) !== 0 : false;
+  const id = c.family === 4 ? (got[18]! << 8) | got[19]! : undefined;
+  return c.method === 'tun' ? ethFrame(eth, encap({ src: DIR[c.family], dst: c.real, ttl: 64, df, id }, pkt)) : ethFrame(eth, pkt);
 }
 
 /** An ICMP error from a router, quoting the first bytes of `quoted` (an IP packet). */
@@ -78,11 +83,11 @@ for (const c of CASES) {
     assert.equal(r.name, 'TX');
     let want: Uint8Array;
     if (c.method !== 'nat') {
-      want = toReal(c, err);
+      want = toReal(c, err, r.out);
     } else {
       // What the real sent, quoted; the error addressed to the real.
       const realSent = ipPacket({ src: c.real, dst: c.client, ttl: 63, proto: 'tcp', tcp: { sport: c.rport, dport: 40000, flags: 'A', seq: 7, ack: 9 }, payload: 'x'.repeat(1400) });
-      want = toReal(c, icmpError(c, ROUTER[c.family], c.real, realSent));
+      want = toReal(c, icmpError(c, ROUTER[c.family], c.real, realSent), r.out);
     }
     assert.equal(hex(r.out), hex(want));
     assert.deepEqual(parseFrame(r.out).problems, []);
@@ -152,7 +157,7 @@ for (const c of CASES) {
     assert.equal(h.reason('frag_first') - before.first, 1n);
     assert.equal(h.reason('frag_followed') - before.followed, 2n);
     if (c.method !== 'nat') {
-      outs.forEach((o, i) => assert.equal(hex(o.out), hex(toReal(c, frags[i]!)), `fragment ${i}`));
+      outs.forEach((o, i) => assert.equal(hex(o.out), hex(toReal(c, frags[i]!, o.out)), `fragment ${i}`));
     } else {
       const got = reassemble(outs.map((o) => o.out));
       assert.deepEqual([got.src, got.dst, (got.udp[2]! << 8) | got.udp[3]!], [c.client, c.real, c.rport]);

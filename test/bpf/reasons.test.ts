@@ -75,6 +75,8 @@ const PRODUCE: Record<ReasonName, () => { frame: Uint8Array; ctxIn?: Uint8Array;
   drop_frag_no_flow: () => ({ frame: buildFrame(v4({ fragOffset: 20, df: false, proto: 6, tcp: undefined, payload: 'z'.repeat(16) })) }),
   drop_too_big_nodf: () => ({ frame: buildFrame(fresh({ dst: '203.0.113.11', df: false, payload: 'a'.repeat(1500 - 40) })) }),
   tx_icmp_too_big: () => ({ frame: buildFrame(fresh({ dst: '203.0.113.11', df: true, payload: 'a'.repeat(1500 - 40) })) }),
+  // Too big, but its source (240/4, not a martian for Linux) is no host to answer (RFC 1122 3.2.2).
+  drop_too_big_unanswered: () => ({ frame: buildFrame(fresh({ src: '240.0.0.1', dst: '203.0.113.11', df: true, payload: 'a'.repeat(1500 - 40) })) }),
   // bpf_xdp_adjust_head/tail failing: BPF_PROG_TEST_RUN gives every frame at least 224
   // bytes of headroom (XDP_PACKET_HEADROOM less 32 of metadata) and the program never
   // asks for more, so no test frame can produce it: see NOT_PRODUCIBLE.

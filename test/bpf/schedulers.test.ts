@@ -10,6 +10,7 @@ import { DEFAULT_TIMEOUTS, ServiceSpec, SchedulerName, DesiredState, serviceId, 
 import { realConns, flowKey, flowVal, persistVal } from '../../src/dataplane/codec.js';
 import { u32Key } from '../../src/dataplane/layout.js';
 import { sweepFlows, monotonicNs } from '../../src/dataplane/sweep.js';
+import { countPersistConns } from '../../src/dataplane/flowsync.js';
 import { leastConnPick } from '../../src/core/sched/leastconn.js';
 import type { NextHop } from '../../src/dataplane/neighbors.js';
 
@@ -153,6 +154,21 @@ test('persistence -p 300 -M 255.255.255.0: a /24 stays on one real until the tim
   const after = [0, 1, 2].map((i) => send(4, net(9, 900 + i)));
   assert.equal(h.reason('persist_hit') - hits, 2n, 'the first new connection re-created the entry, the next two used it');
   assert.ok(after.every((r) => r === after[0]));
+});
+
+test('PersistConn: live persistence entries per real, as IPVS counts dest->persistconns for ipvsadm --persistent-conn', () => {
+  const s = svc(4, 'rr', [1, 1, 1], { persistence: 300 });
+  h.apply(state(s), hops);
+  const placed = Array.from({ length: 7 }, (_, i) => send(4, { src: `192.0.2.${40 + i}`, sport: 4000 + i }));
+  const key = (j: number) => `${serviceId(s)}#${realId(s.reals[j]!)}`;
+  const counts = countPersistConns(h.maps, h.writer);
+  for (let j = 0; j < 3; j++) assert.equal(counts.get(key(j)) ?? 0, placed.filter((x) => x === j).length, `real ${j}`);
+  // An entry past its timeout no longer counts (the kernel's template would have expired).
+  const k = [...h.maps.persist.keys()][0]!;
+  const v = persistVal.decode(h.maps.persist.lookup(k)!);
+  h.maps.persist.update(k, persistVal.encode({ ...v, atime: monotonicNs() - 301n * 1_000_000_000n }));
+  const total = [...countPersistConns(h.maps, h.writer).values()].reduce((a, b) => a + b, 0);
+  assert.equal(total, 6);
 });
 
 test('mh: removing one of 10 reals moves its clients and (almost) nobody else', () => {

@@ -38,11 +38,13 @@ export class FakeMap implements MapHandle {
   }
 }
 
-const ARRAYS = new Set<MapName>(['reals', 'sched_slots', 'svc_cursor', 'real_conns', 'svc_stats', 'real_stats', 'reasons', 'globals', 'addr_filter', 'events', 'flood']);
-const SIZES: Partial<Record<MapName, number>> = { reals: 68, sched_slots: 4, svc_cursor: 4, real_conns: 8, svc_stats: 40, real_stats: 40, reasons: 8, globals: 64, addr_filter: 8, events: 8, flood: 16 };
+const ARRAYS = new Set<MapName>(['reals', 'sched_slots', 'svc_cursor', 'real_conns', 'svc_stats', 'real_stats', 'reasons', 'globals', 'addr_filter', 'events', 'flood', 'mark_ranges']);
+const SIZES: Partial<Record<MapName, number>> = { reals: 72, sched_slots: 4, svc_cursor: 4, real_conns: 8, svc_stats: 40, real_stats: 40, reasons: 8, globals: 64, addr_filter: 8, events: 8, flood: 16, mark_ranges: 8 };
+/** Entries where the program's map differs from the 4,096 default (bpf/include/consts.h). */
+const MAX_ENTRIES: Partial<Record<MapName, number>> = { mark_ranges: 8192, mark_prefixes: 1024 };
 
 export function fakeMaps(limits: Partial<Record<MapName, number>> = {}, nCpus = 2): IpvxMaps & Record<MapName, FakeMap> {
   const out = {} as Record<MapName, FakeMap>;
-  for (const n of MAP_NAMES) out[n] = new FakeMap(limits[n] ?? 4096, SIZES[n] ?? 0, ARRAYS.has(n), nCpus);
+  for (const n of MAP_NAMES) out[n] = new FakeMap(limits[n] ?? MAX_ENTRIES[n] ?? 4096, SIZES[n] ?? 0, ARRAYS.has(n), nCpus);
   return out;
 }

@@ -2,7 +2,7 @@
 // as real addresses, the live reals and the VIPs. Two writers that end in the same
 // logical view forward alike, whatever ids they handed out.
 import assert from 'node:assert/strict';
-import { svcInfo, svcKey, realInfo, REAL_F } from '../../src/dataplane/codec.js';
+import { svcInfo, svcKey, realInfo, REAL_F, SCHED_KIND } from '../../src/dataplane/codec.js';
 import { u32Key, readU32 } from '../../src/dataplane/layout.js';
 import type { DesiredState } from '../../src/core/model.js';
 import { ip, ipTo16, ipFrom16 } from '../../src/core/addr.js';
@@ -26,7 +26,9 @@ export function logicalView(maps: ReturnType<typeof fakeMaps>, st: DesiredState)
     const slots = (off: number, len: number) => Array.from({ length: len }, (_, i) => readU32(maps.sched_slots.lookup(u32Key(off + i))!));
     return {
       sched: info.sched, flags: info.flags, persist: info.persistTimeout, mask: Buffer.from(info.persistMask).toString('hex'),
-      table: slots(info.tableOff, info.tableLen).map(real), list: slots(info.realsOff, info.realsLen).map(real),
+      // lc/wlc/sed/nq tables hold thresholds and list indices (an alias table), not real ids.
+      table: info.sched >= SCHED_KIND.lc ? slots(info.tableOff, info.tableLen) : slots(info.tableOff, info.tableLen).map(real),
+      list: slots(info.realsOff, info.realsLen).map(real),
     };
   });
   const live = [...maps.reals.entries.values()].filter((v) => realInfo.decode(v[0]!).flags & REAL_F.live).length;

@@ -27,11 +27,13 @@ import type { HaStatus as _ipvx_v1_HaStatus, HaStatus__Output as _ipvx_v1_HaStat
 import type { HaVip as _ipvx_v1_HaVip, HaVip__Output as _ipvx_v1_HaVip__Output } from './ipvx/v1/HaVip.js';
 import type { Health as _ipvx_v1_Health, Health__Output as _ipvx_v1_Health__Output } from './ipvx/v1/Health.js';
 import type { HealthCheck as _ipvx_v1_HealthCheck, HealthCheck__Output as _ipvx_v1_HealthCheck__Output } from './ipvx/v1/HealthCheck.js';
+import type { HttpUrl as _ipvx_v1_HttpUrl, HttpUrl__Output as _ipvx_v1_HttpUrl__Output } from './ipvx/v1/HttpUrl.js';
 import type { IpvxClient as _ipvx_v1_IpvxClient, IpvxDefinition as _ipvx_v1_IpvxDefinition } from './ipvx/v1/Ipvx.js';
 import type { ListConnectionsRequest as _ipvx_v1_ListConnectionsRequest, ListConnectionsRequest__Output as _ipvx_v1_ListConnectionsRequest__Output } from './ipvx/v1/ListConnectionsRequest.js';
 import type { Load as _ipvx_v1_Load, Load__Output as _ipvx_v1_Load__Output } from './ipvx/v1/Load.js';
 import type { LoadBounds as _ipvx_v1_LoadBounds, LoadBounds__Output as _ipvx_v1_LoadBounds__Output } from './ipvx/v1/LoadBounds.js';
 import type { LoadSmoothing as _ipvx_v1_LoadSmoothing, LoadSmoothing__Output as _ipvx_v1_LoadSmoothing__Output } from './ipvx/v1/LoadSmoothing.js';
+import type { MarkRule as _ipvx_v1_MarkRule, MarkRule__Output as _ipvx_v1_MarkRule__Output } from './ipvx/v1/MarkRule.js';
 import type { Rates as _ipvx_v1_Rates, Rates__Output as _ipvx_v1_Rates__Output } from './ipvx/v1/Rates.js';
 import type { Real as _ipvx_v1_Real, Real__Output as _ipvx_v1_Real__Output } from './ipvx/v1/Real.js';
 import type { RealRequest as _ipvx_v1_RealRequest, RealRequest__Output as _ipvx_v1_RealRequest__Output } from './ipvx/v1/RealRequest.js';
@@ -81,11 +83,13 @@ export interface ProtoGrpcType {
       HaVip: MessageTypeDefinition<_ipvx_v1_HaVip, _ipvx_v1_HaVip__Output>
       Health: MessageTypeDefinition<_ipvx_v1_Health, _ipvx_v1_Health__Output>
       HealthCheck: MessageTypeDefinition<_ipvx_v1_HealthCheck, _ipvx_v1_HealthCheck__Output>
+      HttpUrl: MessageTypeDefinition<_ipvx_v1_HttpUrl, _ipvx_v1_HttpUrl__Output>
       Ipvx: SubtypeConstructor<typeof grpc.Client, _ipvx_v1_IpvxClient> & { service: _ipvx_v1_IpvxDefinition }
       ListConnectionsRequest: MessageTypeDefinition<_ipvx_v1_ListConnectionsRequest, _ipvx_v1_ListConnectionsRequest__Output>
       Load: MessageTypeDefinition<_ipvx_v1_Load, _ipvx_v1_Load__Output>
       LoadBounds: MessageTypeDefinition<_ipvx_v1_LoadBounds, _ipvx_v1_LoadBounds__Output>
       LoadSmoothing: MessageTypeDefinition<_ipvx_v1_LoadSmoothing, _ipvx_v1_LoadSmoothing__Output>
+      MarkRule: MessageTypeDefinition<_ipvx_v1_MarkRule, _ipvx_v1_MarkRule__Output>
       Rates: MessageTypeDefinition<_ipvx_v1_Rates, _ipvx_v1_Rates__Output>
       Real: MessageTypeDefinition<_ipvx_v1_Real, _ipvx_v1_Real__Output>
       RealRequest: MessageTypeDefinition<_ipvx_v1_RealRequest, _ipvx_v1_RealRequest__Output>

@@ -8,7 +8,7 @@
 // - A real that health checks hold down is listed with weight 0 (what the data plane
 //   uses), nothing else changes, so scripts that parse ipvsadm's format keep working;
 //   -S always prints the configured weight; --json carries the health itself.
-import type { DesiredState, Method, Timeouts } from '../../core/model.js';
+import type { DesiredState, Method, RealSpec, Timeouts } from '../../core/model.js';
 import type { FlowView } from '../../dataplane/port.js';
 import type { ListFormat } from '../../ipvsadm/command.js';
 import { formatLargenum } from './largenum.js';
@@ -28,23 +28,45 @@ export function formatSave(state: DesiredState, numeric: boolean, opts: SaveOpti
   let out = '';
   for (const row of buildRows(state, {}, { sort: opts.sort })) {
     const s = row.spec;
-    const svcName = `${s.protocol === 'tcp' ? '-t' : '-u'} ${addrPort(row.address, row.family, s.port, s.protocol, numeric, opts.names)}`;
+    // print_service_entry: "-f MARK [-6]" for a fwmark service.
+    const svcName = s.fwmark
+      ? `-f ${s.fwmark}${row.family === 6 ? ' -6' : ''}`
+      : `${s.protocol === 'tcp' ? '-t' : '-u'} ${addrPort(row.address, row.family, s.port, s.protocol, numeric, opts.names)}`;
     out += `-A ${svcName} -s ${s.scheduler}`;
     if (s.persistence > 0) {
       out += ` -p ${s.persistence}`;
       const mask = persistenceMaskText(s, row.family);
       if (mask) out += ` -M ${mask}`;
     }
+    // ipvsadm 1.31 print_service_entry (FMT_RULE): " -o" after the persistence (and --pe).
+    if (s.ops) out += ' -o';
     const flags = schedFlagsText(s);
     if (flags) out += ` -b ${flags}`;
     out += '\n';
     for (const r of row.reals) {
       const dname = addrPort(r.address, r.family, r.port, s.protocol, numeric, opts.names);
-      // ipvsadm 1.31 (print_tunnel_rule) names the tunnel type of every -i real.
-      out += `-a ${svcName} -r ${dname} ${FWD_SWITCH[r.method]} -w ${r.configuredWeight}${r.method === 'tun' ? ' --tun-type ipip' : ''}\n`;
+      out += `-a ${svcName} -r ${dname} ${FWD_SWITCH[r.method]} -w ${r.configuredWeight}${r.method === 'tun' ? tunnelRule(r.spec) : ''}\n`;
     }
   }
   return out;
+}
+
+/** print_tunnel_rule (ipvsadm 1.31): every -i real names its tunnel type; gue its port, gue and gre the checksum option. */
+function tunnelRule(r: RealSpec): string {
+  const type = r.tunType ?? 'ipip';
+  const csum = `--tun-${r.tunChecksum ?? 'nocsum'}`;
+  if (type === 'gue') return ` --tun-type gue --tun-port ${r.tunPort ?? 0} ${csum}`;
+  if (type === 'gre') return ` --tun-type gre ${csum}`;
+  return ' --tun-type ipip';
+}
+
+/** fwd_tun_info (ipvsadm 1.31): "ipip", "gue:PORT:FLAGS", "gre:FLAGS" (flags -c, +c, r+c), "n/a" for other methods. */
+function tunnelInfo(r: RealSpec): string {
+  if (r.method !== 'tun') return 'n/a';
+  const flags = { nocsum: '-c', csum: '+c', remcsum: 'r+c' }[r.tunChecksum ?? 'nocsum'];
+  if (r.tunType === 'gue') return `gue:${r.tunPort ?? 0}:${flags}`;
+  if (r.tunType === 'gre') return `gre:${flags}`;
+  return 'ipip';
 }
 
 export interface ListOptions {
@@ -77,8 +99,13 @@ function title(format: ListFormat): string {
 
 function serviceLine(row: ServiceRow, o: Required<Pick<ListOptions, 'numeric' | 'format' | 'exact'>> & { names?: NameLookup }): string {
   const s = row.spec;
-  let name = `${PROTO_NAME[s.protocol].padEnd(4)} ${addrPort(row.address, row.family, s.port, s.protocol, o.numeric, o.names)}`;
-  if (row.family !== 6) name = name.slice(0, 33);
+  let name: string;
+  if (s.fwmark) {
+    name = `FWM  ${s.fwmark}${row.family === 6 ? ' IPv6' : ''}`;
+  } else {
+    name = `${PROTO_NAME[s.protocol].padEnd(4)} ${addrPort(row.address, row.family, s.port, s.protocol, o.numeric, o.names)}`;
+    if (row.family !== 6) name = name.slice(0, 33);
+  }
   const n = (v: bigint | number) => formatLargenum(v, o.exact);
   if (o.format === 'stats') {
     const c = row.stats;
@@ -96,6 +123,8 @@ function serviceLine(row: ServiceRow, o: Required<Pick<ListOptions, 'numeric' | 
     const mask = persistenceMaskText(s, row.family);
     if (mask) line += ` mask ${mask}`;
   }
+  // ipvsadm 1.31 print_service_entry: " ops" after the persistence part, with or without it.
+  if (s.ops) line += ' ops';
   return `${line}\n`;
 }
 
@@ -121,7 +150,7 @@ function realLines(row: ServiceRow, o: Required<Pick<ListOptions, 'numeric' | 'f
         out += `  -> ${dn} ${u(r.weight).padEnd(9)} ${u(r.persistConns).padEnd(11)} ${u(r.activeConns).padEnd(10)} ${u(r.inactiveConns).padEnd(10)}\n`;
         break;
       case 'tun-info':
-        out += `  -> ${dn} ${FWD_NAME[r.method].padEnd(7)} ${(r.method === 'tun' ? 'ipip' : 'n/a').padEnd(13)} ${u(r.weight).padEnd(6)} ${u(r.activeConns).padEnd(10)} ${u(r.inactiveConns).padEnd(10)}\n`;
+        out += `  -> ${dn} ${FWD_NAME[r.method].padEnd(7)} ${tunnelInfo(r.spec).padEnd(13)} ${u(r.weight).padEnd(6)} ${u(r.activeConns).padEnd(10)} ${u(r.inactiveConns).padEnd(10)}\n`;
         break;
       default:
         out += `  -> ${dn} ${FWD_NAME[r.method].padEnd(7)} ${u(r.weight).padEnd(6)} ${u(r.activeConns).padEnd(10)} ${u(r.inactiveConns).padEnd(10)}\n`;
@@ -142,10 +171,17 @@ export function formatList(state: DesiredState, data: ListData, opts: ListOption
 /** The message ipvsadm gives for -L/-Z/-D/-E on a service that does not exist. */
 export const NO_SUCH_SERVICE = 'No such service';
 
-/** ipvsadm -L -c [-n]: "IPVS connection entries", expiry as mm:ss. */
-export function formatConnections(flows: Iterable<FlowView>, opts: { numeric?: boolean; names?: NameLookup } = {}): string {
+/**
+ * ipvsadm -L -c [-n] [--persistent-conn]: "IPVS connection entries", expiry as mm:ss
+ * (list_conn, print_conn). --persistent-conn widens the header with "pe name pe_data";
+ * rows keep the short form unless a connection has a persistence engine, which ipvx has not.
+ */
+export function formatConnections(flows: Iterable<FlowView>, opts: { numeric?: boolean; names?: NameLookup; persistentConn?: boolean } = {}): string {
   const numeric = opts.numeric ?? false;
-  let out = `IPVS connection entries\npro expire ${'state'.padEnd(11)} ${'source'.padEnd(18)} ${'virtual'.padEnd(18)} destination\n`;
+  let out = 'IPVS connection entries\n';
+  out += opts.persistentConn
+    ? `pro expire ${'state'.padEnd(11)} ${'source'.padEnd(18)} ${'virtual'.padEnd(18)} ${'destination'.padEnd(18)} ${'pe name'.padEnd(16)} pe_data\n`
+    : `pro expire ${'state'.padEnd(11)} ${'source'.padEnd(18)} ${'virtual'.padEnd(18)} destination\n`;
   for (const f of flows) {
     const fam = (a: string) => (a.includes(':') ? 6 : 4) as 4 | 6;
     const secs = Math.max(0, Math.floor(f.expiresIn));

@@ -5,3 +5,4 @@ export { listJson, connectionsJson, timeoutJson, toJsonText, counterJson } from 
 export { formatLargenum } from './largenum.js';
 export { compareServices, compareReals } from './sort.js';
 export type { ListData, RealLive, Rates, ServiceRates, Health, NameLookup } from './view.js';
+export { runList, type ListInput, type CommandOutput } from './list-command.js';

@@ -18,7 +18,9 @@ export function listJson(state: DesiredState, data: ListData, opts: Pick<ListOpt
   return {
     version: IPVS_VERSION,
     connTableSize: CONN_TAB_SIZE,
+    ...(state.marks?.length ? { marks: state.marks.map((m) => ({ ...m })) } : {}),
     services: buildRows(state, data, opts).map((row) => ({
+      ...(row.spec.fwmark ? { fwmark: row.spec.fwmark, family: row.family } : {}),
       protocol: row.spec.protocol,
       address: row.address,
       port: row.spec.port,
@@ -27,12 +29,14 @@ export function listJson(state: DesiredState, data: ListData, opts: Pick<ListOpt
       persistence: row.spec.persistence > 0
         ? { timeout: row.spec.persistence, netmask: persistenceMaskText(row.spec, row.family) || (row.family === 6 ? '128' : '255.255.255.255') }
         : null,
+      ops: row.spec.ops === true,
       stats: statsJson(row.stats),
       rates: { ...row.rates },
       reals: row.reals.map((r) => ({
         address: r.address,
         port: r.port,
         forward: r.method,
+        ...(r.method === 'tun' ? { tunnel: { type: r.spec.tunType ?? 'ipip', ...(r.spec.tunType === 'gue' ? { port: r.spec.tunPort } : {}), checksum: r.spec.tunChecksum ?? 'nocsum' } } : {}),
         weight: r.weight,
         configuredWeight: r.configuredWeight,
         health: r.health,

@@ -22,8 +22,10 @@ function compareAddresses(a: string, b: string): number {
 
 const familyOf = (a: string) => { const r = parseIp(a); return r.ok ? r.value.family : 4; };
 
-/** ipvs_cmp_services (no fwmark services in ipvx). */
-export function compareServices(a: { vip: string; protocol: Protocol; port: number }, b: { vip: string; protocol: Protocol; port: number }): number {
+/** ipvs_cmp_services: fwmark (u32 difference as an int: 0 = not a fwmark service), family, protocol, address, port. */
+export function compareServices(a: { vip: string; protocol: Protocol; port: number; fwmark?: number }, b: { vip: string; protocol: Protocol; port: number; fwmark?: number }): number {
+  const fw = int32((a.fwmark ?? 0) - (b.fwmark ?? 0));
+  if (fw !== 0) return fw;
   const af = AF[familyOf(a.vip)] - AF[familyOf(b.vip)];
   if (af !== 0) return af;
   const p = PROTO_NUMBER[a.protocol] - PROTO_NUMBER[b.protocol];
@@ -32,10 +34,28 @@ export function compareServices(a: { vip: string; protocol: Protocol; port: numb
   return r !== 0 ? r : a.port - b.port;
 }
 
-/** ipvs_cmp_dests. */
+/**
+ * ipvs_cmp_dests (libipvs/libipvs.c): the address words are compared by the FIRST real's
+ * family only: an IPv6 first real compares four 32-bit words of both (an IPv4 address is
+ * its first word, the other three zero, as the kernel's nf_inet_addr holds it), an IPv4
+ * first real compares the first word of both. Mixed families (tunnelled reals) therefore
+ * sort as IPVS lists them, not by family.
+ */
 export function compareReals(a: { address: string; port: number }, b: { address: string; port: number }): number {
-  const r = compareAddresses(a.address, b.address);
+  const x = parseIp(a.address), y = parseIp(b.address);
+  if (!x.ok || !y.ok) return a.address < b.address ? -1 : a.address > b.address ? 1 : 0;
+  const words = x.value.family === 6 ? 4 : 1;
+  const wa = words16(x.value.bytes), wb = words16(y.value.bytes);
+  let r = 0;
+  for (let i = 0; r === 0 && i < words; i++) r = int32(wa[i]! - wb[i]!);
   return r !== 0 ? r : a.port - b.port;
+}
+
+/** The address as the kernel's 16-byte nf_inet_addr in host-order 32-bit words. */
+function words16(bytes: Uint8Array): number[] {
+  const b = new Uint8Array(16);
+  b.set(bytes);
+  return [0, 4, 8, 12].map((i) => u32(b, i));
 }
 
 /** glibc msort: split n/2, sort halves, merge taking the left element while cmp <= 0. */

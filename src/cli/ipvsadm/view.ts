@@ -38,7 +38,7 @@ export interface ListData {
   reals?: RealLive[];
 }
 
-export interface ServiceKeyLike { vip: string; port: number; protocol: Protocol }
+export interface ServiceKeyLike { vip: string; port: number; protocol: Protocol; fwmark?: number }
 
 /** Host and port names for listings without -n; ipvx resolves nothing itself. */
 export interface NameLookup {
@@ -50,7 +50,7 @@ export interface RealRow {
   spec: RealSpec;
   address: string;
   family: Family;
-  /** The real's port (the service port when the model says 0). */
+  /** The real's configured port (0 stays 0, as ipvsadm lists it). */
   port: number;
   method: Method;
   configuredWeight: number;
@@ -123,8 +123,10 @@ export function buildRows(state: DesiredState, data: ListData, opts: { sort?: bo
     const realRates = new Map((sr?.reals ?? []).map((r) => [canonicalId(r.real), r]));
     let reals = spec.reals.map((r): RealRow => {
       const ra = canon(r.address);
-      const port = r.port || spec.port;
-      const rid = realId({ address: ra.text, port });
+      // Counters are keyed by the port forwarded to; the listing shows the configured one
+      // (ipvsadm prints a real added as ADDR:0 with :0).
+      const rid = realId({ address: ra.text, port: r.port || spec.port });
+      const port = r.port;
       const rc = realCounters.get(rid);
       const l = live.get(`${id}#${rid}`);
       const health = l?.health ?? 'unknown';

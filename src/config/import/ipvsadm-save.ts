@@ -6,7 +6,9 @@ import type { FieldError } from '../../core/result.js';
 import { parseRestoreLines } from '../../ipvsadm/restore.js';
 import { commandToRealSpec, commandToServiceSpec, serviceKey } from '../../ipvsadm/mapping.js';
 import type { IpvsadmCommand } from '../../ipvsadm/command.js';
-import { lineError, type ImportOutcome } from './types.js';
+import { lineError, type ImportOptions, type ImportOutcome, type ImportResult, type UnmappedLine } from './types.js';
+import { parseIp } from '../../core/addr.js';
+import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
 
 /** Apply one table-changing command; zero has nothing to do on a desired state. */
 export function applyToState(state: DesiredState, cmd: IpvsadmCommand): { ok: true; state: DesiredState } | { ok: false; message: string } {
@@ -26,8 +28,51 @@ export function applyToState(state: DesiredState, cmd: IpvsadmCommand): { ok: tr
   return r.ok ? { ok: true, state: r.value } : { ok: false, message: r.errors.map((e) => e.message).join('; ') };
 }
 
-export function importIpvsadmSave(text: string): ImportOutcome {
-  const parsed = parseRestoreLines(text);
+/**
+ * `ipvsadm -S` without -n writes names (addrport_to_anyname: gethostbyaddr, getservbyport).
+ * Port names are read back through /etc/services for the service's protocol, as ipvsadm -R's
+ * service_to_port does; host names only through opts.resolveHost (--resolve-hosts), never
+ * silently. Returns the text with numbers, or the lines that cannot be.
+ */
+function numericRules(text: string, opts: ImportOptions): { text: string; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const lines = text.split('\n').map((raw, i) => {
+    const words = raw.replace(/#.*/, '').split(/[ \t\r]+/).filter(Boolean);
+    if (!words.length) return raw;
+    const proto = words.some((w) => w === '-u' || w === '--udp-service' || w.startsWith('--udp-service=')) ? 'udp' : 'tcp';
+    const out = words.map((w, j) => {
+      const prev = words[j - 1];
+      if (!['-t', '-u', '-r', '--tcp-service', '--udp-service', '--real-server'].includes(prev ?? '')) return w;
+      const m = /^(\[[^\]]+\]|[^:]+)(?::(.+))?$/.exec(w);
+      if (!m) return w;
+      let host = m[1]!;
+      let port = m[2];
+      if (!host.startsWith('[') && !parseIp(host).ok && /[A-Za-z]/.test(host)) {
+        const a = opts.resolveHost?.(host);
+        if (!a) {
+          errors.push(lineError(i + 1, opts.resolveHost
+            ? `host name '${host}' does not resolve`
+            : `host name '${host}': ipvx resolves host names only with --resolve-hosts (or save the rules with ipvsadm -S -n)`));
+          return w;
+        }
+        host = a.includes(':') ? `[${a}]` : a;
+      }
+      if (port !== undefined && !/^[0-9]+$/.test(port)) {
+        const n = opts.services?.port(port, proto);
+        if (n === undefined) { errors.push(lineError(i + 1, `port name '${port}' is not a ${proto} service in /etc/services`)); return w; }
+        port = String(n);
+      }
+      return port === undefined ? host : `${host}:${port}`;
+    });
+    return out.join(' ');
+  });
+  return { text: lines.join('\n'), errors };
+}
+
+export function importIpvsadmSave(text: string, opts: ImportOptions = {}): ImportOutcome {
+  const numeric = numericRules(text, opts);
+  if (numeric.errors.length) return { ok: false, errors: numeric.errors };
+  const parsed = parseRestoreLines(numeric.text);
   if (!parsed.ok) return parsed;
   let state = emptyState();
   const errors: FieldError[] = [];
@@ -37,9 +82,39 @@ export function importIpvsadmSave(text: string): ImportOutcome {
     else errors.push(lineError(line, r.message));
   }
   if (errors.length) return { ok: false, errors };
+  const lineText = (n: number) => text.split('\n')[n - 1]!.trim();
   // Every ipvsadm rule maps; -Z lines are the only ones that mean nothing here.
-  const unmapped = parsed.value
+  const unmapped: UnmappedLine[] = parsed.value
     .filter((l) => l.command.kind === 'zero')
-    .map((l) => ({ line: l.line, text: text.split('\n')[l.line - 1]!.trim(), reason: 'zeroing counters has no meaning in a configuration' }));
-  return { ok: true, value: { state, unmapped } };
+    .map((l) => ({ line: l.line, text: lineText(l.line), reason: 'zeroing counters has no meaning in a configuration' }));
+  // -A -f MARK: the mark rules that feed it (iptables' in ipvsadm setups) are ipvx's to apply.
+  const fwmarks: FwmarkSource[] = [];
+  for (const l of parsed.value) {
+    const c = l.command;
+    if (c.kind !== 'add-service' || !c.service.fwmark) continue;
+    const service = state.services.find((s) => s.fwmark === c.service.fwmark && s.vip === c.service.address);
+    if (service && !fwmarks.some((f) => f.service === service)) fwmarks.push({ service, line: l.line, text: lineText(l.line) });
+  }
+  const marks = fwmarkRules(fwmarks, opts, unmapped);
+  if (marks) state = { ...state, marks };
+  const origins: NonNullable<ImportResult['origins']> = [];
+  for (const { line, command } of parsed.value) {
+    if (command.kind !== 'add-service' && command.kind !== 'add-server') continue;
+    const k = command.service;
+    const si = state.services.findIndex((x) => (x.fwmark ?? 0) === (k.fwmark ?? 0) && x.vip === k.address && (k.fwmark ? true : x.port === k.port && x.protocol === k.protocol));
+    if (si < 0) continue;
+    if (command.kind === 'add-service') origins.push({ service: si, line });
+    else if (command.kind === 'add-server') {
+      const server = command.server;
+      const ri = state.services[si]!.reals.findIndex((r) => r.address === server.address && r.port === server.port);
+      if (ri >= 0) origins.push({ service: si, real: ri, line });
+    }
+  }
+  return {
+    ok: true,
+    value: {
+      state, unmapped, origins, format: 'ipvsadm',
+      summary: { services: state.services.length, reals: state.services.reduce((n, x) => n + x.reals.length, 0), droppedServices: 0, droppedReals: 0, skipped: unmapped.length },
+    },
+  };
 }

@@ -80,3 +80,12 @@ export function fmix32(h: number): number {
 export function keyHash(key: string, seed: number): number {
   return fmix32((fnv1a32(new TextEncoder().encode(key)) ^ seed) >>> 0);
 }
+
+/**
+ * The flow hash behind lc/wlc/sed/nq's candidate draws in services too big for an
+ * exact scan (bpf/include/sched.h flow_draw_hash): both addresses folded, both ports.
+ */
+export function flowDrawHash(src: Uint8Array, dst: Uint8Array, sport: number, dport: number): number {
+  const ports = (((sport & 0xffff) << 16) | (dport & 0xffff)) >>> 0;
+  return fmix32((addrFold(src) ^ fmix32((addrFold(dst) ^ ports) >>> 0)) >>> 0);
+}

@@ -1,6 +1,14 @@
-// lc / wlc / sed / nq as IPVS computes them. The data plane scans the reals
-// itself (bpf/include/sched.h pick_least); this is the reference it is tested
-// against, and the rule in one place.
+// lc / wlc / sed / nq as IPVS computes them, and as the data plane applies them
+// (bpf/include/sched.h pick_least): an exact scan of the reals for services of up
+// to LEAST_EXACT_MAX reals, the same rule over LEAST_CHOICES sampled candidates for
+// larger ones. This is the reference the program is tested against.
+import { aliasTable, type AliasTable } from './alias.js';
+import { fastRange, fmix32 } from './hash.js';
+
+/** bpf/include/consts.h IPVX_LEAST_EXACT: services with more reals are sampled. */
+export const LEAST_EXACT_MAX = 16;
+/** bpf/include/consts.h IPVX_LEAST_CHOICES: candidates compared per new flow when sampling. */
+export const LEAST_CHOICES = 4;
 
 export type LeastConnKind = 'lc' | 'wlc' | 'sed' | 'nq';
 
@@ -44,8 +52,13 @@ export function overloadAfterUnbind(overloaded: boolean, total: number, upper: n
   return false;
 }
 
-// Cross-multiplied comparison a/wa > b/wb, exact for any counter size (IPVS uses __s64).
-const gt = (a: number, wb: number, b: number, wa: number) => BigInt(a) * BigInt(wb) > BigInt(b) * BigInt(wa);
+// Cross-multiplied comparison a/wa > b/wb, exact for any counter size (IPVS uses __s64):
+// in doubles while both products are exact, else in BigInt.
+const gt = (a: number, wb: number, b: number, wa: number) => {
+  const x = a * wb, y = b * wa;
+  if (x <= Number.MAX_SAFE_INTEGER && y <= Number.MAX_SAFE_INTEGER) return x > y;
+  return BigInt(a) * BigInt(wb) > BigInt(b) * BigInt(wa);
+};
 
 /**
  * The real IPVS picks for a new connection, or -1 when none can take it.
@@ -74,4 +87,44 @@ export function leastConnPick(kind: LeastConnKind, reals: readonly ConnReal[]): 
     }
   }
   return least;
+}
+
+/**
+ * The selection table the data plane samples from (sched_slots at table_off): per
+ * real, the alias table's threshold and alias index. lc draws every usable real
+ * alike (its rule ignores weight), wlc/sed/nq in proportion to weight.
+ */
+export function leastConnTable(kind: LeastConnKind, weights: readonly number[]): number[] {
+  const t = aliasTable(kind === 'lc' ? weights.map((w) => (w > 0 ? 1 : 0)) : weights);
+  const out: number[] = [];
+  for (let i = 0; i < t.threshold.length; i++) out.push(t.threshold[i]!, t.alias[i]!);
+  return out;
+}
+
+/** Index of candidate `c` of `n` reals for flow hash `h` (sched.h least_candidate). */
+export function leastCandidate(table: AliasTable, h: number, c: number, n: number): number {
+  const x = fmix32((h + Math.imul(c + 1, 0x9e3779b9)) >>> 0);
+  const i = fastRange(x, n);
+  if (c & 1) return i; // uniform
+  return fmix32((x ^ 0x5bd1e995) >>> 0) < table.threshold[i]! ? i : table.alias[i]!;
+}
+
+/**
+ * The real the data plane picks for a new flow with draw hash `h` (hash.ts
+ * flowDrawHash), or -1. Up to LEAST_EXACT_MAX reals: leastConnPick. Beyond:
+ * LEAST_CHOICES candidates (even ones weighted, odd ones uniform) compared with
+ * IPVS's rule, the first drawn winning ties; nq takes the first idle candidate.
+ * Without a usable candidate, the exact pick over every real.
+ */
+export function sampledLeastConnPick(kind: LeastConnKind, reals: readonly ConnReal[], h: number, table?: AliasTable): number {
+  const n = reals.length;
+  if (n <= LEAST_EXACT_MAX) return leastConnPick(kind, reals);
+  const t = table ?? aliasTable(kind === 'lc' ? reals.map((r) => (r.weight > 0 ? 1 : 0)) : reals.map((r) => r.weight));
+  if (t.threshold.length) {
+    const candidates: number[] = [];
+    for (let c = 0; c < LEAST_CHOICES; c++) candidates.push(leastCandidate(t, h, c, n));
+    const pick = leastConnPick(kind, candidates.map((i) => reals[i]!));
+    if (pick >= 0) return candidates[pick]!;
+  }
+  return leastConnPick(kind, reals);
 }

@@ -1,6 +1,7 @@
 // HTTP server that answers with its own name: `node http-name.js --name rs1 --port 80 --host ::`.
 // GET /        -> "<name>\n"
 // GET /client  -> "<client address> <client port>\n" (what the server saw: useful for NAT/DR checks)
+// GET /local   -> "<name> <local address>\n" (the address the connection reached: which real, under NAT)
 // GET /bytes/N -> N bytes (0..255 repeated; at most 100 MB): a download
 // Prints "ready" once listening; one JSON line per request on stdout is not printed (keep it quiet).
 import { createServer } from 'node:http';
@@ -19,7 +20,8 @@ const server = createServer((req, res) => {
     res.end(body);
     return;
   }
-  const body = req.url === '/client' ? `${req.socket.remoteAddress} ${req.socket.remotePort}\n` : `${name}\n`;
+  const body = req.url === '/client' ? `${req.socket.remoteAddress} ${req.socket.remotePort}\n`
+    : req.url === '/local' ? `${name} ${req.socket.localAddress}\n` : `${name}\n`;
   res.writeHead(200, { 'content-type': 'text/plain', 'x-server': name, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 });

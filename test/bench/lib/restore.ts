@@ -83,3 +83,25 @@ export function meanOfCalls(calls: number, one: () => Timed): Timed {
   }
   return { ns: sum / calls, action };
 }
+
+/**
+ * The restore harness's own cost for `frame`, measured now (harness + MAC swap minus the
+ * MAC swap alone): without and with a new 5-tuple per repetition. Subtract it from what
+ * the harness reports for a program.
+ */
+export function harnessCost(wrap: RestoreHarness, macswap: BpfProgram, frame: Uint8Array, f: Family, repeat: number): { same: number; vary: number } {
+  const direct = macswap.testRun({ data: frame, repeat }).durationNs;
+  return { same: wrap.run(macswap, frame, false, f, repeat).ns - direct, vary: wrap.run(macswap, frame, true, f, repeat).ns - direct };
+}
+
+/** Figures by name, collected round after round. */
+export class Samples {
+  private readonly m = new Map<string, number[]>();
+  push(key: string, v: number): void {
+    const l = this.m.get(key);
+    if (l) l.push(v); else this.m.set(key, [v]);
+  }
+  get(key: string): number[] | undefined {
+    return this.m.get(key);
+  }
+}

@@ -129,12 +129,12 @@ test('--thresholds and --persistent-conn use the plain service line and their ow
   // printf("%-33s %-10s %-10s %-10s %-10s\n  -> RemoteAddress:Port\n", ...) and "  -> %-28s %-10u %-10u %-10u %-10u\n"
   assert.equal(formatList(s, data, { numeric: true, format: 'thresholds' }),
     head + 'Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n  -> RemoteAddress:Port\n' +
-    'TCP  192.0.2.1:80 lc persistent 300\n' +
+    'TCP  192.0.2.1:80 lc persistent 360\n' +
     '  -> 198.51.100.1:80              100        50         17         4         \n');
   // printf("%-33s %-9s %-11s %-10s %-10s\n", ...) and "  -> %-28s %-9u %-11u %-10u %-10u\n"
   assert.equal(formatList(s, data, { numeric: true, format: 'persistent-conn' }),
     head + 'Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn \n  -> RemoteAddress:Port\n' +
-    'TCP  192.0.2.1:80 lc persistent 300\n' +
+    'TCP  192.0.2.1:80 lc persistent 360\n' +
     '  -> 198.51.100.1:80              5         9           17         4         \n');
 });
 

@@ -86,8 +86,9 @@ test('ipvsadm error messages and exit codes, with the table unchanged', () => {
   assert.deepEqual([weight.code, weight.stderr], [2, 'illegal weight specified\n']);
   const sched = ipvx(['-E', '-t', '10.0.0.50:80', '-s', 'fastest']);
   assert.deepEqual([sched.code, sched.stderr], [255, 'Scheduler or persistence engine not found\n']);
+  // ipvsadm.c list_service: ipvs_get_service fails -> "No such service", exit(1).
   const noList = ipvx(['-L', '-n', '-t', '10.9.9.9:80']);
-  assert.deepEqual([noList.code, noList.stderr], [255, 'No such service\n']);
+  assert.deepEqual([noList.code, noList.stderr], [1, 'No such service\n']);
   assert.equal(save(), before);
 });
 
@@ -192,7 +193,7 @@ test('import: piranha lvs.cf and keepalived.conf print a configuration and repor
   writeFileSync(rules, RULES);
   const ip = ipvx(['import', rules, '--apply']);
   assert.equal(ip.code, 0, ip.stderr);
-  assert.equal(ip.stderr, '');
+  assert.equal(ip.stderr, `${rules}: imported 6 services and 13 reals (ipvsadm); 0 lines not imported; 0 things to complete\n`);
   assert.equal(save(), SAVE_GOLDEN);
   const broken = join(dir, 'broken.txt');
   writeFileSync(broken, '-A -t 203.0.113.9:80 -s rr\n-a -t 203.0.113.9:80 -r 192.0.2.9 -w 99999\n');

@@ -14,10 +14,12 @@ test('piranha lvs.cf: service, reals, method, scheduler, nanny health and HA', (
   const s = state.services[0]!;
   assert.deepEqual([s.vip, s.port, s.protocol, s.scheduler, s.method, s.persistence], ['10.0.0.50', 80, 'tcp', 'wlc', 'tun', 0]);
   assert.deepEqual(s.reals.map((x) => [x.address, x.port, x.method, x.weight]), [['192.168.1.100', 80, 'tun', 1], ['192.168.1.200', 80, 'tun', 1]]);
-  // keepalive 6 = interval; timeout 6 -> fall 1; reentry 15 -> rise ceil(15/6) = 3; quiesce_server 0 -> remove.
+  // nanny.c (started by lvsd with -t timeout -a reentry): checks every `timeout` s, out at
+  // the first failure, back after countThresh = reentry / timeout (integer) passes:
+  // timeout 6 -> interval 6, timeout 6, fall 1; reentry 15 -> rise 15/6 = 2; quiesce_server 0 -> remove.
   assert.deepEqual(s.health, {
     check: { type: 'send-expect', send: 'GET / HTTP/1.0\r\n\r\n', expect: 'HTTP', useRegex: false },
-    interval: 6, timeout: 6, rise: 3, fall: 1, onFailure: 'remove',
+    interval: 6, timeout: 6, rise: 2, fall: 1, onFailure: 'remove',
   });
   assert.deepEqual(state.ha, {
     enabled: true, localAddress: '10.0.0.1', peerAddress: '10.0.0.2', port: 539, keepalive: 6, deadtime: 18,
@@ -78,8 +80,10 @@ test('keepalived.conf: unmapped checkers and keywords are reported; errors numbe
   assert.ok(r.ok, r.ok ? '' : JSON.stringify(r.errors));
   assert.equal(r.value.state.ha?.preempt, false);
   assert.equal(r.value.state.ha?.peerAddress, '192.0.2.2');
+  // Line 7: the fwmark service is imported, with a note that no mark rule gives its mark (import-fwmark.test.ts).
   assert.deepEqual(r.value.unmapped.map((u) => u.line), [7, 11, 13, 18]);
-  assert.equal(r.value.state.services[0]!.reals[0]!.health?.fall, 3);
+  assert.equal(r.value.state.services[0]!.fwmark, 5);
+  assert.equal(r.value.state.services[1]!.reals[0]!.health?.fall, 3);
 
   const bad = importKeepalived('virtual_server 192.0.2.300 80 {\n  lb_algo fancy\n  lb_kind XX\n  real_server 198.51.100.1 80 {\n    weight many\n  }\n');
   assert.ok(!bad.ok);

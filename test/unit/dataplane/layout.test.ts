@@ -5,9 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { ALL_STRUCTS, REASONS, EVENTS, METHOD, SCHED_KIND, FLOW, SVC_F, REAL_F, GLOBAL_F } from '../../../src/dataplane/codec.js';
+import { ALL_STRUCTS, REASONS, EVENTS, METHOD, SCHED_KIND, FLOW, SVC_F, REAL_F, GLOBAL_F, TUN_TYPE, TUN_F } from '../../../src/dataplane/codec.js';
 import { readLimits, limitConstants } from '../../../src/dataplane/limits.js';
 import { MAP_NAMES } from '../../../src/dataplane/writer.js';
+import { LEAST_EXACT_MAX, LEAST_CHOICES } from '../../../src/core/sched/leastconn.js';
+import { MARK_LIMITS } from '../../../src/core/marks.js';
 
 interface BtfType { id: number; kind: string; name?: string; size?: number; type_id?: number;
   members?: { name: string; type_id: number; bits_offset: number }[];
@@ -79,6 +81,8 @@ test('enum ipvx_event matches EVENTS', () => {
 test('method, scheduler kind and flow state enums match', () => {
   const m = enumValues('ipvx_method');
   assert.deepEqual([m.get('METHOD_DR'), m.get('METHOD_TUN'), m.get('METHOD_NAT')], [METHOD.dr, METHOD.tun, METHOD.nat]);
+  const t = enumValues('ipvx_tun_type');
+  assert.deepEqual([t.get('TUN_IPIP'), t.get('TUN_GUE'), t.get('TUN_GRE')], [TUN_TYPE.ipip, TUN_TYPE.gue, TUN_TYPE.gre]);
   const s = enumValues('ipvx_sched_kind');
   for (const [k, v] of Object.entries(SCHED_KIND)) assert.equal(s.get(`SCHED_${k.toUpperCase()}`), v, k);
   const f = enumValues('ipvx_flow_state');
@@ -93,10 +97,22 @@ function checkFlags(cEnum: string, prefix: string, ts: Record<string, number>): 
   assert.deepEqual(new Map([...vals].sort()), new Map([...want].sort()), cEnum);
 }
 
-test('service, real and global flags match SVC_F, REAL_F and GLOBAL_F', () => {
+test('service, real, global and tunnel flags match SVC_F, REAL_F, GLOBAL_F and TUN_F', () => {
   checkFlags('ipvx_svc_flag', 'SVC_F_', SVC_F);
   checkFlags('ipvx_real_flag', 'REAL_F_', REAL_F);
   checkFlags('ipvx_global_flag', 'GLOBAL_F_', GLOBAL_F);
+  checkFlags('ipvx_tun_flag', 'TUN_F_', TUN_F);
+});
+
+test('the least-connection sampling and the mark-rule limits the control plane mirrors are the program\'s', () => {
+  const c = limitConstants(CONTRACT);
+  assert.deepEqual([c.get('IPVX_LEAST_EXACT'), c.get('IPVX_LEAST_CHOICES')], [LEAST_EXACT_MAX, LEAST_CHOICES]);
+  assert.equal(c.get('IPVX_MARK_SCAN'), MARK_LIMITS.rangesPerPrefix);
+  assert.equal(c.get('IPVX_MARK_PREFIXES'), MARK_LIMITS.prefixes);
+  assert.equal(c.get('IPVX_MARK_RANGES'), 2 * MARK_LIMITS.ranges, 'two halves of the validated total');
+  const sizes = mapSizes(btfOf(PROGRAM));
+  assert.equal(sizes.get('mark_prefixes'), MARK_LIMITS.prefixes);
+  assert.equal(sizes.get('mark_ranges'), 2 * MARK_LIMITS.ranges);
 });
 
 /** Each map of an object: name -> its max_entries, from the BTF of its definition in .maps. */

@@ -52,6 +52,7 @@ test('encodeInto writes the bytes encode returns, at an offset, over whatever wa
       addr: Uint8Array.from({ length: next(2) ? 4 : 16 }, () => next(256)), tunSrc: new Uint8Array(0),
       port: next(65536), method: next(3), family: next(2) ? 4 : 6, flags: next(8), gen: next(2 ** 32), weight: next(1000),
       ifindex: next(100), dmac: Uint8Array.from({ length: 6 }, () => next(256)), smac: new Uint8Array(0), mtu: next(9000),
+      tunType: next(3), tunFlags: next(3), tunPort: next(65536),
     };
     const out = Uint8Array.from({ length: realInfo.size + 10 }, () => 0xaa);
     realInfo.encodeInto(v, out, 7);

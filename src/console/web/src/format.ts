@@ -45,6 +45,17 @@ export function hostPort(address: string, port: number): string {
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
+/** A service as ipvsadm -L names it: "TCP 203.0.113.10:80", or "FWM 1" ("FWM 1 IPv6") for a fwmark service. */
+export function serviceName(s: { protocol: string; vip: string; port: number; fwmark?: number }): string {
+  return s.fwmark ? `FWM ${s.fwmark}${s.vip.includes(':') ? ' IPv6' : ''}` : `${s.protocol.toUpperCase()} ${hostPort(s.vip, s.port)}`;
+}
+
+/** A real's forwarding: "TUN" for IPIP, "TUN gue:6080" / "TUN gre" for the other tunnel types. */
+export function methodLabel(r: { method: string; tunType?: string; tunPort?: number }): string {
+  const m = METHOD_LABEL[r.method] ?? r.method;
+  return r.method === 'tun' && r.tunType && r.tunType !== 'ipip' ? `${m} ${r.tunType}${r.tunPort ? `:${r.tunPort}` : ''}` : m;
+}
+
 export const METHOD_LABEL: Record<string, string> = { dr: 'DR', tun: 'TUN', nat: 'NAT' };
 /** ipvsadm's Forward column, for the title. */
 export const METHOD_IPVSADM: Record<string, string> = { dr: 'Route', tun: 'Tunnel', nat: 'Masq' };

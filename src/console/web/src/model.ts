@@ -4,11 +4,12 @@
 import type { DesiredState, ServiceSpec, RealSpec, ServiceStats, RealStats, Frame } from './types.js';
 
 /** As the daemon keys services and reals (src/core/model.ts serviceId/realId). */
-export const serviceId = (s: Pick<ServiceSpec, 'protocol' | 'vip' | 'port'>) => `${s.protocol}|${s.vip}|${s.port}`;
+export const serviceId = (s: Pick<ServiceSpec, 'protocol' | 'vip' | 'port' | 'fwmark'>) => (s.fwmark ? `fwm|${s.vip}|${s.fwmark}` : `${s.protocol}|${s.vip}|${s.port}`);
 export const realId = (r: Pick<RealSpec, 'address' | 'port'>) => `${r.address}|${r.port}`;
 
-/** URL path of a service's page. */
-export const servicePath = (s: Pick<ServiceSpec, 'protocol' | 'vip' | 'port'>) => `/services/${s.protocol}/${encodeURIComponent(s.vip)}/${s.port}`;
+/** URL path of a service's page: /services/PROTOCOL/VIP/PORT, or /services/fwm/VIP/MARK (its id's parts). */
+export const servicePath = (s: Pick<ServiceSpec, 'protocol' | 'vip' | 'port' | 'fwmark'>) =>
+  (s.fwmark ? `/services/fwm/${encodeURIComponent(s.vip)}/${s.fwmark}` : `/services/${s.protocol}/${encodeURIComponent(s.vip)}/${s.port}`);
 
 export interface StatsIndex {
   service(id: string): ServiceStats | undefined;

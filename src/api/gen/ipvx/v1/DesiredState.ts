@@ -5,6 +5,7 @@ import type { Timeouts as _ipvx_v1_Timeouts, Timeouts__Output as _ipvx_v1_Timeou
 import type { HaSettings as _ipvx_v1_HaSettings, HaSettings__Output as _ipvx_v1_HaSettings__Output } from '../../ipvx/v1/HaSettings.js';
 import type { BgpSettings as _ipvx_v1_BgpSettings, BgpSettings__Output as _ipvx_v1_BgpSettings__Output } from '../../ipvx/v1/BgpSettings.js';
 import type { Defense as _ipvx_v1_Defense, Defense__Output as _ipvx_v1_Defense__Output } from '../../ipvx/v1/Defense.js';
+import type { MarkRule as _ipvx_v1_MarkRule, MarkRule__Output as _ipvx_v1_MarkRule__Output } from '../../ipvx/v1/MarkRule.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -22,6 +23,10 @@ export interface DesiredState {
    */
   'serial'?: (number | string | Long);
   'defense'?: (_ipvx_v1_Defense | null);
+  /**
+   * firewall-mark rules for fwmark services, in order
+   */
+  'marks'?: (_ipvx_v1_MarkRule)[];
 }
 
 /**
@@ -39,4 +44,8 @@ export interface DesiredState__Output {
    */
   'serial': (string);
   'defense': (_ipvx_v1_Defense__Output | null);
+  /**
+   * firewall-mark rules for fwmark services, in order
+   */
+  'marks': (_ipvx_v1_MarkRule__Output)[];
 }

@@ -19,6 +19,18 @@ export interface Real {
   'upperThreshold'?: (number);
   'lowerThreshold'?: (number);
   'health'?: (_ipvx_v1_Health | null);
+  /**
+   * tun only: ipip (default) | gue | gre (ipvsadm --tun-type)
+   */
+  'tunType'?: (string);
+  /**
+   * gue: the UDP port the real decapsulates on (--tun-port)
+   */
+  'tunPort'?: (number);
+  /**
+   * gue, gre: nocsum (default) | csum | remcsum (gue only)
+   */
+  'tunChecksum'?: (string);
   '_weight'?: "weight";
 }
 
@@ -39,5 +51,17 @@ export interface Real__Output {
   'upperThreshold': (number);
   'lowerThreshold': (number);
   'health': (_ipvx_v1_Health__Output | null);
+  /**
+   * tun only: ipip (default) | gue | gre (ipvsadm --tun-type)
+   */
+  'tunType': (string);
+  /**
+   * gue: the UDP port the real decapsulates on (--tun-port)
+   */
+  'tunPort': (number);
+  /**
+   * gue, gre: nocsum (default) | csum | remcsum (gue only)
+   */
+  'tunChecksum': (string);
   '_weight'?: "weight";
 }

@@ -25,6 +25,10 @@ export interface RealStats {
    * ISO time of the last transition, empty if unchecked
    */
   'healthSince'?: (string);
+  /**
+   * live persistence entries that send their clients to this real (ipvsadm PersistConn)
+   */
+  'persistConns'?: (number);
 }
 
 export interface RealStats__Output {
@@ -49,4 +53,8 @@ export interface RealStats__Output {
    * ISO time of the last transition, empty if unchecked
    */
   'healthSince': (string);
+  /**
+   * live persistence entries that send their clients to this real (ipvsadm PersistConn)
+   */
+  'persistConns': (number);
 }

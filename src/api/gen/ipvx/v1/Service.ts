@@ -6,6 +6,9 @@ import type { SorryServer as _ipvx_v1_SorryServer, SorryServer__Output as _ipvx_
 import type { Load as _ipvx_v1_Load, Load__Output as _ipvx_v1_Load__Output } from '../../ipvx/v1/Load.js';
 
 export interface Service {
+  /**
+   * fwmark services: 0.0.0.0 (or empty) for IPv4, :: for IPv6
+   */
   'vip'?: (string);
   /**
    * 0 = every port (persistent services)
@@ -38,9 +41,20 @@ export interface Service {
   'quorum'?: (number);
   'hysteresis'?: (number);
   'load'?: (_ipvx_v1_Load | null);
+  /**
+   * firewall-mark service (ipvsadm -f): traffic the mark rules give this mark
+   */
+  'fwmark'?: (number);
+  /**
+   * one-packet scheduling (ipvsadm -o): UDP datagrams scheduled one by one
+   */
+  'ops'?: (boolean);
 }
 
 export interface Service__Output {
+  /**
+   * fwmark services: 0.0.0.0 (or empty) for IPv4, :: for IPv6
+   */
   'vip': (string);
   /**
    * 0 = every port (persistent services)
@@ -73,4 +87,12 @@ export interface Service__Output {
   'quorum': (number);
   'hysteresis': (number);
   'load': (_ipvx_v1_Load__Output | null);
+  /**
+   * firewall-mark service (ipvsadm -f): traffic the mark rules give this mark
+   */
+  'fwmark': (number);
+  /**
+   * one-packet scheduling (ipvsadm -o): UDP datagrams scheduled one by one
+   */
+  'ops': (boolean);
 }

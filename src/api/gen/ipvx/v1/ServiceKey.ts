@@ -8,6 +8,10 @@ export interface ServiceKey {
   'vip'?: (string);
   'port'?: (number);
   'protocol'?: (string);
+  /**
+   * a fwmark service: vip 0.0.0.0/:: (or empty), no port
+   */
+  'fwmark'?: (number);
 }
 
 /**
@@ -17,4 +21,8 @@ export interface ServiceKey__Output {
   'vip': (string);
   'port': (number);
   'protocol': (string);
+  /**
+   * a fwmark service: vip 0.0.0.0/:: (or empty), no port
+   */
+  'fwmark': (number);
 }

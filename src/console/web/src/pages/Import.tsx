@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
 import { config } from '../store.js';
-import { hostPort, METHOD_LABEL } from '../format.js';
+import { hostPort, serviceName, METHOD_LABEL } from '../format.js';
 import { ChangeDialog, useChangeFlow } from '../components/ChangeDialog.js';
 import type { DesiredState, ImportPreview } from '../types.js';
 
@@ -18,7 +18,7 @@ function ImportedServices(p: { state: DesiredState }) {
       <tbody>
         {p.state.services.map((s) => (
           <tr key={`${s.protocol}|${s.vip}|${s.port}`} data-import-service={`${s.protocol}|${s.vip}|${s.port}`}>
-            <td class="nowrap">{s.protocol.toUpperCase()} {hostPort(s.vip, s.port)}</td>
+            <td class="nowrap">{serviceName(s)}</td>
             <td>{s.scheduler}{s.persistence ? `, persistent ${s.persistence} s` : ''}</td>
             <td>{METHOD_LABEL[s.method]}</td>
             <td>{s.reals.map((r) => `${hostPort(r.address, r.port || s.port)} (w ${r.weight})`).join(', ') || <span class="muted">none</span>}</td>

@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { config } from '../store.js';
 import { findService, putReal, realId } from '../model.js';
-import { hostPort } from '../format.js';
+import { hostPort, serviceName } from '../format.js';
 import { ChangeDialog, useChangeFlow } from '../components/ChangeDialog.js';
 import { Field, FormActions, text } from '../components/Field.js';
 import { num, num0, str } from './formValues.js';
@@ -28,7 +28,7 @@ export function RealForm(p: { sid: string; rid?: string | undefined; onClose: ()
     } as unknown as RealSpec;
     return putReal(base, p.sid, real, p.rid);
   };
-  const title = old ? `Edit real ${hostPort(old.address, old.port || svc.port)}` : `Add a real to ${svc.protocol.toUpperCase()} ${hostPort(svc.vip, svc.port)}`;
+  const title = old ? `Edit real ${hostPort(old.address, old.port || svc.port)}` : `Add a real to ${serviceName(svc)}`;
   return (
     <ChangeDialog title={title} flow={flow} prefix={`services[${si}].reals[${ri}]`} onClose={p.onClose} form={(errors) => (
       <form class="form" noValidate onSubmit={(e) => { e.preventDefault(); void flow.plan(make); }} data-testid="real-form">

@@ -4,7 +4,7 @@ import { useLocation, useRoute } from 'preact-iso';
 import { api } from '../api.js';
 import { config, cps, frame, stats } from '../store.js';
 import { findService, serviceId } from '../model.js';
-import { hostPort, rate, METHOD_LABEL } from '../format.js';
+import { hostPort, rate, serviceName, METHOD_LABEL } from '../format.js';
 import { RateChart } from '../components/Charts.js';
 import { ServiceTable, type View } from './ServiceTable.js';
 import { useActions } from './useActions.js';
@@ -55,7 +55,7 @@ export function ServicePage() {
   if (!svc) {
     return <section class="page"><h1>No service {sid.replace(/\|/g, ' ')}</h1><p>It is not (or no longer) configured. <a href="/services">All services</a></p></section>;
   }
-  const name = `${svc.protocol.toUpperCase()} ${hostPort(svc.vip, svc.port)}`;
+  const name = serviceName(svc);
   const ss = stats.value.service(sid);
   const t = hist?.t ?? [];
   const realLines = (k: RateKey) => svc.reals.map((r, i) => ({ label: hostPort(r.address, r.port || svc.port), values: hist?.series[`${sid}#${r.address}|${r.port || svc.port}`]?.[k] ?? [], color: COLORS[i % COLORS.length]! }));

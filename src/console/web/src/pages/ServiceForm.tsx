@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks';
 import { config } from '../store.js';
 import { findService, putService, serviceId } from '../model.js';
-import { hostPort } from '../format.js';
+import { hostPort, serviceName } from '../format.js';
 import { ChangeDialog, useChangeFlow } from '../components/ChangeDialog.js';
 import { Field, FormActions, text, type Errors } from '../components/Field.js';
 import { compact, num, num0, str } from './formValues.js';
@@ -80,7 +80,7 @@ export function ServiceForm(p: { sid?: string | undefined; onClose: () => void }
     const next = putService(base, svc, p.sid);
     // A service that changed its identity (VIP, port, protocol) must not collide with another.
     if (!p.sid || serviceId(svc) !== p.sid) {
-      if (next.services.filter((s) => serviceId(s) === serviceId(svc)).length > 1) throw new Error(`${svc.protocol.toUpperCase()} ${hostPort(svc.vip, svc.port as number)} exists already`);
+      if (next.services.filter((s) => serviceId(s) === serviceId(svc)).length > 1) throw new Error(`${serviceName({ ...svc, port: svc.port as number })} exists already`);
     }
     return next;
   };

@@ -2,7 +2,7 @@
 // virtual service, its reals under it; health, weights, connections, counters or rates,
 // and the last minutes of connections per second. Rows take j/k and Enter.
 import { useRef } from 'preact/hooks';
-import { count, rate, hostPort, METHOD_LABEL, METHOD_IPVSADM } from '../format.js';
+import { count, rate, hostPort, methodLabel, METHOD_IPVSADM } from '../format.js';
 import { realId, serviceId, servicePath, type StatsIndex } from '../model.js';
 import { HealthBadge } from '../components/Health.js';
 import { Sparkline } from '../components/Charts.js';
@@ -106,7 +106,7 @@ export function ServiceTable(p: {
               {p.showServiceRows !== false ? (
                 <tr class="svc" tabIndex={0} data-service-row={sid}>
                   <th scope="row" data-label="Service">
-                    <a href={servicePath(s)} class="svc-name"><span class="proto">{s.protocol.toUpperCase()}</span> {hostPort(s.vip, s.port)}</a>
+                    <a href={servicePath(s)} class="svc-name">{s.fwmark ? <><span class="proto">FWM</span> {s.fwmark}{s.vip.includes(':') ? ' IPv6' : ''}</> : <><span class="proto">{s.protocol.toUpperCase()}</span> {hostPort(s.vip, s.port)}</>}</a>
                   </th>
                   <td data-label="Scheduler" data-col="scheduler">{schedText(s)}</td>
                   <td class="num" data-label="Reals" title={`${s.reals.length} real server${s.reals.length === 1 ? '' : 's'}`} />
@@ -143,7 +143,7 @@ function RealRow(p: { s: ServiceSpec; sid: string; r: RealSpec; rid: string; rs:
       <th scope="row" data-label="Real">
         <span class="real-name">{hostPort(r.address, r.port || p.s.port)}</span>
       </th>
-      <td data-label="Forward" data-col="forward" title={METHOD_IPVSADM[r.method]}>{METHOD_LABEL[r.method] ?? r.method}</td>
+      <td data-label="Forward" data-col="forward" title={METHOD_IPVSADM[r.method]}>{methodLabel(r)}</td>
       <td class="num" data-label="Weight" data-col="weight">
         <span data-testid="weight">{r.weight}</span>
         {eff !== undefined && eff !== r.weight ? <span class="eff" title="weight in force" data-testid="effective-weight"> → {eff}</span> : null}

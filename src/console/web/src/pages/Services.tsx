@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { config, cps, frame, stats } from '../store.js';
 import { serviceId } from '../model.js';
-import { hostPort } from '../format.js';
+import { hostPort, serviceName } from '../format.js';
 import { ServiceTable, type View } from './ServiceTable.js';
 import { useActions } from './useActions.js';
 
@@ -25,7 +25,7 @@ export function ServicesPage() {
   const words = filter.trim().toLowerCase().split(/\s+/).filter(Boolean);
   const services = cfg.state.services.filter((s) => {
     if (!words.length) return true;
-    const hay = [serviceId(s), `${s.protocol} ${hostPort(s.vip, s.port)}`, s.scheduler, ...s.reals.map((r) => hostPort(r.address, r.port || s.port))].join(' ').toLowerCase();
+    const hay = [serviceId(s), serviceName(s), s.scheduler, ...s.reals.map((r) => hostPort(r.address, r.port || s.port))].join(' ').toLowerCase();
     return words.every((w) => hay.includes(w));
   });
   const reals = cfg.state.services.reduce((n, s) => n + s.reals.length, 0);
