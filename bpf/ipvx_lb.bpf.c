@@ -45,14 +45,17 @@ static __always_inline int filter_maybe(const struct ipvx_addr *a, __u32 seed)
 	return w && ((*w >> (bit & 63)) & 1);
 }
 
-/* Exactly a VIP (the vips map), for the rare decisions that must not guess. */
-static __always_inline int is_vip(const struct pkt_desc *p)
+/* Exactly a VIP (the vips map) or a destination a mark rule covers (fwmark.h: its
+ * packets may be a fwmark service's), for the rare decisions that must not guess. */
+static __always_inline int is_vip(struct pkt_desc *p)
 {
 	struct vip_key k = {};
 
 	k.addr = p->key.dst;
 	k.family = p->key.family;
-	return bpf_map_lookup_elem(&vips, &k) != 0;
+	if (bpf_map_lookup_elem(&vips, &k))
+		return 1;
+	return global_flag(GLOBAL_F_MARKS) && mark_dest_known(p);
 }
 
 /* 0 when the frame is unicast to this interface (or one whose MAC we were not told),

@@ -10,7 +10,7 @@ import type { Category } from '../lib/fuzz/frames.js';
 const seed = process.env.IPVX_FUZZ_SEED !== undefined ? Number(process.env.IPVX_FUZZ_SEED) >>> 0 : (Date.now() ^ (process.pid << 16)) >>> 0;
 const FRAMES = 40_000;
 
-const fz = new Fuzzer({ frames: FRAMES, seed, episode: 1000, outDir: 'build/fuzz' });
+const fz = new Fuzzer({ frames: FRAMES, seed, episode: 500, outDir: 'build/fuzz' });
 after(() => fz.close());
 
 test(`${FRAMES} fuzzed frames: program and model agree (seed ${seed})`, () => {
@@ -27,4 +27,8 @@ test(`${FRAMES} fuzzed frames: program and model agree (seed ${seed})`, () => {
     assert.ok((s.reasons.get(r) ?? 0) > 0, `no exit ${r}`);
   }
   for (const e of ['flow_new', 'nat_reply', 'frag_followed', 'icmp_to_real', 'icmp_to_client']) assert.ok((s.events.get(e) ?? 0) > 0, `no event ${e}`);
+  // 80 configurations: each feature is in a fifth of them or more.
+  for (const c of ['mark rules', 'fwmark services', 'one-packet', 'TUN ipip', 'TUN gue', 'TUN gre', 'lc/wlc/sed/nq > 16 reals', 'flooded']) {
+    assert.ok((s.configs.get(c) ?? 0) > 0, `no configuration with ${c}`);
+  }
 });

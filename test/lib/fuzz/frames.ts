@@ -11,7 +11,7 @@ import {
 } from '../packet.js';
 import type { World } from '../model/world.js';
 import { Rng } from './rng.js';
-import { type Scenario, DIR_MAC, clientAddr } from './scenario.js';
+import { type Scenario, DIR_MAC, clientAddr, markTarget } from './scenario.js';
 
 export const CLIENT_MAC = '02:00:00:00:0c:01';
 
@@ -122,15 +122,28 @@ export class FrameGen {
     return { ...base, ...extra };
   }
 
+  /**
+   * Where a service's packets go: its VIP, port and protocol; for a fwmark service, an
+   * address, port and protocol one of its mark rules covers (or any port).
+   */
+  private dest(s: ServiceSpec): { dst: string; port: number; proto: 'tcp' | 'udp' } {
+    const rules = (this.sc.state.marks ?? []).filter((m) => m.mark === s.fwmark);
+    if (s.fwmark && rules.length) {
+      const t = markTarget(this.rng, this.rng.pick(rules));
+      return { dst: t.dst, port: t.dport, proto: t.proto };
+    }
+    return { dst: s.vip, port: s.port, proto: s.protocol };
+  }
+
   /** A packet for a service (or near one: the other protocol, another port). */
   private newFlow(): PacketOpts {
     const r = this.rng;
-    const s = r.pick(this.services());
-    const family = parseAddr(s.vip).family;
-    let proto: 'tcp' | 'udp' = s.protocol;
+    const d = this.dest(r.pick(this.services()));
+    const family = parseAddr(d.dst).family;
+    let proto: 'tcp' | 'udp' = d.proto;
     if (r.chance(0.05)) proto = proto === 'tcp' ? 'udp' : 'tcp';
-    const dport = s.port === 0 || r.chance(0.05) ? this.port() : s.port;
-    return this.packet({ family, src: this.client(family), dst: s.vip, sport: this.port(), dport, proto });
+    const dport = d.port === 0 || r.chance(0.05) ? this.port() : d.port;
+    return this.packet({ family, src: this.client(family), dst: d.dst, sport: this.port(), dport, proto });
   }
 
   private existing(table: 'flows' | 'embryos' | 'natRev'): Tuple | undefined {
@@ -264,12 +277,12 @@ export class FrameGen {
   private tooBig(): PacketOpts {
     const r = this.rng;
     const tun = this.services().filter((s) => s.reals.some((x) => x.method === 'tun'));
-    const s = tun.length ? r.pick(tun) : r.pick(this.services());
-    const family = parseAddr(s.vip).family;
+    const d = this.dest(tun.length ? r.pick(tun) : r.pick(this.services()));
+    const family = parseAddr(d.dst).family;
     const size = r.pick([576, 1232, 1260, 1280, 1300, 1380, 1400, 1460, 1480, 1500, 2000]) + r.range(-2, 2);
-    const dport = s.port || this.port();
-    const t: Tuple = { family, src: this.client(family), dst: s.vip, sport: this.port(), dport, proto: s.protocol };
-    const hdr = (family === 4 ? 20 : 40) + (s.protocol === 'tcp' ? 20 : 8);
+    const dport = d.port || this.port();
+    const t: Tuple = { family, src: this.client(family), dst: d.dst, sport: this.port(), dport, proto: d.proto };
+    const hdr = (family === 4 ? 20 : 40) + (d.proto === 'tcp' ? 20 : 8);
     return this.packet(t, { payload: r.bytes(Math.max(0, size - hdr)) });
   }
 
@@ -286,14 +299,14 @@ export class FrameGen {
       case 'lldp': return ether({ dst: '01:80:c2:00:00:0e', src: CLIENT_MAC, type: 0x88cc, payload: r.bytes(40) });
       case 'qinq': return this.tagged(this.eth(this.newOrEstablished()), true);
       case 'ping': {
-        const s = r.pick(this.services());
-        const fam = parseAddr(s.vip).family;
-        return this.eth({ src: this.client(fam), dst: s.vip, proto: 'icmp', icmp: { type: fam === 4 ? 8 : 128, id: r.int(65536), seq: 1 }, payload: r.bytes(r.range(0, 56)) });
+        const dst = this.dest(r.pick(this.services())).dst;
+        const fam = parseAddr(dst).family;
+        return this.eth({ src: this.client(fam), dst, proto: 'icmp', icmp: { type: fam === 4 ? 8 : 128, id: r.int(65536), seq: 1 }, payload: r.bytes(r.range(0, 56)) });
       }
       case 'other l4': {
-        const s = r.pick(this.services());
-        const fam = parseAddr(s.vip).family;
-        return this.eth({ src: this.client(fam), dst: s.vip, proto: r.pick([47, 50, 132, 0x3b, 4, 41]), payload: r.bytes(r.range(0, 80)) });
+        const dst = this.dest(r.pick(this.services())).dst;
+        const fam = parseAddr(dst).family;
+        return this.eth({ src: this.client(fam), dst, proto: r.pick([47, 50, 132, 0x3b, 4, 41]), payload: r.bytes(r.range(0, 80)) });
       }
       case 'icmp to host': {
         const fam: 4 | 6 = r.chance(0.5) ? 4 : 6;

@@ -24,6 +24,8 @@ try {
   const s = fz.run();
   const pad = (t: string, n: number) => t.padEnd(n);
   console.log(`\nseed ${s.seed}: ${s.frames} frames in ${s.episodes} episodes, ${s.seconds.toFixed(1)} s (${Math.round(s.frames / s.seconds)} frames/s)`);
+  console.log('\nconfigurations (episodes) with');
+  for (const [k, v] of s.configs) console.log(`  ${pad(k, 26)} ${String(v).padStart(6)}`);
   console.log('\nframes by category');
   for (const [k, v] of [...s.categories].sort((a, b) => b[1] - a[1])) console.log(`  ${pad(k, 18)} ${String(v).padStart(9)}`);
   console.log('\nexits by reason');

@@ -11,7 +11,7 @@ import type { LbHarness } from '../lb-harness.js';
 import { writeIfMac } from '../../../src/dataplane/ifmacs.js';
 import { floodState } from '../../../src/dataplane/codec.js';
 import { u32Key } from '../../../src/dataplane/layout.js';
-import { loadWorld, writeTables } from '../model/load.js';
+import { loadWorld, writeTables, type WorldOpts } from '../model/load.js';
 import { NO_REAL, World, type FlowV, type NatRevV } from '../model/world.js';
 import { toHex, macText } from '../model/bytes.js';
 import { INGRESS, type Scenario } from './scenario.js';
@@ -28,6 +28,8 @@ export interface Reproducer {
     flows: [string, FlowJson][]; embryos: [string, FlowJson][]; natRev: [string, RevJson][];
     frags: [string, { ref: Ref | null; rev?: RevJson }][]; persist: [string, { ref: Ref; ageMs: number }][];
     conns: [Ref, { active: number; inactive: number }][]; cursors: [string, number][]; embryoRecent: boolean;
+    /** The IPv4 identification counter before the frames. */
+    ipIdent?: number;
   };
   frames: { hex: string; action: string; reason: string; out?: string }[];
 }
@@ -76,6 +78,7 @@ export function worldJson(w: World, h: LbHarness, now: bigint): Reproducer['tabl
     conns: [...w.conns].filter(([id]) => names.real.has(id)).map(([id, c]) => [names.real.get(id)!, c]),
     cursors: [...w.cursors].map(([id, c]) => [names.svc.get(id) ?? `#${id}`, c]),
     embryoRecent: now - w.globals.embryoNs < 60_000_000_000n,
+    ipIdent: w.globals.ipIdent,
   };
 }
 
@@ -91,7 +94,8 @@ export function replaySetUp(h: LbHarness, rep: Reproducer, now: bigint): World {
   const cpus = h.maps.flood.lookupPerCpu(u32Key(0)).length;
   const flood = floodState.encode(s.flooded ? { windowNs: now, count: 2, flooded: 1 } : { windowNs: 0n, count: 0, flooded: 0 });
   h.maps.flood.updatePerCpu(u32Key(0), Array.from({ length: cpus }, () => flood));
-  const w = loadWorld(h.maps, { ingress: INGRESS, flooded: s.flooded });
+  setIdent(h, t0Ident(rep));
+  const w = loadWorld(h.maps, worldOpts(s));
   // A reference to a service or real this configuration does not have names an id no
   // real ever has (past the reals map), so it never finds one.
   const idsOf = (r: Ref): { svcId: number; realId: number; gen: number } => {
@@ -129,5 +133,19 @@ export function replaySetUp(h: LbHarness, rep: Reproducer, now: bigint): World {
   for (const [svc, c] of t.cursors) { const id = h.writer.ids(svc)?.svcId; if (id !== undefined) w.cursors.set(id, c); }
   w.globals.embryoNs = t.embryoRecent ? now : 0n;
   writeTables(h.maps, w);
-  return loadWorld(h.maps, { ingress: INGRESS, flooded: s.flooded });
+  return loadWorld(h.maps, worldOpts(s));
 }
+
+/** What the model's world takes from a scenario besides the maps. */
+export const worldOpts = (s: { state: DesiredState; flooded: boolean }): WorldOpts =>
+  ({ ingress: INGRESS, flooded: s.flooded, ...(s.state.marks ? { marks: s.state.marks } : {}) });
+
+/** Every CPU's identification counter (never 0: the program would start it at random). */
+export function setIdent(h: LbHarness, v: number): void {
+  if (!h.maps.ip_ident) return;
+  const cpus = h.maps.ip_ident.lookupPerCpu(u32Key(0)).length;
+  h.maps.ip_ident.updatePerCpu(u32Key(0), Array.from({ length: cpus }, () => u32Key(v >>> 0)));
+}
+
+/** The counter a reproducer starts from (recorded, or a fixed one for those made before). */
+const t0Ident = (rep: Reproducer): number => rep.tables.ipIdent ?? 0x1234;

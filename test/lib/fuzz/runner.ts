@@ -20,7 +20,7 @@ import { sameChecksum, toHex, rd16 } from '../model/bytes.js';
 import { Rng } from './rng.js';
 import { randomScenario, filterNeighbours, INGRESS, type Scenario, clientAddr } from './scenario.js';
 import { FrameGen, type Burst } from './frames.js';
-import { scenarioJson, worldJson, type Reproducer } from './reproducer.js';
+import { scenarioJson, worldJson, worldOpts, setIdent, type Reproducer } from './reproducer.js';
 
 export interface FuzzOptions {
   frames: number;
@@ -62,6 +62,8 @@ export interface FuzzSummary {
   categories: Map<string, number>;
   reasons: Map<string, number>;
   events: Map<string, number>;
+  /** Episodes whose configuration had each feature (mark rules, one-packet, GUE, GRE, sampled least-connection). */
+  configs: Map<string, number>;
   failures: Failure[];
 }
 
@@ -119,6 +121,7 @@ export class Fuzzer {
   private readonly port: number | undefined;
   private readonly failures: Failure[] = [];
   private readonly categories = new Map<string, number>();
+  private readonly configs = new Map<string, number>();
   private readonly signatures = new Map<string, number>();
 
   constructor(private readonly o: FuzzOptions) {
@@ -151,7 +154,7 @@ export class Fuzzer {
     for (const [k, v] of after.events) if (v - before.events.get(k)! > 0) events.set(k, v - before.events.get(k)!);
     return {
       seed: o.seed, frames: done, episodes: episode + (o.onlyEpisode !== undefined ? 1 : 0) - (o.onlyEpisode ?? 0),
-      seconds: (Date.now() - start) / 1000, categories: this.categories, reasons, events, failures: this.failures,
+      seconds: (Date.now() - start) / 1000, categories: this.categories, reasons, events, configs: this.configs, failures: this.failures,
     };
   }
 
@@ -159,10 +162,11 @@ export class Fuzzer {
   episode(index: number, n: number): number {
     const rng = new Rng(episodeSeed(this.o.seed, index));
     const sc = randomScenario(rng, this.port);
+    for (const f of scenarioFeatures(sc)) this.configs.set(f, (this.configs.get(f) ?? 0) + 1);
     this.setUp(sc, rng);
-    let world = loadWorld(this.h.maps, { ingress: INGRESS, flooded: sc.flooded });
+    let world = loadWorld(this.h.maps, worldOpts(sc));
     let model = new Director(world);
-    const neighbours = filterNeighbours([...new Set(sc.state.services.map((s) => s.vip))]);
+    const neighbours = filterNeighbours([...new Set(sc.state.services.filter((s) => !s.fwmark).map((s) => s.vip))]);
     const gen = new FrameGen(rng, sc, () => world, neighbours);
     let ran = 0;
     while (ran < n) {
@@ -179,7 +183,7 @@ export class Fuzzer {
         if (d) {
           world.undo();
           this.report({ kind: d.kind, detail: d.detail, episode: index, frame: ran - 1, burst, input: frame, ans, action: r.action, out: r.out, sc, world });
-          world = loadWorld(this.h.maps, { ingress: INGRESS, flooded: sc.flooded });
+          world = loadWorld(this.h.maps, worldOpts(sc));
           model = new Director(world);
           continue;
         }
@@ -188,7 +192,7 @@ export class Fuzzer {
           if (diff.length) {
             world.undo();
             this.report({ kind: 'state', detail: diff, episode: index, frame: ran - 1, burst, input: frame, ans, action: r.action, out: r.out, sc, world });
-            world = loadWorld(this.h.maps, { ingress: INGRESS, flooded: sc.flooded });
+            world = loadWorld(this.h.maps, worldOpts(sc));
             model = new Director(world);
             continue;
           }
@@ -232,7 +236,8 @@ export class Fuzzer {
     h.resetFlows();
     const now = this.now();
     this.setFlood(sc.flooded, now);
-    const w = loadWorld(h.maps, { ingress: INGRESS, flooded: sc.flooded });
+    setIdent(h, rng.u32() | 1);
+    const w = loadWorld(h.maps, worldOpts(sc));
     seedTables(w, sc, rng, now);
     writeTables(h.maps, w);
   }
@@ -265,6 +270,23 @@ export class Fuzzer {
     this.signatures.set(sig, seen + 1);
     if (!seen) (this.o.log ?? (() => {}))(formatFailure(f));
   }
+}
+
+/** The features a configuration uses, by name. */
+function scenarioFeatures(sc: Scenario): string[] {
+  const svcs = sc.state.services, reals = svcs.flatMap((s) => s.reals);
+  const has: [string, boolean][] = [
+    ['every episode', true],
+    ['mark rules', !!sc.state.marks?.length],
+    ['fwmark services', svcs.some((s) => s.fwmark)],
+    ['one-packet', svcs.some((s) => s.ops)],
+    ['TUN ipip', reals.some((r) => r.method === 'tun' && (r.tunType ?? 'ipip') === 'ipip')],
+    ['TUN gue', reals.some((r) => r.tunType === 'gue')],
+    ['TUN gre', reals.some((r) => r.tunType === 'gre')],
+    ['lc/wlc/sed/nq > 16 reals', svcs.some((s) => s.reals.length > 16 && ['lc', 'wlc', 'sed', 'nq'].includes(s.scheduler))],
+    ['flooded', sc.flooded],
+  ];
+  return has.filter(([, y]) => y).map(([n]) => n);
 }
 
 /** What kind of disagreement this is, to count alike ones together. */

@@ -5,7 +5,7 @@
 // off, always on, or with the CPU flooded. All addresses are documentation ranges.
 import { ip } from '../../../src/core/addr.js';
 import { validateState } from '../../../src/core/validate.js';
-import type { DesiredState, Method, Protocol, RealSpec, SchedFlag, SchedulerName, ServiceSpec, Defense, DefenseMode } from '../../../src/core/model.js';
+import { fwmarkVip, type DesiredState, type MarkRule, type Method, type Protocol, type RealSpec, type SchedFlag, type SchedulerName, type ServiceSpec, type Defense, type DefenseMode } from '../../../src/core/model.js';
 import type { NextHop } from '../../../src/dataplane/neighbors.js';
 import { filterBit, SEED_VIP, SEED_NAT_SRC } from '../../../src/dataplane/filter.js';
 import { ipTo16, ipFromBytes } from '../../../src/core/addr.js';
@@ -32,6 +32,7 @@ export interface Scenario {
 }
 
 const SCHEDULERS: SchedulerName[] = ['rr', 'wrr', 'lc', 'wlc', 'sh', 'mh', 'sed', 'nq'];
+const LEAST: SchedulerName[] = ['lc', 'wlc', 'sed', 'nq'];
 
 export function vipAddr(family: 4 | 6, i: number): string { return family === 4 ? `203.0.113.${10 + i}` : `2001:db8::${(0x10 + i).toString(16)}`; }
 export function realAddr(family: 4 | 6, i: number): string { return family === 4 ? `198.51.100.${1 + i}` : `2001:db8:1::${(1 + i).toString(16)}`; }
@@ -57,14 +58,19 @@ function tryScenario(rng: Rng, redirectPort?: number): Scenario {
   let realIndex = 0;
   const hops = new Map<string, NextHop | undefined>();
   const realMacs = new Map<string, string>();
+  const marks: MarkRule[] = [];
+  const withMarks = rng.chance(0.3);
+  let nextMark = 1;
   for (let i = 0; i < nServices; i++) {
     const family: 4 | 6 = rng.chance(0.65) ? 4 : 6;
     const vip = vipAddr(family, rng.int(6));
-    const protocol: Protocol = rng.chance(0.6) ? 'tcp' : 'udp';
+    // A firewall-mark service (its traffic chosen by mark rules) in some configurations.
+    const fwmark = withMarks && rng.chance(0.4) ? nextMark++ : 0;
+    const protocol: Protocol = fwmark ? 'tcp' : rng.chance(0.6) ? 'tcp' : 'udp';
     let port = rng.pick([80, 80, 443, 53, 1, 65535, 0]);
     let persistence = rng.chance(0.2) ? rng.pick([60, 300, 3600]) : 0;
-    if (port === 0) persistence = persistence || 300;
-    const id = `${protocol}|${vip}|${port}`;
+    if (port === 0 && !fwmark) persistence = persistence || 300;
+    const id = fwmark ? `fwm|${family}|${fwmark}` : `${protocol}|${vip}|${port}`;
     if (used.has(id)) continue;
     used.add(id);
     const scheduler = rng.pick(SCHEDULERS);
@@ -75,7 +81,9 @@ function tryScenario(rng: Rng, redirectPort?: number): Scenario {
     }
     const method: Method = rng.weighted([['dr', 3], ['tun', 3], ['nat', 3]] as const);
     const reals: RealSpec[] = [];
-    const nReals = rng.range(1, 4);
+    // lc/wlc/sed/nq beyond 16 reals sample candidates instead of scanning.
+    const many = LEAST.includes(scheduler) && rng.chance(0.12) && realIndex < 120;
+    const nReals = many ? rng.range(17, 48) : rng.range(1, 4);
     for (let j = 0; j < nReals; j++) {
       const m: Method = rng.chance(0.15) ? rng.pick(['dr', 'tun', 'nat'] as const) : method;
       // Only TUN crosses families (6in4, 4in6).
@@ -83,23 +91,74 @@ function tryScenario(rng: Rng, redirectPort?: number): Scenario {
       const k = realIndex++;
       const address = realAddr(rf, k);
       const rport = m === 'nat' ? rng.pick([8080, port, 0, 65535, 1]) : 0;
-      reals.push({ address, port: rport, method: m, weight: rng.weighted([[0, 1], [1, 5], [2, 2], [3, 1]] as const), upperThreshold: 0, lowerThreshold: 0 });
+      reals.push({
+        address, port: rport, method: m, weight: rng.weighted([[0, 1], [1, 5], [2, 2], [3, 1]] as const), upperThreshold: 0, lowerThreshold: 0,
+        ...(m === 'tun' ? randomTunnel(rng) : {}),
+      });
       const mac = realMac(k + 1);
       realMacs.set(address, mac);
       hops.set(address, randomHop(rng, rf, mac, redirectPort));
     }
     services.push({
-      vip, port, protocol, scheduler, flags, persistence,
+      ...(fwmark ? { fwmark } : {}),
+      vip: fwmark ? fwmarkVip(family) : vip, port: fwmark ? 0 : port, protocol, scheduler, flags, persistence,
       persistenceMask: persistence && rng.chance(0.3) ? (family === 4 ? '255.255.255.0' : '/64') : '', method, reals,
+      // One-packet scheduling: UDP services, and fwmark services (for their UDP packets).
+      ...((protocol === 'udp' || fwmark) && rng.chance(0.2) ? { ops: true } : {}),
     });
+    if (fwmark) marks.push(...randomMarks(rng, fwmark, family, services.map((x) => x.vip)));
   }
+  // Rules whose mark no service has: packets they cover go on to the address's services.
+  if (marks.length && rng.chance(0.2)) marks.push(...randomMarks(rng, 99, rng.chance(0.5) ? 4 : 6, services.map((x) => x.vip)));
   const mode = (): DefenseMode => rng.weighted([[0, 4], [1, 1], [2, 1], [3, 2]] as const);
   const flooded = rng.chance(0.25);
   const defense: Defense = { newFlowRate: flooded ? 1 : 0, dropEntry: mode(), secureTcp: mode(), synTimeout: 3600 };
   return {
-    state: { services, timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, defense },
+    state: { services, ...(marks.length ? { marks } : {}), timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, defense },
     hops, ifMac: rng.chance(0.85) ? DIR_MAC : undefined, flooded, realMacs,
   };
+}
+
+/** GUE (with a port) or GRE, with or without checksums, or IPIP. */
+function randomTunnel(rng: Rng): Pick<RealSpec, 'tunType' | 'tunPort' | 'tunChecksum'> {
+  switch (rng.weighted([['ipip', 3], ['gue', 2], ['gre', 2]] as const)) {
+    case 'ipip': return {};
+    case 'gue': return { tunType: 'gue', tunPort: rng.pick([5555, 6080, 1, 65535]), tunChecksum: rng.pick(['nocsum', 'csum', 'remcsum'] as const) };
+    case 'gre': return { tunType: 'gre', tunChecksum: rng.pick(['nocsum', 'csum'] as const) };
+  }
+}
+
+/**
+ * Rules giving `mark`: to a VIP of an address service (the mark comes first there), to an
+ * address of its own, or to a prefix too wide for the VIP filter; tcp or udp; some or every port.
+ */
+function randomMarks(rng: Rng, mark: number, family: 4 | 6, vips: string[]): MarkRule[] {
+  const own = vips.filter((v) => ip(v).family === family && v !== '0.0.0.0' && v !== '::');
+  return Array.from({ length: rng.range(1, 3) }, () => {
+    const destination = rng.weighted([
+      [own.length ? rng.pick(own) : vipAddr(family, 7), 3],
+      [family === 4 ? `203.0.113.${rng.range(30, 40)}` : `2001:db8::${rng.range(0x30, 0x40).toString(16)}`, 2],
+      [family === 4 ? '203.0.113.64/26' : '2001:db8::100/120', 2],
+      [family === 4 ? '203.0.113.0/24' : '2001:db8::/64', 1],
+    ] as const);
+    return {
+      mark, destination, protocol: rng.chance(0.7) ? 'tcp' : 'udp',
+      ports: rng.weighted([['', 3], ['80', 2], ['80,443', 2], ['1000-2000', 1], ['53', 1], ['0,65535', 1]] as const),
+    };
+  });
+}
+
+/** Where a mark rule sends a packet: an address in its destination, a port it covers. */
+export function markTarget(rng: Rng, rule: MarkRule): { dst: string; dport: number; proto: Protocol } {
+  const [net, len] = rule.destination.split('/');
+  const a = ip(net!);
+  const bytes = Uint8Array.from(a.bytes);
+  const bits = len === undefined ? bytes.length * 8 : Number(len);
+  // A host inside the prefix: random bits after it.
+  for (let i = bits; i < bytes.length * 8; i++) if (rng.chance(0.5)) bytes[i >> 3]! |= 0x80 >> (i & 7);
+  const ranges = rule.ports === '' ? [[0, 65535]] : rule.ports.split(',').map((p) => p.split(/[-:]/).map(Number));
+  const [lo, hi = lo] = rng.pick(ranges) as [number, number?];
+  return { dst: ipFromBytes(bytes).text, dport: rng.chance(0.85) ? rng.range(lo!, hi!) : rng.range(0, 65535), proto: rule.protocol };
 }
 
 function randomHop(rng: Rng, family: 4 | 6, mac: string, redirectPort?: number): NextHop | undefined {

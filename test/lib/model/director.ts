@@ -1,7 +1,8 @@
 // The reference model of the director's forwarding decision: for one frame, the verdict,
 // the exit reason, the frame sent and what changes in the maps, from docs/dataplane.md
-// (the packet path step by step, ICMP errors, fragments, checksums, flood defence),
-// IPVS's behaviour (ip_vs_core.c, ip_vs_xmit.c, the schedulers) and the RFCs. It does
+// (the packet path step by step, ICMP errors, fragments, checksums, flood defence,
+// firewall-mark services matched against the configuration's mark rules, one-packet
+// scheduling, tunnel types), IPVS's behaviour (ip_vs_core.c, ip_vs_xmit.c, the schedulers) and the RFCs. It does
 // not follow the C code: where the two disagree, one of them is wrong.
 import { FLOW, METHOD, REAL_F, SVC_F, SCHED_KIND, type EventName, type ReasonName } from '../../../src/dataplane/codec.js';
 import { addr16, isZero, equalBytes } from './bytes.js';
@@ -9,8 +10,9 @@ import {
   type Action, type Exit, type Ip, type L2, type L4, type Quote, exit, parseL2, parseIp, parseL4, parseQuote, isIcmp,
   martian, ipv4HeaderOk, laterFragment, l4off, PROTO,
 } from './parse.js';
-import { type Sent, withMacs, encapsulate, tooBig, natAddr, natRewrite, icmpNat, setL2 } from './output.js';
+import { type Sent, withMacs, encapsulate, tunnelHeaderLen, tooBig, natAddr, natRewrite, icmpNat, setL2 } from './output.js';
 import { pickReal } from './sched.js';
+import { flowDrawHash } from '../../../src/core/sched/hash.js';
 import { keys, NO_REAL, World, type FlowV, type NatRevV, type RealM, type SvcM } from './world.js';
 
 export interface Answer {
@@ -37,6 +39,8 @@ interface Ctx {
   now: bigint;
   path: string[];
   events: EventName[];
+  /** Ports and flags, once parsed (not for ICMP errors and later fragments). */
+  l4?: L4;
 }
 
 /** What the next hop of a real is, when the control plane did not resolve it (the harness's namespace resolves nothing). */
@@ -75,8 +79,9 @@ export class Director {
     if ('reason' in ip) return ip;
     const c: Ctx = { f, l2, ip, now, path, events };
 
-    // 2. Not to a VIP: a NAT real's reply or an ICMP error about a NAT flow, or the host's.
-    if (!w.cfg.vips.has(keys.vip(ip.dst, ip.family))) { path.push('not-vip'); return this.notForAVip(c); }
+    // 2. Not to a VIP (nor to a mark rule's destination): a NAT real's reply or an ICMP
+    // error about a NAT flow, or the host's.
+    if (!w.cfg.vips.has(keys.vip(ip.dst, ip.family)) && !this.markDestination(ip)) { path.push('not-vip'); return this.notForAVip(c); }
 
     // 3. What the kernel would refuse.
     if (ip.family === 4 && !ipv4HeaderOk(f, ip)) return exit('pass_bad_csum');
@@ -89,6 +94,7 @@ export class Director {
       return this.icmpToVip(c);
     }
     if (l4 === 'malformed') return exit('pass_malformed');
+    c.l4 = l4;
     return this.toVip(c, l4);
   }
 
@@ -173,6 +179,13 @@ export class Director {
     c.path.push(`new flow -> real ${id}`);
     const state = nextState(ip.proto, l4.flags, FLOW.none);
     const nfv: FlowV = { realId: id, realGen: r.gen, atime: now, svcId: svc.id, state };
+    // One-packet scheduling: a UDP datagram keeps no flow, nor a NAT reverse entry (IPVS
+    // IP_VS_CONN_F_ONE_PACKET expects no reply).
+    if ((svc.flags & SVC_F.onePacket) && ip.proto === PROTO.udp) {
+      c.path.push('one packet');
+      w.event('flow_no_entry');
+      return this.forward(c, l4, r, svc.id, true);
+    }
     if (flooded && svc.sched === SCHED_KIND.hash && r.method !== METHOD.nat) {
       w.event('flow_no_entry');
       return this.forward(c, l4, r, svc.id, true);
@@ -191,10 +204,38 @@ export class Director {
     return this.forward(c, l4, r, svc.id, true);
   }
 
-  /** The service by (VIP, port, protocol, family), else the VIP's port-0 service. */
+  /**
+   * A fwmark service first (IPVS ip_vs_service_find), by the mark of the first rule that
+   * matches; then (VIP, port, protocol, family), else the VIP's port-0 service.
+   */
   private service(ip: Ip, l4: L4): SvcM | undefined {
     const s = this.w.cfg.services;
+    const mark = this.markOf(ip, l4.dport);
+    if (mark) {
+      const m = new Uint8Array(ip.family === 4 ? 4 : 16);
+      new DataView(m.buffer).setUint32(0, mark, true); // the mark in place of the VIP's first word
+      const svc = s.get(keys.service(m, 0, 0, ip.family));
+      if (svc) return svc;
+    }
     return s.get(keys.service(ip.dst, l4.dport, ip.proto, ip.family)) ?? s.get(keys.service(ip.dst, 0, ip.proto, ip.family));
+  }
+
+  /** The rules covering a destination for a protocol, in order. */
+  private rulesFor(ip: Ip, proto: number) {
+    return this.w.cfg.marks.filter((r) => r.family === ip.family && r.proto === proto && inPrefix(ip.dst, r.prefix, r.prefixLen));
+  }
+
+  /** The mark of the first rule matching the packet (destination, protocol, port), or 0. */
+  private markOf(ip: Ip, dport: number): number {
+    for (const r of this.rulesFor(ip, ip.proto)) if (r.ports.some(([lo, hi]) => dport >= lo && dport <= hi)) return r.mark;
+    return 0;
+  }
+
+  /** Some rule covers this destination for the packet's protocol (an ICMP error: TCP or UDP), so it may be a fwmark service's. */
+  private markDestination(ip: Ip): boolean {
+    if (!this.w.cfg.marks.length) return false;
+    if (isIcmp(ip)) return this.rulesFor(ip, PROTO.tcp).length > 0 || this.rulesFor(ip, PROTO.udp).length > 0;
+    return this.rulesFor(ip, ip.proto).length > 0;
   }
 
   /** The flow's real if it is still the one the flow was made with. */
@@ -247,7 +288,7 @@ export class Director {
         }
       }
     }
-    const id = pickReal(w, svc, ip.src, l4.sport);
+    const id = pickReal(w, svc, ip.src, l4.sport, ip.dst, l4.dport);
     const r = id === NO_REAL ? undefined : w.real(id);
     if (!r || !(r.flags & REAL_F.live)) return NO_REAL;
     if (pkey) w.set('persist', pkey, { realId: id, realGen: r.gen, atime: now });
@@ -295,26 +336,39 @@ export class Director {
     const hop = r.flags & REAL_F.nexthop ? { ifindex: r.ifindex, dmac: r.dmac, smac: r.smac, src: new Uint8Array(r.addr.length) } : this.fib(r);
     if (!hop) return exit('drop_no_neigh');
     if (r.method !== METHOD.tun) return this.xmit(hop.ifindex, withMacs(pkt.frame, hop.dmac, hop.smac, pkt.csums));
-    const mtu = r.mtu || 1500, outer = r.family === 4 ? 20 : 40;
+    const mtu = r.mtu || 1500, outer = tunnelHeaderLen(r);
     if (ip.l3len + outer > mtu) {
       c.path.push(`too big for the tunnel (mtu ${mtu})`);
       return answerTooBig ? this.tooBig(c, mtu - outer) : exit('drop_too_big_nodf');
     }
     const src = isZero(r.tunSrc) ? hop.src : r.tunSrc;
+    // GUE's source port spreads flows (udp_flow_src_port); a packet without ports (ICMP, a
+    // later fragment) hashes its addresses only.
+    const ports = c.l4 ?? { sport: 0, dport: 0 };
     return this.xmit(hop.ifindex, encapsulate(c.f, l2, ip, {
       dmac: hop.dmac, smac: hop.smac, src, dst: r.addr, family: r.family,
-      // The client's DF is kept (an IPv6 packet is never fragmented on the way).
-      df: ip.family === 4 ? ip.df : true, id: 0,
+      // DF as an IPv4 client set it, clear for an IPv6 one (IPVS ip_vs_prepare_tunneled_skb).
+      df: ip.family === 4 && ip.df, id: r.family === 4 ? this.w.nextIdent() : 0,
+      tun: { type: r.tunType, flags: r.tunFlags, port: r.tunPort, flowHash: flowDrawHash(ip.src, ip.dst, ports.sport, ports.dport) },
     }));
   }
 
-  /** The client's packet does not fit the tunnel: ICMP back to it, from the VIP. */
+  /**
+   * The client's packet does not fit the tunnel: ICMP back to it, from the VIP, from the
+   * interface's own MAC. Never for a later IPv4 fragment, a link-layer broadcast or
+   * multicast, a source that is not one host (RFC 1122 3.2.2, RFC 4443 2.4), or when the
+   * interface's MAC is not known.
+   */
   private tooBig(c: Ctx, mtu: number): Verdict {
     const { ip, l2, f } = c;
     if (ip.family === 4 && !ip.df) return exit('drop_too_big_nodf');
-    if (ip.family === 6 && ip.l3len < 1232) return exit('drop_too_big_nodf');
-    const quote = ip.family === 4 ? ip.hdrLen + 8 : 1232;
-    const sent = tooBig(f, l2, ip, { dmac: l2.srcMac, smac: l2.dstMac, mtu, quote });
+    if (laterFragment(ip) && ip.family === 4) return exit('drop_too_big_unanswered');
+    if ((l2.dstMac[0]! & 1) || martian(ip) || (ip.family === 4 && ip.src[0]! >= 240)) return exit('drop_too_big_unanswered');
+    const own = this.w.cfg.ifMacs.get(this.w.cfg.ingress);
+    if (!own) return exit('drop_too_big_unanswered');
+    // IPv4: the header and 8 bytes; IPv6: as much as fits the minimum MTU (RFC 4443 3.2).
+    const quote = ip.family === 4 ? ip.hdrLen + 8 : Math.min(ip.l3len, 1232);
+    const sent = tooBig(f, l2, ip, { dmac: l2.srcMac, smac: own, mtu, quote, id: ip.family === 4 ? this.w.nextIdent() : 0 });
     return { ...exit('tx_icmp_too_big'), sent };
   }
 
@@ -423,3 +477,13 @@ export function nextState(proto: number, flags: number, cur: number): number {
 
 /** Flood defence modes as IPVS's sysctls: 0 off, 1 and 2 while flooded, 3 always. */
 export const defenseOn = (mode: number, flooded: boolean): boolean => mode === DEFENSE_ALWAYS || (mode !== 0 && flooded);
+
+/** `a` (4 or 16 bytes) lies in prefix/len. */
+function inPrefix(a: Uint8Array, prefix: Uint8Array, len: number): boolean {
+  for (let i = 0; i < a.length; i++) {
+    const bits = Math.max(0, Math.min(8, len - 8 * i));
+    const mask = bits ? (0xff << (8 - bits)) & 0xff : 0;
+    if ((a[i]! & mask) !== (prefix[i]! & mask)) return false;
+  }
+  return true;
+}

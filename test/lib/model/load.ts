@@ -7,7 +7,9 @@ import {
 import { defineStruct, u32Key, readU32, readU64 } from '../../../src/dataplane/layout.js';
 import type { IpvxMaps, MapHandle } from '../../../src/dataplane/writer.js';
 import { toHex, addrOf16, addr16 } from './bytes.js';
-import { World, NO_REAL, type Config, type RealM, type SvcM, type FlowV, type NatRevV, type FragV, type PersistV, type Counters } from './world.js';
+import { parsePrefix, parsePorts, type PortRange } from '../../../src/core/marks.js';
+import type { MarkRule } from '../../../src/core/model.js';
+import { World, NO_REAL, type MarkRuleM, type Config, type RealM, type SvcM, type FlowV, type NatRevV, type FragV, type PersistV, type Counters } from './world.js';
 
 /** struct frag_val (bpf/include/structs.h): the real, or NO_REAL and a NAT reply's reverse entry at 16. */
 const fragValHead = defineStruct<{ realId: number; realGen: number; svcId: number }>('frag_val', 64, {
@@ -70,11 +72,37 @@ function decodeReal(id: number, b: Uint8Array): RealM {
   return {
     id, gen: r.gen, flags: r.flags, method: r.method, family, addr: addrOf16(r.addr, family), port: r.port, weight: r.weight,
     ifindex: r.ifindex, dmac: r.dmac, smac: r.smac, mtu: r.mtu, tunSrc: addrOf16(r.tunSrc, family),
+    tunType: r.tunType, tunFlags: r.tunFlags, tunPort: r.tunPort,
   };
 }
 
+/** Where the model's world comes from besides the maps. */
+export interface WorldOpts {
+  ingress: number;
+  flooded: boolean;
+  /** The configuration's mark rules (the model matches them itself, not the tables compiled from them). */
+  marks?: readonly MarkRule[];
+}
+
+function markRules(rules: readonly MarkRule[]): MarkRuleM[] {
+  return rules.map((r) => {
+    const p = parsePrefix(r.destination), ports = parsePorts(r.ports);
+    if (typeof p === 'string' || typeof ports === 'string') throw new Error(`mark rule ${JSON.stringify(r)}: ${typeof p === 'string' ? p : ports}`);
+    return {
+      mark: r.mark, family: p.addr.family, prefix: p.addr.bytes, prefixLen: p.bits, proto: r.protocol === 'tcp' ? 6 : 17,
+      ports: (ports as PortRange[]).map((x) => [x.lo, x.hi] as [number, number]),
+    };
+  });
+}
+
+/** The identification counter of the CPU test runs use (the fuzzer keeps its thread on CPU 0). */
+function readIdent(maps: IpvxMaps): number {
+  const v = maps.ip_ident?.lookupPerCpu(u32Key(0));
+  return v ? readU32(v[0]!) : 0;
+}
+
 /** The configuration part, as the writer left it in the maps. */
-export function loadConfig(maps: IpvxMaps, o: { ingress: number; flooded: boolean }): Config {
+export function loadConfig(maps: IpvxMaps, o: WorldOpts): Config {
   const services = new Map<string, SvcM>();
   let slotEnd = 0;
   for (const [k, v] of entries(maps.services)) {
@@ -109,18 +137,18 @@ export function loadConfig(maps: IpvxMaps, o: { ingress: number; flooded: boolea
   for (const k of maps.tx_ports.keys()) txPorts.add(readU32(k));
   return {
     services, reals, slots, vips: new Set(entries(maps.vips).map(([k]) => k)), ifMacs, txPorts, ingress: o.ingress, flooded: o.flooded,
-    statSlots: { svc: maps.svc_stats.maxEntries, real: maps.real_stats.maxEntries },
+    statSlots: { svc: maps.svc_stats.maxEntries, real: maps.real_stats.maxEntries }, marks: markRules(o.marks ?? []),
   };
 }
 
 /** A world whose tables are the maps' contents now. */
-export function loadWorld(maps: IpvxMaps, o: { ingress: number; flooded: boolean }): World {
+export function loadWorld(maps: IpvxMaps, o: WorldOpts): World {
   const cfg = loadConfig(maps, o);
   const g = lbGlobals.decode(maps.globals.lookup(u32Key(0))!);
   const w = new World(cfg, {
     tcpNs: g.tcpTimeoutNs, tcpfinNs: g.tcpfinTimeoutNs, udpNs: g.udpTimeoutNs, synNs: g.synTimeoutNs,
     nat: (g.flags & GLOBAL_F.nat) !== 0, newFlowRate: g.newFlowRate, dropEntry: g.dropEntry, secureTcp: g.secureTcp,
-    embryoNs: g.embryoNs,
+    embryoNs: g.embryoNs, ipIdent: readIdent(maps),
   });
   for (const [k, v] of entries(maps.flows)) w.flows.set(k, flowVal.decode(v));
   for (const [k, v] of entries(maps.embryos)) w.embryos.set(k, flowVal.decode(v));
@@ -163,6 +191,7 @@ function diffTable<T>(name: string, want: Map<string, T>, got: Map<string, T>, t
 /** What the program's maps hold that the model does not (ages of entries aside), as readable lines. */
 export function diffWorld(model: World, maps: IpvxMaps): string[] {
   const got = loadWorld(maps, { ingress: model.cfg.ingress, flooded: model.cfg.flooded });
+  const idents = maps.ip_ident ? maps.ip_ident.lookupPerCpu(u32Key(0)).map((v) => readU32(v)) : [model.globals.ipIdent];
   const out: string[] = [];
   diffTable('flows', model.flows, got.flows, flowText, out);
   diffTable('embryos', model.embryos, got.embryos, flowText, out);
@@ -179,6 +208,7 @@ export function diffWorld(model: World, maps: IpvxMaps): string[] {
   const stat = (c: Counters | undefined) => c ? `${c.conns}/${c.pktsIn}/${c.bytesIn}/${c.pktsOut}/${c.bytesOut}` : '0/0/0/0/0';
   for (const [id, c] of model.svcStats) if (stat(got.svcStats.get(id)) !== stat(c)) out.push(`svc_stats ${id}: model ${stat(c)}, program ${stat(got.svcStats.get(id))}`);
   for (const [id, c] of model.realStats) if (stat(got.realStats.get(id)) !== stat(c)) out.push(`real_stats ${id}: model ${stat(c)}, program ${stat(got.realStats.get(id))}`);
+  if (!idents.includes(model.globals.ipIdent)) out.push(`ip_ident: model ${model.globals.ipIdent}, program ${idents.join('/')}`);
   if (model.globals.embryoNs !== got.globals.embryoNs && (model.globals.embryoNs === 0n) !== (got.globals.embryoNs === 0n)) {
     out.push(`globals.embryo_ns: model ${model.globals.embryoNs}, program ${got.globals.embryoNs}`);
   }

@@ -1,8 +1,10 @@
 // The frames the director sends, built from their RFCs: new MACs (DR), an outer IP
-// header (TUN: RFC 2003 IPIP, RFC 2473 IP6IP6, RFC 4213 6in4, 4in6), NAT rewrites whose
+// header (TUN: RFC 2003 IPIP, RFC 2473 IP6IP6, RFC 4213 6in4, 4in6; GUE over UDP,
+// draft-ietf-intarea-gue; GRE, RFC 2784), NAT rewrites whose
 // checksums keep the error they came with (RFC 1624), ICMP errors relayed with the same
 // rule, and ICMP fragmentation-needed (RFC 792, RFC 1191) / packet-too-big (RFC 4443 3.2).
 import { concat, wr16, wr32, rd16, freshChecksum, preservedChecksum, pseudo } from './bytes.js';
+import { TUN_TYPE, TUN_F } from '../../../src/dataplane/codec.js';
 import { ETH_P, PROTO, type Ip, type L2, type Quote, l4off, l3end } from './parse.js';
 
 /** A frame the model expects, with the offsets of 16-bit checksums that may be +0 or -0. */
@@ -26,41 +28,93 @@ export function withMacs(f: Uint8Array, dmac: Uint8Array, smac: Uint8Array, csum
   return { frame: out, csums };
 }
 
-/** An outer IPv4 or IPv6 header around the IP packet (and whatever trailer followed it). The tag stays. */
+/** The tunnel's encapsulation (TUN_TYPE, TUN_F, GUE's port) and the flow's hash for GUE's source port. */
+export interface Tunnel { type: number; flags: number; port: number; flowHash: number }
+
+/** The bytes between the outer IP header and the client's packet: GUE's UDP and GUE headers, GRE's. */
+function tunnelHeader(t: Tunnel | undefined, inner: 4 | 6): Uint8Array {
+  if (!t || t.type === TUN_TYPE.ipip) return new Uint8Array(0);
+  const innerProto = inner === 4 ? PROTO.ipip : PROTO.ipv6;
+  if (t.type === TUN_TYPE.gue) {
+    // UDP (RFC 768) + GUE variant 0 (draft-ietf-intarea-gue 3.1): version 0, no options, the inner protocol.
+    const h = new Uint8Array(12);
+    wr16(h, 0, GUE_SPORT_MIN + Number((BigInt(t.flowHash >>> 0) * BigInt(GUE_SPORT_RANGE)) >> 32n));
+    wr16(h, 2, t.port);
+    h[9] = innerProto;
+    return h;
+  }
+  // GRE (RFC 2784): the C bit and a checksum field (+ reserved1) with --tun-csum.
+  const h = new Uint8Array(t.flags & TUN_F.csum ? 8 : 4);
+  if (t.flags & TUN_F.csum) h[0] = 0x80;
+  wr16(h, 2, inner === 4 ? ETH_P.ip : ETH_P.ipv6);
+  return h;
+}
+
+/** Bytes a real's tunnel puts in front of the client's packet (IPVS: max_headroom). */
+export function tunnelHeaderLen(r: { family: 4 | 6; tunType: number; tunFlags: number }): number {
+  const ip = r.family === 4 ? 20 : 40;
+  if (r.tunType === TUN_TYPE.gue) return ip + 12;
+  if (r.tunType === TUN_TYPE.gre) return ip + (r.tunFlags & TUN_F.csum ? 8 : 4);
+  return ip;
+}
+
+/**
+ * An outer IPv4 or IPv6 header (and GUE or GRE) around the IP packet (and whatever
+ * trailer followed it). The tag stays. A GUE or GRE checksum covers the tunnel header
+ * and the client's IP packet (GUE's with the UDP pseudo-header); IPVS's ipvs_gue_encap,
+ * ipvs_gre_encap.
+ */
 export function encapsulate(f: Uint8Array, l2: L2, ip: Ip, o: {
-  dmac: Uint8Array; smac: Uint8Array; src: Uint8Array; dst: Uint8Array; family: 4 | 6; df: boolean; id: number;
+  dmac: Uint8Array; smac: Uint8Array; src: Uint8Array; dst: Uint8Array; family: 4 | 6; df: boolean; id: number; tun?: Tunnel;
 }): Sent {
   const inner = f.subarray(ip.l3off);
-  const proto = ip.family === 4 ? PROTO.ipip : PROTO.ipv6;
+  const th = tunnelHeader(o.tun, ip.family);
+  const proto = o.tun?.type === TUN_TYPE.gue ? PROTO.udp : o.tun?.type === TUN_TYPE.gre ? PROTO.gre : ip.family === 4 ? PROTO.ipip : PROTO.ipv6;
+  const packet = f.subarray(ip.l3off, ip.l3off + ip.l3len);
+  if (o.tun?.type === TUN_TYPE.gue) {
+    wr16(th, 4, th.length + ip.l3len);
+    if (o.tun.flags & (TUN_F.csum | TUN_F.remcsum)) {
+      const c = freshChecksum(pseudo(o.src, o.dst, PROTO.udp, th.length + ip.l3len), th, packet);
+      wr16(th, 6, c === 0 ? 0xffff : c);
+    }
+  } else if (o.tun?.type === TUN_TYPE.gre && (o.tun.flags & TUN_F.csum)) {
+    wr16(th, 4, freshChecksum(th, packet));
+  }
   let outer: Uint8Array;
   if (o.family === 4) {
     outer = new Uint8Array(20);
-    outer[0] = 0x45; outer[1] = ip.tos; wr16(outer, 2, ip.l3len + 20); wr16(outer, 4, o.id);
+    outer[0] = 0x45; outer[1] = ip.tos; wr16(outer, 2, ip.l3len + 20 + th.length); wr16(outer, 4, o.id);
     wr16(outer, 6, o.df ? 0x4000 : 0); outer[8] = TUN_TTL; outer[9] = proto;
     outer.set(o.src, 12); outer.set(o.dst, 16);
     wr16(outer, 10, freshChecksum(outer));
   } else {
     outer = new Uint8Array(40);
-    wr32(outer, 0, (0x60000000 | (ip.tos << 20)) >>> 0); wr16(outer, 4, ip.l3len); outer[6] = proto; outer[7] = TUN_TTL;
+    wr32(outer, 0, (0x60000000 | (ip.tos << 20)) >>> 0); wr16(outer, 4, ip.l3len + th.length); outer[6] = proto; outer[7] = TUN_TTL;
     outer.set(o.src, 8); outer.set(o.dst, 24);
   }
   const eth = ethHeader(o.dmac, o.smac, l2.vlan, o.family === 4 ? ETH_P.ip : ETH_P.ipv6);
-  return { frame: concat(eth, outer, inner), csums: o.family === 4 ? [eth.length + 10] : [] };
+  const ipCsum = o.family === 4 ? [eth.length + 10] : [];
+  // GRE's checksum may come out +0 or -0 (GUE's never 0: RFC 768).
+  const greCsum = o.tun?.type === TUN_TYPE.gre && (o.tun.flags & TUN_F.csum) ? [eth.length + outer.length + 4] : [];
+  return { frame: concat(eth, outer, th, inner), csums: [...ipCsum, ...greCsum] };
 }
+
+/** GUE's UDP source port: a flow hash over 32768-60999 (the kernel's udp_flow_src_port, default local ports). */
+const GUE_SPORT_MIN = 32768, GUE_SPORT_RANGE = 28232;
 
 /**
  * ICMP fragmentation needed (IPv4) or packet too big (IPv6) from the VIP back to the
  * client, out of the interface it came in on: quoting the IP header and 8 bytes (IPv4),
  * or 1,232 bytes (IPv6), of the packet as received.
  */
-export function tooBig(f: Uint8Array, l2: L2, ip: Ip, o: { dmac: Uint8Array; smac: Uint8Array; mtu: number; quote: number }): Sent {
+export function tooBig(f: Uint8Array, l2: L2, ip: Ip, o: { dmac: Uint8Array; smac: Uint8Array; mtu: number; quote: number; id: number }): Sent {
   const quoted = f.subarray(ip.l3off, ip.l3off + o.quote);
   const eth = ethHeader(o.dmac, o.smac, l2.vlan, ip.family === 4 ? ETH_P.ip : ETH_P.ipv6);
   if (ip.family === 4) {
     const icmp = concat(Uint8Array.of(3, 4, 0, 0, 0, 0, (o.mtu >> 8) & 0xff, o.mtu & 0xff), quoted);
     wr16(icmp, 2, freshChecksum(icmp));
     const h = new Uint8Array(20);
-    h[0] = 0x45; wr16(h, 2, 20 + icmp.length); h[8] = ICMP_TTL; h[9] = PROTO.icmp;
+    h[0] = 0x45; wr16(h, 2, 20 + icmp.length); wr16(h, 4, o.id); h[8] = ICMP_TTL; h[9] = PROTO.icmp;
     h.set(ip.dst, 12); h.set(ip.src, 16);
     wr16(h, 10, freshChecksum(h));
     return { frame: concat(eth, h, icmp), csums: [eth.length + 10, eth.length + 22] };

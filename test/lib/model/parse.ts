@@ -19,7 +19,7 @@ export function reasonAction(r: ReasonName): Action {
 }
 
 export const ETH_P = { ip: 0x0800, ipv6: 0x86dd, q: 0x8100, ad: 0x88a8 } as const;
-export const PROTO = { hop: 0, icmp: 1, ipip: 4, tcp: 6, udp: 17, ipv6: 41, routing: 43, frag: 44, ah: 51, icmp6: 58, dst: 60 } as const;
+export const PROTO = { hop: 0, icmp: 1, ipip: 4, tcp: 6, udp: 17, ipv6: 41, routing: 43, frag: 44, gre: 47, ah: 51, icmp6: 58, dst: 60 } as const;
 const V6_EXT = new Set<number>([PROTO.hop, PROTO.routing, PROTO.dst, PROTO.frag, PROTO.ah]);
 /** Extension headers walked before the packet counts as malformed. */
 export const V6_MAX_EXT = 6;

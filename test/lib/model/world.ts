@@ -24,7 +24,14 @@ export interface RealM {
   mtu: number;
   /** Outer source of TUN (4 or 16 bytes); all zero when none was configured. */
   tunSrc: Uint8Array;
+  /** TUN encapsulation (TUN_TYPE), its checksum flags (TUN_F) and GUE's UDP port. */
+  tunType: number;
+  tunFlags: number;
+  tunPort: number;
 }
+
+/** A mark rule as configured: destination prefix, protocol, port ranges (empty = every port). */
+export interface MarkRuleM { mark: number; family: 4 | 6; prefix: Uint8Array; prefixLen: number; proto: number; ports: [number, number][] }
 
 export interface SvcM {
   id: number;
@@ -55,6 +62,8 @@ export interface Globals {
   newFlowRate: number; dropEntry: number; secureTcp: number;
   /** When the program last kept an embryo (it looks embryos up only within the timeouts of that). */
   embryoNs: bigint;
+  /** The identification the next IPv4 header the program builds gets (ip_ident of this CPU). */
+  ipIdent: number;
 }
 
 export interface Config {
@@ -72,6 +81,8 @@ export interface Config {
   flooded: boolean;
   /** Entries of svc_stats and real_stats: counters of ids past them are not kept. */
   statSlots: { svc: number; real: number };
+  /** The mark rules in order (the configuration's, not the tables compiled from them). */
+  marks: MarkRuleM[];
 }
 
 export type MapName = 'flows' | 'embryos' | 'nat_rev' | 'frags' | 'persist';
@@ -168,6 +179,14 @@ export class World {
     const old = this.cursor(svcId);
     this.cursors.set(svcId, v >>> 0);
     this.remember(() => this.cursors.set(svcId, old));
+  }
+
+  /** An IPv4 header's identification: the per-CPU counter, moved on. */
+  nextIdent(): number {
+    const old = this.globals.ipIdent;
+    this.globals.ipIdent = (old + 1) >>> 0;
+    this.remember(() => { this.globals.ipIdent = old; });
+    return old & 0xffff;
   }
 
   setEmbryoNs(ns: bigint): void {
