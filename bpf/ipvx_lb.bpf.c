@@ -158,6 +158,14 @@ static __always_inline void conns_move(__u32 real_id, __u32 from, __u32 to)
 		__sync_fetch_and_add(&c->inactive, 1);
 }
 
+/* `then` lies within `limit` before `now`, or after it: a time another CPU stamped just
+ * after this one read the clock (jiffies move between the two reads) is recent, not
+ * 2^64 ns old. */
+static __always_inline int within(__u64 now, __u64 then, __u64 limit)
+{
+	return (__s64)(now - then) <= (__s64)limit;
+}
+
 /* The flow's real still exists as the flow knew it (removed or replaced reals get a
  * new generation). */
 static __always_inline int flow_real_live(const struct flow_val *fv, const struct real_info *r)
@@ -172,7 +180,7 @@ static __always_inline struct real_info *flow_usable(const struct lb_globals *g,
 	__u32 id = fv->real_id;
 	struct real_info *r = bpf_map_lookup_elem(&reals, &id);
 
-	if (flow_real_live(fv, r) && now - fv->atime <= state_timeout(g, fv->state))
+	if (flow_real_live(fv, r) && within(now, fv->atime, state_timeout(g, fv->state)))
 		return r;
 	return 0;
 }
@@ -215,7 +223,7 @@ __noinline __u32 schedule(struct svc_info *svc, struct pkt_desc *p, __u64 now)
 		pk.family = p->key.family;
 		mask_addr(&pk.client, &p->key.src, &svc->persist_mask);
 		pv = bpf_map_lookup_elem(&persist, &pk);
-		if (pv && now - pv->atime <= (__u64)svc->persist_timeout * NS_PER_SEC) {
+		if (pv && within(now, pv->atime, (__u64)svc->persist_timeout * NS_PER_SEC)) {
 			id = pv->real_id;
 			r = bpf_map_lookup_elem(&reals, &id);
 			/* A quiesced real keeps its persistent clients, as in IPVS. */
@@ -758,7 +766,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 	}
 
 	/* 7. An embryonic flow's second packet (drop_entry defence) makes it a flow. */
-	if (now - g->embryo_ns <= g->udp_timeout_ns + g->tcpfin_timeout_ns) {
+	if (within(now, g->embryo_ns, g->udp_timeout_ns + g->tcpfin_timeout_ns)) {
 		struct flow_val *ev = bpf_map_lookup_elem(&embryos, &p.key);
 
 		if (ev) {

@@ -152,7 +152,7 @@ export class Director {
     }
 
     // An embryo's second packet makes it a flow.
-    if (BigInt.asUintN(64, now - g.embryoNs) <= g.udpNs + g.tcpfinNs) {
+    if (within(now, g.embryoNs, g.udpNs + g.tcpfinNs)) {
       const ev = w.embryos.get(fkey);
       if (ev) {
         const r = this.flowReal(ev);
@@ -248,7 +248,7 @@ export class Director {
     const g = this.w.globals;
     const t = fv.state === FLOW.est ? g.tcpNs : fv.state === FLOW.udp ? g.udpNs
       : fv.state === FLOW.syn && g.secureTcp === DEFENSE_ALWAYS ? g.synNs : g.tcpfinNs;
-    return BigInt.asUintN(64, now - fv.atime) > t;
+    return !within(now, fv.atime, t);
   }
 
   /** An established packet moves its flow's state and keeps it alive (its time refreshed at most once a second). */
@@ -279,7 +279,7 @@ export class Director {
       const client = addr16(ip.src).map((b, i) => b & svc.persistMask[i]!);
       pkey = keys.persist(svc.id, ip.family, client);
       const pv = w.persist.get(pkey);
-      if (pv && BigInt.asUintN(64, now - pv.atime) <= BigInt(svc.persistTimeout) * NS) {
+      if (pv && within(now, pv.atime, BigInt(svc.persistTimeout) * NS)) {
         const r = w.real(pv.realId);
         if (r && (r.flags & REAL_F.live) && r.gen === pv.realGen) {
           w.patch('persist', pkey, { atime: now });
@@ -474,6 +474,12 @@ export function nextState(proto: number, flags: number, cur: number): number {
   if (cur === FLOW.syn || cur === FLOW.none) return FLOW.est;
   return cur;
 }
+
+/**
+ * `then` is at most `limit` before `now`, or after it: a time stamped on another CPU a
+ * moment after this packet's clock was read is recent (the program compares signed).
+ */
+export const within = (now: bigint, then: bigint, limit: bigint): boolean => BigInt.asIntN(64, now - then) <= limit;
 
 /** Flood defence modes as IPVS's sysctls: 0 off, 1 and 2 while flooded, 3 always. */
 export const defenseOn = (mode: number, flooded: boolean): boolean => mode === DEFENSE_ALWAYS || (mode !== 0 && flooded);
