@@ -456,6 +456,31 @@ test('the other pages: a service with its charts, status, events, settings, and 
   });
 });
 
+test('a fwmark service with a GUE real, made with ipvsadm commands, is shown as FWM 7 with its tunnel; editing the real in the console keeps the mark and the tunnel', { timeout: 60_000 }, async () => {
+  await step('fwmark', async () => {
+    ipvx('-A', '-f', '7', '-s', 'wlc', '-p', '600');
+    ipvx('-a', '-f', '7', '-r', `${REAL[2]}:0`, '-i', '-w', '2', '--tun-type', 'gue', '--tun-port', '6080', '--tun-csum');
+    const fsid = 'fwm|0.0.0.0|7';
+    await page.goto(`${base}/services`);
+    const body = page.locator(`tbody[data-service="${fsid}"]`);
+    await body.waitFor();
+    assert.equal((await body.locator('a.svc-name').textContent())?.trim(), 'FWM 7');
+    const row = page.locator(`tr[data-real="${fsid}#${REAL[2]}|0"]`);
+    assert.equal((await row.locator('td[data-col=forward]').textContent())?.trim(), 'TUN gue:6080');
+    await body.locator('a.svc-name').click();
+    await page.waitForURL(/\/services\/fwm\/0\.0\.0\.0\/7$/);
+    assert.equal((await page.locator('[data-testid=service-name]').textContent())?.trim(), 'FWM 7');
+    await page.locator(`tr[data-real="${fsid}#${REAL[2]}|0"]`).getByRole('button', { name: 'Edit' }).click();
+    await page.fill('#f-weight', '5');
+    await page.click('[data-testid=real-form] button[type=submit]');
+    assert.equal((await reviewAndApply(page)).length, 1, 'one change: the weight');
+    const rules = ipvx('-S', '-n');
+    assert.match(rules, /^-A -f 7 -s wlc -p 600$/m);
+    assert.match(rules, new RegExp(`^-a -f 7 -r ${REAL[2]!.replace(/\./g, '\\.')}:0 -i -w 5 --tun-type gue --tun-port 6080 --tun-csum$`, 'm'));
+    ipvx('-D', '-f', '7');
+  });
+});
+
 // ---- the listing's comparison ----
 
 interface CliReal { address: string; port: number; forward: string; weight: number; configuredWeight: number; health: string; activeConns: number; inactiveConns: number; stats: Record<string, number> }

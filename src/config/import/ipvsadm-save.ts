@@ -6,7 +6,7 @@ import type { FieldError } from '../../core/result.js';
 import { parseRestoreLines } from '../../ipvsadm/restore.js';
 import { commandToRealSpec, commandToServiceSpec, serviceKey } from '../../ipvsadm/mapping.js';
 import type { IpvsadmCommand } from '../../ipvsadm/command.js';
-import { lineError, type ImportOptions, type ImportOutcome, type ImportResult, type UnmappedLine } from './types.js';
+import { imported, lineError, type ImportOptions, type ImportOutcome, type ImportResult, type UnmappedLine } from './types.js';
 import { parseIp } from '../../core/addr.js';
 import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
 
@@ -110,11 +110,5 @@ export function importIpvsadmSave(text: string, opts: ImportOptions = {}): Impor
       if (ri >= 0) origins.push({ service: si, real: ri, line });
     }
   }
-  return {
-    ok: true,
-    value: {
-      state, unmapped, origins, format: 'ipvsadm',
-      summary: { services: state.services.length, reals: state.services.reduce((n, x) => n + x.reals.length, 0), droppedServices: 0, droppedReals: 0, skipped: unmapped.length },
-    },
-  };
+  return imported('ipvsadm', state, unmapped, { origins });
 }

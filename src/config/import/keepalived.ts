@@ -30,7 +30,7 @@
 import { parseIp, ipFromBytes } from '../../core/addr.js';
 import { SCHEDULERS, emptyState, fwmarkVip, type TunChecksum, type TunType, type HttpUrlSpec, type HaSpec, type HealthCheckSpec, type HealthSpec, type Method, type RealSpec, type SchedFlag, type SchedulerName, type ServiceSpec } from '../../core/model.js';
 import type { FieldError } from '../../core/result.js';
-import { lineError, type ImportOptions, type ImportOutcome, type UnmappedLine } from './types.js';
+import { imported, lineError, type ImportOptions, type ImportOutcome, type UnmappedLine } from './types.js';
 import { readKeepalived, type Stmt } from './keepalived-lexer.js';
 import { DEFAULT_PERSISTENCE_TIMEOUT } from '../../core/model.js';
 import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
@@ -480,14 +480,7 @@ export function importKeepalived(text: string, opts: ImportOptions = {}): Import
   const unique = unmapped.filter((u) => { const k = `${u.file ?? ''}|${u.line}|${u.reason}`; if (seen.has(k)) return false; seen.add(k); return true; });
   unmapped.length = 0;
   unmapped.push(...unique);
-  unmapped.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line);
-  return {
-    ok: true,
-    value: {
-      state, unmapped, origins, notes, format: 'keepalived',
-      summary: { services: services.length, reals: services.reduce((n, x) => n + x.reals.length, 0), droppedServices, droppedReals, skipped: unmapped.length },
-    },
-  };
+  return imported('keepalived', state, unmapped, { origins, notes, droppedServices, droppedReals });
 }
 
 /** read_hex_str: hex digits (spaces allowed) as the \xNN escapes ipvx payloads use; undefined (reported) otherwise. */

@@ -31,7 +31,7 @@
 import { parseIp, maskToPrefix } from '../../core/addr.js';
 import { SCHEDULERS, DEFAULT_TIMEOUTS, emptyState, fwmarkVip, type MarkRule, type DesiredState, type HaSpec, type HealthSpec, type Method, type RealSpec, type SchedulerName, type ServiceSpec } from '../../core/model.js';
 import type { FieldError } from '../../core/result.js';
-import { lineError, type ImportOptions, type ImportOutcome, type ImportResult, type UnmappedLine } from './types.js';
+import { imported, lineError, type ImportOptions, type ImportOutcome, type ImportResult, type UnmappedLine } from './types.js';
 import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
 
 interface Entry { key: string; value: string; line: number; text: string }
@@ -361,14 +361,7 @@ export function importLvsCf(text: string, opts: LvsCfOptions = {}): ImportOutcom
   const marks = fwmarkRules(fwmarks, opts, unmapped);
   const state: DesiredState = { ...emptyState(), services, timeouts, ...(marks ? { marks } : {}) };
   if (haSeen) state.ha = ha;
-  unmapped.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line);
-  return {
-    ok: true,
-    value: {
-      state, unmapped, origins, notes, format: 'lvs.cf',
-      summary: { services: services.length, reals: services.reduce((n, x) => n + x.reals.length, 0), droppedServices, droppedReals, skipped: unmapped.length },
-    },
-  };
+  return imported('lvs.cf', state, unmapped, { origins, notes, droppedServices, droppedReals });
 }
 
 const lineOf = (e: FieldError) => Number(/line (\d+)/.exec(e.field)?.[1] ?? 0);

@@ -63,6 +63,25 @@ export interface ImportOptions {
   iptablesSave?: { text: string; file: string };
 }
 
+/**
+ * An importer's successful outcome: the unmapped lines in file and line order, and the
+ * summary counted from the state (what came over) and what the importer left out.
+ */
+export function imported(
+  format: ImportFormat, state: DesiredState, unmapped: UnmappedLine[],
+  extra: Pick<ImportResult, 'origins' | 'notes'> & { droppedServices?: number; droppedReals?: number } = {},
+): ImportOutcome {
+  unmapped.sort((a, b) => (a.file ?? '').localeCompare(b.file ?? '') || a.line - b.line);
+  const { droppedServices = 0, droppedReals = 0, ...rest } = extra;
+  return {
+    ok: true,
+    value: {
+      state, unmapped, ...rest, format,
+      summary: { services: state.services.length, reals: state.services.reduce((n, x) => n + x.reals.length, 0), droppedServices, droppedReals, skipped: unmapped.length },
+    },
+  };
+}
+
 /** A line-numbered error: formatErrors() prints "line 12: ..." (or "FILE: line 12: ..." for an included file). */
 export const lineError = (line: number, message: string, file?: string): FieldError =>
   ({ field: file ? `${file}: line ${line}` : `line ${line}`, message });
