@@ -11,7 +11,7 @@ TEST_GLOB ?= build/js/test
 
 vpath %.bpf.c bpf test/bpf/progs test/bench/progs
 
-.PHONY: all build bpf bpf-tools ts web setup check-gen fuzz-api test test-unit test-bpf test-e2e test-compat test-console demo bench clean install
+.PHONY: all build bpf bpf-tools ts web setup check-gen fuzz-api test test-unit test-bpf test-e2e test-compat test-console demo bench fuzz clean install
 
 all: build
 build: bpf ts web
@@ -87,6 +87,12 @@ test-console: build
 
 demo: setup build
 	./bin/ipvx demo $(ARGS)
+
+# The data-plane fuzzer's long run (root; test/README.md): FRAMES (default 1,000,000), SEED
+# (default a new one, printed), EPISODE (one episode of a seed, checked frame by frame).
+fuzz: build
+	node build/js/test/lib/fuzz/main.js $(if $(FRAMES),--frames $(FRAMES)) $(if $(SEED),--seed $(SEED)) \
+		$(if $(EPISODE),--episode $(EPISODE) --check-every-frame)
 
 # Benchmarks (not tests): tables of our figures beside baselines; ARGS selects sub-benchmarks.
 bench: setup build
