@@ -3,12 +3,14 @@
 // reflection (v1 and v1alpha) so generic gRPC tools work.
 import { chmodSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
+import * as protoLoader from '@grpc/proto-loader';
+import { createRequire } from 'node:module';
 import {
-  IpvxService, packageDefinition, ORIGIN_METADATA, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, defenseFromMsg, SERVICE_NAME,
+  IpvxService, PROTO_PATH, LOADER_OPTIONS, ORIGIN_METADATA, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, defenseFromMsg, SERVICE_NAME,
 } from './proto.js';
 import { Controller, ApiError, IpvxEvent, apiError } from '../daemon/controller.js';
 import { watchFeed } from './watch.js';
@@ -264,6 +266,19 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
   return h as unknown as IpvxHandlers;
 }
 
+/**
+ * Every service the server serves, for reflection: ipvx's, grpc.health.v1 and server
+ * reflection itself (v1 and v1alpha), so `grpcurl list` shows them all and
+ * `grpcurl describe grpc.health.v1.Health` works.
+ */
+function servedDefinitions(): protoLoader.PackageDefinition {
+  const reflectionProtos = join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection')), '../proto');
+  return protoLoader.loadSync(
+    [PROTO_PATH, healthProtoPath, 'grpc/reflection/v1/reflection.proto', 'grpc/reflection/v1alpha/reflection.proto'],
+    { ...LOADER_OPTIONS, includeDirs: [reflectionProtos] },
+  );
+}
+
 /** Refuse to take the socket of a daemon that still answers on it. */
 function socketInUse(path: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -308,7 +323,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   server.addService(IpvxService.service, handlers(o.controller, o.status));
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
-  new ReflectionService(packageDefinition).addToServer(server);
+  new ReflectionService(servedDefinitions()).addToServer(server);
 
   const dir = dirname(o.socketPath);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -331,9 +346,13 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     close: () => new Promise<void>((resolve) => {
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(SERVICE_NAME, 'NOT_SERVING');
-      // Streams (Watch) never end by themselves: give them a moment, then cut them.
-      const force = setTimeout(() => server.forceShutdown(), 2000);
-      server.tryShutdown(() => { clearTimeout(force); rmSync(o.socketPath, { force: true }); resolve(); });
+      let closed = false;
+      const done = () => { if (closed) return; closed = true; clearTimeout(force); rmSync(o.socketPath, { force: true }); resolve(); };
+      // Streams (Watch) never end by themselves: give them a moment, then cut them. A
+      // client that does not read its socket (stopped, or blocked) holds even a forced
+      // shutdown's callback: the daemon stops a second later all the same.
+      const force = setTimeout(() => { server.forceShutdown(); setTimeout(done, 1000); }, 2000);
+      server.tryShutdown(done);
     }),
   };
 }

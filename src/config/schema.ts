@@ -180,7 +180,16 @@ export function parseConfig(
   if (doc.errors.length) {
     return { ok: false, errors: doc.errors.map((e) => ({ field: '', message: `line ${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}` })) };
   }
-  const js = doc.toJS() as unknown;
+  let js: unknown;
+  try {
+    js = doc.toJS();
+  } catch (e) {
+    // An alias without its anchor (or too many aliases) is found only when the document is
+    // turned into data: name the line of the first such alias.
+    let at = '';
+    YAML.visit(doc, { Alias: (_, n) => { if (!at && (!n.resolve(doc) || e instanceof RangeError) && n.range) { at = `line ${lines.linePos(n.range[0]).line}: `; return YAML.visit.BREAK; } return undefined; } });
+    return { ok: false, errors: [{ field: '', message: `${at}${(e as Error).message.split('\n')[0]}` }] };
+  }
   if (js !== null && (typeof js !== 'object' || Array.isArray(js))) return { ok: false, errors: [{ field: '', message: `expected a mapping at the top, found ${typeName(js)}` }] };
   const pre = opts.precheck?.((js ?? {}) as Plain);
   if (pre) return { ok: false, errors: [{ field: '', message: pre }] };
