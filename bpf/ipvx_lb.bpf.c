@@ -45,14 +45,17 @@ static __always_inline int filter_maybe(const struct ipvx_addr *a, __u32 seed)
 	return w && ((*w >> (bit & 63)) & 1);
 }
 
-/* Exactly a VIP (the vips map), for the rare decisions that must not guess. */
-static __always_inline int is_vip(const struct pkt_desc *p)
+/* Exactly a VIP (the vips map) or a destination a mark rule covers (fwmark.h: its
+ * packets may be a fwmark service's), for the rare decisions that must not guess. */
+static __always_inline int is_vip(struct pkt_desc *p)
 {
 	struct vip_key k = {};
 
 	k.addr = p->key.dst;
 	k.family = p->key.family;
-	return bpf_map_lookup_elem(&vips, &k) != 0;
+	if (bpf_map_lookup_elem(&vips, &k))
+		return 1;
+	return global_flag(GLOBAL_F_MARKS) && mark_dest_known(p);
 }
 
 /* 0 when the frame is unicast to this interface (or one whose MAC we were not told),
@@ -155,6 +158,14 @@ static __always_inline void conns_move(__u32 real_id, __u32 from, __u32 to)
 		__sync_fetch_and_add(&c->inactive, 1);
 }
 
+/* `then` lies within `limit` before `now`, or after it: a time another CPU stamped just
+ * after this one read the clock (jiffies move between the two reads) is recent, not
+ * 2^64 ns old. */
+static __always_inline int within(__u64 now, __u64 then, __u64 limit)
+{
+	return (__s64)(now - then) <= (__s64)limit;
+}
+
 /* The flow's real still exists as the flow knew it (removed or replaced reals get a
  * new generation). */
 static __always_inline int flow_real_live(const struct flow_val *fv, const struct real_info *r)
@@ -169,7 +180,7 @@ static __always_inline struct real_info *flow_usable(const struct lb_globals *g,
 	__u32 id = fv->real_id;
 	struct real_info *r = bpf_map_lookup_elem(&reals, &id);
 
-	if (flow_real_live(fv, r) && now - fv->atime <= state_timeout(g, fv->state))
+	if (flow_real_live(fv, r) && within(now, fv->atime, state_timeout(g, fv->state)))
 		return r;
 	return 0;
 }
@@ -212,7 +223,7 @@ __noinline __u32 schedule(struct svc_info *svc, struct pkt_desc *p, __u64 now)
 		pk.family = p->key.family;
 		mask_addr(&pk.client, &p->key.src, &svc->persist_mask);
 		pv = bpf_map_lookup_elem(&persist, &pk);
-		if (pv && now - pv->atime <= (__u64)svc->persist_timeout * NS_PER_SEC) {
+		if (pv && within(now, pv->atime, (__u64)svc->persist_timeout * NS_PER_SEC)) {
 			id = pv->real_id;
 			r = bpf_map_lookup_elem(&reals, &id);
 			/* A quiesced real keeps its persistent clients, as in IPVS. */
@@ -262,11 +273,14 @@ static __always_inline int flood_tick(const struct lb_globals *g, __u64 now)
 }
 
 /* A flooded CPU's SYN (step 4 of the packet path): the real of a hash-scheduled DR/TUN
- * service, with the service id above it; FLOOD_NOT_OURS without a service;
+ * service, with the service id above it; a NAT real with FLOOD_SCHEDULED (the flow is
+ * kept, and the new flow takes this real: scheduling twice would count a persistence
+ * hit twice, or one for a client that had none); FLOOD_NOT_OURS without a service;
  * FLOOD_NO_REAL without a real; FLOOD_GO_ON for services that keep flows anyway. */
-#define FLOOD_GO_ON    (-1)
-#define FLOOD_NOT_OURS (-2)
-#define FLOOD_NO_REAL  (-3)
+#define FLOOD_GO_ON     (-1)
+#define FLOOD_NOT_OURS  (-2)
+#define FLOOD_NO_REAL   (-3)
+#define FLOOD_SCHEDULED (1ll << 62)
 
 __noinline __s64 flooded_syn_real(struct pkt_desc *p, __u64 now)
 {
@@ -286,7 +300,7 @@ __noinline __s64 flooded_syn_real(struct pkt_desc *p, __u64 now)
 	if (id == NO_REAL || !r)
 		return FLOOD_NO_REAL;
 	if (r->method == METHOD_NAT)
-		return FLOOD_GO_ON;
+		return FLOOD_SCHEDULED | id;
 	return ((__s64)svc->id << 32) | id;
 }
 
@@ -491,7 +505,7 @@ __noinline int later_fragment_to_vip(struct xdp_md *ctx, struct pkt_desc *p)
 	frag_key_of(p, &k);
 	fv = bpf_map_lookup_elem(&frags, &k);
 	if (!fv)
-		return is_vip(p) ? VERDICT(R_DROP_FRAG_NO_FLOW, XDP_DROP) : VERDICT(R_PASS_NOT_SERVICE, XDP_PASS);
+		return VERDICT(R_DROP_FRAG_NO_FLOW, XDP_DROP);
 	id = fv->real_id;
 	r = bpf_map_lookup_elem(&reals, &id);
 	if (!r || !(r->flags & REAL_F_LIVE) || r->gen != fv->real_gen)
@@ -624,7 +638,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 	struct flow_val *fv, nfv = {};
 	struct real_info *r = 0;
 	struct lb_globals *g;
-	__u32 zero = 0, real_id, svc_id, new_conn = 0, reason;
+	__u32 zero = 0, real_id, svc_id, new_conn = 0, reason, scheduled = NO_REAL;
 	__u16 l3proto;
 	__u64 now;
 	int rc, flooded = -1, home;
@@ -663,24 +677,30 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 	}
 
 	/* 3. To a VIP (maybe): refuse what the kernel would refuse; fragments and ICMP
-	 * errors go their own way. */
+	 * errors go their own way. The filter only says maybe: a packet that a check refuses
+	 * or that takes a rare path is first confirmed to be for a VIP (one exact lookup, off
+	 * the established path), else it is what any other address's packet is. */
 	if (p.key.family == 4 && !ipv4_csum_ok(data, data_end, &p))
-		return VERDICT(R_PASS_BAD_CSUM, XDP_PASS);
+		return is_vip(&p) ? VERDICT(R_PASS_BAD_CSUM, XDP_PASS) : not_for_a_vip(ctx, &p);
 	if (martian_source(&p))
-		return VERDICT(R_DROP_MARTIAN, XDP_DROP);
+		return is_vip(&p) ? VERDICT(R_DROP_MARTIAN, XDP_DROP) : not_for_a_vip(ctx, &p);
 	if (p.frag_off) {
+		if (!is_vip(&p))
+			return not_for_a_vip(ctx, &p);
 		rc = later_fragment_to_vip(ctx, &p);
 		goto rare_path;
 	}
 	rc = parse_l4(data, data_end, &p);
 	if (rc == PARSE_OTHER_L4) {
+		if (!is_vip(&p))
+			return not_for_a_vip(ctx, &p);
 		if (!is_icmp(&p))
 			return VERDICT(R_PASS_OTHER_L4, XDP_PASS);
 		rc = icmp_error_to_vip(ctx, &p);
 		goto rare_path;
 	}
 	if (rc)
-		return VERDICT(R_PASS_MALFORMED, XDP_PASS);
+		return is_vip(&p) ? VERDICT(R_PASS_MALFORMED, XDP_PASS) : not_for_a_vip(ctx, &p);
 
 	g = bpf_map_lookup_elem(&globals, &zero);
 	if (!g)
@@ -698,7 +718,9 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 				return not_for_a_vip(ctx, &p);
 			if (pick == FLOOD_NO_REAL)
 				return VERDICT(R_DROP_NO_REAL, XDP_DROP);
-			if (pick >= 0) {
+			if (pick >= 0 && (pick & FLOOD_SCHEDULED)) {
+				scheduled = (__u32)pick;
+			} else if (pick >= 0) {
 				real_id = (__u32)pick;
 				svc_id = (__u32)(pick >> 32);
 				r = bpf_map_lookup_elem(&reals, &real_id);
@@ -744,7 +766,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 	}
 
 	/* 7. An embryonic flow's second packet (drop_entry defence) makes it a flow. */
-	if (now - g->embryo_ns <= g->udp_timeout_ns + g->tcpfin_timeout_ns) {
+	if (within(now, g->embryo_ns, g->udp_timeout_ns + g->tcpfin_timeout_ns)) {
 		struct flow_val *ev = bpf_map_lookup_elem(&embryos, &p.key);
 
 		if (ev) {
@@ -774,7 +796,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 		flooded = flood_tick(g, now);
 	if (p.key.proto == IPPROTO_TCP_ && !(p.tcp_flags & TCP_FLAG_SYN) && defense_on(g->secure_tcp, flooded))
 		return VERDICT(R_PASS_NOT_SYN, XDP_PASS);
-	real_id = schedule(svc, &p, now);
+	real_id = scheduled != NO_REAL ? scheduled : schedule(svc, &p, now);
 	r = bpf_map_lookup_elem(&reals, &real_id);
 	if (real_id == NO_REAL || !r)
 		return VERDICT(R_DROP_NO_REAL, XDP_DROP);

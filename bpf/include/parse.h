@@ -211,7 +211,9 @@ static __always_inline int ipv6_skip_one(void *data, void *data_end, struct pkt_
 	}
 	p->key.proto = h[0];
 	p->l4off += len;
-	if (p->l4off > L4_OFF_MASK)
+	/* Every extension header lies inside the IP packet (ip6_rcv_core trims the skb to
+	 * the payload length before ipv6_find_hdr reads it), within the masked offsets. */
+	if (p->l4off > l3_end(p) || p->l4off > L4_OFF_MASK)
 		return PARSE_MALFORMED;
 	/* A later fragment has no upper-layer header to find. */
 	if (p->frag_off)
@@ -244,8 +246,11 @@ static __always_inline int parse_l4(void *data, void *data_end, struct pkt_desc 
 		if ((void *)(uh + 1) > data_end || p->l4off + sizeof(*uh) > end)
 			return PARSE_MALFORMED;
 		/* The kernel's udp_rcv: a length below the header or past the packet is dropped
-		 * (a shorter one is trimmed by the receiver, and forwarded as IPVS does). */
+		 * (a shorter one is trimmed by the receiver, and forwarded as IPVS does). IPv6:
+		 * 0 is the whole payload (RFC 2675; __udp6_lib_rcv takes it so). */
 		ulen = bpf_ntohs(uh->len);
+		if (!ulen && p->key.family == 6)
+			ulen = end - p->l4off;
 		if (ulen < sizeof(*uh) || (!p->frag && p->l4off + ulen > end))
 			return PARSE_MALFORMED;
 		p->key.sport = uh->source;

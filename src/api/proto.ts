@@ -12,6 +12,7 @@ import { parseIp } from '../core/addr.js';
 import { checkPlain, stateFromPlain, serviceFromPlain, realFromPlain } from '../config/schema.js';
 import type { ServiceKey } from '../core/edit.js';
 import type { ProtoGrpcType } from './gen/ipvx.js';
+import { resolveRunDir, runFiles } from '../common/paths.js';
 
 // build/js/src/api/proto.js -> <root>/proto; src/api/proto.ts -> <root>/proto (ts-node style runs).
 const fromBuild = new URL('../../../../proto/ipvx/v1/ipvx.proto', import.meta.url);
@@ -25,9 +26,9 @@ export const SERVICE_NAME = 'ipvx.v1.Ipvx';
 /** Metadata in which a client says on whose behalf it changes the configuration (the console: user and browser address). */
 export const ORIGIN_METADATA = 'ipvx-origin';
 
-/** Socket of the daemon of a network namespace (by the inode of its /proc/self/ns/net). */
+/** Socket of the daemon of a network namespace (by its identity: src/common/netns.ts) in the run directory (IPVX_RUN_DIR or /run/ipvx). */
 export function defaultSocketPath(netns: string): string {
-  return `/run/ipvx/${netns}.sock`;
+  return runFiles(resolveRunDir(), netns).socket;
 }
 
 // ---- messages -> model. proto3 with defaults:true fills absent fields with '' 0 false [] null;

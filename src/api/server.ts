@@ -3,12 +3,14 @@
 // reflection (v1 and v1alpha) so generic gRPC tools work.
 import { chmodSync, mkdirSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { HealthImplementation } from 'grpc-health-check';
+import { HealthImplementation, protoPath as healthProtoPath } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
+import * as protoLoader from '@grpc/proto-loader';
+import { createRequire } from 'node:module';
 import {
-  IpvxService, packageDefinition, ORIGIN_METADATA, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, defenseFromMsg, SERVICE_NAME,
+  IpvxService, PROTO_PATH, LOADER_OPTIONS, ORIGIN_METADATA, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, defenseFromMsg, SERVICE_NAME,
 } from './proto.js';
 import { Controller, ApiError, IpvxEvent, apiError } from '../daemon/controller.js';
 import { watchFeed, WatchHub } from './watch.js';
@@ -349,6 +351,19 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
   return h as unknown as IpvxHandlers;
 }
 
+/**
+ * Every service the server serves, for reflection: ipvx's, grpc.health.v1 and server
+ * reflection itself (v1 and v1alpha), so `grpcurl list` shows them all and
+ * `grpcurl describe grpc.health.v1.Health` works.
+ */
+function servedDefinitions(): protoLoader.PackageDefinition {
+  const reflectionProtos = join(dirname(createRequire(import.meta.url).resolve('@grpc/reflection')), '../proto');
+  return protoLoader.loadSync(
+    [PROTO_PATH, healthProtoPath, 'grpc/reflection/v1/reflection.proto', 'grpc/reflection/v1alpha/reflection.proto'],
+    { ...LOADER_OPTIONS, includeDirs: [reflectionProtos] },
+  );
+}
+
 /** Refuse to take the socket of a daemon that still answers on it. */
 function socketInUse(path: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -394,7 +409,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   server.addService(admittedService(IpvxService.service, requestBounds(o.controller.limits), screen, o.onRefused), handlers(o.controller, o.status, o.onRefused, screen));
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
-  new ReflectionService(packageDefinition).addToServer(server);
+  new ReflectionService(servedDefinitions()).addToServer(server);
 
   const dir = dirname(o.socketPath);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -427,19 +442,12 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(SERVICE_NAME, 'NOT_SERVING');
       let closed = false;
-      const finish = () => {
-        if (closed) return;
-        closed = true;
-        clearTimeout(force);
-        void screen.close();
-        rmSync(o.socketPath, { force: true });
-        resolve();
-      };
-      // Streams (Watch) never end by themselves: give them a moment, then cut them. After
-      // forceShutdown tryShutdown's callback may never come (a client that does not read
-      // its end kept the daemon from exiting for ever): done then too.
-      const force = setTimeout(() => { server.forceShutdown(); finish(); }, 2000);
-      server.tryShutdown(finish);
+      const done = () => { if (closed) return; closed = true; clearTimeout(force); void screen.close(); rmSync(o.socketPath, { force: true }); resolve(); };
+      // Streams (Watch) never end by themselves: give them a moment, then cut them. A
+      // client that does not read its socket (stopped, or blocked) holds even a forced
+      // shutdown's callback: the daemon stops a second later all the same.
+      const force = setTimeout(() => { server.forceShutdown(); setTimeout(done, 1000); }, 2000);
+      server.tryShutdown(done);
     }),
   };
 }

@@ -18,6 +18,7 @@ import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '.
 import { currentConfig, restoreRules, RESTORE_ATTEMPTS } from './restore-rules.js';
 import { parseMarkArgs, applyMarkCommand, formatMarks, MARK_HELP } from './mark.js';
 import { netnsId } from '../dataplane/pins.js';
+import { resolveRunDir, runFiles } from '../common/paths.js';
 import { importAny, type ImportOptions, type ImportFormat } from '../config/import/index.js';
 import { globSync } from '../common/glob.js';
 import { networkInterfaces } from 'node:os';
@@ -37,12 +38,12 @@ const dataplaneLimits = async () => (await import('../dataplane/limits.js')).rea
 const EXIT = { ok: 0, unavailable: 1, usage: 2, refused: 255 } as const;
 
 /** How to reach the daemon; taken off argv before anything else parses it. */
-interface Target { socket?: string; server?: string; tls: NonNullable<ConnectOptions['tls']> }
+interface Target { socket?: string; runDir?: string; server?: string; tls: NonNullable<ConnectOptions['tls']> }
 
 const TARGET_OPTIONS: Record<string, (t: Target, v: string) => void> = {
   '--socket': (t, v) => { t.socket = v; },
   // As the daemon's own --run-dir: the socket of this namespace's daemon in DIR.
-  '--run-dir': (t, v) => { t.socket = `${v}/${netnsId()}.sock`; },
+  '--run-dir': (t, v) => { t.runDir = v; },
   '--server': (t, v) => { t.server = v; },
   '--tls-ca': (t, v) => { t.tls.ca = v; },
   '--tls-cert': (t, v) => { t.tls.cert = v; },
@@ -51,8 +52,6 @@ const TARGET_OPTIONS: Record<string, (t: Target, v: string) => void> = {
 
 export function splitTarget(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): { target: Target; rest: string[] } {
   const target: Target = { tls: {} };
-  if (env.IPVX_RUN_DIR) target.socket = `${env.IPVX_RUN_DIR}/${netnsId()}.sock`;
-  if (env.IPVX_SOCKET) target.socket = env.IPVX_SOCKET;
   if (env.IPVX_SERVER) target.server = env.IPVX_SERVER;
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -64,6 +63,10 @@ export function splitTarget(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (v === undefined) throw new UsageError(`option ${name} needs a value`);
     set(target, v);
+  }
+  // --socket, else --run-dir, else IPVX_SOCKET, else the run directory as `ipvx daemon` resolves it (IPVX_RUN_DIR).
+  if (!target.socket) {
+    target.socket = target.runDir === undefined && env.IPVX_SOCKET ? env.IPVX_SOCKET : runFiles(resolveRunDir(target.runDir, env), netnsId()).socket;
   }
   return { target, rest };
 }

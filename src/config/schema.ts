@@ -182,11 +182,14 @@ export function parseConfig(
   }
   let js: unknown;
   try {
-    // An alias bomb (aliases of aliases) throws here: "Excessive alias count ...".
     js = doc.toJS(opts.maxAliasCount !== undefined ? { maxAliasCount: opts.maxAliasCount } : {});
   } catch (e) {
-    const message = opts.maxAliasCount === 0 ? 'it uses YAML aliases (&anchor, *alias), which are not allowed here' : (e as Error).message;
-    return { ok: false, errors: [{ field: '', message }] };
+    // An alias without its anchor (or too many aliases: an alias bomb) is found only when the
+    // document is turned into data: name the line of the first such alias.
+    let at = '';
+    YAML.visit(doc, { Alias: (_, n) => { if (!at && (!n.resolve(doc) || e instanceof RangeError || opts.maxAliasCount === 0) && n.range) { at = `line ${lines.linePos(n.range[0]).line}: `; return YAML.visit.BREAK; } return undefined; } });
+    const message = opts.maxAliasCount === 0 ? 'it uses YAML aliases (&anchor, *alias), which are not allowed here' : (e as Error).message.split('\n')[0];
+    return { ok: false, errors: [{ field: '', message: `${at}${message}` }] };
   }
   if (js !== null && (typeof js !== 'object' || Array.isArray(js))) return { ok: false, errors: [{ field: '', message: `expected a mapping at the top, found ${typeName(js)}` }] };
   const pre = opts.precheck?.((js ?? {}) as Plain);

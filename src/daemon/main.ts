@@ -1,5 +1,5 @@
 // `ipvx daemon run|start|stop|status`: one daemon per network namespace, found by
-// the inode of the namespace (/run/ipvx/<inode>.sock). The daemon's composition root:
+// the namespace's identity (/run/ipvx/<identity>.sock: src/common/netns.ts). The daemon's composition root:
 // run() wires the parts (data plane, controller, API server, HA, BGP, metrics) and waits
 // for SIGTERM; start/stop manage the process, status asks the running daemon. This file
 // is also an entry point of its own (`node daemon/main.js run ...`), so `start` does not
@@ -10,6 +10,9 @@ import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync, openSync, c
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { netnsId } from '../dataplane/pins.js';
+import { resolveRunDir, runFiles, stateDir, type RunFiles } from '../common/paths.js';
+import { claimStateDir, runningDaemon, purgeNamespace } from './namespace-files.js';
+import { warnAboutVeths } from './veth-check.js';
 import { IpvxClient, DaemonUnavailable, DaemonPermissionDenied } from '../api/client.js';
 import { Controller } from './controller.js';
 import { startServer, tcpCredentials } from '../api/server.js';
@@ -41,17 +44,21 @@ const OPTIONS = {
   counters: { type: 'boolean' },
   'max-flows': { type: 'string' }, 'ha-sync-interval': { type: 'string' }, help: { type: 'boolean', short: 'h' },
   'exec-allow': { type: 'string', multiple: true }, 'script-user': { type: 'string' }, 'metrics-web-config': { type: 'string' },
+  purge: { type: 'boolean' }, detach: { type: 'boolean' },
 } as const;
 
 export const DAEMON_HELP = `Usage: ipvx daemon run|start|stop|status [options]
   run                   run in the foreground (systemd Type=notify: READY=1 via systemd-notify)
   start                 start in the background; returns once the daemon answers on its socket
   stop                  SIGTERM the daemon of this network namespace and wait (forwarding continues)
+    --purge             then remove this namespace's pinned maps, saved state and run files
+                        (refused while the data plane is attached: add --detach to detach it)
   status                show the daemon's status (--counters: every data-plane counter)
 Options:
   --config FILE         desired state (YAML) to apply at start instead of the saved state; it is then saved
-  --state FILE          saved state (default /var/lib/ipvx/<netns>/state.yaml)
-  --run-dir DIR         socket, pid and log files (default /run/ipvx)
+  --state FILE          saved state (default /var/lib/ipvx/<netns>/state.yaml; <netns> is
+                        host, the namespace's name (ip netns), or cookie-<N> for an unnamed one)
+  --run-dir DIR         socket, pid and log files (default $IPVX_RUN_DIR, else /run/ipvx)
   --interfaces A,B      attach to these (default: every up, non-loopback interface)
   --xdp-mode native|generic
   --max-flows N         flow table size
@@ -82,11 +89,17 @@ type Values = {
   [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string
 };
 
-export interface DaemonPaths { socket: string; pid: string; log: string; state: string }
+export interface DaemonPaths extends RunFiles {
+  state: string;
+  /** The namespace's own state directory, when the state is kept in the default place (not --state). */
+  stateDir?: string;
+}
 
-export function daemonPaths(v: Values, ns = netnsId()): DaemonPaths {
-  const run = v['run-dir'] ?? '/run/ipvx';
-  return { socket: `${run}/${ns}.sock`, pid: `${run}/${ns}.pid`, log: `${run}/${ns}.log`, state: v.state ?? `/var/lib/ipvx/${ns}/state.yaml` };
+export function daemonPaths(v: Values, ns = netnsId(), env: NodeJS.ProcessEnv = process.env): DaemonPaths {
+  const files = runFiles(resolveRunDir(v['run-dir'], env), ns);
+  if (v.state) return { ...files, state: v.state };
+  const dir = stateDir(ns);
+  return { ...files, state: `${dir}/state.yaml`, stateDir: dir };
 }
 
 export async function runDaemonCommand(argv: string[]): Promise<number> {
@@ -104,7 +117,7 @@ export async function runDaemonCommand(argv: string[]): Promise<number> {
     switch (sub) {
       case 'run': return await run(values, p);
       case 'start': return await start(rest, p);
-      case 'stop': return await stop(p);
+      case 'stop': return await stop(p, values);
       case 'status': return await status(p, Boolean(values.counters));
       default:
         console.error(`ipvx daemon: unknown command '${sub}' (run, start, stop, status)`);
@@ -163,10 +176,7 @@ function alive(pid: number): boolean {
 
 async function run(v: Values, p: DaemonPaths): Promise<number> {
   const log = pinoLogger(pino({ level: v['log-level'] ?? 'info', base: { netns: netnsId(), pid: process.pid } }, pino.destination({ fd: 2, sync: true })));
-  if (existsSync(p.pid)) {
-    const old = Number(readFileSync(p.pid, 'utf8'));
-    if (old && old !== process.pid && alive(old)) throw new Error(`already running in this network namespace (pid ${old}); stop it with: ipvx daemon stop`);
-  }
+  refuseRunning(p);
   const tls = v['tls-cert'] || v['tls-key'] ? { cert: need(v, 'tls-cert'), key: need(v, 'tls-key'), ...(v['tls-ca'] ? { ca: v['tls-ca'] } : {}) } : undefined;
   const listen = { ...(v['listen-tcp'] ? { tcp: v['listen-tcp'] } : {}), ...(tls ? { tls } : {}), insecureLoopback: Boolean(v['insecure-loopback']), insecureNoClientAuth: Boolean(v['insecure-no-client-auth']) };
   if (listen.tcp) tcpCredentials(listen); // refuse bad TCP/TLS options before touching the data plane
@@ -178,6 +188,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   // Which programs health checks may run, as whom: the daemon's options decide, not the API.
   const programs = programPolicy(v['exec-allow'] ?? [], v['script-user']);
   if (programs.user?.uid === 0) log.warn('health check programs run as root (--script-user)', { user: programs.user.name });
+  if (p.stateDir) claimStateDir(p.stateDir, log);
   const initial = initialState(v, p, limits, log);
   const refused = initial ? programErrors(initial.state, programs) : [];
   if (refused.length) {
@@ -194,6 +205,7 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
     checkHost: (next, prev) => [...(next.bgp && next.bgp !== prev.bgp ? birdPathErrors(next.bgp) : []), ...programErrors(next, programs, prev)],
   });
   await controller.start();
+  if (v.dataplane !== 'memory') warnAboutVeths(controller.interfaces(), log);
   // The saved state's load leaves the same garbage as a large ApplyConfig.
   if (controller.current.services.length) log.debug('memory released after loading the state', { ms: releaseMemory({ toOs: true }).ms });
   if (v.config) saveState(p.state, controller.current, controller.serial);
@@ -257,11 +269,19 @@ function notifyReady(log: Logger): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function start(args: string[], p: DaemonPaths): Promise<number> {
-  if (existsSync(p.pid)) {
-    const old = Number(readFileSync(p.pid, 'utf8'));
-    if (old && alive(old)) throw new Error(`already running in this network namespace (pid ${old}); stop it with: ipvx daemon stop`);
+/** Refuse to start beside a running daemon of this namespace's files (ours, or another namespace's). */
+function refuseRunning(p: DaemonPaths): void {
+  const d = runningDaemon(p.pid);
+  if (!d || d.pid === process.pid) return;
+  if (d.sameNamespace === false) {
+    throw new Error(`${p.pid} names pid ${d.pid}, a daemon of another network namespace (one deleted and made again under the same name?); `
+      + `stop that one (kill ${d.pid}) or start this one with another --run-dir`);
   }
+  throw new Error(`already running in this network namespace (pid ${d.pid}); stop it with: ipvx daemon stop`);
+}
+
+async function start(args: string[], p: DaemonPaths): Promise<number> {
+  refuseRunning(p);
   mkdirSync(p.log.slice(0, p.log.lastIndexOf('/')), { recursive: true, mode: 0o700 });
   const out = openSync(p.log, 'a', 0o600);
   const logStart = statSync(p.log).size; // show only what this start wrote
@@ -282,6 +302,7 @@ async function start(args: string[], p: DaemonPaths): Promise<number> {
         if (s.pid !== child.pid) throw new Error('another daemon answers'); // keep waiting for ours (or its exit)
         child.unref();
         console.log(`ipvx daemon started (pid ${child.pid}, socket ${p.socket}, ${s.services} services)`);
+        for (const w of startWarnings(existsSync(p.log) ? readFileSync(p.log).subarray(logStart).toString('utf8') : '')) console.error(`warning: ${w}`);
         return 0;
       } catch {
         // not serving yet
@@ -295,10 +316,35 @@ async function start(args: string[], p: DaemonPaths): Promise<number> {
   return 1;
 }
 
-async function stop(p: DaemonPaths): Promise<number> {
+/** The messages of warnings (pino level >= 40) among the JSON lines a start logged. */
+export function startWarnings(logText: string): string[] {
+  const out: string[] = [];
+  for (const line of logText.split('\n')) {
+    try {
+      const j = JSON.parse(line) as { level?: number; msg?: string };
+      if ((j.level ?? 0) >= 40 && j.msg) out.push(j.msg);
+    } catch { /* not a log line */ }
+  }
+  return out;
+}
+
+async function stop(p: DaemonPaths, v: Values): Promise<number> {
+  if (v.detach && !v.purge) { console.error('ipvx daemon stop: --detach goes with --purge (or start the daemon with --detach-on-stop)'); return 2; }
+  // --purge of a namespace whose daemon is not running is what it is for: no error then.
+  const stopped = !v.purge || runningDaemon(p.pid) ? await stopProcess(p) : 0;
+  if (!v.purge || stopped !== 0) return stopped;
+  const r = await purgeNamespace(p, { detach: Boolean(v.detach) });
+  if (!r.ok) { console.error(`ipvx daemon: ${r.reason}`); return 1; }
+  console.log(r.removed.length ? `removed: ${r.removed.join(' ')}` : 'nothing to remove');
+  return 0;
+}
+
+async function stopProcess(p: DaemonPaths): Promise<number> {
   if (!existsSync(p.pid)) { console.error(`ipvx daemon: not running in this network namespace (no ${p.pid})`); return 1; }
-  const pid = Number(readFileSync(p.pid, 'utf8'));
-  if (!pid || !alive(pid)) { rmSync(p.pid, { force: true }); console.error('ipvx daemon: not running (removed a stale pid file)'); return 1; }
+  const d = runningDaemon(p.pid);
+  if (!d) { rmSync(p.pid, { force: true }); console.error('ipvx daemon: not running (removed a stale pid file)'); return 1; }
+  if (d.sameNamespace === false) { console.error(`ipvx daemon: ${p.pid} names pid ${d.pid}, which runs in another network namespace; not stopping it`); return 1; }
+  const pid = d.pid;
   process.kill(pid, 'SIGTERM');
   for (let i = 0; i < 300 && alive(pid); i++) await sleep(100);
   if (alive(pid)) { console.error(`ipvx daemon: pid ${pid} did not stop within 30 s`); return 1; }

@@ -1,8 +1,10 @@
-// Where a network namespace's program and maps are pinned: <bpffs>/ipvx/<netns inode>/.
+// Where a network namespace's program and maps are pinned: <bpffs>/ipvx/<netns identity>/.
 // bpffs is shared by every network namespace of a mount namespace, so each netns
-// gets its own folder.
-import { statSync, statfsSync, openSync, readFileSync } from 'node:fs';
+// gets its own folder, with a record of the namespace that made it (a symlink named
+// `netns`: bpffs holds no regular files) so that no other namespace adopts its maps.
+import { statfsSync, openSync, readFileSync, readdirSync, mkdirSync, readlinkSync, symlinkSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { netnsIdentity, netnsInode, formatOwner, parseOwner, ownerMismatch, type Owner } from '../common/netns.js';
 
 const BPF_FS_MAGIC = 0xcafe4a11;
 
@@ -38,10 +40,59 @@ export function bpffsRoot(): string {
   throw new Error('no BPF filesystem at /sys/fs/bpf: mount one with `mount -t bpf bpf /sys/fs/bpf`');
 }
 
+/** This namespace's identity (src/common/netns.ts): `host`, its name, or `cookie-<N>`. */
 export function netnsId(): string {
-  return String(statSync('/proc/self/ns/net').ino);
+  return netnsIdentity().id;
 }
 
 export function pinDir(ns = netnsId()): string {
   return join(bpffsRoot(), 'ipvx', ns);
+}
+
+/** A pin path as a person finds it: under /sys/fs/bpf, not the /proc/self/fd/N this process reaches it by. */
+export function shownPinPath(path: string): string {
+  return path.replace(/^\/proc\/self\/fd\/\d+(?=\/|$)/, '/sys/fs/bpf');
+}
+
+/** The path this process reaches a shown pin path (shownPinPath) by. */
+export function reachPinPath(shown: string): string {
+  return shown.startsWith('/sys/fs/bpf/') ? join(bpffsRoot(), shown.slice('/sys/fs/bpf/'.length)) : shown;
+}
+
+/** The name of the owner record in a pin directory. */
+export const PIN_OWNER = 'netns';
+
+/**
+ * Make `dir` this namespace's pin directory, or refuse it: pins another namespace left
+ * there (the maps of a deleted namespace, or of a namespace of the same name made
+ * again) must never be adopted. An empty or new directory gets our record.
+ */
+export function claimPinDir(dir: string, ours: Owner = netnsIdentity()): void {
+  if (ours.kind === 'host' && adoptLegacyHostPins(dir)) symlinkSync(formatOwner(ours), join(dir, PIN_OWNER));
+  mkdirSync(dir, { recursive: true });
+  let found: string | undefined;
+  try { found = readlinkSync(join(dir, PIN_OWNER)); } catch { /* none */ }
+  const entries = readdirSync(dir);
+  if (found === undefined && entries.length === 0) {
+    symlinkSync(formatOwner(ours), join(dir, PIN_OWNER));
+    return;
+  }
+  const why = ownerMismatch(found === undefined ? undefined : parseOwner(found), ours, 'boot');
+  if (why) {
+    const shown = shownPinPath(dir);
+    throw new Error(`pinned maps in ${shown} are not this namespace's: ${why}. `
+      + `Nothing was adopted. If no data plane uses them any more, remove them with: rm -r ${shown}`);
+  }
+}
+
+/**
+ * ipvx before namespace identities pinned under the inode number. The initial namespace
+ * lives as long as the machine runs, so pins under its inode are its own: move them to
+ * `host` (an upgrade must not drop the running data plane).
+ */
+function adoptLegacyHostPins(dir: string): boolean {
+  const legacy = join(dir, '..', String(netnsInode()));
+  if (existsSync(dir) || !existsSync(join(legacy, 'services'))) return false;
+  renameSync(legacy, dir);
+  return true;
 }

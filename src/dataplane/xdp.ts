@@ -1,7 +1,7 @@
 // The XDP data plane of one network namespace: loads (or adopts) the director
 // program and its pinned maps, attaches it to the interfaces, writes desired state
 // through MapWriter, reads counters and flows, and sweeps expired flows.
-import { existsSync, mkdirSync, rmSync, readdirSync } from 'node:fs';
+import { existsSync, rmSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BpfObject, BpfMap, attachXdp, detachXdp, queryXdp, numPossibleCpus } from '../bpf/index.js';
@@ -16,7 +16,7 @@ import { calibrateJiffies, monotonicNs } from './clock.js';
 import { counters as countersCodec, flowKey, flowVal, lbGlobals, floodState, FLOW_STATE, IPPROTO } from './codec.js';
 import { u32Key } from './layout.js';
 import { resolveNextHops, ipLinks, macFromText, NextHop, type LinkInfo } from './neighbors.js';
-import { pinDir as defaultPinDir } from './pins.js';
+import { pinDir as defaultPinDir, claimPinDir } from './pins.js';
 import { readCounters, readFlatCounters } from './read-counters.js';
 import { writeIfMac } from './ifmacs.js';
 import { sweepFlows, SweepResult, flowTimeoutNs, readGlobals } from './sweep.js';
@@ -81,7 +81,7 @@ export class XdpDataplane implements Dataplane {
   /** Load the program, reusing pinned maps when a previous daemon left them. */
   static async open(opts: XdpOptions): Promise<XdpDataplane> {
     const dir = opts.pinDir ?? defaultPinDir();
-    mkdirSync(dir, { recursive: true });
+    claimPinDir(dir); // refuses the pins of another namespace
     const adopted = existsSync(join(dir, 'services'));
     const obj = BpfObject.open(opts.objectPath);
     if (opts.maxFlows) {

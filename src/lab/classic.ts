@@ -192,7 +192,7 @@ export interface DaemonOptions {
   /**
    * Socket, pid and log files (default: in the temp dir). The default of the daemon,
    * /run/ipvx, lets `ip netns exec <director> ipvx ...` find it without options; its
-   * files there are named by the director's netns inode, and the lab removes them.
+   * files there are named by the director's namespace name (its identity), and the lab removes them.
    */
   runDir?: string;
   /** Extra `daemon start` arguments. */
@@ -207,7 +207,7 @@ export async function startDirectorDaemon(c: Pick<ClassicLab, 'lab' | 'director'
   c.lab.removeOnDestroy(dir);
   const runDir = o.runDir ?? join(dir, 'run');
   const state = join(dir, 'state.yaml');
-  const socket = join(runDir, `${c.lab.nsInode(c.director)}.sock`);
+  const socket = join(runDir, `${c.lab.nsId(c.director)}.sock`);
   const paths = ['--run-dir', runDir, '--state', state];
   const command = (sub: string, extra: string[] = []) =>
     c.lab.exec(c.director, process.execPath, [DAEMON_JS, sub, ...paths, ...extra], { timeoutMs: 90_000 });
@@ -215,7 +215,7 @@ export async function startDirectorDaemon(c: Pick<ClassicLab, 'lab' | 'director'
     dir, runDir, state, socket,
     client: () => new IpvxClient(`unix:${socket}`, { timeoutMs: 20_000 }),
     command,
-    pid: async () => Number((await c.lab.exec(c.director, 'cat', [join(runDir, `${c.lab.nsInode(c.director)}.pid`)])).trim()),
+    pid: async () => Number((await c.lab.exec(c.director, 'cat', [join(runDir, `${c.lab.nsId(c.director)}.pid`)])).trim()),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
   try {

@@ -8,9 +8,10 @@
 import { spawn as spawnChild, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { statSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bpffsRoot } from '../dataplane/pins.js';
+import { DEFAULT_RUN_DIR, runFiles, realServerRecordPath, stateDir } from '../common/paths.js';
 import { run, runSync, ipIn, execIn, ethtoolIn, sysctlIn, runSyncQuiet, listNetns, CommandError, type RunOptions } from './sh.js';
 
 export interface Host {
@@ -202,8 +203,6 @@ export class Lab {
   readonly hosts: Host[] = [];
   private readonly procs = new Set<Proc>();
   private readonly ifCount = new Map<string, number>();
-  /** Inode of each namespace: names the state ipvx keeps outside it (bpffs pins, /run records). */
-  private readonly nsInodes = new Map<string, number>();
   /** Files or directories outside the namespaces that belong to this lab (temp dirs). */
   private readonly paths = new Set<string>();
   private destroyed = false;
@@ -239,7 +238,6 @@ export class Lab {
     const host: Host = { name, ns: `${this.id}${name}` };
     await execFileP('ip', ['netns', 'add', host.ns]);
     this.hosts.push(host); // registered before configuring, so destroy() removes it even if the rest fails
-    this.nsInodes.set(host.ns, statSync(`/run/netns/${host.ns}`).ino);
     await ipIn(host.ns, ['link', 'set', 'lo', 'up']);
     await sysctlIn(host.ns, 'net.ipv6.conf.all.accept_dad', 0);
     await sysctlIn(host.ns, 'net.ipv6.conf.default.accept_dad', 0);
@@ -389,7 +387,7 @@ export class Lab {
     await Promise.all([...this.procs].map((p) => p.kill(1000)));
     for (const h of this.hosts) {
       killNsPids(h.ns);
-      this.removeIpvxState(h);
+      removeIpvxStateOf(h.ns);
       try {
         await execFileP('ip', ['netns', 'del', h.ns]);
       } catch (e) {
@@ -407,7 +405,7 @@ export class Lab {
     for (const p of this.procs) if (p.running) p.child.kill('SIGKILL');
     for (const h of this.hosts) {
       killNsPids(h.ns);
-      this.removeIpvxState(h);
+      removeIpvxStateOf(h.ns);
       runSyncQuiet('ip', ['netns', 'del', h.ns]);
     }
     for (const p of this.paths) {
@@ -421,23 +419,13 @@ export class Lab {
     this.paths.add(path);
   }
 
-  /** The netns inode of a host (what ipvx names its pins and records after: src/dataplane/pins.ts netnsId). */
-  nsInode(host: Host): number {
-    this.own(host);
-    return this.nsInodes.get(host.ns)!;
-  }
-
   /**
-   * What ipvx run inside a lab namespace leaves outside it: pinned programs and maps
-   * (a daemon stopped without --detach-on-stop keeps forwarding, so they stay) and the
-   * real-server record. They are keyed by this namespace's inode: ours to remove.
+   * The identity ipvx gives a host's namespace (src/common/netns.ts): a lab namespace is
+   * named, so it is the name. Its pins, state and run files are named after it.
    */
-  private removeIpvxState(h: Host): void {
-    const ino = this.nsInodes.get(h.ns);
-    if (ino === undefined) return;
-    let bpffs: string | undefined;
-    try { bpffs = bpffsRoot(); } catch { /* no bpffs: nothing was pinned */ }
-    removeIpvxStateOf(ino, bpffs);
+  nsId(host: Host): string {
+    this.own(host);
+    return host.ns;
   }
 
   /**
@@ -479,12 +467,19 @@ export async function withLab<T>(prefix: string, fn: (lab: Lab) => Promise<T>): 
   }
 }
 
-/** ipvx state named by a netns inode: pins, real-server record, daemon socket/pid/log in the default run dir. */
-function removeIpvxStateOf(ino: number, bpffs: string | undefined): void {
+/**
+ * What ipvx run inside a lab namespace leaves outside it, named by the namespace's
+ * identity (its name): pinned maps (a daemon stopped without --detach-on-stop keeps
+ * forwarding, so they stay), the real-server record, the daemon's run files in the
+ * default run directory and its saved state in the default place.
+ */
+function removeIpvxStateOf(id: string): void {
+  let bpffs: string | undefined;
+  try { bpffs = bpffsRoot(); } catch { /* no bpffs: nothing was pinned */ }
+  const run = runFiles(DEFAULT_RUN_DIR, id);
   const paths = [
-    ...(bpffs ? [join(bpffs, 'ipvx', String(ino)), join(bpffs, 'ipvx', `${ino}-decap`)] : []),
-    `/run/ipvx/realserver-${ino}.json`,
-    ...['sock', 'pid', 'log'].map((ext) => `/run/ipvx/${ino}.${ext}`),
+    ...(bpffs ? [join(bpffs, 'ipvx', id), join(bpffs, 'ipvx', `${id}-decap`)] : []),
+    realServerRecordPath(DEFAULT_RUN_DIR, id), run.socket, run.pid, run.log, stateDir(id),
   ];
   for (const p of paths) {
     try { rmSync(p, { recursive: true, force: true }); } catch { /* best effort in exit hooks */ }
@@ -494,20 +489,18 @@ function removeIpvxStateOf(ino: number, bpffs: string | undefined): void {
 /**
  * Remove labs left by runs that are gone (kept with release(), or killed with SIGKILL):
  * namespaces named `${prefix}<pid>-<n>-<host>` whose <pid> no longer runs, what runs in
- * them, and the ipvx state named by their inodes (only run `onlyPid`'s when given).
+ * them, and the ipvx state named by their names (only run `onlyPid`'s when given).
  * Returns the namespaces removed.
  */
 export async function removeLeftoverLabs(prefix: string, onlyPid?: number): Promise<string[]> {
   if (!/^[A-Za-z0-9_-]{1,24}$/.test(prefix)) throw new Error(`lab prefix '${prefix}': 1-24 characters of [A-Za-z0-9_-]`);
   const re = new RegExp(`^${prefix}(\\d+)-\\d+-[A-Za-z0-9_-]+$`);
   const removed: string[] = [];
-  let bpffs: string | undefined;
-  try { bpffs = bpffsRoot(); } catch { /* nothing pinned */ }
   for (const ns of await listNetns()) {
     const m = re.exec(ns);
     if (!m || pidAlive(Number(m[1])) || (onlyPid !== undefined && Number(m[1]) !== onlyPid)) continue;
     killNsPids(ns);
-    try { removeIpvxStateOf(statSync(`/run/netns/${ns}`).ino, bpffs); } catch { /* already half gone */ }
+    removeIpvxStateOf(ns);
     if (runSyncQuiet('ip', ['netns', 'del', ns])) removed.push(ns);
   }
   return removed;

@@ -4,7 +4,7 @@
 import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { Registry, Gauge, Counter } from 'prom-client';
+import { Registry, Gauge, Counter, collectDefaultMetrics } from 'prom-client';
 import type { Controller, IpvxEvent } from '../daemon/controller.js';
 import type { HaStatus } from '../ha/node.js';
 import type { Logger } from '../common/log.js';
@@ -25,6 +25,8 @@ export interface MetricsSources {
 
 export function metricsRegistry(c: Controller, src: MetricsSources = {}): Metrics {
   const reg = new Registry();
+  // The process's own: resident memory, open descriptors, event-loop lag (p99 since the last scrape), heap.
+  collectDefaultMetrics({ register: reg });
   const counter = (name: string, help: string, labelNames: string[]) => new Counter({ name, help, labelNames, registers: [reg] });
   const gauge = (name: string, help: string, labelNames: string[]) => new Gauge({ name, help, labelNames, registers: [reg] });
   // The data plane keeps the totals; each scrape sets them (reset + inc) so deleted

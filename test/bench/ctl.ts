@@ -83,7 +83,7 @@ async function daemonRows(): Promise<string[][]> {
       const nodeArgs = (process.env.IPVX_BENCH_DAEMON_NODE_ARGS ?? '').split(' ').filter(Boolean);
       const d = await lab.spawn(dir, process.execPath, [...nodeArgs, DAEMON, 'run', '--run-dir', tmp, '--state', join(tmp, 'state.yaml'),
         '--interfaces', 'eth0', '--no-health', '--log-level', 'warn']);
-      const sock = join(tmp, `${lab.nsInode(dir)}.sock`);
+      const sock = join(tmp, `${lab.nsId(dir)}.sock`);
       await until('the daemon socket', () => existsSync(sock), 30_000, 100)
         .catch((e: Error) => { throw new Error(`${e.message}; daemon stderr: ${d.stderr.slice(-1500)}`); });
       const c = new IpvxClient(`unix:${sock}`, { timeoutMs: 120_000 });
@@ -110,7 +110,7 @@ async function daemonRows(): Promise<string[][]> {
           [`daemon RSS after it (idle before: ${fmt(idle.rss)} MB)`, fmt(summarize(rss).min), fmt(summarize(rss).median), fmt(summarize(rss).max), 'MB', `< 300 MB ${verdict(summarize(rss).max < 300)}`],
           ['daemon peak RSS (VmHWM)', '', fmt(hwm), '', 'MB', `< 300 MB ${verdict(hwm < 300)}`],
         ];
-        rows.push(...await weightRows(c, lab.nsInode(dir)));
+        rows.push(...await weightRows(c, lab.nsId(dir)));
         if (HEAP) await heapSnapshot(d, tmp, 'after the edits');
         if (PROFILE) { process.kill(d.pid!, 'SIGUSR2'); await sleep(3000); }
         return rows;
@@ -126,8 +126,8 @@ async function daemonRows(): Promise<string[][]> {
 }
 
 /** RPC (UpdateReal) -> weight visible in the pinned reals map, polled from here; and the RPC's own round trip. */
-async function weightRows(c: IpvxClient, nsInode: number): Promise<string[][]> {
-  const reals = BpfMap.openPinned(join(pinDir(String(nsInode)), 'reals'));
+async function weightRows(c: IpvxClient, nsId: string): Promise<string[][]> {
+  const reals = BpfMap.openPinned(join(pinDir(nsId), 'reals'));
   try {
     const target = Uint8Array.of(192, 0, 2, 1);
     let id = -1;

@@ -108,7 +108,7 @@ async function lab(l: Lab): Promise<Record<string, string | number>[]> {
   let targets = await startTargets(srv);
 
   const work = mkdtempSync(join(tmpdir(), 'ipvx-bench-health-'));
-  const inode = String(l.nsInode(dir));
+  const inode = l.nsId(dir);
   const rows: Record<string, string | number>[] = [];
   const row = (metric: string, value: string | number, note = '') => rows.push({ metric, value, note });
   let api: IpvxClient | undefined;

@@ -16,7 +16,10 @@ const BENCHES: Record<string, string> = {
   ctl: 'control plane: Maglev build, ApplyConfig 10,000 x 10, weight change RPC -> map',
   'health-scale': 'health checks of 10,000 reals: checks/s, daemon CPU and RSS, API latency while checking',
   hostile: 'hostile requests to an HA active: longest heartbeat gap and GetStatus latency while each is processed (--compare DIR: a baseline build)',
+  soak: 'an HA pair for 10 minutes (--minutes N, --quick: 1) under churn, health flapping and a failover a minute: broken connections, RSS, fds, lag (only when named)',
 };
+/** Run only when named: too long for `make bench` without arguments. */
+const ON_REQUEST = new Set(['soak']);
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
@@ -35,7 +38,7 @@ if (unknown.length) {
 }
 const names = words;
 let failed = 0;
-for (const name of names.length ? names : Object.keys(BENCHES)) {
+for (const name of names.length ? names : Object.keys(BENCHES).filter((n) => !ON_REQUEST.has(n))) {
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [fileURLToPath(new URL(`./${name}.js`, import.meta.url)), ...opts], { stdio: 'inherit' });
   console.log(`\n(${name}: ${((Date.now() - t0) / 1000).toFixed(0)} s${r.status ? `, exit ${r.status}` : ''})\n`);

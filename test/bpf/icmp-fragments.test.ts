@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { LbHarness, XDP_NAME } from '../lib/lb-harness.js';
 import {
   buildFrame, parseFrame, hex, macBytes, withMacs, FrameOpts, ipPacket, ethFrame, encap, stripEther, concat, inetChecksum,
-  pseudoHeader, IPPROTO_UDP, IPPROTO_FRAGMENT,
+  pseudoHeader, IPPROTO_UDP, fragment,
 } from '../lib/packet.js';
 import { ip } from '../../src/core/addr.js';
 import { DEFAULT_TIMEOUTS, Method, Protocol, ServiceSpec } from '../../src/core/model.js';
@@ -130,36 +130,6 @@ test('ICMP errors quoting no flow, and pings to a VIP, go to the kernel untouche
 });
 
 // ---- Fragments ----------------------------------------------------------------------
-
-/** Split an IP packet into fragments of at most `mtu` bytes of IP (RFC 791 / RFC 8200 4.5). */
-function fragment(pkt: Uint8Array, mtu: number, id: number): Uint8Array[] {
-  const v6 = pkt[0]! >> 4 === 6;
-  const hlen = v6 ? 40 : (pkt[0]! & 15) * 4;
-  const data = pkt.subarray(hlen);
-  const per = Math.floor((mtu - hlen - (v6 ? 8 : 0)) / 8) * 8;
-  const out: Uint8Array[] = [];
-  for (let off = 0; off < data.length; off += per) {
-    const part = data.subarray(off, off + per), more = off + per < data.length;
-    const hdr = Uint8Array.from(pkt.subarray(0, hlen));
-    if (v6) {
-      const fh = new Uint8Array(8);
-      fh[0] = hdr[6]!; hdr[6] = IPPROTO_FRAGMENT;
-      const fo = ((off / 8) << 3) | (more ? 1 : 0);
-      fh[2] = fo >> 8; fh[3] = fo & 0xff;
-      new DataView(fh.buffer).setUint32(4, id);
-      const len = 8 + part.length;
-      hdr[4] = len >> 8; hdr[5] = len & 0xff;
-      out.push(concat(hdr, fh, part));
-    } else {
-      const len = hlen + part.length, fo = (off / 8) | (more ? 0x2000 : 0);
-      hdr[2] = len >> 8; hdr[3] = len & 0xff; hdr[4] = id >> 8; hdr[5] = id & 0xff; hdr[6] = fo >> 8; hdr[7] = fo & 0xff;
-      hdr[10] = 0; hdr[11] = 0;
-      const cs = inetChecksum(hdr); hdr[10] = cs >> 8; hdr[11] = cs & 0xff;
-      out.push(concat(hdr, part));
-    }
-  }
-  return out;
-}
 
 /** The UDP datagram put back together from fragments (frames), with its addresses. */
 function reassemble(frames: Uint8Array[]): { src: string; dst: string; udp: Uint8Array } {

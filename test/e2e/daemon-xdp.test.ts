@@ -18,7 +18,7 @@ const root = process.getuid?.() === 0;
 const skip = !root ? 'needs root' : !existsSync(OBJ) ? `needs ${OBJ} (make bpf)` : false;
 
 let dir = '';
-let nsInode = '';
+let nsId = '';
 const ip = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8' });
 const inNs = (...args: string[]) => spawnSync('ip', ['netns', 'exec', NS, ...args], { encoding: 'utf8', timeout: 90_000 });
 const daemon = (...args: string[]) => inNs(process.execPath, DAEMON, ...args, '--run-dir', join(dir, 'run'), '--state', join(dir, 'state.yaml'));
@@ -31,7 +31,7 @@ before(() => {
   ip('-n', NS, 'link', 'add', 'va', 'type', 'veth', 'peer', 'name', 'vb');
   for (const l of ['lo', 'va', 'vb']) ip('-n', NS, 'link', 'set', l, 'up');
   ip('-n', NS, 'addr', 'add', '192.0.2.254/24', 'dev', 'va');
-  nsInode = inNs('stat', '-L', '-c', '%i', '/proc/self/ns/net').stdout.trim();
+  nsId = NS; // a named namespace's identity is its name (src/common/netns.ts)
   writeFileSync(join(dir, 'config.yaml'), 'services:\n  - vip: 203.0.113.10\n    port: 80\n    scheduler: wrr\n    reals:\n      - address: 192.0.2.1\n');
 });
 
@@ -39,8 +39,8 @@ after(() => {
   if (skip) return;
   daemon('stop');
   spawnSync('ip', ['netns', 'del', NS]);
-  // Pins live in the host's bpffs under our namespace's inode: ours to remove.
-  if (nsInode) rmSync(`/sys/fs/bpf/ipvx/${nsInode}`, { recursive: true, force: true });
+  // Pins live in the host's bpffs under our namespace's identity: ours to remove.
+  if (nsId) rmSync(`/sys/fs/bpf/ipvx/${nsId}`, { recursive: true, force: true });
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -63,7 +63,7 @@ test('a restart adopts the running data plane', { skip }, () => {
 
 test('a restart over the pins of a build without if_macs_direct adopts them and fills the new map', { skip }, () => {
   // The pin directory as a daemon of that build leaves it: every map but if_macs_direct.
-  const pin = `/sys/fs/bpf/ipvx/${nsInode}/if_macs_direct`;
+  const pin = `/sys/fs/bpf/ipvx/${nsId}/if_macs_direct`;
   rmSync(pin, { force: true });
   const again = daemon('start', '--interfaces', 'va', '--xdp-mode', 'generic', '--no-health');
   assert.equal(again.status, 0, again.stderr);
@@ -83,12 +83,12 @@ test('a restart over the pins of a build without if_macs_direct adopts them and 
 test('stop with --detach-on-stop removes the program and the pins', { skip }, () => {
   // Start clean whatever the previous test left.
   daemon('stop');
-  if (nsInode) rmSync(`/sys/fs/bpf/ipvx/${nsInode}`, { recursive: true, force: true });
+  if (nsId) rmSync(`/sys/fs/bpf/ipvx/${nsId}`, { recursive: true, force: true });
   ip('-n', NS, 'link', 'set', 'va', 'xdpgeneric', 'off');
   const s = daemon('start', '--config', join(dir, 'config.yaml'), '--interfaces', 'va', '--xdp-mode', 'generic', '--no-health', '--detach-on-stop');
   assert.equal(s.status, 0, s.stderr);
   assert.ok(xdpOn());
   assert.equal(daemon('stop').status, 0);
   assert.equal(xdpOn(), false, 'program detached');
-  assert.equal(existsSync(`/sys/fs/bpf/ipvx/${nsInode}/services`), false, 'maps unpinned');
+  assert.equal(existsSync(`/sys/fs/bpf/ipvx/${nsId}/services`), false, 'maps unpinned');
 });

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { IPVX_BIN } from '../../src/lab/classic.js';
 import { listNetns } from '../../src/lab/sh.js';
 import { cleanKeptDemos } from '../../src/lab/demo.js';
+import { listEntries, leftovers } from '../lib/leftovers.js';
 import { until } from '../lib/wait.js';
 
 function ipvx(args: string[]): Promise<{ code: number | null; out: string; err: string; pid: number }> {
@@ -23,6 +24,7 @@ function ipvx(args: string[]): Promise<{ code: number | null; out: string; err: 
 
 for (const method of ['dr', 'tun'] as const) {
   test(`ipvx demo --method ${method}: exits 0, answers alternate, table shown, nothing left`, { timeout: 90_000 }, async () => {
+    const before = listEntries();
     const r = await ipvx(['demo', '--method', method]);
     assert.equal(r.code, 0, `exit ${r.code}\n${r.out}\n${r.err}`);
     const answers = [...r.out.matchAll(/request +\d+: answered by (rs\d)/g)].map((m) => m[1]);
@@ -36,10 +38,12 @@ for (const method of ['dr', 'tun'] as const) {
     assert.match(r.out, /cleaning up: .* done/);
     assert.equal(r.err, '');
     assert.deepEqual((await listNetns()).filter((n) => n.startsWith(`ipvxdemo${r.pid}-`)), [], 'namespaces removed');
+    assert.deepEqual(leftovers(before, listEntries()), [], 'nothing new in /run/ipvx, /var/lib/ipvx or /sys/fs/bpf/ipvx');
   });
 }
 
 test('ipvx demo --method nat --family 6 --keep leaves a working lab; the --clean code removes it', { timeout: 90_000 }, async () => {
+  const before = listEntries();
   const r = await ipvx(['demo', '--method', 'nat', '--family', '6', '--keep']);
   assert.equal(r.code, 0, `exit ${r.code}\n${r.out}\n${r.err}`);
   assert.match(r.out, /ipvx -a -t \[2001:db8::10\]:80 -r \[2001:db8:1::1\]:8080 -m -w 1/);
@@ -76,6 +80,7 @@ test('ipvx demo --method nat --family 6 --keep leaves a working lab; the --clean
     assert.deepEqual((await listNetns()).filter((n) => n.startsWith(`ipvxdemo${r.pid}-`)), [], 'namespaces removed by --clean');
     // The console went with the lab: its port refuses connections.
     if (consoleUrl) await until('the console to stop', () => fetch(`${consoleUrl}/login`).then(() => false, () => true), 5000);
+    assert.deepEqual(leftovers(before, listEntries()), [], 'nothing new in /run/ipvx, /var/lib/ipvx or /sys/fs/bpf/ipvx after --clean');
   }
 });
 

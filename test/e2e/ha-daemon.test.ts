@@ -16,17 +16,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, writeFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Lab, type Host, type Proc } from '../../src/lab/topology.js';
-import { IpvxClient } from '../../src/api/client.js';
+import { Lab, type Host } from '../../src/lab/topology.js';
+import { buildHaPair, HaDirector } from '../../src/lab/ha-pair.js';
 import { serverScript as server } from '../../src/lab/servers/index.js';
 import { sleep, until } from '../lib/wait.js';
 import { forgeHeartbeats } from '../lib/forge-heartbeats.js';
 
 const js = (rel: string) => fileURLToPath(new URL(rel, import.meta.url));
-const DAEMON = js('../../src/daemon/main.js');
 
 const KEEPALIVE = 0.25;
 const DEADTIME = 1.5;
@@ -40,61 +36,15 @@ type Method = 'dr' | 'tun' | 'nat';
 
 
 async function build(lab: Lab, method: Method) {
-  const client = await lab.addHost('client');
-  const router = await lab.addHost('router');
-  const A = await lab.addHost('dirA');
-  const B = await lab.addHost('dirB');
-  const intruder = await lab.addHost('intruder');
-  const swf = await lab.addHost('swf');
-  const swb = await lab.addHost('swb');
-  const rs = [await lab.addHost('rs1'), await lab.addHost('rs2')];
-  const cr = await lab.link(client, router);
-  const front: string[] = [], back: string[] = [];
-  const rf = await lab.link(router, swf, { xdp: true, aIf: 'front' });
-  front.push(rf.b.ifname);
-  const rb = await lab.link(router, swb, { xdp: true, aIf: 'back' });
-  back.push(rb.b.ifname);
-  for (const d of [A, B]) {
-    front.push((await lab.link(d, swf, { xdp: true, aIf: 'front' })).b.ifname);
-    back.push((await lab.link(d, swb, { xdp: true, aIf: 'back' })).b.ifname);
-  }
-  const il = await lab.link(intruder, swf, { xdp: true, aIf: 'front' });
-  front.push(il.b.ifname);
-  const rsIf: string[] = [];
-  for (const r of rs) {
-    const l = await lab.link(r, swb, { xdp: true, aIf: 'eth0' });
-    back.push(l.b.ifname);
-    rsIf.push(l.a.ifname);
-  }
-  await lab.bridge(swf, 'br0', front);
-  await lab.bridge(swb, 'br0', back);
-
-  await lab.addAddress(client, cr.a.ifname, '192.0.2.1/24');
-  await lab.addAddress(router, cr.b.ifname, '192.0.2.254/24');
-  await lab.addRoute(client, 'default', '192.0.2.254');
-  await lab.addAddress(router, 'front', '198.51.100.1/24');
-  await lab.addAddress(router, 'back', '203.0.113.254/24');
-  await lab.setSysctl(router, 'net.ipv4.ip_forward', 1);
-  // DR/TUN replies come from the VIP (a front address) in on the back leg.
-  await lab.setSysctl(router, 'net.ipv4.conf.all.rp_filter', 0);
-  await lab.setSysctl(router, 'net.ipv4.conf.back.rp_filter', 0);
-  for (const [d, n] of [[A, 2], [B, 3]] as const) {
-    await lab.addAddress(d, 'front', `198.51.100.${n}/24`);
-    await lab.addAddress(d, 'back', `203.0.113.${n}/24`);
-    await lab.addRoute(d, '192.0.2.0/24', '198.51.100.1');
-  }
-  await lab.addAddress(intruder, 'front', '198.51.100.66/24');
+  // NAT replies must go back through the active director: the floating gateway.
+  const t = await buildHaPair(lab, { reals: REALS, intruder: true, ...(method === 'nat' ? { realGateway: GW } : {}) });
   const port = method === 'nat' ? 8080 : 80;
-  const echoes: Proc[] = [];
-  for (const [i, r] of rs.entries()) {
-    await lab.addAddress(r, rsIf[i]!, `${REALS[i]}/24`);
-    // NAT replies must go back through the active director: the floating gateway.
-    await lab.addRoute(r, 'default', method === 'nat' ? GW : '203.0.113.254');
+  for (const [i, r] of t.reals.entries()) {
     if (method !== 'nat') await lab.node(r, js('./fixtures/realserver.js'), ['--vip', VIP, '--method', method], { ready: 'ready' });
     await lab.node(r, server('http-name'), ['--name', `rs${i + 1}`, '--port', String(port), '--host', '::'], { ready: 'ready' });
-    echoes.push(await lab.node(r, server('tcp-echo'), ['--port', '9000', '--host', '::'], { ready: 'ready' }));
+    await lab.node(r, server('tcp-echo'), ['--port', '9000', '--host', '::'], { ready: 'ready' });
   }
-  return { client, router, A, B, intruder, rs, port };
+  return { client: t.client, router: t.router, A: t.A, B: t.B, intruder: t.intruder!, rs: t.reals, port };
 }
 
 /** The daemon's config (JSON is YAML). Schedulers differ by mode: sync must not depend on consistent hashing. */
@@ -114,53 +64,8 @@ function config(method: Method, port: number, me: 2 | 3, preempt: boolean): stri
   }, null, 1);
 }
 
-class Director {
-  proc: Proc | undefined;
-  readonly dir: string;
-  constructor(readonly lab: Lab, readonly host: Host, readonly name: string, cfg: string) {
-    this.dir = mkdtempSync(join(tmpdir(), `ipvx-ha-${name}-`));
-    lab.removeOnDestroy(this.dir);
-    writeFileSync(join(this.dir, 'config.yaml'), cfg);
-  }
-
-  async start(): Promise<void> {
-    this.proc = await this.lab.node(this.host, DAEMON, [
-      'run', '--config', join(this.dir, 'config.yaml'), '--state', join(this.dir, 'state.yaml'), '--run-dir', join(this.dir, 'run'),
-      '--interfaces', 'front,back', '--no-health', '--ha-sync-interval', '0.2', '--log-level', 'info',
-      '--metrics', '127.0.0.1:9100', // each director's own loopback
-    ]);
-    await until(`${this.name} serving`, () => this.status().then(() => true, () => false), 60_000, 200);
-  }
-
-  socket(): string {
-    const s = readdirSync(join(this.dir, 'run')).find((f) => f.endsWith('.sock'));
-    if (!s) throw new Error('no socket yet');
-    return join(this.dir, 'run', s);
-  }
-
-  /** The Prometheus exposition, fetched inside the director's namespace. */
-  metrics(): Promise<string> {
-    return this.lab.exec(this.host, process.execPath, ['-e', "fetch('http://127.0.0.1:9100/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))"]);
-  }
-
-  async status() {
-    const c = IpvxClient.local(this.socket());
-    try {
-      return await c.getStatus();
-    } finally {
-      c.close();
-    }
-  }
-
-  kill9(): void {
-    this.proc?.child.kill('SIGKILL');
-  }
-
-  /** The daemon; its files and pins go with the lab (the dir is registered, the pins are named by the namespace's inode). */
-  async cleanup(): Promise<void> {
-    await this.proc?.kill(5000);
-  }
-}
+/** The directors' daemons: health checks off, logs at info. */
+const director = (lab: Lab, host: Host, name: string, cfg: string) => new HaDirector(lab, host, name, cfg, ['--no-health', '--log-level', 'info']);
 
 /** Who holds the VIP on an up interface, sampled every 50 ms; the longest time both did. */
 function watchVip(lab: Lab, dirs: Record<string, Host>) {
@@ -216,12 +121,12 @@ const CASES: { method: Method; preempt: boolean; forge: boolean }[] = [
 for (const c of CASES) {
   test(`ha ${c.method}: the standby takes over a killed active with every long connection intact; the old active comes back ${c.preempt ? 'and preempts' : 'as standby (no preempt)'}`, { timeout: 150_000 }, async () => {
     const lab = await Lab.create('ipvxha');
-    const dirs: Director[] = [];
+    const dirs: HaDirector[] = [];
     let watch: ReturnType<typeof watchVip> | undefined;
     try {
       const t = await build(lab, c.method);
-      const A = new Director(lab, t.A, 'A', config(c.method, t.port, 2, c.preempt));
-      const B = new Director(lab, t.B, 'B', config(c.method, t.port, 3, c.preempt));
+      const A = director(lab, t.A, 'A', config(c.method, t.port, 2, c.preempt));
+      const B = director(lab, t.B, 'B', config(c.method, t.port, 3, c.preempt));
       dirs.push(A, B);
       await Promise.all([A.start(), B.start()]);
       watch = watchVip(lab, { A: t.A, B: t.B });

@@ -121,8 +121,8 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'ipvx-health-e2e-'));
   lab.removeOnDestroy(work);
   writeFileSync(join(work, 'config.yaml'), JSON.stringify(config, null, 2)); // YAML is a superset of JSON
-  // The daemon pins and names its socket by its namespace's inode (the lab removes the pins).
-  const inode = String(lab.nsInode(dir));
+  // The daemon pins and names its socket by its namespace's identity (the lab removes the pins).
+  const inode = lab.nsId(dir);
   daemon = await lab.spawn(dir, process.execPath, [
     DAEMON, 'run', '--run-dir', join(work, 'run'), '--state', join(work, 'state.yaml'), '--config', join(work, 'config.yaml'),
     '--interfaces', `${front.b.ifname},${back.a.ifname}`, '--metrics', '127.0.0.1:9100', '--detach-on-stop',

@@ -138,7 +138,7 @@ test('lab: pins of a data plane killed with SIGKILL in a lab namespace are remov
     const h = await lab.addHost('dir');
     const l = await lab.link(h, await lab.addHost('peer'), { xdp: true });
     const p = await lab.node(h, directorJs, ['--state', JSON.stringify({ services: [], timeouts: DEFAULT_TIMEOUTS }), '--interfaces', l.a.ifname], { ready: 'ready', readyTimeoutMs: 30_000 });
-    pins = join(bpffsRoot(), 'ipvx', String(lab.nsInode(h)));
+    pins = join(bpffsRoot(), 'ipvx', lab.nsId(h));
     assert.ok(existsSync(join(pins, 'services')), `the data plane pinned its maps in ${pins}`);
     p.child.kill('SIGKILL'); // no chance to unpin
     await p.kill(); // waits for the exit

@@ -129,7 +129,7 @@ test('scale-out: ECMP over three directors announcing over BGP; remove and re-ad
     for (const [i, h] of ds.entries()) {
       const d = ddir(i);
       await lab.exec(h, 'mkdir', ['-p', join(d, 'run')]);
-      inodes[i] = String(lab.nsInode(h));
+      inodes[i] = lab.nsId(h);
       writeFileSync(join(d, 'bird.conf'), `router id ${lanAddr(DIRECTORS[i]!)};\nprotocol device {}\n`);
       await lab.spawn(h, 'bird', birdArgs(d));
       writeFileSync(join(d, 'ipvx.yaml'), YAML.stringify({

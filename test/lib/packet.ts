@@ -476,6 +476,40 @@ export interface ArpOpts {
   vlan?: number;
 }
 
+/**
+ * An IP packet split into fragments of at most `mtu` bytes of IP (RFC 791 2.3, RFC 8200
+ * 4.5): IPv4 headers copied (DF cleared unless `keepDf`), IPv6 with a fragment header.
+ */
+export function fragment(pkt: Uint8Array, mtu: number, id: number, o: { keepDf?: boolean } = {}): Uint8Array[] {
+  const v6 = pkt[0]! >> 4 === 6;
+  const hlen = v6 ? 40 : (pkt[0]! & 15) * 4;
+  const data = pkt.subarray(hlen);
+  const per = Math.max(8, Math.floor((mtu - hlen - (v6 ? 8 : 0)) / 8) * 8);
+  const out: Uint8Array[] = [];
+  for (let off = 0; off < data.length; off += per) {
+    const part = data.subarray(off, off + per), more = off + per < data.length;
+    const hdr = Uint8Array.from(pkt.subarray(0, hlen));
+    if (v6) {
+      const fh = new Uint8Array(8);
+      fh[0] = hdr[6]!; hdr[6] = IPPROTO_FRAGMENT;
+      const fo = ((off / 8) << 3) | (more ? 1 : 0);
+      fh[2] = fo >> 8; fh[3] = fo & 0xff;
+      new DataView(fh.buffer).setUint32(4, id >>> 0);
+      const len = 8 + part.length;
+      hdr[4] = len >> 8; hdr[5] = len & 0xff;
+      out.push(concat(hdr, fh, part));
+    } else {
+      const df = o.keepDf ? (hdr[6]! & 0x40) << 8 : 0;
+      const len = hlen + part.length, fo = (off / 8) | (more ? 0x2000 : 0) | df;
+      hdr[2] = len >> 8; hdr[3] = len & 0xff; hdr[4] = (id >> 8) & 0xff; hdr[5] = id & 0xff; hdr[6] = fo >> 8; hdr[7] = fo & 0xff;
+      hdr[10] = 0; hdr[11] = 0;
+      wr16(hdr, 10, inetChecksum(hdr));
+      out.push(concat(hdr, part));
+    }
+  }
+  return out;
+}
+
 export function arp(o: ArpOpts): Uint8Array {
   const body = concat(
     u16(1), u16(ETH_P_IP), Uint8Array.of(6, 4), u16(o.op),

@@ -95,11 +95,12 @@ async function finish(): Promise<void> {
   while (Date.now() < deadline && longs.some((l) => !l.error && !l.closed && l.echoed < l.sent)) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 1600)); // let the last short requests end
   for (const l of longs) l.sock.end();
-  console.log(JSON.stringify({
+  // Exit once the line is written: a long run's result is hundreds of kB, and
+  // process.exit() right after console.log cut it short in the pipe.
+  process.stdout.write(`${JSON.stringify({
     long: longs.map(({ sent, echoed, mismatch, error, lastEchoAt }) => ({ sent, echoed, mismatch, error, lastEchoAt })),
     short: short.map((s) => (s.ms ? s : { ...s, error: 'unfinished' })),
-  }));
-  process.exit(0);
+  })}\n`, () => process.exit(0));
 }
 process.once('SIGTERM', () => void finish());
 setTimeout(() => void finish(), Number(values['max-seconds']) * 1000).unref();

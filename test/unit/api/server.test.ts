@@ -259,7 +259,7 @@ test('grpc.health.v1 Check says SERVING, for the server and for ipvx.v1.Ipvx', a
 });
 
 for (const version of ['v1', 'v1alpha']) {
-  test(`server reflection (${version}) lists ipvx.v1.Ipvx and describes it`, async () => {
+  test(`server reflection (${version}) lists every service served (ipvx, health, reflection) and describes each`, async () => {
     const h = await harness();
     try {
       const path = join(process.cwd(), `node_modules/@grpc/reflection/build/proto/grpc/reflection/${version}/reflection.proto`);
@@ -273,10 +273,13 @@ for (const version of ['v1', 'v1alpha']) {
         s.write(req);
       });
       const list = await ask({ list_services: '' });
-      const names = list.list_services_response.service.map((s: { name: string }) => s.name);
-      assert.ok(names.includes('ipvx.v1.Ipvx'), names.join(','));
-      const file = await ask({ file_containing_symbol: 'ipvx.v1.Ipvx' });
-      assert.ok(file.file_descriptor_response.file_descriptor_proto.length >= 1);
+      const names = list.list_services_response.service.map((s: { name: string }) => s.name).sort();
+      assert.deepEqual(names, ['grpc.health.v1.Health', 'grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection', 'ipvx.v1.Ipvx']);
+      // What `grpcurl describe NAME` asks: the file that declares it.
+      for (const name of names) {
+        const file = await ask({ file_containing_symbol: name });
+        assert.ok(file.file_descriptor_response?.file_descriptor_proto.length >= 1, `${name}: ${JSON.stringify(file.error_response)}`);
+      }
       c.close();
     } finally { await h.close(); }
   });

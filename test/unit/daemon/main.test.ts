@@ -12,6 +12,7 @@ import { IpvxClient } from '../../../src/api/client.js';
 import { netnsId } from '../../../src/dataplane/pins.js';
 
 const DAEMON = fileURLToPath(new URL('../../../src/daemon/main.js', import.meta.url));
+const IPVX = fileURLToPath(new URL('../../../../../bin/ipvx', import.meta.url));
 
 function daemon(args: string[]): { code: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [DAEMON, ...args], { encoding: 'utf8', timeout: 90_000 });
@@ -121,6 +122,51 @@ test('bad options and a bad --config are refused with the reason', () => {
     assert.equal(unknown.code, 2);
     assert.match(unknown.err, /Unknown option '--bogus'/);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('IPVX_RUN_DIR: ipvx daemon start|status|stop and the ipvsadm commands resolve the run directory alike', () => {
+  const { dir } = setup();
+  const env = { ...process.env, IPVX_RUN_DIR: join(dir, 'run') };
+  const ipvx = (args: string[]) => spawnSync(process.execPath, [IPVX, ...args], { encoding: 'utf8', timeout: 90_000, env });
+  try {
+    const s = ipvx(['daemon', 'start', '--dataplane', 'memory', '--no-health', '--state', join(dir, 'state.yaml')]);
+    assert.equal(s.status, 0, s.stderr);
+    assert.match(s.stdout, new RegExp(`socket ${join(dir, 'run')}/`), 'the socket is in IPVX_RUN_DIR');
+    const add = ipvx(['-A', '-t', '203.0.113.10:80', '-s', 'rr']);
+    assert.equal(add.status, 0, add.stderr);
+    const st = ipvx(['daemon', 'status']);
+    assert.equal(st.status, 0, st.stderr);
+    assert.match(st.stdout, /services: 1, reals: 0/);
+    const stop = ipvx(['daemon', 'stop']);
+    assert.equal(stop.status, 0, stop.stderr);
+    assert.deepEqual(readdirSync(join(dir, 'run')).filter((f) => !f.endsWith('.log')), [], 'socket and pid file gone from IPVX_RUN_DIR');
+  } finally {
+    ipvx(['daemon', 'stop']);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+
+test('stop: a client that holds its connection and reads nothing does not keep the daemon running', async () => {
+  const { dir, common, socket } = setup();
+  // Connects, closes its client, then blocks its event loop: the connection stays half closed.
+  const holder = `import { IpvxClient } from ${JSON.stringify(fileURLToPath(new URL('../../../src/api/client.js', import.meta.url)))};
+const c = new IpvxClient('unix:' + process.argv[1]);
+await c.getStatus(); c.close(); console.log('holding');
+Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000);`;
+  let child: import('node:child_process').ChildProcess | undefined;
+  try {
+    assert.equal(daemon(['start', ...common]).code, 0);
+    const { spawn } = await import('node:child_process');
+    child = spawn(process.execPath, ['--input-type=module', '-e', holder, socket], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child!.stdout!.once('data', () => resolve()));
+    const stopped = daemon(['stop', ...common]); // waits up to 30 s for the daemon to exit
+    assert.equal(stopped.code, 0, stopped.err);
+  } finally {
+    child?.kill('SIGKILL');
+    daemon(['stop', ...common]);
     rmSync(dir, { recursive: true, force: true });
   }
 });

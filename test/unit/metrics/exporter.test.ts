@@ -71,3 +71,10 @@ test('HA heartbeat and sync figures are exported while HA runs', async () => {
   assert.doesNotMatch(text, /^ipvx_ha_heartbeats_sent_total\{peer="198\.51\.100\.3"\} \S+$/m);
   assert.doesNotMatch(text, /^ipvx_ha_rejected_total\{/m);
 });
+
+test('the process\'s own figures are exported: resident memory, open descriptors, event-loop lag', async () => {
+  const text = await scrape(metricsRegistry(fakeController('standalone')));
+  for (const name of ['process_resident_memory_bytes', 'process_open_fds', 'nodejs_eventloop_lag_p99_seconds', 'nodejs_heap_size_used_bytes']) {
+    assert.match(text, new RegExp(`^${name} [0-9.e+-]+$`, 'm'), name);
+  }
+});
