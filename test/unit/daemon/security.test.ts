@@ -32,7 +32,7 @@ test('broken state files of every kind: start refuses naming the file, quickly; 
   const { dir, common } = setup();
   const state = join(dir, 'state.yaml');
   const kinds: [string, () => void, RegExp][] = [
-    ['alias bomb', () => writeFileSync(state, `version: 1\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n`), /it uses YAML aliases/],
+    ['alias bomb', () => writeFileSync(state, `version: 1\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n`), /line 3: it uses YAML aliases/],
     ['FIFO', () => spawnSync('mkfifo', [state]), /it is a FIFO, not a regular file/],
     ['dangling link', () => symlinkSync(join(dir, 'gone.yaml'), state), /it is a symbolic link/],
     ['link to /dev/zero', () => symlinkSync('/dev/zero', state), /it is a symbolic link/],
