@@ -1,6 +1,6 @@
 // A typed, promise-based client of the daemon: of this network namespace by default
 // (its unix socket), or of a TCP address (TLS, or plaintext on loopback).
-import { existsSync, readFileSync } from 'node:fs';
+import { statSync, readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { IpvxService, defaultSocketPath, ORIGIN_METADATA } from './proto.js';
 import { netnsId } from '../dataplane/pins.js';
@@ -24,6 +24,11 @@ export type { DesiredState, Service, ServiceKey, Real, Timeouts, GetStatusRespon
 /** No daemon to talk to: says how to start one. */
 export class DaemonUnavailable extends Error {
   override name = 'DaemonUnavailable';
+}
+
+/** A daemon may be running, but this user may not reach its socket. */
+export class DaemonPermissionDenied extends DaemonUnavailable {
+  override name = 'DaemonPermissionDenied';
 }
 
 /** The daemon refused the request; `code` is the gRPC status (INVALID_ARGUMENT, NOT_FOUND, ...). */
@@ -50,6 +55,8 @@ export interface CallOptions {
 /** Largest reply the client accepts (big configs: GetConfig, ApplyConfig's changes). */
 const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 const START_HINT = 'start it with: ipvx daemon start';
+const permissionDenied = (where: string) =>
+  `permission denied: cannot reach the ipvx daemon's socket ${where} as this user (uid ${process.getuid?.() ?? '?'}); the socket is root's (mode 0600): run as root`;
 
 export class IpvxClient {
   readonly raw: RawClient;
@@ -68,7 +75,12 @@ export class IpvxClient {
 
   /** The daemon of the caller's network namespace, found by its socket. */
   static local(socketPath = defaultSocketPath(netnsId()), opts: ConnectOptions = {}): IpvxClient {
-    if (!existsSync(socketPath)) {
+    try {
+      statSync(socketPath);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // A user who may not look into the run directory (0700, root's) is not told to start a daemon that runs.
+      if (code === 'EACCES' || code === 'EPERM') throw new DaemonPermissionDenied(permissionDenied(socketPath));
       throw new DaemonUnavailable(`ipvx daemon is not running in this network namespace (no socket at ${socketPath}); ${START_HINT}`);
     }
     return new IpvxClient(`unix:${socketPath}`, opts);
@@ -84,6 +96,9 @@ export class IpvxClient {
   }
 
   private error(e: grpc.ServiceError): Error {
+    if (e.code === grpc.status.UNAVAILABLE && /EACCES|EPERM|permission denied/i.test(e.details)) {
+      return new DaemonPermissionDenied(permissionDenied(this.address.replace(/^unix:/, '')));
+    }
     if (e.code === grpc.status.UNAVAILABLE) return new DaemonUnavailable(`ipvx daemon at ${this.address} does not answer (${e.details}); ${START_HINT}`);
     return new IpvxError(e.code, e.details || e.message);
   }

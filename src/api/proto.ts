@@ -39,7 +39,9 @@ type Msg = Record<string, unknown>;
 
 /** A decoded message without the defaults proto3 fills in (see above); exported for tests. */
 export function strip(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(strip) : undefined;
+  // An element keeps its place: an empty message becomes {} (its fields are then named
+  // missing by validation, "services[0].vip"), a default scalar stays as it was.
+  if (Array.isArray(v)) return v.length ? v.map((x) => strip(x) ?? (x !== null && typeof x === 'object' ? {} : x)) : undefined;
   if (v === null || v === '' || v === 0 || v === false) return undefined;
   if (typeof v !== 'object') return v;
   const m = v as Msg;

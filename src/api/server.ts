@@ -13,11 +13,16 @@ import {
   IpvxService, PROTO_PATH, LOADER_OPTIONS, ORIGIN_METADATA, serviceFromMsg, realFromMsg, stateFromMsg, keyFromMsg, timeoutsFromMsg, defenseFromMsg, SERVICE_NAME,
 } from './proto.js';
 import { Controller, ApiError, IpvxEvent, apiError } from '../daemon/controller.js';
-import { watchFeed } from './watch.js';
+import { watchFeed, WatchHub } from './watch.js';
+import { checkRequest, requestBounds, requestType, RequestRefused, MAX_REQUEST_BYTES, type RequestBounds } from './admission.js';
+import { RequestScreen, type ScreenOptions } from './screen.js';
 import * as edit from '../core/edit.js';
 import { DesiredState, serviceId, realId, RealSpec, DEFAULT_DEFENSE } from '../core/model.js';
 import { parseIp } from '../core/addr.js';
-import { Result } from '../core/result.js';
+import { Result, clipText } from '../core/result.js';
+import { isLoopbackHost } from '../common/loopback.js';
+
+export { isLoopbackHost }; // where the console (and other callers) import it from
 import type { Counters, FlowView } from '../dataplane/port.js';
 import type { IpvxHandlers } from './gen/ipvx/v1/Ipvx.js';
 
@@ -36,6 +41,13 @@ export interface ServerOptions {
   insecureNoClientAuth?: boolean;
   /** What GetStatus adds to what the controller knows. */
   status?: () => StatusExtra | Promise<StatusExtra>;
+  /**
+   * A refused request's size in bytes: every one refused before decoding (admission.ts),
+   * and those of at least 16 KB refused after. The daemon gives the memory back after large ones.
+   */
+  onRefused?: (bytes: number) => void;
+  /** How large requests are screened in a worker thread before the main thread decodes them (screen.ts). */
+  screen?: ScreenOptions;
 }
 
 /** What the daemon adds to GetStatus (bgp: src/daemon/bgp.ts). */
@@ -54,17 +66,92 @@ const STATUS: Record<ApiError['code'], grpc.status> = {
   'not-found': grpc.status.NOT_FOUND, conflict: grpc.status.ABORTED, internal: grpc.status.INTERNAL,
 };
 
+/**
+ * Characters of a status message at most. It travels as an HTTP/2 trailer: gRPC C-core
+ * clients refuse metadata over 8 KB ("received initial metadata size exceeds limit") and
+ * grpc-js clients were seen to hang on ~60 KB, either way without the reason.
+ */
+export const MAX_STATUS_DETAILS = 4000;
+
 function toStatus(e: unknown): Partial<grpc.StatusObject> {
   const err = e as Error;
-  return { code: err instanceof ApiError ? STATUS[err.code] : grpc.status.INTERNAL, details: err.message };
+  return { code: err instanceof ApiError ? STATUS[err.code] : grpc.status.INTERNAL, details: clipText(String(err?.message ?? err), MAX_STATUS_DETAILS) };
 }
 
-// Handlers are typed loosely here (requests arrive with proto3 defaults) and checked by proto.ts.
-function unary<Res>(fn: (req: Msg, call: grpc.ServerUnaryCall<Msg, Res>) => Promise<Res> | Res): grpc.handleUnaryCall<Msg, Res> {
-  return (call, callback) => {
-    Promise.resolve().then(() => fn(call.request, call)).then(
+/** Where a request refused before decoding carries its refusal (admittedService). */
+const REFUSED = Symbol('refused');
+/** A large request's size in bytes, on its decoded message (a symbol: not one of its fields). */
+const SIZE = Symbol('size');
+/** A request left undecoded for the screen (screen.ts): its method, bytes and how to decode it. */
+const DEFERRED = Symbol('deferred');
+interface Deferred { method: string; bytes: Buffer; decode: () => Msg }
+type Refusable = Msg & { [REFUSED]?: RequestRefused; [SIZE]?: number; [DEFERRED]?: Deferred };
+/** Requests from this size on carry their size, so that a refusal after decoding can be reported. */
+const SIZED_REQUEST = 64 * 1024;
+
+/**
+ * The service with every request checked against `bounds` on its bytes before it is
+ * decoded (admission.ts). A refused request reaches its handler as a marker carrying the
+ * refusal (a deserializer that throws becomes INTERNAL "Error deserializing request").
+ */
+function admittedService(def: grpc.ServiceDefinition, bounds: RequestBounds, screen: RequestScreen, onRefused?: (bytes: number) => void): grpc.ServiceDefinition {
+  const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, m] of Object.entries(def)) {
+    const type = requestType(name);
+    out[name] = {
+      ...m,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          checkRequest(type, bytes, bounds);
+        } catch (e) {
+          if (!(e instanceof RequestRefused)) throw e;
+          onRefused?.(bytes.length);
+          return { [REFUSED]: e };
+        }
+        // Large: screened on its own thread first; decoded here only if it passes.
+        if (screen.wants(name, bytes.length)) return { [DEFERRED]: { method: name, bytes, decode: () => m.requestDeserialize(bytes) as Msg } };
+        const msg = m.requestDeserialize(bytes) as Refusable;
+        if (bytes.length >= SIZED_REQUEST && msg && typeof msg === 'object') msg[SIZE] = bytes.length;
+        return msg;
+      },
+    };
+  }
+  return out as grpc.ServiceDefinition;
+}
+
+function refusal(req: Refusable): ApiError | undefined {
+  const r = req?.[REFUSED];
+  return r && new ApiError('invalid', r.detail, r.field);
+}
+
+/** A deferred request decoded once the screen let it through (a refusal of the screen is thrown). */
+async function admitted(req: Refusable, screen: RequestScreen): Promise<Msg> {
+  const d = req[DEFERRED];
+  if (!d) return req;
+  const refused = await screen.check(d.method, d.bytes);
+  if (refused) throw new ApiError('invalid', refused);
+  const msg = d.decode() as Refusable;
+  msg[SIZE] = d.bytes.length;
+  return msg;
+}
+
+/**
+ * Handlers are typed loosely here (requests arrive with proto3 defaults) and checked by
+ * proto.ts. A large request refused after decoding is reported to `onRefused` (its
+ * decoded copies are garbage then).
+ */
+function unaryWith(screen: RequestScreen, onRefused?: (bytes: number) => void) {
+  return <Res>(fn: (req: Msg, call: grpc.ServerUnaryCall<Msg, Res>) => Promise<Res> | Res): grpc.handleUnaryCall<Msg, Res> => (call, callback) => {
+    const first = call.request as Refusable;
+    const refused = refusal(first);
+    if (refused) { callback(toStatus(refused)); return; }
+    const size = first[SIZE] ?? first[DEFERRED]?.bytes.length;
+    admitted(first, screen).then((req) => fn(req, call)).then(
       (res) => callback(null, res),
-      (e: unknown) => callback(toStatus(e)),
+      (e: unknown) => {
+        callback(toStatus(e));
+        if (size) onRefused?.(size);
+      },
     );
   };
 }
@@ -127,12 +214,10 @@ function matchesEndpoint(filter: string, addr: string, port: number): boolean {
   return a.ok && a.value.text === addr && Number(filter.slice(i + 1)) === port;
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
 
-export function handlers(c: Controller, status: ServerOptions['status'] = () => ({})): IpvxHandlers {
+export function handlers(c: Controller, status: ServerOptions['status'] = () => ({}), onRefused?: (bytes: number) => void, screen = new RequestScreen(c.limits)): IpvxHandlers {
+  const unary = unaryWith(screen, onRefused);
+  const watchers = new WatchHub(c);
   const empty = {};
   const serviceOf = (req: Msg) => must(keyFromMsg(req.service as Msg));
   const h = {
@@ -235,6 +320,8 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
       void (async () => {
         try {
           const req = call.request;
+          const refused = refusal(req);
+          if (refused) throw refused;
           const want = req.service ? must(keyFromMsg(req.service as Msg)) : undefined;
           for await (const f of c.flows()) {
             if (call.cancelled) return;
@@ -253,9 +340,7 @@ export function handlers(c: Controller, status: ServerOptions['status'] = () => 
     },
     Watch: (call: grpc.ServerWritableStream<Msg, IpvxEvent>) => {
       // Bounded per watcher; one that falls behind is told how many events it missed (watch.ts).
-      const send = watchFeed(call);
-      const stop = () => c.off('event', send);
-      c.on('event', send);
+      const stop = watchers.add(watchFeed(call));
       call.on('cancelled', stop);
       call.on('close', stop);
       call.on('error', stop);
@@ -319,8 +404,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   // Check the TCP settings before anything is bound.
   const tcpCreds = o.tcp ? tcpCredentials(o) : undefined;
 
-  const server = new grpc.Server();
-  server.addService(IpvxService.service, handlers(o.controller, o.status));
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
+  const screen = new RequestScreen(o.controller.limits, o.screen);
+  server.addService(admittedService(IpvxService.service, requestBounds(o.controller.limits), screen, o.onRefused), handlers(o.controller, o.status, o.onRefused, screen));
   const health = new HealthImplementation({ '': 'SERVING', [SERVICE_NAME]: 'SERVING' });
   health.addToServer(server);
   new ReflectionService(servedDefinitions()).addToServer(server);
@@ -339,7 +425,16 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   }
   chmodSync(o.socketPath, 0o600);
   let tcpPort: number | undefined;
-  if (o.tcp && tcpCreds) tcpPort = await bind(server, o.tcp, tcpCreds);
+  if (o.tcp && tcpCreds) {
+    try {
+      tcpPort = await bind(server, o.tcp, tcpCreds);
+    } catch (e) {
+      // Do not leave the socket behind: it would look like a daemon that does not answer.
+      server.forceShutdown();
+      rmSync(o.socketPath, { force: true });
+      throw e;
+    }
+  }
   return {
     server,
     ...(tcpPort !== undefined ? { tcpPort } : {}),
@@ -347,7 +442,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(SERVICE_NAME, 'NOT_SERVING');
       let closed = false;
-      const done = () => { if (closed) return; closed = true; clearTimeout(force); rmSync(o.socketPath, { force: true }); resolve(); };
+      const done = () => { if (closed) return; closed = true; clearTimeout(force); void screen.close(); rmSync(o.socketPath, { force: true }); resolve(); };
       // Streams (Watch) never end by themselves: give them a moment, then cut them. A
       // client that does not read its socket (stopped, or blocked) holds even a forced
       // shutdown's callback: the daemon stops a second later all the same.

@@ -3,6 +3,7 @@
 // buffer without end nor lose events silently. Past `limit` unsent events, further
 // events are counted instead of queued, and once the stream has drained the watcher
 // gets one 'missed' event saying how many (by kind) it did not get, then the feed goes on.
+import type { EventEmitter } from 'node:events';
 import type { IpvxEvent } from '../daemon/controller.js';
 
 /** Events queued for one Watch call before further ones are counted as missed. */
@@ -39,4 +40,34 @@ export function watchFeed(sink: WatchSink, limit = WATCH_BACKLOG, now: () => Dat
     }
     sink.write(e);
   };
+}
+
+/**
+ * Every Watch call's feed behind one listener on the controller's 'event': an
+ * EventEmitter warns from its 11th listener (MaxListenersExceededWarning), and a
+ * daemon may have hundreds of watchers. A feed that throws does not stop the others.
+ */
+export class WatchHub {
+  private readonly feeds = new Set<(e: IpvxEvent) => void>();
+  private readonly fanOut = (e: IpvxEvent) => {
+    for (const f of this.feeds) {
+      try { f(e); } catch { /* a broken stream ends on its own ('error'/'close' remove it) */ }
+    }
+  };
+
+  constructor(private readonly source: Pick<EventEmitter, 'on' | 'off'>) {}
+
+  /** Add a feed; returns its removal (idempotent). */
+  add(feed: (e: IpvxEvent) => void): () => void {
+    if (this.feeds.size === 0) this.source.on('event', this.fanOut);
+    this.feeds.add(feed);
+    return () => {
+      if (!this.feeds.delete(feed)) return;
+      if (this.feeds.size === 0) this.source.off('event', this.fanOut);
+    };
+  }
+
+  get size(): number {
+    return this.feeds.size;
+  }
 }

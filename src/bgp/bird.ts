@@ -4,6 +4,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { writeFileAtomic } from '../config/atomic-write.js';
 import { run, CommandError } from '../common/command.js';
+import { birdConfigProblem } from './paths.js';
 
 export interface BirdSession {
   /** BIRD protocol name (ipvx_peerN). */
@@ -73,18 +74,21 @@ export class BirdControl implements Bird {
    * never replaces the one it runs; then swap the file in and `configure`.
    */
   async load(text: string): Promise<void> {
+    // Checked when the configuration was accepted; again here, as the file system may have changed since.
+    const unsafe = birdConfigProblem(this.configPath);
+    if (unsafe) throw new BirdError(`not writing BIRD's configuration: ${unsafe}`);
     let current: string | undefined;
     try { current = readFileSync(this.configPath, 'utf8'); } catch { current = undefined; }
     const candidate = `${this.configPath}.ipvx-check`;
     if (current !== text) {
-      writeFileAtomic(candidate, text);
+      writeFileAtomic(candidate, text, { mkdir: false });
       try {
         const out = await this.run(['configure', 'check', `"${candidate}"`]);
         if (!/Configuration OK/.test(out)) throw new BirdError(`BIRD did not accept the new config: ${body(out).join('; ')}`);
       } finally {
         rmSync(candidate, { force: true });
       }
-      writeFileAtomic(this.configPath, text);
+      writeFileAtomic(this.configPath, text, { mkdir: false });
     }
     const out = await this.run(['configure']);
     // "Reconfigured", "Reconfiguration in progress" (BIRD finishes it on its own) or "Reconfiguration already in progress, queueing".

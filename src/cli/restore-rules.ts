@@ -4,9 +4,10 @@
 // again to the new state.
 import { IpvxClient, IpvxError } from '../api/client.js';
 import { stateFromMsg } from '../api/proto.js';
-import { applyToState } from '../config/import/ipvsadm-save.js';
+import { applyCommand } from '../config/import/ipvsadm-save.js';
+import { StateEditor } from '../core/edit.js';
 import { stateToPlain } from '../config/schema.js';
-import { formatErrors, type FieldError } from '../core/result.js';
+import { formatErrors, type FieldError, type Result } from '../core/result.js';
 import type { DesiredState } from '../core/model.js';
 import type { IpvsadmCommand } from '../ipvsadm/index.js';
 
@@ -25,21 +26,30 @@ export async function currentConfig(c: ConfigClient): Promise<{ state: DesiredSt
 }
 
 /**
+ * The lines applied to `state` in order, through one editor (linear in the number of
+ * lines); the first line the state refuses, by number.
+ */
+export function applyRestore(state: DesiredState, cmds: readonly IpvsadmCommand[]): Result<DesiredState> {
+  const editor = new StateEditor(state);
+  for (const [i, cmd] of cmds.entries()) {
+    const message = applyCommand(editor, cmd);
+    if (message !== undefined) return { ok: false, errors: [{ field: `line ${i + 1}`, message: `line ${i + 1}: ${message}` }] };
+  }
+  return { ok: true, value: editor.result() };
+}
+
+/**
  * -R: every line applied to the current state in order, then one ApplyConfig: the table
  * changes all at once or not at all (ipvsadm stops half-way at a bad line). A line the
  * state refuses is returned by number; a conflict after RESTORE_ATTEMPTS is thrown.
  */
 export async function restoreRules(c: ConfigClient, cmds: readonly IpvsadmCommand[]): Promise<{ ok: true } | { ok: false; errors: FieldError[] }> {
   for (let attempt = 1; ; attempt++) {
-    let { state, serial } = await currentConfig(c);
-    for (const [i, cmd] of cmds.entries()) {
-      if (cmd.kind === 'zero') continue; // counters, not configuration
-      const r = applyToState(state, cmd);
-      if (!r.ok) return { ok: false, errors: [{ field: `line ${i + 1}`, message: `line ${i + 1}: ${r.message}` }] };
-      state = r.state;
-    }
+    const { state, serial } = await currentConfig(c);
+    const r = applyRestore(state, cmds);
+    if (!r.ok) return r;
     try {
-      await c.applyConfig(stateToPlain(state) as never, false, serial);
+      await c.applyConfig(stateToPlain(r.value) as never, false, serial);
       return { ok: true };
     } catch (e) {
       if (!(e instanceof IpvxError && e.isConflict) || attempt >= RESTORE_ATTEMPTS) throw e;

@@ -7,9 +7,13 @@ import { dirname, basename, join } from 'node:path';
 /** Buffers per writev call (IOV_MAX is 1024 on Linux). */
 const IOV_BATCH = 512;
 
-export function writeFileAtomic(path: string, data: string | Buffer[], opts: { mode?: number; dirMode?: number } = {}): void {
+/**
+ * `mkdir` (default true): create the directory when missing, for the daemon's own files;
+ * false where the path came from a request (BIRD's configuration), which must exist.
+ */
+export function writeFileAtomic(path: string, data: string | Buffer[], opts: { mode?: number; dirMode?: number; mkdir?: boolean } = {}): void {
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, ...(opts.dirMode !== undefined ? { mode: opts.dirMode } : {}) });
+  if (opts.mkdir !== false) mkdirSync(dir, { recursive: true, ...(opts.dirMode !== undefined ? { mode: opts.dirMode } : {}) });
   const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
   try {
     const fd = openSync(tmp, 'w', opts.mode ?? 0o640);

@@ -173,7 +173,7 @@ function pathOf(field: string): (string | number)[] {
  */
 export function parseConfig(
   text: string, validate: (s: DesiredState) => Result<DesiredState>,
-  opts: { skipKeys?: string[]; precheck?: (top: Plain) => string | undefined } = {},
+  opts: { skipKeys?: string[]; precheck?: (top: Plain) => string | undefined; maxAliasCount?: number } = {},
 ): Result<{ state: DesiredState; top: Plain }> {
   const lines = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -182,13 +182,14 @@ export function parseConfig(
   }
   let js: unknown;
   try {
-    js = doc.toJS();
+    js = doc.toJS(opts.maxAliasCount !== undefined ? { maxAliasCount: opts.maxAliasCount } : {});
   } catch (e) {
-    // An alias without its anchor (or too many aliases) is found only when the document is
-    // turned into data: name the line of the first such alias.
+    // An alias without its anchor (or too many aliases: an alias bomb) is found only when the
+    // document is turned into data: name the line of the first such alias.
     let at = '';
-    YAML.visit(doc, { Alias: (_, n) => { if (!at && (!n.resolve(doc) || e instanceof RangeError) && n.range) { at = `line ${lines.linePos(n.range[0]).line}: `; return YAML.visit.BREAK; } return undefined; } });
-    return { ok: false, errors: [{ field: '', message: `${at}${(e as Error).message.split('\n')[0]}` }] };
+    YAML.visit(doc, { Alias: (_, n) => { if (!at && (!n.resolve(doc) || e instanceof RangeError || opts.maxAliasCount === 0) && n.range) { at = `line ${lines.linePos(n.range[0]).line}: `; return YAML.visit.BREAK; } return undefined; } });
+    const message = opts.maxAliasCount === 0 ? 'it uses YAML aliases (&anchor, *alias), which are not allowed here' : (e as Error).message.split('\n')[0];
+    return { ok: false, errors: [{ field: '', message: `${at}${message}` }] };
   }
   if (js !== null && (typeof js !== 'object' || Array.isArray(js))) return { ok: false, errors: [{ field: '', message: `expected a mapping at the top, found ${typeName(js)}` }] };
   const pre = opts.precheck?.((js ?? {}) as Plain);

@@ -4,8 +4,16 @@
 // rename, fsync the directory). A broken file is never replaced behind the user's
 // back: loading it fails with where it is broken, and only an explicit request
 // moves it aside.
+//
+// The state file is a regular file, read with a size limit. Anything else at its path
+// (a symbolic link, dangling or not; a FIFO, which would block the read for ever; a
+// device such as /dev/zero, which never ends) is refused as a broken state file, like
+// a YAML alias bomb: every such failure is a StateFileError naming the file, which
+// `--reset-state` moves aside. Links are refused rather than followed: a save renames a
+// new file over the path, which would replace the link and leave its target stale.
+// The directory may be a link.
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync } from 'node:fs';
+import { openSync, fstatSync, readSync, closeSync, renameSync, constants, type Stats } from 'node:fs';
 import { DesiredState, ServiceSpec } from '../core/model.js';
 import { validateState, type Limits } from '../core/validate.js';
 import { formatErrors } from '../core/result.js';
@@ -14,6 +22,8 @@ import { yamlMap, yamlSeqItem } from './yaml-emit.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 export const STATE_VERSION = 1;
+/** Largest state file read (16,384 services x 8 reals with a health check each is about 40 MB). */
+export const MAX_STATE_BYTES = 256 * 1024 * 1024;
 
 export class StateFileError extends Error {
   constructor(readonly path: string, readonly detail: string) {
@@ -104,7 +114,8 @@ export function parseSavedState(text: string, path: string, limits?: Limits): Sa
     if (top.serial !== undefined && !(Number.isSafeInteger(top.serial) && (top.serial as number) >= 1)) return `serial ${String(top.serial)} is not a positive integer`;
     return undefined;
   };
-  const r = parseConfig(text, (s) => validateState(s, limits), { skipKeys: ['version', 'serial', 'checksum'], precheck });
+  // The state file is written by ipvx without aliases: any is an alias bomb or a hand edit.
+  const r = parseConfig(text, (s) => validateState(s, limits), { skipKeys: ['version', 'serial', 'checksum'], precheck, maxAliasCount: 0 });
   if (!r.ok) throw new StateFileError(path, formatErrors(r.errors));
   const { top } = r.value;
   const { version: _v, serial, checksum, ...plain } = top;
@@ -119,16 +130,63 @@ export function loadState(path: string, limits?: Limits): DesiredState | undefin
   return loadSavedState(path, limits)?.state;
 }
 
-/** The saved state with its serial, or undefined when there is none yet. */
+/** The saved state with its serial, or undefined when there is none yet. Any failure is a StateFileError. */
 export function loadSavedState(path: string, limits?: Limits): SavedState | undefined {
-  let text: string;
+  const text = readStateText(path);
+  if (text === undefined) return undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    return parseSavedState(text, path, limits);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (e instanceof StateFileError) throw e;
+    throw new StateFileError(path, (e as Error).message);
+  }
+}
+
+function fileKind(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/**
+ * The state file's text, or undefined when there is none. Opened without following a
+ * link and without blocking (a FIFO opens at once, then is refused), checked to be a
+ * regular file, read up to `max` bytes.
+ */
+export function readStateText(path: string, max = MAX_STATE_BYTES): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new StateFileError(path, 'it is a symbolic link; the state file must be a regular file (give its real path with --state)');
     throw new StateFileError(path, `cannot read it: ${(e as Error).message}`);
   }
-  return parseSavedState(text, path, limits);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new StateFileError(path, `it is ${fileKind(st)}, not a regular file`);
+    if (st.size > max) throw new StateFileError(path, `it is ${st.size} bytes; a state file is at most ${max}`);
+    // One byte more than fstat said, to see a file that is longer than it claims (ipvx
+    // replaces the file whole, it never grows in place).
+    const buf = Buffer.allocUnsafe(st.size + 1);
+    let n = 0;
+    while (n < buf.length) {
+      const got = readSync(fd, buf, n, buf.length - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > st.size) throw new StateFileError(path, `it holds more than the ${st.size} bytes it claims (not a file ipvx wrote)`);
+    return buf.toString('utf8', 0, n);
+  } catch (e) {
+    if (e instanceof StateFileError) throw e;
+    throw new StateFileError(path, `cannot read it: ${(e as Error).message}`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function saveState(path: string, state: DesiredState, serial?: number): void {

@@ -23,6 +23,10 @@ export const DEFAULT_SCHEDULER: SchedulerName = 'wlc';
  */
 export const DEFAULT_PERSISTENCE_TIMEOUT = 360;
 export const MAX_WEIGHT = 65535;
+/** HA virtual addresses at most (each is an `ip addr` and an announcement burst on takeover). */
+export const MAX_HA_VIPS = 4096;
+/** BGP neighbours at most. */
+export const MAX_BGP_PEERS = 64;
 
 /** One URL of an http(s) check beyond the first: its own path, status codes, body regex and digest. */
 export interface HttpUrlSpec { path: string; statusCodes?: string; bodyRegex?: string; digest?: string }

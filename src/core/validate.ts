@@ -6,7 +6,7 @@ import { FieldError, Result, ok } from './result.js';
 import type { StateDelta, ServiceEdit } from './delta.js';
 import {
   DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, Timeouts, SCHEDULERS, SCHED_FLAGS, MAX_WEIGHT,
-  DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, Method, SchedFlag, TUN_TYPES, TUN_CHECKSUMS, serviceId, realId, fwmarkVip, Defense, DEFAULT_DEFENSE,
+  DEFAULT_TIMEOUTS, DEFAULT_SCHEDULER, Method, SchedFlag, TUN_TYPES, TUN_CHECKSUMS, serviceId, realId, fwmarkVip, Defense, DEFAULT_DEFENSE, MAX_HA_VIPS, MAX_BGP_PEERS,
 } from './model.js';
 import { checkMarks, MAX_MARK } from './marks.js';
 
@@ -253,18 +253,29 @@ function checkDefense(d: Partial<Defense>, errs: Errs): Defense {
   return out;
 }
 
+/**
+ * HA settings. A disabled section is checked too (it is stored, and enabled later by a
+ * one-field change): every value given must be valid; only what enabling needs (the
+ * addresses, the key) may be missing while it is off.
+ */
 function checkHa(h: HaSpec, errs: Errs): HaSpec {
-  if (!h.enabled) return h;
   const e = (field: string, message: string) => errs.push({ field: `ha.${field}`, message });
-  const local = parseIp(String(h.localAddress ?? '')), peer = parseIp(String(h.peerAddress ?? ''));
-  if (!local.ok) e('localAddress', local.errors[0]!.message);
-  if (!peer.ok) e('peerAddress', peer.errors[0]!.message);
-  if (local.ok && peer.ok && local.value.family !== peer.value.family) e('peerAddress', 'must be of the family of localAddress');
+  const need = h.enabled;
+  const address = (v: unknown) => (need || v ? parseIp(String(v ?? '')) : undefined);
+  const local = address(h.localAddress), peer = address(h.peerAddress);
+  if (local && !local.ok) e('localAddress', local.errors[0]!.message);
+  if (peer && !peer.ok) e('peerAddress', peer.errors[0]!.message);
+  if (local?.ok && peer?.ok && local.value.family !== peer.value.family) e('peerAddress', 'must be of the family of localAddress');
   if (!isInt(h.port, 1, 65535)) e('port', `${String(h.port)} is not a port (1-65535)`);
   if (!(h.keepalive > 0)) e('keepalive', 'must be above 0 seconds');
   if (!(h.deadtime > h.keepalive)) e('deadtime', 'must be longer than keepalive');
   if (!isInt(h.priority, 0, 255)) e('priority', `${String(h.priority)} is not a priority (0-255)`);
-  if (!h.key) e('key', 'a shared key is required (heartbeats are authenticated with HMAC-SHA256)');
+  if (!(typeof h.preemptDelay === 'number' && h.preemptDelay >= 0)) e('preemptDelay', `${String(h.preemptDelay)} is not a time in seconds (0 or more)`);
+  if (need && !h.key) e('key', 'a shared key is required (heartbeats are authenticated with HMAC-SHA256)');
+  if ((h.vips ?? []).length > MAX_HA_VIPS) {
+    e('vips', `${h.vips.length} addresses; at most ${MAX_HA_VIPS}`);
+    return h; // each of 200,000 would be checked for nothing
+  }
   const vips = (h.vips ?? []).map((v, i) => {
     const a = parseIp(String(v.address ?? ''));
     if (!a.ok) { e(`vips[${i}].address`, a.errors[0]!.message); return v; }
@@ -273,7 +284,7 @@ function checkHa(h: HaSpec, errs: Errs): HaSpec {
     return { ...v, address: a.value.text };
   });
   return {
-    ...h, localAddress: local.ok ? local.value.text : h.localAddress, peerAddress: peer.ok ? peer.value.text : h.peerAddress, vips,
+    ...h, localAddress: local?.ok ? local.value.text : h.localAddress, peerAddress: peer?.ok ? peer.value.text : h.peerAddress, vips,
   };
 }
 
@@ -281,10 +292,11 @@ const U32_MAX = 4294967295;
 /** Strings written into BIRD's config between double quotes or as paths. */
 const BIRD_SAFE = /^[^"\\\n\r]*$/;
 
+/** BGP settings; a disabled section is checked too (see checkHa): only the AS and a peer may be missing while it is off. */
 function checkBgp(b: BgpSpec, errs: Errs): BgpSpec {
-  if (!b.enabled) return b;
   const e = (field: string, message: string) => errs.push({ field: `bgp.${field}`, message });
-  if (!isInt(b.localAs, 1, U32_MAX)) e('localAs', `${String(b.localAs)} is not an AS number (1-${U32_MAX})`);
+  const need = b.enabled;
+  if ((need || b.localAs) && !isInt(b.localAs, 1, U32_MAX)) e('localAs', `${String(b.localAs)} is not an AS number (1-${U32_MAX})`);
   let routerId = b.routerId ?? '';
   if (routerId) {
     const r = parseIp(routerId);
@@ -297,7 +309,11 @@ function checkBgp(b: BgpSpec, errs: Errs): BgpSpec {
     if (!n.ok) e('nextHop', n.errors[0]!.message);
     else nextHop = n.value.text;
   }
-  if (!b.peers?.length) e('peers', 'at least one peer is needed to announce anything');
+  if (need && !b.peers?.length) e('peers', 'at least one peer is needed to announce anything');
+  if ((b.peers ?? []).length > MAX_BGP_PEERS) {
+    e('peers', `${b.peers.length} peers; at most ${MAX_BGP_PEERS}`);
+    return b;
+  }
   const seen = new Map<string, number>();
   const peers = (b.peers ?? []).map((p, i) => {
     const a = parseIp(String(p.address ?? ''));

@@ -8,7 +8,7 @@ import { validateState, validateEdit, Limits } from '../core/validate.js';
 import { serviceDelta, DELTA_MAX_SERVICES } from '../core/delta.js';
 import { editErrorKind } from '../core/edit.js';
 import { diffStatesLimited, diffDeltaLimited, Change, ChangeSummary, CHANGE_LIST_LIMIT } from '../core/diff.js';
-import { formatErrors, FieldError, Result } from '../core/result.js';
+import { formatErrors, clipText, FieldError, Result } from '../core/result.js';
 import type { Dataplane, ApplyHint, DataplaneCounters } from '../dataplane/port.js';
 import { HealthMonitor, HealthMonitorOptions } from '../health/monitor.js';
 import { applyHealth } from '../health/adjust.js';
@@ -18,7 +18,8 @@ import type { Logger } from '../common/log.js';
 /** A refused request: `code` becomes the gRPC status, the message names the field. */
 export class ApiError extends Error {
   constructor(readonly code: 'invalid' | 'exists' | 'not-found' | 'conflict' | 'internal', message: string, readonly field = '') {
-    super(field ? `${field}: ${message}` : message);
+    // Bounded: the message goes back as the gRPC status (see formatErrors).
+    super(field ? `${clipText(field)}: ${clipText(message)}` : message);
   }
 }
 
@@ -74,6 +75,12 @@ export interface ControllerOptions {
    * (daemon/memory-release.ts).
    */
   onLargeChange?: (phase: LargeChangePhase) => void;
+  /**
+   * Checks of a validated state against the host (files the state names), run before a
+   * change is applied; errors refuse the change as validation errors do. `prev` is the
+   * state in force, so unchanged sections can be skipped.
+   */
+  checkHost?: (next: DesiredState, prev: DesiredState) => FieldError[];
 }
 
 export type LargeChangePhase = 'before-writes' | 'after';
@@ -189,6 +196,11 @@ export class Controller extends EventEmitter {
     return this.state;
   }
 
+  /** The data plane's sizes the state is validated against (undefined: not checked). */
+  get limits(): Limits | undefined {
+    return this.o.limits;
+  }
+
   /** The configuration's serial: 1 for a new one, raised by every applied change. */
   get serial(): number {
     return this.configSerial;
@@ -243,10 +255,11 @@ export class Controller extends EventEmitter {
       const delta = serviceDelta(this.state, r.value);
       const checked = delta ? validateEdit(this.state, r.value, delta, limits) : { result: validateState(r.value, limits) };
       const v = checked.result;
-      if (!v.ok) {
-        const rename = opts.rename, edited = r.value;
-        throw apiError(rename ? v.errors.map((e) => ({ ...e, field: rename(e.field, edited) })) : v.errors);
-      }
+      const rename = opts.rename, edited = r.value;
+      const refuse = (errors: FieldError[]) => apiError(rename ? errors.map((e) => ({ ...e, field: rename(e.field, edited) })) : errors);
+      if (!v.ok) throw refuse(v.errors);
+      const host = this.o.checkHost?.(v.value, this.state) ?? [];
+      if (host.length) throw refuse(host);
       r = undefined; // the unvalidated copy (a whole request's worth on ApplyConfig) can go now
       const listed = checked.delta ? diffDeltaLimited(this.state, v.value, checked.delta, limit) : diffStatesLimited(this.state, v.value, limit);
       const total = listed.changes.length + listed.changesOmitted;

@@ -7,7 +7,8 @@ import { EventEmitter } from 'node:events';
 import type { HaSpec } from '../core/model.js';
 import type { Controller, IpvxEvent } from './controller.js';
 import type { Dataplane, PortableChange } from '../dataplane/port.js';
-import { HaNode, type HaStatus, type HaNodeOptions } from '../ha/node.js';
+import type { HaStatus } from '../ha/node.js';
+import { HaNodeThread, type HaThreadOptions } from '../ha/node-thread.js';
 import { FlowDiffer } from '../ha/flowdiff.js';
 import type { SyncEntry } from '../ha/sync.js';
 import type { HaStatus as HaStatusMsg } from '../api/gen/ipvx/v1/HaStatus.js';
@@ -25,40 +26,34 @@ export interface DirectorHaOptions {
   syncIntervalMs?: number;
   /** Full table resend, ms (default 30 s): refreshes the standby's entry ages. */
   fullResyncMs?: number;
-  /** Node options for tests (announce counts, tick). */
-  node?: Partial<Omit<HaNodeOptions, 'spec' | 'sync' | 'health'>>;
+  /** Node options for tests (announce counts, tick, how long a silent main thread is tolerated). */
+  node?: Partial<Omit<HaThreadOptions, 'spec' | 'sync'>>;
 }
 
 /**
- * An HaNode bound to a data plane. Active: every sync interval the flow table is
- * diffed against the last look and the changes are queued for the standby (so a flow
- * younger than one interval may be unknown to the standby at takeover). Standby:
- * received entries are installed in batches into our own maps, mapped to our ids.
+ * An HaNode bound to a data plane. The node runs in a worker thread (ha/node-thread.ts),
+ * so heartbeats keep their timing whatever a request makes this thread do. Active: every
+ * sync interval the flow table is diffed against the last look and the changes are
+ * queued for the standby (so a flow younger than one interval may be unknown to the
+ * standby at takeover). Standby: received entries are installed in batches into our own
+ * maps, mapped to our ids.
  */
 export class DirectorHa extends EventEmitter implements HaNodeLike {
-  private readonly node: HaNode;
+  private readonly node: HaNodeThread;
   private readonly differ = new FlowDiffer();
   private timer: NodeJS.Timeout | undefined;
-  private pending: PortableChange[] = [];
-  private flushScheduled = false;
   private readonly counts = { installed: 0, removed: 0, skipped: 0, diffErrors: 0 };
 
   constructor(spec: HaSpec, private readonly dp: Dataplane, private readonly o: DirectorHaOptions = {}) {
     super();
-    this.node = new HaNode({
-      ...o.node,
-      spec,
+    this.node = new HaNodeThread({ ...o.node, spec, sync: { fullResyncMs: o.fullResyncMs ?? 30_000 } }, {
       health: async () => {
         const why = await dp.problem();
         if (why) throw new Error(why);
         return true;
       },
-      sync: {
-        snapshot: () => this.snapshot(),
-        install: (e) => this.queueInstall(e),
-        remove: (e) => this.queueInstall(e),
-        fullResyncMs: o.fullResyncMs ?? 30_000,
-      },
+      snapshot: () => this.snapshot(),
+      install: (entries) => this.install(entries),
     });
     this.node.on('role', (ev: { role: string }) => {
       // Forwarding starts now: make sure the reals' MACs are current (links may just have come up).
@@ -76,7 +71,6 @@ export class DirectorHa extends EventEmitter implements HaNodeLike {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.flush();
     await this.node.stop();
   }
 
@@ -90,10 +84,10 @@ export class DirectorHa extends EventEmitter implements HaNodeLike {
   }
 
   /** The whole table for a full resync; also the baseline of the next diff. */
-  private *snapshot(): Iterable<SyncEntry> {
+  private snapshot(): SyncEntry[] {
     const all = this.dp.exportFlows();
     this.differ.rebase(all);
-    for (const e of all) yield { kind: e.kind, op: 'upsert', key: e.key, value: e.value };
+    return all.map((e) => ({ kind: e.kind, op: 'upsert', key: e.key, value: e.value }));
   }
 
   private diffOnce(): void {
@@ -106,19 +100,10 @@ export class DirectorHa extends EventEmitter implements HaNodeLike {
     }
   }
 
-  /** One map pass per batch of received entries, not per entry. */
-  private queueInstall(e: SyncEntry): void {
-    this.pending.push({ kind: e.kind, op: e.op, key: e.key, ...(e.value ? { value: e.value } : {}) });
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    if (!this.pending.length) return;
-    const batch = this.pending;
-    this.pending = [];
+  /** One map pass per batch of received entries (the HA thread sends them batched). */
+  private install(entries: SyncEntry[]): void {
+    if (!entries.length) return;
+    const batch: PortableChange[] = entries.map((e) => ({ kind: e.kind, op: e.op, key: e.key, ...(e.value ? { value: e.value } : {}) }));
     try {
       const r = this.dp.installFlows(batch);
       this.counts.installed += r.installed;
@@ -174,12 +159,17 @@ export class HaSupervisor {
 
   /** Run a node for `ha` (or none); calls are serialised. */
   sync(ha: HaSpec | undefined): Promise<void> {
-    this.chain = this.chain.then(() => this.syncNow(ha)).catch((e: Error) => this.log.error('HA change failed', { error: e.message }));
-    return this.chain;
+    return this.queue(() => this.syncNow(ha, 'HA is not configured'));
   }
 
+  /** The daemon stops: the node gives its VIPs up and tells the peer, which takes over at once. */
   stop(): Promise<void> {
-    return this.sync(undefined);
+    return this.queue(() => this.syncNow(undefined, 'the daemon is stopping: VIPs released, the peer told to take over'));
+  }
+
+  private queue(f: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(f).catch((e: Error) => this.log.error('HA change failed', { error: e.message }));
+    return this.chain;
   }
 
   /** The running node's status, for GetStatus (undefined while HA is off). */
@@ -187,7 +177,7 @@ export class HaSupervisor {
     return this.node?.status?.();
   }
 
-  private async syncNow(ha: HaSpec | undefined): Promise<void> {
+  private async syncNow(ha: HaSpec | undefined, offReason: string): Promise<void> {
     const want = ha?.enabled ? JSON.stringify(ha) : undefined;
     if (want === this.spec) return;
     if (this.node) {
@@ -198,7 +188,7 @@ export class HaSupervisor {
       await old.stop(); // gives the VIPs up and tells the peer
     }
     if (!ha || !want) {
-      this.controller.setRole('standalone', 'HA is not configured');
+      this.controller.setRole('standalone', offReason);
       return;
     }
     const node = this.factory(ha);

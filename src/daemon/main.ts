@@ -13,7 +13,7 @@ import { netnsId } from '../dataplane/pins.js';
 import { resolveRunDir, runFiles, stateDir, type RunFiles } from '../common/paths.js';
 import { claimStateDir, runningDaemon, purgeNamespace } from './namespace-files.js';
 import { warnAboutVeths } from './veth-check.js';
-import { IpvxClient, DaemonUnavailable } from '../api/client.js';
+import { IpvxClient, DaemonUnavailable, DaemonPermissionDenied } from '../api/client.js';
 import { Controller } from './controller.js';
 import { startServer, tcpCredentials } from '../api/server.js';
 import { loadSavedState, saveState, moveAside, StateFileError, SavedState } from '../config/store.js';
@@ -22,10 +22,13 @@ import { validateState, type Limits } from '../core/validate.js';
 import { readLimits } from '../dataplane/limits.js';
 import { formatErrors } from '../core/result.js';
 import { metricsRegistry, serveMetrics } from '../metrics/exporter.js';
+import { loadWebConfig } from '../metrics/web-config.js';
 import type { Dataplane } from '../dataplane/port.js';
 import { HaSupervisor, directorHaFactory, haStatusMessage } from './ha.js';
 import { BgpSupervisor, birdFor } from './bgp.js';
-import { releaseMemory, memoryHousekeeping } from './memory-release.js';
+import { birdPathErrors } from '../bgp/paths.js';
+import { programPolicy, programErrors } from '../health/programs.js';
+import { releaseMemory, memoryHousekeeping, releaseAfterRefusals } from './memory-release.js';
 import { profileOnSignal } from './profile-signal.js';
 import { VERSION } from '../common/version.js';
 import { pinoLogger, type Logger } from '../common/log.js';
@@ -40,6 +43,7 @@ const OPTIONS = {
   'reset-state': { type: 'boolean' }, 'log-level': { type: 'string' }, 'no-health': { type: 'boolean' },
   counters: { type: 'boolean' },
   'max-flows': { type: 'string' }, 'ha-sync-interval': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  'exec-allow': { type: 'string', multiple: true }, 'script-user': { type: 'string' }, 'metrics-web-config': { type: 'string' },
   purge: { type: 'boolean' }, detach: { type: 'boolean' },
 } as const;
 
@@ -66,14 +70,24 @@ Options:
   --insecure-no-client-auth
                         allow TLS without --tls-ca: every client that reaches the port can
                         change the load balancer (not recommended)
-  --metrics H:P         Prometheus metrics at http://H:P/metrics
+  --metrics H:P         Prometheus metrics at http://H:P/metrics (they show every VIP, real and
+                        weight: keep them on loopback, or protect them with --metrics-web-config)
+  --metrics-web-config FILE
+                        TLS and basic auth for the metrics, in the Prometheus exporter-toolkit
+                        format (tls_server_config, basic_auth_users with bcrypt hashes)
   --detach-on-stop      on stop, detach the XDP program and unpin the maps (default: keep forwarding)
   --reset-state         if the state file is broken, move it aside and start empty
   --no-health           do not run health checks
+  --exec-allow PATH     a program (or a directory of programs) that health checks may run
+                        (exec, send-expect's sendProgram, a command load source); repeat for
+                        more. Without, no check may run a program. They must be root's.
+  --script-user USER    run those programs as USER (default: ipvx_script if it exists, else nobody)
   --ha-sync-interval S  HA: seconds between flow-table diffs sent to the standby (default 0.3)
   --log-level LEVEL     trace|debug|info|warn|error (default info); logs are JSON on stderr`;
 
-type Values = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = {
+  [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K] extends { multiple: true } ? string[] : (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string
+};
 
 export interface DaemonPaths extends RunFiles {
   state: string;
@@ -166,16 +180,29 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const tls = v['tls-cert'] || v['tls-key'] ? { cert: need(v, 'tls-cert'), key: need(v, 'tls-key'), ...(v['tls-ca'] ? { ca: v['tls-ca'] } : {}) } : undefined;
   const listen = { ...(v['listen-tcp'] ? { tcp: v['listen-tcp'] } : {}), ...(tls ? { tls } : {}), insecureLoopback: Boolean(v['insecure-loopback']), insecureNoClientAuth: Boolean(v['insecure-no-client-auth']) };
   if (listen.tcp) tcpCredentials(listen); // refuse bad TCP/TLS options before touching the data plane
+  if (v['metrics-web-config'] && !v.metrics) throw new Error('--metrics-web-config needs --metrics H:P');
+  const metricsWeb = v['metrics-web-config'] ? loadWebConfig(v['metrics-web-config']) : undefined;
   const syncInterval = v['ha-sync-interval'] === undefined ? 0.3 : Number(v['ha-sync-interval']);
   if (!(syncInterval >= 0.05 && syncInterval <= 60)) throw new Error(`--ha-sync-interval ${v['ha-sync-interval']}: expected seconds between 0.05 and 60`);
   const limits = readLimits();
+  // Which programs health checks may run, as whom: the daemon's options decide, not the API.
+  const programs = programPolicy(v['exec-allow'] ?? [], v['script-user']);
+  if (programs.user?.uid === 0) log.warn('health check programs run as root (--script-user)', { user: programs.user.name });
   if (p.stateDir) claimStateDir(p.stateDir, log);
   const initial = initialState(v, p, limits, log);
+  const refused = initial ? programErrors(initial.state, programs) : [];
+  if (refused.length) {
+    throw new Error(`the ${v.config ? `config file ${v.config}` : `saved state ${p.state}`} has health checks that run programs this daemon may not run: ${formatErrors(refused)}`);
+  }
   const dp = await createDataplane(v, log);
   profileOnSignal(process.env.IPVX_PROFILE_DIR, log);
   const controller = new Controller({
     dataplane: dp, ...(initial ? { initial: initial.state, initialSerial: initial.serial } : {}), save: (s, serial) => saveState(p.state, s, serial), limits, health: !v['no-health'],
+    healthOptions: { programs },
     log, onLargeChange: memoryHousekeeping(log),
+    // BIRD's files come from the API: only where root keeps files, and no directory is made for them.
+    // Health check programs only as the daemon's options allow (services unchanged since the last check are skipped).
+    checkHost: (next, prev) => [...(next.bgp && next.bgp !== prev.bgp ? birdPathErrors(next.bgp) : []), ...programErrors(next, programs, prev)],
   });
   await controller.start();
   if (v.dataplane !== 'memory') warnAboutVeths(controller.interfaces(), log);
@@ -187,15 +214,20 @@ async function run(v: Values, p: DaemonPaths): Promise<number> {
   const bgp = new BgpSupervisor(controller, birdFor, log);
   bgp.follow();
   const startedAt = new Date().toISOString();
+  // GetStatus waits for HA's first start: until its thread is up and has judged the local
+  // health, the role is not known (a status then said 'standalone' for a configured HA).
+  let haStarted!: () => void;
+  const haReady = new Promise<void>((resolve) => { haStarted = resolve; });
   const srv = await startServer({
-    controller, socketPath: p.socket, ...listen,
+    controller, socketPath: p.socket, ...listen, onRefused: releaseAfterRefusals(log),
     status: async () => {
+      await haReady;
       const hs = ha.status();
       return { version: VERSION, netns: netnsId(), startedAt, adopted: Boolean(dp.adopted), ...(hs ? { ha: haStatusMessage(hs) } : {}), ...bgpStatus(await bgp.status()) };
     },
   }).catch(async (e: Error) => { await bgp.stop(); controller.stop(); await dp.close({ detach: false }); throw e; });
-  const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller, { ha: () => ha.status() }), v.metrics) : undefined;
-  await ha.sync(controller.current.ha);
+  const metrics = v.metrics ? await serveMetrics(metricsRegistry(controller, { ha: () => ha.status() }), v.metrics, { ...(metricsWeb ? { web: metricsWeb } : {}), log }) : undefined;
+  await ha.sync(controller.current.ha).finally(haStarted);
   await bgp.sync(); // announce once the data plane forwards and HA has its role
   writeFileSync(p.pid, String(process.pid));
   log.info('serving', { socket: p.socket, tcp: v['listen-tcp'], metrics: v.metrics, interfaces: controller.interfaces(), adopted: Boolean(dp.adopted), services: controller.current.services.length });
@@ -325,7 +357,8 @@ async function status(p: DaemonPaths, counters = false): Promise<number> {
   try {
     c = IpvxClient.local(p.socket);
   } catch (e) {
-    if (e instanceof DaemonUnavailable) { console.error(e.message); return 3; } // 3: "not running", as LSB status
+    // As LSB status: 3 not running, 4 unknown (here: this user may not ask).
+    if (e instanceof DaemonUnavailable) { console.error(e.message); return e instanceof DaemonPermissionDenied ? 4 : 3; }
     throw e;
   }
   try {
@@ -342,7 +375,7 @@ async function status(p: DaemonPaths, counters = false): Promise<number> {
     ].join('\n'));
     return 0;
   } catch (e) {
-    if (e instanceof DaemonUnavailable) { console.error(e.message); return 3; }
+    if (e instanceof DaemonUnavailable) { console.error(e.message); return e instanceof DaemonPermissionDenied ? 4 : 3; }
     throw e;
   } finally {
     c.close();

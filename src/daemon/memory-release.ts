@@ -64,3 +64,23 @@ export function releaseMemory(opts: { toOs: boolean }): { ms: number } {
 export function memoryHousekeeping(log: Logger): (phase: LargeChangePhase) => void {
   return (phase) => log.debug('memory released during a large change', { when: phase, ms: releaseMemory({ toOs: phase === 'after' }).ms });
 }
+
+/** Refused requests from this size on are followed by a release (their buffers and decoded copies are garbage). */
+export const LARGE_REFUSAL_BYTES = 1024 * 1024;
+
+/**
+ * The daemon's server hook for refused requests: after a large one, give the memory back
+ * (as after a large change). At most one release per `delayMs`, run after it: a client
+ * sending refused requests in a loop costs one collection a second, not one each.
+ */
+export function releaseAfterRefusals(log: Logger, delayMs = 1000, release = () => releaseMemory({ toOs: true })): (bytes: number) => void {
+  let timer: NodeJS.Timeout | undefined;
+  return (bytes) => {
+    if (bytes < LARGE_REFUSAL_BYTES || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      log.debug('memory released after a large refused request', { bytes, ms: release().ms });
+    }, delayMs);
+    timer.unref();
+  };
+}

@@ -18,8 +18,8 @@ import { VipManager } from './vips.js';
 import { logger } from '../common/log.js';
 
 export interface HaSyncOptions {
-  /** The whole flow/persistence table, for full resyncs (active side). */
-  snapshot?: () => Iterable<SyncEntry>;
+  /** The whole flow/persistence table, for full resyncs (active side); undefined: not at hand yet, requestFullResync() follows. */
+  snapshot?: () => Iterable<SyncEntry> | undefined;
   /** Write an entry received from the active into our maps (standby side). */
   install: (entry: SyncEntry) => void;
   remove: (entry: SyncEntry) => void;
@@ -215,6 +215,13 @@ export class HaNode extends EventEmitter {
     this.socket = undefined;
   }
 
+  /** Stream the whole table to the peer now (the snapshot has become available). */
+  requestFullResync(): void {
+    if (!this.sender || !this.running || this.machine.role !== 'active') return;
+    this.sender.requestFullResync();
+    this.schedulePump();
+  }
+
   /** A flow or persistence change seen by the data plane; sent only while active. */
   pushSync(entry: SyncEntry): boolean {
     if (!this.sender || this.machine.role !== 'active') return false;
@@ -266,7 +273,8 @@ export class HaNode extends EventEmitter {
     }
     const magic = bytes.length >= 4 ? new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0) : 0;
     if (magic === SYNC_MAGIC && this.receiver) {
-      if (this.machine.role !== 'active') this.receiver.receive(bytes, this.peerText);
+      // An active installs nothing, but still checks: forged and replayed datagrams are counted on either side.
+      this.receiver.receive(bytes, this.peerText, this.machine.role !== 'active');
       return;
     }
     if (magic !== HEARTBEAT_MAGIC) {

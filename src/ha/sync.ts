@@ -79,7 +79,13 @@ export function encodeBatch(
   dv.setBigUint64(8, h.bootId);
   dv.setBigUint64(16, h.seq);
   dv.setBigUint64(24, BigInt(Math.max(0, Math.floor(h.timestamp))));
-  let off = SYNC_HEADER;
+  const off = writeEntries(out, SYNC_HEADER, entries);
+  out.set(hmac(keyBytes(key), out.subarray(0, off)), off);
+  return out;
+}
+
+/** Entries in the datagram's layout (kind, op, key, value if upsert) into `out` from `off`; returns where they end. */
+function writeEntries(out: Uint8Array, off: number, entries: Iterable<SyncEntry>): number {
   for (const e of entries) {
     const bad = checkEntry(e);
     if (bad) throw new Error(`sync entry: ${bad}`);
@@ -92,8 +98,46 @@ export function encodeBatch(
       off += e.value!.length;
     }
   }
-  out.set(hmac(keyBytes(key), out.subarray(0, off)), off);
+  return off;
+}
+
+/** `count` entries of that layout from `off`, up to `end`; a string says where they are broken. */
+function readEntries(bytes: Uint8Array, off: number, end: number, count: number): { entries: SyncEntry[]; end: number } | string {
+  const entries: SyncEntry[] = [];
+  for (let i = 0; i < count && (count !== Infinity || off < end); i++) {
+    if (off + 2 > end) return `entry ${i} truncated`;
+    const kind = KINDS[bytes[off]!];
+    const op = OPS[bytes[off + 1]!];
+    if (!kind || !op) return `entry ${i}: kind ${bytes[off]} op ${bytes[off + 1]}`;
+    off += 2;
+    const s = ENTRY_SIZES[kind];
+    const need = s.key + (op === 'upsert' ? s.value : 0);
+    if (off + need > end) return `entry ${i} truncated`;
+    const e: SyncEntry = { kind, op, key: Uint8Array.from(bytes.subarray(off, off + s.key)) };
+    off += s.key;
+    if (op === 'upsert') {
+      e.value = Uint8Array.from(bytes.subarray(off, off + s.value));
+      off += s.value;
+    }
+    entries.push(e);
+  }
+  return { entries, end: off };
+}
+
+/** Entries as one buffer (the datagram's entry layout), to hand to another thread. */
+export function packEntries(entries: readonly SyncEntry[]): Uint8Array {
+  let size = 0;
+  for (const e of entries) size += entryBytes(e);
+  const out = new Uint8Array(size);
+  writeEntries(out, 0, entries);
   return out;
+}
+
+/** packEntries' entries back. */
+export function unpackEntries(bytes: Uint8Array): SyncEntry[] {
+  const r = readEntries(bytes, 0, bytes.length, Infinity);
+  if (typeof r === 'string') throw new Error(`packed sync entries: ${r}`);
+  return r.entries;
 }
 
 export interface DecodedBatch {
@@ -110,28 +154,11 @@ export function decodeBatch(bytes: Uint8Array, key: string | Uint8Array): { ok: 
   if (dv.getUint32(0) !== SYNC_MAGIC) return { ok: false, kind: 'malformed', why: 'not a sync datagram (magic)' };
   if (dv.getUint8(4) !== SYNC_VERSION) return { ok: false, kind: 'malformed', why: `version ${dv.getUint8(4)}` };
   if (!verifyTrailingMac(keyBytes(key), bytes)) return { ok: false, kind: 'forged', why: 'HMAC does not match the shared key' };
-  const count = dv.getUint16(6);
   const end = bytes.length - MAC_SIZE;
-  const entries: SyncEntry[] = [];
-  let off = SYNC_HEADER;
-  for (let i = 0; i < count; i++) {
-    if (off + 2 > end) return { ok: false, kind: 'malformed', why: `entry ${i} truncated` };
-    const kind = KINDS[bytes[off]!];
-    const op = OPS[bytes[off + 1]!];
-    if (!kind || !op) return { ok: false, kind: 'malformed', why: `entry ${i}: kind ${bytes[off]} op ${bytes[off + 1]}` };
-    off += 2;
-    const s = ENTRY_SIZES[kind];
-    const need = s.key + (op === 'upsert' ? s.value : 0);
-    if (off + need > end) return { ok: false, kind: 'malformed', why: `entry ${i} truncated` };
-    const e: SyncEntry = { kind, op, key: Uint8Array.from(bytes.subarray(off, off + s.key)) };
-    off += s.key;
-    if (op === 'upsert') {
-      e.value = Uint8Array.from(bytes.subarray(off, off + s.value));
-      off += s.value;
-    }
-    entries.push(e);
-  }
-  if (off !== end) return { ok: false, kind: 'malformed', why: `${end - off} bytes after the entries` };
+  const r = readEntries(bytes, SYNC_HEADER, end, dv.getUint16(6));
+  if (typeof r === 'string') return { ok: false, kind: 'malformed', why: r };
+  const { entries } = r;
+  if (r.end !== end) return { ok: false, kind: 'malformed', why: `${end - r.end} bytes after the entries` };
   return {
     ok: true,
     batch: { bootId: dv.getBigUint64(8), seq: dv.getBigUint64(16), timestamp: Number(dv.getBigUint64(24)), entries },
@@ -144,8 +171,11 @@ export interface SyncSenderOptions {
   key: string | Uint8Array;
   send: (datagram: Uint8Array) => void;
   now: () => number;
-  /** The whole table, read lazily during a full resync. */
-  snapshot?: () => Iterable<SyncEntry>;
+  /**
+   * The whole table, read lazily during a full resync; undefined when it is not at hand
+   * yet (it comes from another thread): the caller asks again with requestFullResync().
+   */
+  snapshot?: () => Iterable<SyncEntry> | undefined;
   /** Largest datagram (default 1400: one Ethernet frame with IPv6 + UDP headers). */
   maxBatchBytes?: number;
   /** Datagrams per second at most (default 2000). */
@@ -223,10 +253,12 @@ export class SyncSender {
   /** Start streaming the whole table now (on becoming active, or when the peer restarted). */
   requestFullResync(): void {
     if (!this.opts.snapshot) return;
-    this.resync = this.opts.snapshot()[Symbol.iterator]();
+    this.nextResyncAt = this.resyncMs > 0 ? this.opts.now() + this.resyncMs : Infinity;
+    const table = this.opts.snapshot();
+    if (!table) return;
+    this.resync = table[Symbol.iterator]();
     this.pendingResyncEntry = undefined;
     this.counts.fullResyncs++;
-    this.nextResyncAt = this.resyncMs > 0 ? this.opts.now() + this.resyncMs : Infinity;
   }
 
   /** Send what the rate allows now; returns the number of datagrams sent. */
@@ -331,8 +363,12 @@ export class SyncReceiver {
     this.guard = new ReplayGuard({ windowMs: opts.windowMs, reorder: 63 });
   }
 
-  /** Verify, de-duplicate and apply one datagram from `from` (the sender's address). */
-  receive(bytes: Uint8Array, from = 'peer'): { ok: true; entries: number } | { ok: false; kind: RejectKind; why: string } {
+  /**
+   * Verify, de-duplicate and apply one datagram from `from` (the sender's address). With
+   * `apply` false (an active director, which never installs) it is only verified, so a
+   * forged or replayed datagram is counted as on a standby.
+   */
+  receive(bytes: Uint8Array, from = 'peer', apply = true): { ok: true; entries: number } | { ok: false; kind: RejectKind; why: string } {
     const d = decodeBatch(bytes, this.opts.key);
     if (!d.ok) {
       this.rejected[d.kind]++;
@@ -345,6 +381,7 @@ export class SyncReceiver {
       this.rejected[verdict]++;
       return { ok: false, kind: verdict, why: `sequence ${b.seq}: ${verdict}` };
     }
+    if (!apply) return { ok: true, entries: 0 };
     this.counts.datagrams++;
     this.lastAt = now;
     for (const e of b.entries) {

@@ -6,12 +6,15 @@ import { checkSendExpect } from './send-expect.js';
 import { checkTcp } from './tcp.js';
 import type { CheckResult, CheckTarget } from './types.js';
 import { checkUdp } from './udp.js';
+import type { ProgramPolicy } from './programs.js';
 
 export function runCheck(
   target: CheckTarget,
   spec: HealthCheckSpec,
   timeoutMs: number,
   signal?: AbortSignal,
+  /** Which programs exec and send-expect may run, as whom (programs.ts). */
+  programs?: ProgramPolicy,
 ): Promise<CheckResult> {
   switch (spec.type) {
     case 'tcp':
@@ -20,10 +23,10 @@ export function runCheck(
     case 'https':
       return checkHttp(target, spec, timeoutMs, signal);
     case 'send-expect':
-      return checkSendExpect(target, spec, timeoutMs, signal);
+      return checkSendExpect(target, spec, timeoutMs, signal, programs);
     case 'udp':
       return checkUdp(target, spec, timeoutMs, signal);
     case 'exec':
-      return checkExec(target, spec, timeoutMs, signal);
+      return checkExec(target, spec, timeoutMs, signal, programs);
   }
 }

@@ -4,17 +4,19 @@ import { splitArgv, substitute } from './argv.js';
 import { elapsed } from './deadline.js';
 import { runProgram } from './run-program.js';
 import type { CheckResult, CheckTarget, SpecOf } from './types.js';
+import type { ProgramPolicy } from './programs.js';
 
 export async function checkExec(
   target: CheckTarget,
   spec: SpecOf<'exec'>,
   timeoutMs: number,
   signal?: AbortSignal,
+  policy?: ProgramPolicy,
 ): Promise<CheckResult> {
   const start = performance.now();
   const argv = splitArgv(spec.command);
   if (!argv.ok) return { ok: false, reason: `exec: ${argv.errors[0]!.message}`, latencyMs: 0 };
-  const out = await runProgram(substitute(argv.value, target), timeoutMs, signal);
+  const out = await runProgram(substitute(argv.value, target), timeoutMs, signal, policy);
   const latencyMs = elapsed(start);
   switch (out.kind) {
     case 'error':

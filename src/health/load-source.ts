@@ -5,6 +5,7 @@ import { deadline, describeError } from './deadline.js';
 import { parseAgentLine, targetPercent, type LoadSample } from './load.js';
 import { runProgram } from './run-program.js';
 import type { CheckResult, CheckTarget } from './types.js';
+import type { ProgramPolicy } from './programs.js';
 
 export type LoadSourceSpec =
   /** TCP connect to the real's agent port (`ipvx realserver agent`), read one line. */
@@ -25,10 +26,11 @@ export function readLoad(
   source: LoadSourceSpec,
   timeoutMs: number,
   signal?: AbortSignal,
+  programs?: ProgramPolicy,
 ): Promise<LoadReading> {
   return source.type === 'agent'
     ? readAgent({ address: source.address ?? target.address, port: source.port }, timeoutMs, signal)
-    : readCommand(target, source.command, source.capacity ?? 1, timeoutMs, signal);
+    : readCommand(target, source.command, source.capacity ?? 1, timeoutMs, signal, programs);
 }
 
 /** Read the first line the agent sends (or all it sends before closing). */
@@ -68,10 +70,11 @@ async function readCommand(
   capacity: number,
   timeoutMs: number,
   signal?: AbortSignal,
+  programs?: ProgramPolicy,
 ): Promise<LoadReading> {
   const argv = splitArgv(command);
   if (!argv.ok) return { ok: false, reason: `load command: ${argv.errors[0]!.message}` };
-  const out = await runProgram(substitute(argv.value, target), timeoutMs, signal);
+  const out = await runProgram(substitute(argv.value, target), timeoutMs, signal, programs);
   if (out.kind === 'error') return { ok: false, reason: out.reason };
   if (out.kind !== 'exit') return { ok: false, reason: `load command: ${out.kind === 'signal' ? `killed by ${out.signal}` : out.kind}` };
   if (out.code !== 0) return { ok: false, reason: `load command: exit ${out.code}` };

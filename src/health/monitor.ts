@@ -15,6 +15,7 @@ import { DEFAULT_QUORUM, type QuorumPolicy } from './quorum.js';
 import { evaluateService, type ServiceOutcome } from './service-health.js';
 import { initialHealth, observe, type Health, type RealHealth } from './state.js';
 import type { CheckResult, CheckTarget } from './types.js';
+import type { ProgramPolicy } from './programs.js';
 import { realWeight } from './weights.js';
 
 export interface Clock {
@@ -82,8 +83,8 @@ export interface ServiceView {
   reals: RealView[];
 }
 
-export type CheckFn = (target: CheckTarget, spec: HealthSpec['check'], timeoutMs: number, signal?: AbortSignal) => Promise<CheckResult>;
-export type LoadFn = (target: CheckTarget, source: LoadSourceSpec, timeoutMs: number, signal?: AbortSignal) => Promise<LoadReading>;
+export type CheckFn = (target: CheckTarget, spec: HealthSpec['check'], timeoutMs: number, signal?: AbortSignal, programs?: ProgramPolicy) => Promise<CheckResult>;
+export type LoadFn = (target: CheckTarget, source: LoadSourceSpec, timeoutMs: number, signal?: AbortSignal, programs?: ProgramPolicy) => Promise<LoadReading>;
 
 export interface HealthMonitorOptions {
   clock?: Clock;
@@ -94,6 +95,8 @@ export interface HealthMonitorOptions {
   maxInFlight?: number;
   /** [0,1): spreads first checks over the interval. */
   random?: () => number;
+  /** Which programs checks and load sources may run, as whom (programs.ts); the daemon sets it. */
+  programs?: ProgramPolicy;
 }
 
 export const DEFAULT_MAX_IN_FLIGHT = 512;
@@ -143,6 +146,7 @@ export class HealthMonitor extends EventEmitter {
   private readonly loadFn: LoadFn;
   private readonly maxInFlight: number;
   private readonly random: () => number;
+  private readonly programs: ProgramPolicy | undefined;
   private services = new Map<string, ServiceState>();
   private queue: Job[] = [];
   private inFlight = 0;
@@ -155,6 +159,7 @@ export class HealthMonitor extends EventEmitter {
     this.loadFn = opts.load ?? readLoad;
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
     this.random = opts.random ?? Math.random;
+    this.programs = opts.programs;
   }
 
   /** Typed listeners: 'transition' (HealthEvent), 'service' (ServiceEvent), 'change' (effective weights of the service with this id changed). */
@@ -399,7 +404,7 @@ export class HealthMonitor extends EventEmitter {
       const spec = e.spec!;
       const policy = e.policy!;
       e.running = ac;
-      this.guarded(this.check(e.target, spec.check, policy.timeoutMs, ac.signal), policy.timeoutMs, ac, (err) => ({
+      this.guarded(this.check(e.target, spec.check, policy.timeoutMs, ac.signal, this.programs), policy.timeoutMs, ac, (err) => ({
         ok: false,
         reason: err,
         latencyMs: policy.timeoutMs,
@@ -415,7 +420,7 @@ export class HealthMonitor extends EventEmitter {
       const load = e.load!;
       const timeoutMs = (load.config.timeout ?? e.spec?.timeout ?? 3) * 1000;
       load.running = ac;
-      this.guarded(this.loadFn(e.target, load.config, timeoutMs, ac.signal), timeoutMs, ac, (err) => ({ ok: false, reason: err }) as LoadReading).then(
+      this.guarded(this.loadFn(e.target, load.config, timeoutMs, ac.signal, this.programs), timeoutMs, ac, (err) => ({ ok: false, reason: err }) as LoadReading).then(
         (reading) => {
           this.inFlight--;
           const current = load.running === ac;

@@ -2,6 +2,7 @@
 // of stdout. A program that outlives the deadline is killed with its process group.
 import { spawn } from 'node:child_process';
 import { deadline, describeError } from './deadline.js';
+import { resolveProgram, PROGRAM_ENV, type ProgramPolicy } from './programs.js';
 
 export type ProgramOutcome =
   | { kind: 'exit'; code: number; stdout: string }
@@ -11,7 +12,18 @@ export type ProgramOutcome =
 
 const MAX_OUTPUT = 64 * 1024;
 
-export function runProgram(argv: string[], timeoutMs: number, signal?: AbortSignal): Promise<ProgramOutcome> {
+/**
+ * With a `policy` (the daemon's), the program must be one it allows (programs.ts) and
+ * runs as its user, in /, with a minimal environment; without, as it is named, as us.
+ */
+export function runProgram(argv: string[], timeoutMs: number, signal?: AbortSignal, policy?: ProgramPolicy): Promise<ProgramOutcome> {
+  let file = argv[0]!;
+  if (policy) {
+    const r = resolveProgram(file, policy);
+    if (!r.ok) return Promise.resolve({ kind: 'error', reason: `not run: ${r.why}` });
+    file = r.path;
+  }
+  const as = policy ? { env: PROGRAM_ENV, cwd: '/', ...(policy.user ? { uid: policy.user.uid, gid: policy.user.gid } : {}) } : {};
   return new Promise((resolve) => {
     const dl = deadline(timeoutMs, signal);
     let stdout = '';
@@ -25,7 +37,8 @@ export function runProgram(argv: string[], timeoutMs: number, signal?: AbortSign
     let child;
     try {
       // detached: own process group, so a killed script takes its children with it.
-      child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+      // With uid/gid, libuv also drops the supplementary groups (setgroups) in the child.
+      child = spawn(file, argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'], detached: true, ...as });
     } catch (err) {
       done({ kind: 'error', reason: `cannot run ${argv[0]}: ${describeError(err)}` });
       return;

@@ -8,6 +8,7 @@ import { unescape } from './escapes.js';
 import { expectMatcher, preview, type Matcher } from './expect.js';
 import { runProgram } from './run-program.js';
 import type { CheckResult, CheckTarget, SpecOf } from './types.js';
+import type { ProgramPolicy } from './programs.js';
 
 const MAX_ANSWER = 64 * 1024;
 
@@ -16,12 +17,13 @@ export async function checkSendExpect(
   spec: SpecOf<'send-expect'>,
   timeoutMs: number,
   signal?: AbortSignal,
+  policy?: ProgramPolicy,
 ): Promise<CheckResult> {
   const start = performance.now();
   const to = { address: target.address, port: spec.port ?? target.port };
   const matcher = expectMatcher(spec.expect, spec.useRegex);
   if (!matcher.ok) return { ok: false, reason: `expect: ${matcher.errors[0]!.message}`, latencyMs: 0 };
-  if (spec.sendProgram) return sendProgram(to, spec.sendProgram, spec.expect, matcher.value, timeoutMs, start, signal);
+  if (spec.sendProgram) return sendProgram(to, spec.sendProgram, spec.expect, matcher.value, timeoutMs, start, signal, policy);
   return sendOverTcp(to, unescape(spec.send ?? ''), spec.expect, matcher.value, timeoutMs, start, signal);
 }
 
@@ -33,10 +35,11 @@ async function sendProgram(
   timeoutMs: number,
   start: number,
   signal?: AbortSignal,
+  policy?: ProgramPolicy,
 ): Promise<CheckResult> {
   const argv = splitArgv(command);
   if (!argv.ok) return { ok: false, reason: `sendProgram: ${argv.errors[0]!.message}`, latencyMs: 0 };
-  const out = await runProgram(substitute(argv.value, target), timeoutMs, signal);
+  const out = await runProgram(substitute(argv.value, target), timeoutMs, signal, policy);
   const latencyMs = elapsed(start);
   if (out.kind === 'error') return { ok: false, reason: out.reason, latencyMs };
   if (out.kind === 'timeout' || out.kind === 'aborted') return { ok: false, reason: out.kind, latencyMs };

@@ -1,10 +1,15 @@
 // Prometheus metrics on an optional HTTP listener: per service and real connections,
 // packets, bytes (read from the data plane at scrape time), every data-plane
 // drop/pass reason, health state, HA role, heartbeats and connection sync.
-import { createServer, Server } from 'node:http';
+import { createServer, type Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { Registry, Gauge, Counter, collectDefaultMetrics } from 'prom-client';
 import type { Controller, IpvxEvent } from '../daemon/controller.js';
 import type { HaStatus } from '../ha/node.js';
+import type { Logger } from '../common/log.js';
+import { isLoopbackHost } from '../common/loopback.js';
+import { BasicAuth, type WebConfig } from './web-config.js';
 import { EVENTS } from '../dataplane/codec.js';
 
 export interface Metrics {
@@ -118,19 +123,61 @@ export function metricsRegistry(c: Controller, src: MetricsSources = {}): Metric
   return { registry: reg, refresh };
 }
 
-/** Serve the metrics at http://listen/metrics ("127.0.0.1:9100", "[::1]:9100"). */
-export function serveMetrics(m: Metrics, listen: string): Promise<Server> {
+export interface ServeOptions {
+  /** TLS and basic authentication (web-config.ts). */
+  web?: WebConfig;
+  /** Where the warning about an open listener goes. */
+  log?: Logger;
+}
+
+/** Whether `web` asks every client to prove who it is (a password or a verified certificate). */
+function authenticates(web: WebConfig | undefined): boolean {
+  return Boolean(web?.users?.size) || web?.tls?.clientAuth === 'RequireAndVerifyClientCert';
+}
+
+/**
+ * Serve the metrics at http(s)://listen/metrics ("127.0.0.1:9100", "[::1]:9100"). They
+ * show every VIP, real, weight, health and the HA role: off loopback without
+ * authentication a warning is logged.
+ */
+export function serveMetrics(m: Metrics, listen: string, opts: ServeOptions = {}): Promise<Server> {
   const reg = m.registry;
   const i = listen.lastIndexOf(':');
   const host = listen.slice(0, i).replace(/^\[|\]$/g, ''), port = Number(listen.slice(i + 1));
   if (i < 0 || !Number.isInteger(port)) return Promise.reject(new Error(`--metrics ${listen}: expected ADDRESS:PORT`));
-  const srv = createServer((req, res) => {
-    if (req.url !== '/metrics') { res.writeHead(404).end('see /metrics\n'); return; }
-    m.refresh().then(() => reg.metrics()).then(
-      (text) => res.writeHead(200, { 'content-type': reg.contentType }).end(text),
-      (e: Error) => res.writeHead(500).end(`${e.message}\n`),
-    );
-  });
+  const { web, log } = opts;
+  if (!isLoopbackHost(host) && !authenticates(web)) {
+    log?.warn('metrics are served to anyone who can reach them (VIPs, reals, weights, health, HA role): bind a loopback address, or give --metrics-web-config with basic_auth_users or verified client certificates', { listen, tls: Boolean(web?.tls) });
+  }
+  const auth = web?.users?.size ? new BasicAuth(web.users) : undefined;
+  const clientAuth = web?.tls?.clientAuth ?? 'NoClientCert';
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const sock = req.socket as TLSSocket;
+      // The client certificate rules Node's TLS options cannot say on their own.
+      if ((clientAuth === 'RequireAnyClientCert' && !sock.getPeerCertificate?.()?.raw)
+        || (clientAuth === 'VerifyClientCertIfGiven' && sock.getPeerCertificate?.()?.raw && !sock.authorized)) {
+        res.writeHead(403).end('a client certificate is required\n');
+        return;
+      }
+      if (auth && !(await auth.check(req.headers.authorization))) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="ipvx metrics"' }).end('Unauthorized\n');
+        return;
+      }
+      if (req.url !== '/metrics') { res.writeHead(404).end('see /metrics\n'); return; }
+      m.refresh().then(() => reg.metrics()).then(
+        (text) => res.writeHead(200, { 'content-type': reg.contentType }).end(text),
+        (e: Error) => res.writeHead(500).end(`${e.message}\n`),
+      );
+    })();
+  };
+  const t = web?.tls;
+  const srv = t
+    ? createHttpsServer({
+      cert: t.cert, key: t.key, ...(t.ca ? { ca: t.ca } : {}), minVersion: t.minVersion, ...(t.maxVersion ? { maxVersion: t.maxVersion } : {}),
+      requestCert: clientAuth !== 'NoClientCert', rejectUnauthorized: clientAuth === 'RequireAndVerifyClientCert',
+    }, handler)
+    : createServer(handler);
   return new Promise((resolve, reject) => {
     srv.once('error', (e) => reject(new Error(`cannot serve metrics on ${listen}: ${e.message}`)));
     srv.listen(port, host, () => resolve(srv));

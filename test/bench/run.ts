@@ -15,6 +15,7 @@ const BENCHES: Record<string, string> = {
   leastconn: 'per-new-flow cost of wlc with 8 to 4,096 reals (--objects old.o,new.o to compare builds)',
   ctl: 'control plane: Maglev build, ApplyConfig 10,000 x 10, weight change RPC -> map',
   'health-scale': 'health checks of 10,000 reals: checks/s, daemon CPU and RSS, API latency while checking',
+  hostile: 'hostile requests to an HA active: longest heartbeat gap and GetStatus latency while each is processed (--compare DIR: a baseline build)',
   soak: 'an HA pair for 10 minutes (--minutes N, --quick: 1) under churn, health flapping and a failover a minute: broken connections, RSS, fds, lag (only when named)',
 };
 /** Run only when named: too long for `make bench` without arguments. */

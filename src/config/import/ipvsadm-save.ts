@@ -1,7 +1,7 @@
 // Import `ipvsadm -S` output (or any -R input): the commands are applied in order to an
 // empty state with core/edit.ts, so -R semantics (and messages) are the daemon's.
 import { emptyState, type DesiredState } from '../../core/model.js';
-import * as edit from '../../core/edit.js';
+import { StateEditor } from '../../core/edit.js';
 import type { FieldError } from '../../core/result.js';
 import { parseRestoreLines } from '../../ipvsadm/restore.js';
 import { commandToRealSpec, commandToServiceSpec, serviceKey } from '../../ipvsadm/mapping.js';
@@ -10,22 +10,32 @@ import { imported, lineError, type ImportOptions, type ImportOutcome, type Impor
 import { parseIp } from '../../core/addr.js';
 import { fwmarkRules, type FwmarkSource } from './fwmark-rules.js';
 
-/** Apply one table-changing command; zero has nothing to do on a desired state. */
-export function applyToState(state: DesiredState, cmd: IpvsadmCommand): { ok: true; state: DesiredState } | { ok: false; message: string } {
-  const r = (() => {
+/**
+ * Apply one table-changing command to an editor (one of many in a row: -R, an import);
+ * the refusal's message, or undefined. Zero has nothing to do on a desired state.
+ */
+export function applyCommand(e: StateEditor, cmd: IpvsadmCommand): string | undefined {
+  const error = (() => {
     switch (cmd.kind) {
-      case 'add-service': return edit.addService(state, commandToServiceSpec(cmd));
-      case 'edit-service': return edit.editService(state, commandToServiceSpec(cmd));
-      case 'delete-service': return edit.deleteService(state, serviceKey(cmd.service));
-      case 'add-server': return edit.addReal(state, serviceKey(cmd.service), commandToRealSpec(cmd));
-      case 'edit-server': return edit.editReal(state, serviceKey(cmd.service), commandToRealSpec(cmd));
-      case 'delete-server': return edit.deleteReal(state, serviceKey(cmd.service), { address: cmd.server.address, port: cmd.server.port });
-      case 'clear': return edit.clear(state);
-      case 'set': return edit.setTimeouts(state, cmd.timeouts);
-      default: return { ok: true as const, value: state };
+      case 'add-service': return e.addService(commandToServiceSpec(cmd));
+      case 'edit-service': return e.editService(commandToServiceSpec(cmd));
+      case 'delete-service': return e.deleteService(serviceKey(cmd.service));
+      case 'add-server': return e.addReal(serviceKey(cmd.service), commandToRealSpec(cmd));
+      case 'edit-server': return e.editReal(serviceKey(cmd.service), commandToRealSpec(cmd));
+      case 'delete-server': return e.deleteReal(serviceKey(cmd.service), { address: cmd.server.address, port: cmd.server.port });
+      case 'clear': return e.clear();
+      case 'set': return e.setTimeouts(cmd.timeouts);
+      default: return undefined;
     }
   })();
-  return r.ok ? { ok: true, state: r.value } : { ok: false, message: r.errors.map((e) => e.message).join('; ') };
+  return error?.message;
+}
+
+/** Apply one table-changing command to a state. */
+export function applyToState(state: DesiredState, cmd: IpvsadmCommand): { ok: true; state: DesiredState } | { ok: false; message: string } {
+  const e = new StateEditor(state);
+  const message = applyCommand(e, cmd);
+  return message === undefined ? { ok: true, state: e.result() } : { ok: false, message };
 }
 
 /**
@@ -74,14 +84,14 @@ export function importIpvsadmSave(text: string, opts: ImportOptions = {}): Impor
   if (numeric.errors.length) return { ok: false, errors: numeric.errors };
   const parsed = parseRestoreLines(numeric.text);
   if (!parsed.ok) return parsed;
-  let state = emptyState();
+  const editor = new StateEditor(emptyState());
   const errors: FieldError[] = [];
   for (const { line, command } of parsed.value) {
-    const r = applyToState(state, command);
-    if (r.ok) state = r.state;
-    else errors.push(lineError(line, r.message));
+    const message = applyCommand(editor, command);
+    if (message !== undefined) errors.push(lineError(line, message));
   }
   if (errors.length) return { ok: false, errors };
+  let state = editor.result();
   const lineText = (n: number) => text.split('\n')[n - 1]!.trim();
   // Every ipvsadm rule maps; -Z lines are the only ones that mean nothing here.
   const unmapped: UnmappedLine[] = parsed.value

@@ -8,7 +8,7 @@ import { rng } from '../../lib/random-state.js';
 
 type Msg = Record<string, unknown>;
 function reference(v: unknown): unknown {
-  if (Array.isArray(v)) return v.length ? v.map(reference) : undefined;
+  if (Array.isArray(v)) return v.length ? v.map((x) => reference(x) ?? (x !== null && typeof x === 'object' ? {} : x)) : undefined;
   if (v === null || v === '' || v === 0 || v === false) return undefined;
   if (typeof v !== 'object') return v;
   const m = v as Msg, out: Msg = {};

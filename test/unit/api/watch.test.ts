@@ -44,3 +44,29 @@ test('a watcher that keeps up gets every event and no missed event', () => {
   assert.equal(sink.written.length, 20);
   assert.ok(sink.written.every((e) => e.kind === 'real'));
 });
+
+test('50 Watch streams: every one gets the change, no MaxListenersExceededWarning (it came from the 11th), none left after they end', async () => {
+  const { harness } = await import('./harness.js');
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  const h = await harness();
+  try {
+    const listenersBefore = h.controller.listenerCount('event');
+    const watches = Array.from({ length: 50 }, () => h.client.watch());
+    await Promise.all(watches.map((w) => w.subscribed));
+    const firsts = watches.map(async (w) => { for await (const e of w.events) return e; return undefined; });
+    await h.client.addService({ vip: '203.0.113.10', port: 80 });
+    const got = await Promise.all(firsts);
+    assert.equal(got.filter((e) => e?.kind === 'config').length, 50);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')), []);
+    assert.ok(h.controller.listenerCount('event') <= listenersBefore + 1, 'one listener for all watchers');
+    for (const w of watches) w.cancel();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(h.controller.listenerCount('event'), listenersBefore, 'cancelled watchers are gone');
+  } finally {
+    process.off('warning', onWarning);
+    await h.close();
+  }
+});

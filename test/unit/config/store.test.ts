@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync, statSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, readdirSync, statSync, mkdirSync, rmSync, existsSync, symlinkSync, lstatSync, truncateSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadState, loadSavedState, saveState, moveAside, StateFileError, formatStateFile, STATE_VERSION } from '../../../src/config/store.js';
+import { loadState, loadSavedState, saveState, moveAside, StateFileError, formatStateFile, STATE_VERSION, MAX_STATE_BYTES } from '../../../src/config/store.js';
 import { parseConfig } from '../../../src/config/schema.js';
 import { validateState } from '../../../src/core/validate.js';
 import type { DesiredState } from '../../../src/core/model.js';
@@ -155,4 +156,58 @@ test('the serial is saved with the state and read back; a file without one reads
   assert.deepEqual(loadSavedState(p), { state: STATE, serial: 1 });
   writeFileSync(p, formatStateFile(STATE, 17).replace('serial: 17', 'serial: -3'));
   assert.throws(() => loadSavedState(p), /state file .* is not valid: serial -3 is not a positive integer/);
+});
+
+/** loadSavedState(path) in a child process, so that a read that blocks (a FIFO) or never ends (/dev/zero) fails the test instead of hanging it. */
+function loadInChild(path: string): { status: number | null; out: string } {
+  const store = new URL('../../../src/config/store.js', import.meta.url).href;
+  const code = `const { loadSavedState } = await import(${JSON.stringify(store)});
+    try { loadSavedState(${JSON.stringify(path)}); console.log('loaded'); } catch (e) { console.log(e.name + ': ' + e.message); }`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', timeout: 15_000 });
+  return { status: r.status, out: (r.stdout ?? '').trim() };
+}
+
+test('state file guards: a YAML alias bomb is a StateFileError naming the file (it was a bare "Excessive alias count")', () => {
+  const d = dir();
+  const p = join(d, 'state.yaml');
+  const level = (n: number) => `l${n}: &l${n} [${Array(9).fill(`*l${n - 1}`).join(',')}]\n`;
+  writeFileSync(p, `version: 1\nl0: &l0 [x, x, x, x, x, x, x, x, x]\n${[1, 2, 3, 4, 5, 6].map(level).join('')}checksum: sha256:0\n`);
+  expectStateError(p, /it uses YAML aliases \(&anchor, \*alias\), which are not allowed here/);
+  rmSync(d, { recursive: true });
+});
+
+test('state file guards: links (dangling, or to a valid file), directories and oversized files are refused, nothing replaced', () => {
+  const d = dir();
+  const p = join(d, 'state.yaml');
+  const target = join(d, 'real.yaml');
+  saveState(target, STATE, 3);
+  symlinkSync(target, p);
+  assert.throws(() => loadSavedState(p), (e: Error) => e instanceof StateFileError && /state file .*state\.yaml is not valid: it is a symbolic link; the state file must be a regular file/.test(e.message));
+  assert.equal(lstatSync(p).isSymbolicLink(), true, 'the link is left as it was');
+  rmSync(p);
+  symlinkSync(join(d, 'nowhere.yaml'), p);
+  assert.throws(() => loadSavedState(p), (e: Error) => e instanceof StateFileError && /it is a symbolic link/.test(e.message), 'a dangling link is not "no state yet"');
+  rmSync(p);
+  mkdirSync(p);
+  assert.throws(() => loadSavedState(p), (e: Error) => e instanceof StateFileError && /it is a directory, not a regular file/.test(e.message));
+  rmSync(p, { recursive: true });
+  writeFileSync(p, '');
+  truncateSync(p, MAX_STATE_BYTES + 1); // sparse: refused from its size, not read
+  assert.throws(() => loadSavedState(p), (e: Error) => e instanceof StateFileError && new RegExp(`it is ${MAX_STATE_BYTES + 1} bytes; a state file is at most ${MAX_STATE_BYTES}`).test(e.message));
+  rmSync(d, { recursive: true });
+});
+
+test('state file guards: a FIFO is refused at once (it blocked the daemon for ever), a link to /dev/zero too (it read 6 GB)', () => {
+  const d = dir();
+  const fifo = join(d, 'fifo.yaml');
+  spawnSync('mkfifo', [fifo]);
+  const f = loadInChild(fifo);
+  assert.equal(f.status, 0, 'the child ended');
+  assert.match(f.out, /^StateFileError: state file .*fifo\.yaml is not valid: it is a FIFO, not a regular file$/);
+  const zero = join(d, 'zero.yaml');
+  symlinkSync('/dev/zero', zero);
+  const z = loadInChild(zero);
+  assert.equal(z.status, 0, 'the child ended');
+  assert.match(z.out, /^StateFileError: .*zero\.yaml is not valid: it is a symbolic link/);
+  rmSync(d, { recursive: true });
 });

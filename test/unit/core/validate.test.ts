@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateState, type Limits } from '../../../src/core/validate.js';
 import type { DesiredState, ServiceSpec, RealSpec } from '../../../src/core/model.js';
-import { DEFAULT_TIMEOUTS } from '../../../src/core/model.js';
+import { DEFAULT_TIMEOUTS, MAX_HA_VIPS, MAX_BGP_PEERS } from '../../../src/core/model.js';
 
 const real = (r: Partial<RealSpec> = {}): RealSpec => ({ address: '192.0.2.1', port: 80, method: 'dr', weight: 1, upperThreshold: 0, lowerThreshold: 0, ...r });
 const svc = (s: Partial<ServiceSpec> = {}): ServiceSpec => ({
@@ -172,6 +172,24 @@ test('HA settings are checked when enabled', () => {
   assert.deepEqual(fields(state([], { ha: { ...ha, deadtime: 1, key: '', vips: [{ address: '203.0.113.10', prefixLength: 40, interface: '' }] } })),
     ['ha.deadtime', 'ha.key', 'ha.vips[0].prefixLength', 'ha.vips[0].interface']);
   valid(state([], { ha: { ...ha, enabled: false, key: '' } }));
+});
+
+test('disabled HA and BGP sections are checked too: what is given must be valid, only what enabling needs may be missing', () => {
+  const off = { enabled: false, localAddress: '', peerAddress: '', port: 539, keepalive: 2, deadtime: 6, priority: 100, preempt: true, preemptDelay: 0, key: '', vips: [] };
+  valid(state([], { ha: off }));
+  assert.deepEqual(fields(state([], { ha: { ...off, peerAddress: 'peer.example', priority: 300, vips: [{ address: '203.0.113.10', prefixLength: 99, interface: '' }] } })),
+    ['ha.peerAddress', 'ha.priority', 'ha.vips[0].prefixLength', 'ha.vips[0].interface']);
+  // 200,000 addresses were accepted (and stored) while HA was off.
+  const many = Array.from({ length: 200_000 }, (_, i) => ({ address: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}`, prefixLength: 32, interface: 'eth0' }));
+  const r = validateState(state([], { ha: { ...off, vips: many } }));
+  assert.equal(r.ok, false);
+  if (!r.ok) assert.deepEqual(r.errors, [{ field: 'ha.vips', message: `200000 addresses; at most ${MAX_HA_VIPS}` }]);
+  const bgpOff = { enabled: false, localAs: 0, routerId: '', peers: [], nextHop: '', birdConfig: '/etc/bird/bird.conf', birdSocket: '/run/bird/bird.ctl', holdTime: 9, connectRetry: 5 };
+  valid(state([], { bgp: bgpOff }));
+  assert.deepEqual(fields(state([], { bgp: { ...bgpOff, birdConfig: 'bird.conf', peers: [{ address: 'x', as: 0, port: 0, password: '"' }] } })),
+    ['bgp.peers[0].address', 'bgp.peers[0].as', 'bgp.peers[0].password', 'bgp.birdConfig']);
+  const peers = Array.from({ length: MAX_BGP_PEERS + 1 }, (_, i) => ({ address: `192.0.2.${i + 1}`, as: 65000, port: 0, password: '' }));
+  assert.deepEqual(fields(state([], { bgp: { ...bgpOff, peers } })), ['bgp.peers']);
 });
 
 test('validation does not mutate its input', () => {

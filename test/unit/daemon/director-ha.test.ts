@@ -42,7 +42,8 @@ test('DirectorHa: the active streams its flow table to the standby; a data plane
     await until('3 flows on y', () => dpY.syncTable.size === 3);
     dpX.syncTable.delete([...dpX.syncTable.keys()][0]!);
     await until('the ended flow is gone on y', () => dpY.syncTable.size === 2);
-    assert.ok(Number(x.status().sync.sender?.entries) >= 4);
+    // Status comes from the HA thread every 100 ms.
+    await until('x counts 4 entries sent', () => Number(x.status().sync.sender?.entries) >= 4);
 
     dpX.fakeProblem = 'the XDP program is not attached to eth0';
     await until('x in fault, y active', () => x.status().role === 'fault' && y.status().role === 'active', 3000);

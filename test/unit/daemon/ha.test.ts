@@ -45,10 +45,22 @@ test('HA: node per enabled spec, restart on change, roles published, standalone 
   assert.ok(nodes[0]!.stopped, 'the old node gave up its VIPs first');
   assert.equal(nodes[1]!.spec.priority, 50);
 
-  await sup.stop();
+  // HA taken out of the configuration: that is what the role change says.
+  await c.commit((s) => ({ ok: true, value: { ...s, ha: { ...HA, enabled: false } } }));
+  await sup.sync(c.current.ha);
   assert.ok(nodes[1]!.stopped);
   assert.equal(c.role, 'standalone');
-  assert.deepEqual(events, ['standalone->active (peer dead)', 'active->standalone (HA is not configured)']);
+  await c.commit((s) => ({ ok: true, value: { ...s, ha: HA } }));
+  await sup.sync(c.current.ha);
+  nodes[2]!.emit('role', { role: 'active', previous: 'standby', reason: 'peer dead', at: 0 });
+  // An orderly stop is not "HA is not configured" (it said so).
+  await sup.stop();
+  assert.ok(nodes[2]!.stopped);
+  assert.equal(c.role, 'standalone');
+  assert.deepEqual(events, [
+    'standalone->active (peer dead)', 'active->standalone (HA is not configured)',
+    'standalone->active (peer dead)', 'active->standalone (the daemon is stopping: VIPs released, the peer told to take over)',
+  ]);
   c.stop();
 });
 

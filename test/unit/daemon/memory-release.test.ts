@@ -12,3 +12,19 @@ test('releaseMemory collects what is unreachable (a full GC without --expose-gc)
   assert.ok(r.ms >= 0);
   assert.ok(releaseMemory({ toOs: true }).ms >= 0); // and with malloc_trim; the functions are set up once
 });
+
+test('releaseAfterRefusals: a release after a large refused request, one per delay for a burst, none for small ones', async () => {
+  const { releaseAfterRefusals, LARGE_REFUSAL_BYTES } = await import('../../../src/daemon/memory-release.js');
+  const { silentLogger } = await import('../../../src/common/log.js');
+  let releases = 0;
+  const hook = releaseAfterRefusals(silentLogger, 50, () => { releases++; return { ms: 0 }; });
+  hook(LARGE_REFUSAL_BYTES - 1);
+  await new Promise((r) => setTimeout(r, 120));
+  assert.equal(releases, 0, 'small refusals leave memory alone');
+  for (let i = 0; i < 20; i++) hook(16 * 1024 * 1024);
+  await new Promise((r) => setTimeout(r, 120));
+  assert.equal(releases, 1, 'a burst of large refusals: one release after it');
+  hook(LARGE_REFUSAL_BYTES);
+  await new Promise((r) => setTimeout(r, 120));
+  assert.equal(releases, 2);
+});
