@@ -91,7 +91,6 @@ static __always_inline struct svc_info *lookup_service(struct pkt_desc *p)
 		svc = bpf_map_lookup_elem(&services, &k);
 		if (svc)
 			return svc;
-		k.vip.a[0] = 0;
 	}
 	k.vip = p->key.dst;
 	k.port = p->key.dport;
@@ -613,6 +612,14 @@ __noinline int not_for_a_vip(struct xdp_md *ctx, struct pkt_desc *p)
 	return nat_send_back(ctx, p, rv);
 }
 
+/* The VIP filter only says maybe: a packet a check refuses, or one bound for a rare
+ * path, is first confirmed to be a VIP's (one exact lookup, off the established path);
+ * only then is `verdict` its, else it is what any other address's packet is. */
+static __always_inline int vip_verdict(struct xdp_md *ctx, struct pkt_desc *p, int verdict)
+{
+	return is_vip(p) ? verdict : not_for_a_vip(ctx, p);
+}
+
 /* Run by the control plane through BPF_PROG_TEST_RUN: writes bpf_jiffies64() into the
  * frame, so the clock the data plane keeps time with can be read from user space. */
 SEC("xdp")
@@ -676,14 +683,12 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 		return not_for_a_vip(ctx, &p);
 	}
 
-	/* 3. To a VIP (maybe): refuse what the kernel would refuse; fragments and ICMP
-	 * errors go their own way. The filter only says maybe: a packet that a check refuses
-	 * or that takes a rare path is first confirmed to be for a VIP (one exact lookup, off
-	 * the established path), else it is what any other address's packet is. */
+	/* 3. To a VIP (maybe): refuse what the kernel would refuse (vip_verdict confirms
+	 * the VIP first); fragments and ICMP errors go their own way. */
 	if (p.key.family == 4 && !ipv4_csum_ok(data, data_end, &p))
-		return is_vip(&p) ? VERDICT(R_PASS_BAD_CSUM, XDP_PASS) : not_for_a_vip(ctx, &p);
+		return vip_verdict(ctx, &p, VERDICT(R_PASS_BAD_CSUM, XDP_PASS));
 	if (martian_source(&p))
-		return is_vip(&p) ? VERDICT(R_DROP_MARTIAN, XDP_DROP) : not_for_a_vip(ctx, &p);
+		return vip_verdict(ctx, &p, VERDICT(R_DROP_MARTIAN, XDP_DROP));
 	if (p.frag_off) {
 		if (!is_vip(&p))
 			return not_for_a_vip(ctx, &p);
@@ -700,7 +705,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 		goto rare_path;
 	}
 	if (rc)
-		return is_vip(&p) ? VERDICT(R_PASS_MALFORMED, XDP_PASS) : not_for_a_vip(ctx, &p);
+		return vip_verdict(ctx, &p, VERDICT(R_PASS_MALFORMED, XDP_PASS));
 
 	g = bpf_map_lookup_elem(&globals, &zero);
 	if (!g)
