@@ -20,6 +20,7 @@
 #include "structs.h"
 #include "csum.h"
 #include "pktsum.h"
+#include "tunhdr.h"
 
 /* This host's addresses that accept tunnelled packets (ipvx realserver setup fills it). */
 struct {
@@ -54,12 +55,6 @@ static __always_inline int count(__u32 reason, int action)
 		*c += 1;
 	return action;
 }
-
-#define GRE_F_CSUM    0x8000
-#define GRE_F_ROUTING 0x4000
-#define GRE_F_KEY     0x2000
-#define GRE_F_SEQ     0x1000
-#define GRE_F_OTHER   0x0fff /* recursion, flags, version: all zero in RFC 2784/2890 GRE */
 
 /* What follows the outer IP header: how many bytes to strip after it and the inner
  * ethertype, or a reason to leave the packet alone. */
@@ -106,7 +101,7 @@ static __always_inline void tunnel_gue(struct xdp_md *ctx, __u32 off, __u32 pseu
 			return;
 		}
 	}
-	t->hdr = sizeof(struct udphdr) + 4;
+	t->hdr = sizeof(struct udphdr) + sizeof(struct gue_base);
 	t->inner = gh[1] == IPPROTO_IPIP_ ? ETH_P_IP : ETH_P_IPV6;
 	t->reason = D_DECAP;
 }
@@ -127,7 +122,8 @@ static __always_inline void tunnel_gre(struct xdp_md *ctx, __u32 off, __u32 len,
 		t->reason = D_UNSUPPORTED;
 		return;
 	}
-	t->hdr = 4 + (flags & GRE_F_CSUM ? 4 : 0) + (flags & GRE_F_KEY ? 4 : 0) + (flags & GRE_F_SEQ ? 4 : 0);
+	t->hdr = sizeof(struct gre_base) + (flags & GRE_F_CSUM ? GRE_LEN_OPT : 0) +
+		 (flags & GRE_F_KEY ? GRE_LEN_OPT : 0) + (flags & GRE_F_SEQ ? GRE_LEN_OPT : 0);
 	if (t->hdr > len)
 		return;
 	if ((flags & GRE_F_CSUM) && csum_fold32(csum_packet(ctx, off, len))) {

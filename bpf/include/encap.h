@@ -17,6 +17,7 @@
 #include "nexthop.h"
 #include "flowhash.h"
 #include "pktsum.h"
+#include "tunhdr.h"
 
 /* ICMPv4 destination-unreachable / frag-needed header (RFC 792, RFC 1191). Declared
  * here because <linux/icmp.h> pulls in libc's <sys/socket.h>, which needs 32-bit libc
@@ -31,21 +32,6 @@ struct icmp_frag_needed {
 #define ICMP_DEST_UNREACH 3
 #define ICMP_FRAG_NEEDED  4
 
-/* GUE header, variant 0 (draft-ietf-intarea-gue; the kernel's struct guehdr): version 0,
- * no control bit, no optional fields; proto_ctype = the inner protocol (4 or 41). */
-struct gue_base {
-	__u8 ver_c_hlen;
-	__u8 proto_ctype;
-	__be16 flags;
-};
-
-/* GRE header (RFC 2784) with the optional checksum (C bit) and reserved1 after it. */
-struct gre_base {
-	__be16 flags;
-	__be16 protocol;
-};
-#define GRE_CSUM_BIT 0x8000
-#define GRE_LEN_CSUM 4
 
 /* GUE's UDP source port, as udp_flow_src_port() picks it: a hash of the flow spread
  * over the default local port range 32768-60999, so receivers spread flows over queues. */
@@ -60,7 +46,7 @@ static __always_inline __u32 outer_hdr_len(const struct real_info *r)
 	if (r->tun_type == TUN_GUE)
 		len += sizeof(struct udphdr) + sizeof(struct gue_base);
 	else if (r->tun_type == TUN_GRE)
-		len += sizeof(struct gre_base) + (r->tun_flags & TUN_F_CSUM ? GRE_LEN_CSUM : 0);
+		len += sizeof(struct gre_base) + (r->tun_flags & TUN_F_CSUM ? GRE_LEN_OPT : 0);
 	return len;
 }
 
@@ -185,7 +171,7 @@ static __noinline int tun_hdr_write(struct xdp_md *ctx, __u32 l3, const struct p
 		}
 		if ((void *)(check + 2) > data_end)
 			return -1;
-		gh->flags = bpf_htons(GRE_CSUM_BIT);
+		gh->flags = bpf_htons(GRE_F_CSUM);
 		check[0] = 0;
 		check[1] = 0;
 		sum = csum_packet(ctx, off, hdr + p->l3len);
