@@ -59,7 +59,7 @@ export function currentBootId(): string {
 }
 
 /** The namespace at `path` (an nsfs file): device and inode, comparable while both are alive. */
-function nsKey(path: string): string | undefined {
+export function nsKey(path: string): string | undefined {
   try {
     const s = statSync(path);
     return `${s.dev}:${s.ino}`;
