@@ -108,6 +108,11 @@ export function netnsIdentity(): Owner {
   return owner;
 }
 
+/** This namespace's identity as a name: `host`, its name, or `cookie-<N>`. */
+export function netnsId(): string {
+  return netnsIdentity().id;
+}
+
 /** The inode of this thread's namespace: what ipvx before identities named files after. */
 export function netnsInode(): number {
   return statSync('/proc/thread-self/ns/net').ino;

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync, openSync, closeSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { netnsId } from '../dataplane/pins.js';
+import { netnsId } from '../common/netns.js';
 import { resolveRunDir, runFiles, stateDir, type RunFiles } from '../common/paths.js';
 import { claimStateDir, runningDaemon, purgeNamespace } from './namespace-files.js';
 import { processAlive } from '../common/process-alive.js';
