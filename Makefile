@@ -31,7 +31,7 @@ bpf-tools:
 	  { echo "make: $(CLANG) or libbpf's headers (/usr/include/bpf) are missing: run 'make setup' as root (installs clang, libbpf-dev and the rest on Debian)"; exit 1; }
 
 # The TypeScript compiler and the libraries come from npm: installed on a fresh clone,
-# and again when package-lock.json changes (the stamp is the one scripts/setup.sh keeps).
+# and again when package-lock.json changes (scripts/setup.sh runs this rule too).
 NPM_STAMP := node_modules/.ipvx-lock-stamp
 $(NPM_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

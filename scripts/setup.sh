@@ -16,13 +16,8 @@ if [[ " $installed " == *" bird2 "* ]] && [ -d /run/systemd/system ]; then
   systemctl disable bird.service >/dev/null 2>&1 || true
 fi
 
-# npm ci only when the lock file changed since the last install.
-stamp=node_modules/.ipvx-lock-stamp
-if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
-  cp package-lock.json "$stamp"
-fi
+# The npm packages: the Makefile's rule (npm ci when package-lock.json changed).
+make --no-print-directory -s node_modules/.ipvx-lock-stamp
 
 # The daemon pins its maps in the BPF filesystem; systemd mounts it on most machines,
 # a bare container may not have it.
