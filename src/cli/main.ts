@@ -242,8 +242,9 @@ async function runImport(argv: string[], target: Target): Promise<number> {
     const a = argv[i]!;
     const opt = a.split('=')[0]!;
     if (a === '--apply') apply = true;
-    else if (a === '--iptables' || a.startsWith('--iptables=')) {
-      iptables = a === '--iptables' ? argv[++i] : a.slice(11);
+    else if (opt === '--iptables') {
+      const [f, j] = value(a, i, '--iptables'); i = j;
+      iptables = f;
       if (!iptables) return usage('ipvx import: --iptables needs a file (iptables-save output)', IMPORT_HELP);
     }
     else if (opt === '--serial') {
