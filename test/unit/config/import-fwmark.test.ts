@@ -85,6 +85,12 @@ test('iptables-save: the mangle PREROUTING MARK rules ipvx can express are read;
   assert.ok(r.unmapped.every((u) => u.file === 'rules.v4'));
 });
 
+test('iptables-save: a rule written with --jump MARK (the long form of -j) is a mark rule too', () => {
+  const r = importIptablesMarks('*mangle\n-A PREROUTING -d 203.0.113.20/32 -p tcp --dport 80 --jump MARK --set-mark 0x4\nCOMMIT\n');
+  assert.deepEqual(r.rules, [{ mark: 4, destination: '203.0.113.20/32', protocol: 'tcp', ports: '80' }]);
+  assert.deepEqual(r.unmapped, []);
+});
+
 test('keepalived with --iptables: the services get their mark rules; a mark without a rule still gets its note', () => {
   const r = importAny(KEEPALIVED, { iptablesSave: { text: IPTABLES, file: 'rules.v4' } });
   assert.ok(r.ok);
