@@ -15,7 +15,7 @@ import { defenseLines, parseDefenseArgs } from './dataplane-text.js';
 import { UsageError } from '../common/usage-error.js';
 import { runDaemonCommand } from '../daemon/main.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
-import { currentConfig, restoreRules, RESTORE_ATTEMPTS } from './restore-rules.js';
+import { currentConfig, restoreRules, editConfig } from './restore-rules.js';
 import { parseMarkArgs, applyMarkCommand, formatMarks, MARK_HELP } from './mark.js';
 import { netnsId } from '../common/netns.js';
 import { resolveRunDir, runFiles } from '../common/paths.js';
@@ -26,7 +26,7 @@ import { parseConfig, stateToPlain, formatConfig } from '../config/schema.js';
 import { validateState } from '../core/validate.js';
 import { renderChanges, type Change } from '../core/diff.js';
 import { formatErrors, type FieldError } from '../core/result.js';
-import { DEFAULT_TIMEOUTS, type DesiredState, type MarkRule } from '../core/model.js';
+import type { DesiredState } from '../core/model.js';
 import type { FlowView, ServiceCounters } from '../dataplane/port.js';
 import type { GetStatsResponse__Output } from '../api/gen/ipvx/v1/GetStatsResponse.js';
 import type { Counters__Output } from '../api/gen/ipvx/v1/Counters.js';
@@ -242,8 +242,9 @@ async function runImport(argv: string[], target: Target): Promise<number> {
     const a = argv[i]!;
     const opt = a.split('=')[0]!;
     if (a === '--apply') apply = true;
-    else if (a === '--iptables' || a.startsWith('--iptables=')) {
-      iptables = a === '--iptables' ? argv[++i] : a.slice(11);
+    else if (opt === '--iptables') {
+      const [f, j] = value(a, i, '--iptables'); i = j;
+      iptables = f;
       if (!iptables) return usage('ipvx import: --iptables needs a file (iptables-save output)', IMPORT_HELP);
     }
     else if (opt === '--serial') {
@@ -340,21 +341,14 @@ async function runMark(argv: string[], target: Target): Promise<number> {
       return EXIT.ok;
     }
     // Read, edit, write back on the serial read (another client's change in between: again).
-    const canon = (rule: MarkRule) => { const v = validateState({ services: [], marks: [rule], timeouts: { ...DEFAULT_TIMEOUTS } }); return v.ok ? v.value.marks![0] : undefined; };
-    for (let attempt = 1; ; attempt++) {
-      const { state, serial } = await currentConfig(c);
-      const next = applyMarkCommand(state, cmd, canon);
-      if (!next.ok) { err(`ipvx mark ${cmd.kind}: ${next.errors[0]!.message}`); return EXIT.usage; }
-      const v = validateState(next.value);
-      if (!v.ok) return printErrors(v.errors.map((e) => ({ ...e, message: `ipvx mark ${cmd.kind}: ${e.message}` })), EXIT.usage);
-      try {
-        const res = await c.applyConfig(stateToPlain(v.value) as never, false, serial);
-        printChanges(res.changes as unknown as Change[], false, false);
-        return EXIT.ok;
-      } catch (e) {
-        if (!(e instanceof IpvxError && e.isConflict) || attempt >= RESTORE_ATTEMPTS) throw e;
-      }
-    }
+    // The edit's refusal or validation's errors, each as `ipvx mark KIND: message`.
+    const r = await editConfig(c, (state) => {
+      const next = applyMarkCommand(state, cmd);
+      return next.ok ? validateState(next.value) : next;
+    });
+    if (!r.ok) return printErrors(r.errors.map((e) => ({ ...e, message: `ipvx mark ${cmd.kind}: ${e.message}` })), EXIT.usage);
+    printChanges(r.value.changes as unknown as Change[], false, false);
+    return EXIT.ok;
   });
 }
 

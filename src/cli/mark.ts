@@ -3,7 +3,8 @@
 // src/cli/main.ts reads the configuration, applies the edit and writes it back with a
 // compare-and-swap on its serial.
 import type { MarkRule, DesiredState } from '../core/model.js';
-import { ok, fail, type Result } from '../core/result.js';
+import { checkMarks } from '../core/marks.js';
+import { ok, fail, type FieldError, type Result } from '../core/result.js';
 
 export const MARK_HELP = `Usage: ipvx mark list [--json]
        ipvx mark add --mark N --destination ADDR[/LEN] --protocol tcp|udp [--ports LIST] [--position P]
@@ -65,11 +66,15 @@ export function parseMarkArgs(argv: readonly string[]): Result<MarkCommand> {
   return ok({ kind: 'add', rule, ...(v.position !== undefined ? { position: Number(v.position) } : {}) });
 }
 
-/**
- * The state with the edit made (the caller validates it, so a bad rule is refused with
- * validation's message). `canon` puts a rule in the form validation keeps, to find it.
- */
-export function applyMarkCommand(state: DesiredState, cmd: Extract<MarkCommand, { kind: 'add' | 'delete' }>, canon: (r: MarkRule) => MarkRule | undefined): Result<DesiredState> {
+/** A rule in the form validation keeps it (checkMarks), to find it among the state's; undefined if it is not valid. */
+function canon(rule: MarkRule): MarkRule | undefined {
+  const errs: FieldError[] = [];
+  const [c] = checkMarks([rule], errs);
+  return errs.length ? undefined : c;
+}
+
+/** The state with the edit made (the caller validates it, so a bad rule is refused with validation's message). */
+export function applyMarkCommand(state: DesiredState, cmd: Extract<MarkCommand, { kind: 'add' | 'delete' }>): Result<DesiredState> {
   const marks = [...(state.marks ?? [])];
   if (cmd.kind === 'add') {
     const c = canon(cmd.rule);

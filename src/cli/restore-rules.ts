@@ -1,4 +1,4 @@
-// Read-modify-write of the daemon's whole configuration (ipvx -R): read it with its
+// Read-modify-write of the daemon's whole configuration (ipvx -R, ipvx mark): read it with its
 // serial, apply the lines locally, write it back with a compare-and-swap on that serial.
 // A change another client made in between is never overwritten: the lines are applied
 // again to the new state.
@@ -10,6 +10,7 @@ import { stateToPlain } from '../config/schema.js';
 import { formatErrors, type FieldError, type Result } from '../core/result.js';
 import type { DesiredState } from '../core/model.js';
 import type { IpvsadmCommand } from '../ipvsadm/index.js';
+import type { ApplyConfigResponse__Output } from '../api/gen/ipvx/v1/ApplyConfigResponse.js';
 
 /** What a read-modify-write needs of the client (tests pass a fake). */
 export type ConfigClient = Pick<IpvxClient, 'getConfig' | 'applyConfig'>;
@@ -39,20 +40,30 @@ export function applyRestore(state: DesiredState, cmds: readonly IpvsadmCommand[
 }
 
 /**
+ * Read-modify-write: `edit` turns the current configuration into the one to write, which
+ * is written back with a compare-and-swap on the serial read; when another client changed
+ * it in between, `edit` runs again on the new one (a conflict after RESTORE_ATTEMPTS is
+ * thrown). An edit that fails writes nothing and its errors are returned.
+ */
+export async function editConfig(c: ConfigClient, edit: (state: DesiredState) => Result<DesiredState>): Promise<Result<ApplyConfigResponse__Output>> {
+  for (let attempt = 1; ; attempt++) {
+    const { state, serial } = await currentConfig(c);
+    const r = edit(state);
+    if (!r.ok) return r;
+    try {
+      return { ok: true, value: await c.applyConfig(stateToPlain(r.value) as never, false, serial) };
+    } catch (e) {
+      if (!(e instanceof IpvxError && e.isConflict) || attempt >= RESTORE_ATTEMPTS) throw e;
+    }
+  }
+}
+
+/**
  * -R: every line applied to the current state in order, then one ApplyConfig: the table
  * changes all at once or not at all (ipvsadm stops half-way at a bad line). A line the
  * state refuses is returned by number; a conflict after RESTORE_ATTEMPTS is thrown.
  */
 export async function restoreRules(c: ConfigClient, cmds: readonly IpvsadmCommand[]): Promise<{ ok: true } | { ok: false; errors: FieldError[] }> {
-  for (let attempt = 1; ; attempt++) {
-    const { state, serial } = await currentConfig(c);
-    const r = applyRestore(state, cmds);
-    if (!r.ok) return r;
-    try {
-      await c.applyConfig(stateToPlain(r.value) as never, false, serial);
-      return { ok: true };
-    } catch (e) {
-      if (!(e instanceof IpvxError && e.isConflict) || attempt >= RESTORE_ATTEMPTS) throw e;
-    }
-  }
+  const r = await editConfig(c, (state) => applyRestore(state, cmds));
+  return r.ok ? { ok: true } : r;
 }

@@ -47,7 +47,6 @@ export function authRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     req.session.user = user;
     req.session.createdAt = now;
     req.session.lastSeen = now;
-    req.session.client = client;
     log.info({ user, client }, 'console login');
     return { user };
   });

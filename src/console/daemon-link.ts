@@ -12,7 +12,7 @@ import type { FieldError } from '../core/result.js';
 import type { Logger } from '../common/log.js';
 import type { DesiredState } from '../core/model.js';
 import type { GetStatsResponse__Output } from '../api/gen/ipvx/v1/GetStatsResponse.js';
-import { RateHistory, seriesId, type HistoryOptions, type RateSample } from './history.js';
+import { RateHistory, perKey, seriesId, type HistoryOptions, type RateSample } from './history.js';
 
 export interface ConfigSnapshot {
   state: DesiredState;
@@ -150,8 +150,7 @@ export class DaemonLink extends EventEmitter {
       globalRates[k] = dt > 0 && before !== undefined ? Math.max(0, (Number(v) - Number(before)) / dt) : 0;
     }
     const samples = new Map<string, RateSample>();
-    const rate = (r: { cps: number; inpps: number; outpps: number; inbps: number; outbps: number } | null): RateSample =>
-      ({ cps: r?.cps ?? 0, inpps: r?.inpps ?? 0, outpps: r?.outpps ?? 0, inbps: r?.inbps ?? 0, outbps: r?.outbps ?? 0 });
+    const rate = (r: RateSample | null): RateSample => perKey((k) => r?.[k] ?? 0);
     for (const s of stats.services) {
       samples.set(seriesId(s.service), rate(s.rates));
       for (const r of s.reals) samples.set(seriesId(s.service, r.real), rate(r.rates));

@@ -6,6 +6,10 @@ export const RATE_KEYS = ['cps', 'inpps', 'outpps', 'inbps', 'outbps'] as const;
 export type RateKey = (typeof RATE_KEYS)[number];
 export type RateSample = Record<RateKey, number>;
 
+/** One value per rate key. */
+export const perKey = <T>(f: (k: RateKey) => T): Record<RateKey, T> =>
+  Object.fromEntries(RATE_KEYS.map((k) => [k, f(k)])) as Record<RateKey, T>;
+
 export interface HistoryOptions {
   /** Points kept per series (default 300: 10 minutes at one poll per 2 s). */
   points?: number;
@@ -39,8 +43,7 @@ export class RateHistory {
     for (const id of samples.keys()) {
       if (this.series.has(id) || this.series.size >= this.maxSeries) continue;
       // A new series starts with zeros for the times before it was seen.
-      const pad = () => new Array<number>(this.times.length - 1).fill(0);
-      this.series.set(id, { missed: 0, v: { cps: pad(), inpps: pad(), outpps: pad(), inbps: pad(), outbps: pad() } });
+      this.series.set(id, { missed: 0, v: perKey(() => new Array<number>(this.times.length - 1).fill(0)) });
     }
     for (const [id, rec] of this.series) {
       const s = samples.get(id);
@@ -69,7 +72,7 @@ export class RateHistory {
     const series: Record<string, Record<RateKey, number[]>> = {};
     for (const [id, rec] of this.series) {
       if (id !== prefix && !id.startsWith(`${prefix}#`)) continue;
-      series[id] = { cps: rec.v.cps.slice(), inpps: rec.v.inpps.slice(), outpps: rec.v.outpps.slice(), inbps: rec.v.inbps.slice(), outbps: rec.v.outbps.slice() };
+      series[id] = perKey((k) => rec.v[k].slice());
     }
     return { t: this.times.slice(), series };
   }

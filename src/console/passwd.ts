@@ -57,6 +57,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 export class PasswdFileError extends Error {
   override name = 'PasswdFileError';
+  /** There is no file at all (setPassword creates it). */
+  constructor(message: string, readonly missing = false) { super(message); }
 }
 
 /** user -> hash. Refuses a file others can read or write (as ssh does with keys). */
@@ -65,7 +67,7 @@ export function readPasswdFile(path: string): Map<string, string> {
   try {
     st = statSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new PasswdFileError(`no console password file at ${path}; set a password with: ipvx console passwd${path === DEFAULT_PASSWD_FILE ? '' : ` --passwd-file ${path}`}`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new PasswdFileError(`no console password file at ${path}; set a password with: ipvx console passwd${path === DEFAULT_PASSWD_FILE ? '' : ` --passwd-file ${path}`}`, true);
     throw new PasswdFileError(`cannot read ${path}: ${(e as Error).message}`);
   }
   if (!st.isFile()) throw new PasswdFileError(`${path} is not a regular file`);
@@ -91,7 +93,7 @@ export async function setPassword(path: string, user: string, password: string):
     users = readPasswdFile(path);
   } catch (e) {
     // A missing file is created; any other problem (foreign mode, bad line) is the operator's to see.
-    if (!/^no console password file/.test((e as Error).message)) throw e;
+    if (!(e instanceof PasswdFileError && e.missing)) throw e;
   }
   users.set(user, await hashPassword(password));
   writeFileAtomic(path, [...users].map(([u, h]) => `${u}:${h}\n`).join(''), { mode: 0o600, dirMode: 0o700 });

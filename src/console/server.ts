@@ -92,7 +92,7 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
 
   // Everything but the public paths and the assets needs a session that has not expired.
   app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?', 1)[0]!;
+    const path = pathOf(req);
     if (PUBLIC.has(path) || path.startsWith('/assets/')) return;
     const why = expired(req.session, o.sessions);
     if (why) {
@@ -105,7 +105,7 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
 
   // Changes need the session's CSRF token (header x-csrf-token), and JSON (no cross-site form can send that).
   app.addHook('preHandler', (req, reply, done) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.url === '/api/login') { done(); return; }
+    if (req.method === 'GET' || req.method === 'HEAD' || pathOf(req) === '/api/login') { done(); return; }
     if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) {
       void reply.code(415).send({ error: 'expected Content-Type: application/json' });
       return;
@@ -146,10 +146,12 @@ export async function buildConsole(o: ConsoleOptions): Promise<FastifyInstance> 
   return app;
 }
 
+/** The request's path without its query (the public paths and the CSRF exemption are decided on it). */
+const pathOf = (req: FastifyRequest) => req.url.split('?', 1)[0]!;
+
 /** No session: API calls get 401 (JSON), pages a redirect to the login page. */
 function refuse(req: FastifyRequest, reply: FastifyReply, why: string) {
-  const path = req.url.split('?', 1)[0]!;
-  if (path.startsWith('/api/') || req.method !== 'GET') return reply.code(401).header('cache-control', 'no-store').send({ error: why });
+  if (pathOf(req).startsWith('/api/') || req.method !== 'GET') return reply.code(401).header('cache-control', 'no-store').send({ error: why });
   const next = encodeURIComponent(req.url.slice(0, 500));
   return reply.code(302).header('location', `/login?next=${next}`).send();
 }

@@ -11,8 +11,6 @@ declare module 'fastify' {
     /** ms since the epoch. */
     createdAt?: number;
     lastSeen?: number;
-    /** The browser's address at login (for the daemon's log of changes). */
-    client?: string;
   }
 }
 

@@ -5,7 +5,7 @@
 // LPM trie) and takes the first range holding its port, which is exactly the first
 // rule in order that matches: a rule matches an address iff its prefix contains the
 // longest configured prefix that does.
-import { parseIp, prefixMask, type Family, type IpAddr } from './addr.js';
+import { parseIp, ipFromBytes, prefixMask, type Family, type IpAddr } from './addr.js';
 import type { FieldError } from './result.js';
 import type { MarkRule, Protocol } from './model.js';
 
@@ -63,10 +63,7 @@ export function parsePrefix(text: string): Prefix | string {
 
 function networkText(a: IpAddr, bits: number): string {
   const mask = prefixMask(a.family, bits);
-  const net = parseIp(a.family === 4
-    ? Array.from(a.bytes, (b, i) => b & mask[i]!).join('.')
-    : Array.from({ length: 8 }, (_, i) => (((a.bytes[2 * i]! & mask[2 * i]!) << 8) | (a.bytes[2 * i + 1]! & mask[2 * i + 1]!)).toString(16)).join(':'));
-  return `${net.ok ? net.value.text : a.text}/${bits}`;
+  return `${ipFromBytes(a.bytes.map((b, i) => b & mask[i]!)).text}/${bits}`;
 }
 
 const prefixText = (p: Prefix) => `${p.addr.text}/${p.bits}`;

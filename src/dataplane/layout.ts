@@ -93,5 +93,11 @@ export const u32Key = (n: number): Uint8Array => {
   new DataView(b.buffer).setUint32(0, n >>> 0, true);
   return b;
 };
+/** A u16 map key in host order (decap_gue_ports). */
+export const u16Key = (n: number): Uint8Array => {
+  const b = new Uint8Array(2);
+  new DataView(b.buffer).setUint16(0, n, true);
+  return b;
+};
 export const readU32 = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
 export const readU64 = (b: Uint8Array, off = 0): bigint => new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(off, true);

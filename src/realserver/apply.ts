@@ -6,7 +6,7 @@ import { IpAddr, ip, ipTo16 } from '../core/addr.js';
 import { runSync, runSyncQuiet } from '../common/command.js';
 import { BpfObject, attachXdp, detachXdp } from '../bpf/index.js';
 import { vipKey } from '../dataplane/codec.js';
-import { u32Key } from '../dataplane/layout.js';
+import { u16Key, u32Key } from '../dataplane/layout.js';
 import { upInterfaces, defaultObjectPath } from '../dataplane/xdp.js';
 import { pinDir as defaultPinDir, claimPinDir, shownPinPath, reachPinPath } from '../dataplane/pins.js';
 import { netnsIdentity, formatOwner, parseOwner, ownerMismatch, type Owner } from '../common/netns.js';
@@ -34,9 +34,6 @@ interface Record_ {
 }
 
 const recordPath = (o: RealServerOptions) => o.recordPath ?? realServerRecordPath(resolveRunDir());
-
-/** A u16 map key in host order (decap_gue_ports). */
-const u16Key = (n: number) => { const b = new Uint8Array(2); new DataView(b.buffer).setUint16(0, n, true); return b; };
 
 /** A record of this namespace, or an error saying whose it is and how to remove it. */
 function readRecord(rec: string): Record_ {

@@ -52,7 +52,8 @@ export function importIptablesMarks(text: string, file = 'iptables-save'): Iptab
     const w = t.split(/\s+/);
     if (w[0] !== '-A' && w[0] !== '-I') return;
     const chain = w[1];
-    const target = w[w.indexOf('-j') + 1] ?? w[w.indexOf('--jump') + 1];
+    const jump = w.findIndex((x) => x === '-j' || x === '--jump');
+    const target = jump < 0 ? undefined : w[jump + 1];
     if (table !== 'mangle' || target !== 'MARK') return; // not a mark rule: nothing to say
     if (chain !== 'PREROUTING') { skip(`chain ${chain}: only PREROUTING marks the packets that arrive for a service`); return; }
     let dst: string | undefined;

@@ -1,6 +1,6 @@
 // Import `ipvsadm -S` output (or any -R input): the commands are applied in order to an
 // empty state with core/edit.ts, so -R semantics (and messages) are the daemon's.
-import { emptyState, type DesiredState } from '../../core/model.js';
+import { emptyState, serviceId, realId, type DesiredState } from '../../core/model.js';
 import { StateEditor } from '../../core/edit.js';
 import type { FieldError } from '../../core/result.js';
 import { parseRestoreLines } from '../../ipvsadm/restore.js';
@@ -92,31 +92,44 @@ export function importIpvsadmSave(text: string, opts: ImportOptions = {}): Impor
   }
   if (errors.length) return { ok: false, errors };
   let state = editor.result();
-  const lineText = (n: number) => text.split('\n')[n - 1]!.trim();
+  const srcLines = text.split('\n');
+  const lineText = (n: number) => srcLines[n - 1]!.trim();
+  // Each line's service and real found through indexes built once (a -S file has 16,384 lines).
+  const serviceAt = new Map<string, number>();
+  state.services.forEach((x, i) => { if (!serviceAt.has(serviceId(x))) serviceAt.set(serviceId(x), i); });
+  const realsAt = new Map<number, Map<string, number>>();
+  const realAt = (si: number, id: string) => {
+    let m = realsAt.get(si);
+    if (!m) {
+      m = new Map();
+      for (const [ri, r] of state.services[si]!.reals.entries()) if (!m.has(realId(r))) m.set(realId(r), ri);
+      realsAt.set(si, m);
+    }
+    return m.get(id) ?? -1;
+  };
   // Every ipvsadm rule maps; -Z lines are the only ones that mean nothing here.
   const unmapped: UnmappedLine[] = parsed.value
     .filter((l) => l.command.kind === 'zero')
     .map((l) => ({ line: l.line, text: lineText(l.line), reason: 'zeroing counters has no meaning in a configuration' }));
   // -A -f MARK: the mark rules that feed it (iptables' in ipvsadm setups) are ipvx's to apply.
   const fwmarks: FwmarkSource[] = [];
+  const noted = new Set<number>();
   for (const l of parsed.value) {
     const c = l.command;
     if (c.kind !== 'add-service' || !c.service.fwmark) continue;
-    const service = state.services.find((s) => s.fwmark === c.service.fwmark && s.vip === c.service.address);
-    if (service && !fwmarks.some((f) => f.service === service)) fwmarks.push({ service, line: l.line, text: lineText(l.line) });
+    const si = serviceAt.get(serviceId(serviceKey(c.service)));
+    if (si !== undefined && !noted.has(si)) { noted.add(si); fwmarks.push({ service: state.services[si]!, line: l.line, text: lineText(l.line) }); }
   }
   const marks = fwmarkRules(fwmarks, opts, unmapped);
   if (marks) state = { ...state, marks };
   const origins: NonNullable<ImportResult['origins']> = [];
   for (const { line, command } of parsed.value) {
     if (command.kind !== 'add-service' && command.kind !== 'add-server') continue;
-    const k = command.service;
-    const si = state.services.findIndex((x) => (x.fwmark ?? 0) === (k.fwmark ?? 0) && x.vip === k.address && (k.fwmark ? true : x.port === k.port && x.protocol === k.protocol));
-    if (si < 0) continue;
+    const si = serviceAt.get(serviceId(serviceKey(command.service)));
+    if (si === undefined) continue;
     if (command.kind === 'add-service') origins.push({ service: si, line });
     else if (command.kind === 'add-server') {
-      const server = command.server;
-      const ri = state.services[si]!.reals.findIndex((r) => r.address === server.address && r.port === server.port);
+      const ri = realAt(si, realId(command.server));
       if (ri >= 0) origins.push({ service: si, real: ri, line });
     }
   }

@@ -328,20 +328,20 @@ export function importLvsCf(text: string, opts: LvsCfOptions = {}): ImportOutcom
       const checked: HealthSpec = { ...health, check: { ...health.check, ...(port ? { port } : {}) } as HealthSpec['check'] };
       // DR and TUN forward the packet's own port: one real per address, port 0 (the check uses the virtual server's port).
       const fwReals = method === 'nat' ? reals : reals.map((r) => ({ ...r, port: 0 }));
-      const same = services.find((x) => x.fwmark === fwmark && x.vip === fwmarkVip(vip.includes(':') ? 6 : 4));
-      if (same) {
-        for (const r of fwReals) if (!same.reals.some((x) => x.address === r.address && x.port === r.port)) same.reals.push(r);
+      const fwVip = fwmarkVip(vip.includes(':') ? 6 : 4);
+      let svc = services.find((x) => x.fwmark === fwmark && x.vip === fwVip);
+      if (svc) {
+        for (const r of fwReals) if (!svc.reals.some((x) => x.address === r.address && x.port === r.port)) svc.reals.push(r);
         skip(fwEntry!, `virtual ${vb.name}: fwmark ${fwmark} is also an earlier virtual server's: its servers join that fwmark service, whose scheduler, persistence and check are kept`);
       } else {
         origins.push({ service: services.length, line: vb.line });
         realLines.forEach((line, i) => origins.push({ service: services.length, real: i, line }));
-        const service: ServiceSpec = {
-          fwmark, vip: fwmarkVip(vip.includes(':') ? 6 : 4), port: 0, protocol, scheduler: sched as SchedulerName, flags: [],
+        svc = {
+          fwmark, vip: fwVip, port: 0, protocol, scheduler: sched as SchedulerName, flags: [],
           persistence, persistenceMask, method, reals: fwReals, health: checked, ...(sorryServer ? { sorryServer } : {}),
         };
-        services.push(service);
+        services.push(svc);
       }
-      const svc = services.find((x) => x.fwmark === fwmark)!;
       const example: MarkRule = { mark: fwmark, destination: vip, protocol, ports: String(port) };
       const source = fwmarks.find((f) => f.service === svc);
       if (source) source.examples!.push(example);

@@ -55,3 +55,24 @@ test('ipvx import: --format, --partial, --role, --ha-key-file and the summary li
     assert.match(r.stderr, /mixed\.conf: line 3: to complete before ipvx apply: services\[0\]\.reals\[0\]\.address: /);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('ipvx import --iptables FILE (and --iptables=FILE): the mark rules come from iptables-save; without a file it is a usage error', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ipvx-import-'));
+  try {
+    const ka = join(dir, 'keepalived.conf');
+    writeFileSync(ka, 'virtual_server fwmark 1 {\n  lb_kind DR\n  real_server 198.51.100.1 80 {\n  }\n}\n');
+    const rules = join(dir, 'rules.v4');
+    writeFileSync(rules, '*mangle\n-A PREROUTING -d 203.0.113.10/32 -p tcp --dport 80 -j MARK --set-mark 1\nCOMMIT\n');
+    for (const args of [['--iptables', rules], [`--iptables=${rules}`]]) {
+      const r = ipvx(['import', ka, ...args]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /marks:\n\s+- mark: 1\n\s+destination: 203\.0\.113\.10\/32\n\s+protocol: tcp\n\s+ports: "?80"?/);
+      assert.doesNotMatch(r.stderr, /no mark rule gives mark 1/);
+    }
+    const none = ipvx(['import', ka, '--iptables']);
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /--iptables needs a file/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

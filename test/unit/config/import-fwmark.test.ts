@@ -85,6 +85,12 @@ test('iptables-save: the mangle PREROUTING MARK rules ipvx can express are read;
   assert.ok(r.unmapped.every((u) => u.file === 'rules.v4'));
 });
 
+test('iptables-save: a rule written with --jump MARK (the long form of -j) is a mark rule too', () => {
+  const r = importIptablesMarks('*mangle\n-A PREROUTING -d 203.0.113.20/32 -p tcp --dport 80 --jump MARK --set-mark 0x4\nCOMMIT\n');
+  assert.deepEqual(r.rules, [{ mark: 4, destination: '203.0.113.20/32', protocol: 'tcp', ports: '80' }]);
+  assert.deepEqual(r.unmapped, []);
+});
+
 test('keepalived with --iptables: the services get their mark rules; a mark without a rule still gets its note', () => {
   const r = importAny(KEEPALIVED, { iptablesSave: { text: IPTABLES, file: 'rules.v4' } });
   assert.ok(r.ok);
@@ -173,4 +179,34 @@ test('keepalived lb_kind TUN with tunnel options: the reals get the tunnel type,
     assert.ok(!bad.ok, kind);
     assert.deepEqual(bad.errors.map((e) => [e.field, e.message]), [['line 2', `lb_kind: ${message}`]], kind);
   }
+});
+
+test('lvs.cf: an IPv4 and an IPv6 virtual server with one mark are two fwmark services, each with its own mark-rule example', () => {
+  const cf = `primary = 192.0.2.1
+network = direct
+virtual v4 {
+  address = 203.0.113.10 eth0:1
+  port = 80
+  fwmark = 5
+  server a {
+    address = 198.51.100.1
+  }
+}
+virtual v6 {
+  address = 2001:db8::10 eth0:2
+  port = 443
+  fwmark = 5
+  server b {
+    address = 2001:db8:1::1
+  }
+}
+`;
+  const r = importLvsCf(cf);
+  assert.ok(r.ok, JSON.stringify(!r.ok && r.errors));
+  assert.deepEqual(r.value.state.services.map((s) => [s.fwmark, s.vip, s.reals.map((x) => x.address)]),
+    [[5, '0.0.0.0', ['198.51.100.1']], [5, '::', ['2001:db8:1::1']]]);
+  const notes = r.value.unmapped.filter((u) => /no mark rule gives mark 5/.test(u.reason));
+  assert.equal(notes.length, 2, 'one note per service');
+  assert.match(notes[1]!.reason, /2001:db8::10/, 'the IPv6 service\'s note names its own address');
+  assert.doesNotMatch(notes[0]!.reason, /2001:db8::10/);
 });

@@ -26,6 +26,10 @@ export interface ConsoleHarness {
   logs: string[];
   /** Log in; the cookie header and CSRF token of the new session. */
   login(user?: string, password?: string): Promise<{ cookie: string; csrf: string }>;
+  /** GET /api/config as the session with this cookie: the state (secrets masked) and its serial. */
+  config(cookie: string): Promise<{ state: DesiredState; serial: string }>;
+  /** A JSON POST with the session's cookie and CSRF token. */
+  post(session: { cookie: string; csrf: string }, url: string, payload: object): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -56,6 +60,14 @@ export async function consoleHarness(o: { initial?: DesiredState; sessions?: Par
       const cookie = cookieOf(res);
       const s = await app.inject({ method: 'GET', url: '/api/session', headers: { cookie } });
       return { cookie, csrf: (s.json() as { csrfToken: string }).csrfToken };
+    },
+    async config(cookie) {
+      const res = await app.inject({ method: 'GET', url: '/api/config', headers: { cookie } });
+      if (res.statusCode !== 200) throw new Error(`GET /api/config: ${res.statusCode} ${res.body}`);
+      return res.json() as { state: DesiredState; serial: string };
+    },
+    post({ cookie, csrf }, url, payload) {
+      return app.inject({ method: 'POST', url, headers: { cookie, 'x-csrf-token': csrf }, payload });
     },
     async close() {
       link.stop();

@@ -77,7 +77,7 @@ test('login: a wrong password or user is refused (and logged without the passwor
     assert.match(String(page.headers['content-security-policy']), /frame-ancestors 'none'/);
 
     const csrf = (await h.app.inject({ method: 'GET', url: '/api/session', headers: { cookie } })).json().csrfToken as string;
-    const out = await h.app.inject({ method: 'POST', url: '/api/logout', headers: { cookie, 'x-csrf-token': csrf }, payload: {} });
+    const out = await h.post({ cookie, csrf }, '/api/logout', {});
     assert.equal(out.statusCode, 204);
     assert.equal((await h.app.inject({ method: 'GET', url: '/api/config', headers: { cookie } })).statusCode, 401, 'the old cookie is worth nothing');
   } finally { await h.close(); }
@@ -113,7 +113,7 @@ test('a change without the CSRF token, with a wrong one, or from a form, is refu
   const h = await consoleHarness({ initial: INITIAL });
   try {
     const { cookie, csrf } = await h.login();
-    const { serial } = (await h.app.inject({ method: 'GET', url: '/api/config', headers: { cookie } })).json() as { serial: string };
+    const { serial } = await h.config(cookie);
     const next = { ...INITIAL, services: [{ ...SVC, scheduler: 'wlc' }] };
     const before = await currentConfig(h.api.client);
     const none = await h.app.inject({ method: 'POST', url: '/api/apply', headers: { cookie }, payload: { state: next, serial } });
@@ -130,7 +130,7 @@ test('a change without the CSRF token, with a wrong one, or from a form, is refu
     assert.deepEqual(await currentConfig(h.api.client), before, 'nothing changed');
     assert.match(h.logs.join(''), /no valid CSRF token/);
 
-    const good = await h.app.inject({ method: 'POST', url: '/api/apply', headers: { cookie, 'x-csrf-token': csrf }, payload: { state: next, serial } });
+    const good = await h.post({ cookie, csrf }, '/api/apply', { state: next, serial });
     assert.equal(good.statusCode, 200, good.body);
     assert.equal((await currentConfig(h.api.client)).state.services[0]!.scheduler, 'wlc');
   } finally { await h.close(); }
@@ -142,7 +142,7 @@ test('a session ends after its idle time and after its maximum, whatever it does
     const { cookie, csrf } = await h.login();
     const serial = (await currentConfig(h.api.client)).serial;
     await new Promise((r) => setTimeout(r, 400));
-    const late = await h.app.inject({ method: 'POST', url: '/api/apply', headers: { cookie, 'x-csrf-token': csrf }, payload: { state: { ...INITIAL, services: [] }, serial } });
+    const late = await h.post({ cookie, csrf }, '/api/apply', { state: { ...INITIAL, services: [] }, serial });
     assert.equal(late.statusCode, 401);
     assert.match(late.json().error, /expired/);
     assert.equal((await currentConfig(h.api.client)).state.services.length, 1, 'nothing changed');
@@ -167,8 +167,8 @@ test('plan shows the daemon\'s diff without changing anything; apply changes; a 
   const h = await consoleHarness({ initial: INITIAL });
   try {
     const { cookie, csrf } = await h.login();
-    const post = (url: string, payload: unknown) => h.app.inject({ method: 'POST', url, headers: { cookie, 'x-csrf-token': csrf }, payload: payload as object });
-    const { state, serial } = (await h.app.inject({ method: 'GET', url: '/api/config', headers: { cookie } })).json() as { state: DesiredState; serial: string };
+    const post = (url: string, payload: object) => h.post({ cookie, csrf }, url, payload);
+    const { state, serial } = await h.config(cookie);
     const next = structuredClone(state);
     next.services[0]!.reals.push({ address: '198.51.100.2', port: 8080, method: 'nat', weight: 2, upperThreshold: 0, lowerThreshold: 0 });
     const plan = await post('/api/plan', { state: next, serial });
@@ -210,7 +210,7 @@ test('the daemon logs each console change with the user and the browser\'s addre
   const h = await consoleHarness({ initial: INITIAL });
   try {
     const { cookie, csrf } = await h.login();
-    const { state, serial } = (await h.app.inject({ method: 'GET', url: '/api/config', headers: { cookie } })).json() as { state: DesiredState; serial: string };
+    const { state, serial } = await h.config(cookie);
     const next = structuredClone(state);
     next.services[0]!.reals[0]!.weight = 0;
     const before = h.link.recent.length;
@@ -237,7 +237,7 @@ test('secrets never reach the browser, and what runs as root or writes files can
     assert.doesNotMatch(got.body, /the-ha-key/);
     const { state, serial } = got.json() as { state: DesiredState; serial: string };
     assert.equal(state.ha!.key, '(unchanged)');
-    const post = (payload: unknown) => h.app.inject({ method: 'POST', url: '/api/plan', headers: { cookie, 'x-csrf-token': csrf }, payload: payload as object });
+    const post = (payload: object) => h.post({ cookie, csrf }, '/api/plan', payload);
 
     // Sent back masked: the key stays; the existing exec check may stay as it is.
     const same = structuredClone(state);
@@ -264,13 +264,13 @@ test('bounded input: bodies past their limit and oversized fields are refused be
   const h = await consoleHarness({ initial: INITIAL });
   try {
     const { cookie, csrf } = await h.login();
-    const big = await h.app.inject({ method: 'POST', url: '/api/import', headers: { cookie, 'x-csrf-token': csrf }, payload: { text: 'x'.repeat((1 << 20) + 1) } });
+    const big = await h.post({ cookie, csrf }, '/api/import', { text: 'x'.repeat((1 << 20) + 1) });
     assert.equal(big.statusCode, 400, 'a file over 1 MiB');
     const huge = await h.app.inject({ method: 'POST', url: '/api/import', headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' }, payload: JSON.stringify({ text: 'x'.repeat(5 << 20) }) });
     assert.equal(huge.statusCode, 413);
     const login = await h.app.inject({ method: 'POST', url: '/api/login', payload: { user: 'admin', password: 'x'.repeat(5000) } });
     assert.equal(login.statusCode, 413);
-    const extra = await h.app.inject({ method: 'POST', url: '/api/plan', headers: { cookie, 'x-csrf-token': csrf }, payload: { state: INITIAL, serial: '1', sneaky: true } });
+    const extra = await h.post({ cookie, csrf }, '/api/plan', { state: INITIAL, serial: '1', sneaky: true });
     assert.equal(extra.statusCode, 400);
   } finally { await h.close(); }
 });
@@ -280,7 +280,7 @@ test('import shows what a piranha lvs.cf imports and what it cannot, changing no
   try {
     const { cookie, csrf } = await h.login();
     const text = readFileSync(new URL('../../../../../test/fixtures/ipvsadm/piranha-lvs.cf', import.meta.url), 'utf8');
-    const r = await h.app.inject({ method: 'POST', url: '/api/import', headers: { cookie, 'x-csrf-token': csrf }, payload: { text, name: 'lvs.cf' } });
+    const r = await h.post({ cookie, csrf }, '/api/import', { text, name: 'lvs.cf' });
     assert.equal(r.statusCode, 200, r.body);
     const p = r.json();
     assert.equal(p.format, 'lvs.cf');
@@ -288,7 +288,7 @@ test('import shows what a piranha lvs.cf imports and what it cannot, changing no
     assert.deepEqual(p.unmapped.map((u: { line: number }) => u.line), [1, 11, 12, 13]);
     assert.deepEqual(p.problems.map((x: { field: string }) => x.field), ['ha.key']);
     assert.equal((await currentConfig(h.api.client)).state.services[0]!.vip, '203.0.113.10', 'an import changes nothing by itself');
-    const bad = await h.app.inject({ method: 'POST', url: '/api/import', headers: { cookie, 'x-csrf-token': csrf }, payload: { text: 'virtual_server 1.2.3.4 80 {\n  lb_algo nope\n' } });
+    const bad = await h.post({ cookie, csrf }, '/api/import', { text: 'virtual_server 1.2.3.4 80 {\n  lb_algo nope\n' });
     assert.equal(bad.statusCode, 400);
 
     const rules = await h.app.inject({ method: 'GET', url: '/api/export/ipvsadm-rules', headers: { cookie } });

@@ -95,10 +95,12 @@ test('mark rules: canonical form, every error named, and the limits of the data 
   const e = errors(state([], [
     { mark: 0, destination: '203.0.113.1/24', protocol: 'sctp' as never, ports: '90-80' },
     { mark: 1, destination: 'example.org', protocol: 'tcp', ports: 'http' },
+    { mark: 2, destination: '2001:db8:0:1:ff::1/72', protocol: 'tcp', ports: '' },
   ]));
   for (const re of [/marks\[0\]\.mark: 0 is not a mark/, /marks\[0\]\.destination: '203\.0\.113\.1\/24': host bits are set \(did you mean 203\.0\.113\.0\/24\?\)/,
     /marks\[0\]\.protocol: 'sctp' is not tcp or udp/, /marks\[0\]\.ports: '90-80': the range ends before it starts/,
-    /marks\[1\]\.destination: 'example\.org'/, /marks\[1\]\.ports: 'http' is not a port/]) {
+    /marks\[1\]\.destination: 'example\.org'/, /marks\[1\]\.ports: 'http' is not a port/,
+    /marks\[2\]\.destination: '2001:db8:0:1:ff::1\/72': host bits are set \(did you mean 2001:db8:0:1::\/72\?\)/]) {
     assert.ok(e.some((x) => re.test(x)), `${re}: ${e.join('; ')}`);
   }
   // 17 single ports on covering prefixes: more than the program scans for one destination.

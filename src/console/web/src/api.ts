@@ -4,7 +4,7 @@ import type { Session } from './types.js';
 
 /** A refusal with what the server said: the message and, for a change, the fields at fault. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly fields: { field: string; message: string }[] = [], readonly serial?: string) {
+  constructor(readonly status: number, message: string, readonly fields: { field: string; message: string }[] = []) {
     super(message);
   }
 }
@@ -29,7 +29,7 @@ export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknow
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
   if (res.status === 204) return undefined as T;
-  let data: { error?: string; fields?: { field: string; message: string }[]; serial?: string } & Record<string, unknown> = {};
+  let data: { error?: string; fields?: { field: string; message: string }[] } & Record<string, unknown> = {};
   try {
     data = await res.json();
   } catch {
@@ -39,7 +39,7 @@ export async function api<T>(method: 'GET' | 'POST', path: string, body?: unknow
     onLoggedOut(data.error ?? 'not logged in');
     throw new ApiError(401, data.error ?? 'not logged in');
   }
-  if (!res.ok) throw new ApiError(res.status, data.error ?? `${res.status} ${res.statusText}`, data.fields ?? [], data.serial);
+  if (!res.ok) throw new ApiError(res.status, data.error ?? `${res.status} ${res.statusText}`, data.fields ?? []);
   return data as T;
 }
 

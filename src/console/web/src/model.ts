@@ -3,9 +3,9 @@
 // nothing here decides what is valid.
 import type { DesiredState, ServiceSpec, RealSpec, ServiceStats, RealStats, Frame } from './types.js';
 
-/** As the daemon keys services and reals (src/core/model.ts serviceId/realId). */
-export const serviceId = (s: Pick<ServiceSpec, 'protocol' | 'vip' | 'port' | 'fwmark'>) => (s.fwmark ? `fwm|${s.vip}|${s.fwmark}` : `${s.protocol}|${s.vip}|${s.port}`);
-export const realId = (r: Pick<RealSpec, 'address' | 'port'>) => `${r.address}|${r.port}`;
+// The daemon's own keys for services and reals (core/model.ts is pure: it bundles as is).
+import { serviceId, realId } from '../../../core/model.js';
+export { serviceId, realId };
 
 /** URL path of a service's page: /services/PROTOCOL/VIP/PORT, or /services/fwm/VIP/MARK (its id's parts). */
 export const servicePath = (s: Pick<ServiceSpec, 'protocol' | 'vip' | 'port' | 'fwmark'>) =>
