@@ -3,7 +3,7 @@
 import { statSync, readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { IpvxService, defaultSocketPath, ORIGIN_METADATA } from './proto.js';
-import { netnsId } from '../dataplane/pins.js';
+import { netnsId } from '../common/netns.js';
 import type { IpvxClient as RawClient } from './gen/ipvx/v1/Ipvx.js';
 import type { DesiredState, DesiredState__Output } from './gen/ipvx/v1/DesiredState.js';
 import type { Service } from './gen/ipvx/v1/Service.js';

@@ -130,9 +130,7 @@ async function admitted(req: Refusable, screen: RequestScreen): Promise<Msg> {
   if (!d) return req;
   const refused = await screen.check(d.method, d.bytes);
   if (refused) throw new ApiError('invalid', refused);
-  const msg = d.decode() as Refusable;
-  msg[SIZE] = d.bytes.length;
-  return msg;
+  return d.decode();
 }
 
 /**

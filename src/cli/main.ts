@@ -17,7 +17,7 @@ import { runDaemonCommand } from '../daemon/main.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
 import { currentConfig, restoreRules, editConfig } from './restore-rules.js';
 import { parseMarkArgs, applyMarkCommand, formatMarks, MARK_HELP } from './mark.js';
-import { netnsId } from '../dataplane/pins.js';
+import { netnsId } from '../common/netns.js';
 import { resolveRunDir, runFiles } from '../common/paths.js';
 import { importAny, type ImportOptions, type ImportFormat } from '../config/import/index.js';
 import { globSync } from '../common/glob.js';

@@ -25,7 +25,8 @@ function braces(p: string): string[] {
   return [p];
 }
 
-const toRegex = (seg: string) => new RegExp(`^${seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\\\[/g, '[').replace(/\\\]/g, ']')}$`);
+// A class that starts with '!' (or '^', as glibc's fnmatch also takes) matches what it does not list.
+const toRegex = (seg: string) => new RegExp(`^${seg.replace(/[.+^${}()|\\]/g, '\\$&').replace(/(?<!\\)\[(?:!|\\\^)/g, '[^').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]').replace(/\\\[/g, '[').replace(/\\\]/g, ']')}$`);
 
 /** The paths matching `pattern`, relative patterns resolved against `dir`. */
 export function globSync(pattern: string, dir = '.'): string[] {

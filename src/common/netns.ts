@@ -59,7 +59,7 @@ export function currentBootId(): string {
 }
 
 /** The namespace at `path` (an nsfs file): device and inode, comparable while both are alive. */
-function nsKey(path: string): string | undefined {
+export function nsKey(path: string): string | undefined {
   try {
     const s = statSync(path);
     return `${s.dev}:${s.ino}`;
@@ -106,6 +106,11 @@ export function netnsIdentity(): Owner {
   }
   cached = { key, owner };
   return owner;
+}
+
+/** This namespace's identity as a name: `host`, its name, or `cookie-<N>`. */
+export function netnsId(): string {
+  return netnsIdentity().id;
 }
 
 /** The inode of this thread's namespace: what ipvx before identities named files after. */

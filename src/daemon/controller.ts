@@ -157,7 +157,7 @@ export class Controller extends EventEmitter {
         setImmediate(() => {
           this.oneAtATime(() => this.healthApply()).catch((e: Error) => {
             this.healthWhole = true;
-            this.o.log?.info('apply after health change failed', { error: e.message });
+            this.o.log?.error('apply after health change failed', { error: e.message });
           });
         });
       });
@@ -279,9 +279,9 @@ export class Controller extends EventEmitter {
       } catch (e) {
         // Put the data plane (and the monitor) back to what is still the state: a whole
         // apply, as a failed write leaves the data plane's bookkeeping unsure.
-        this.o.log?.info('change not applied; restoring the previous state', { error: (e as Error).message });
+        this.o.log?.warn('change not applied; restoring the previous state', { error: (e as Error).message });
         this.health?.update(before);
-        await this.o.dataplane.apply(this.effective(before)).catch((e2: Error) => this.o.log?.info('restoring the previous state failed', { error: e2.message }));
+        await this.o.dataplane.apply(this.effective(before)).catch((e2: Error) => this.o.log?.error('restoring the previous state failed', { error: e2.message }));
         await this.o.dataplane.setTimeouts(before.timeouts).catch(() => undefined);
         throw new ApiError('internal', `the change was not applied (the previous state stays): ${(e as Error).message}`);
       }
@@ -305,7 +305,7 @@ export class Controller extends EventEmitter {
       this.prev = this.last;
       this.last = sample;
     } catch (e) {
-      this.o.log?.info('reading counters failed', { error: (e as Error).message });
+      this.o.log?.warn('reading counters failed', { error: (e as Error).message });
     }
   }
 

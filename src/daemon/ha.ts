@@ -100,10 +100,9 @@ export class DirectorHa extends EventEmitter implements HaNodeLike {
     }
   }
 
-  /** One map pass per batch of received entries (the HA thread sends them batched). */
-  private install(entries: SyncEntry[]): void {
-    if (!entries.length) return;
-    const batch: PortableChange[] = entries.map((e) => ({ kind: e.kind, op: e.op, key: e.key, ...(e.value ? { value: e.value } : {}) }));
+  /** One map pass per batch of received entries (the HA thread sends them batched). A SyncEntry is a PortableChange as it is. */
+  private install(batch: readonly PortableChange[]): void {
+    if (!batch.length) return;
     try {
       const r = this.dp.installFlows(batch);
       this.counts.installed += r.installed;

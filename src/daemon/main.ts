@@ -9,9 +9,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync, rmSync, mkdirSync, openSync, closeSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { netnsId } from '../dataplane/pins.js';
+import { netnsId } from '../common/netns.js';
 import { resolveRunDir, runFiles, stateDir, type RunFiles } from '../common/paths.js';
 import { claimStateDir, runningDaemon, purgeNamespace } from './namespace-files.js';
+import { processAlive } from '../common/process-alive.js';
 import { warnAboutVeths } from './veth-check.js';
 import { IpvxClient, DaemonUnavailable, DaemonPermissionDenied } from '../api/client.js';
 import { Controller } from './controller.js';
@@ -168,10 +169,6 @@ async function createDataplane(v: Values, log: Logger): Promise<Dataplane & { ad
     ...(v['max-flows'] ? { maxFlows: Number(v['max-flows']) } : {}),
     log,
   });
-}
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 async function run(v: Values, p: DaemonPaths): Promise<number> {
@@ -346,8 +343,8 @@ async function stopProcess(p: DaemonPaths): Promise<number> {
   if (d.sameNamespace === false) { console.error(`ipvx daemon: ${p.pid} names pid ${d.pid}, which runs in another network namespace; not stopping it`); return 1; }
   const pid = d.pid;
   process.kill(pid, 'SIGTERM');
-  for (let i = 0; i < 300 && alive(pid); i++) await sleep(100);
-  if (alive(pid)) { console.error(`ipvx daemon: pid ${pid} did not stop within 30 s`); return 1; }
+  for (let i = 0; i < 300 && processAlive(pid); i++) await sleep(100);
+  if (processAlive(pid)) { console.error(`ipvx daemon: pid ${pid} did not stop within 30 s`); return 1; }
   console.log('ipvx daemon stopped');
   return 0;
 }

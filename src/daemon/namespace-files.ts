@@ -2,10 +2,11 @@
 // state (with a record of the namespace it belongs to), the run files (socket, pid,
 // log) and the pinned maps. Adopted only when they are this namespace's; removed
 // together by `ipvx daemon stop --purge`.
-import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { netnsIdentity, netnsInode, formatOwner, parseOwner, ownerMismatch, type Owner } from '../common/netns.js';
+import { netnsIdentity, netnsInode, nsKey, formatOwner, parseOwner, ownerMismatch, type Owner } from '../common/netns.js';
 import { runSync } from '../common/command.js';
+import { processAlive } from '../common/process-alive.js';
 import type { Logger } from '../common/log.js';
 import type { RunFiles } from '../common/paths.js';
 
@@ -45,20 +46,6 @@ function adoptLegacyHostState(dir: string, log?: Logger): void {
   log?.info('moved the state saved under the namespace inode to its identity', { from: legacy, to: dir });
 }
 
-/** The namespace of process `pid`, as device:inode (comparable while both live), or undefined if unreadable. */
-function nsOf(pid: number | 'thread-self'): string | undefined {
-  try {
-    const s = statSync(`/proc/${pid}/ns/net`);
-    return `${s.dev}:${s.ino}`;
-  } catch {
-    return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
-}
-
 /**
  * The live process a pid file names, and whether it runs in this network namespace
  * (undefined when that cannot be read). Undefined when no such process lives.
@@ -66,8 +53,8 @@ function alive(pid: number): boolean {
 export function runningDaemon(pidFile: string): { pid: number; sameNamespace: boolean | undefined } | undefined {
   let pid: number;
   try { pid = Number(readFileSync(pidFile, 'utf8')); } catch { return undefined; }
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
-  const theirs = nsOf(pid), ours = nsOf('thread-self');
+  if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return undefined;
+  const theirs = nsKey(`/proc/${pid}/ns/net`), ours = nsKey('/proc/thread-self/ns/net');
   return { pid, sameNamespace: theirs === undefined || ours === undefined ? undefined : theirs === ours };
 }
 

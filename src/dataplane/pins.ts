@@ -4,7 +4,7 @@
 // `netns`: bpffs holds no regular files) so that no other namespace adopts its maps.
 import { statfsSync, openSync, readFileSync, readdirSync, mkdirSync, readlinkSync, symlinkSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { netnsIdentity, netnsInode, formatOwner, parseOwner, ownerMismatch, type Owner } from '../common/netns.js';
+import { netnsIdentity, netnsId, netnsInode, formatOwner, parseOwner, ownerMismatch, type Owner } from '../common/netns.js';
 
 const BPF_FS_MAGIC = 0xcafe4a11;
 
@@ -38,11 +38,6 @@ export function bpffsRoot(): string {
     if (isBpffs(p)) return (root = `/proc/self/fd/${openSync(p, 'r')}`);
   }
   throw new Error('no BPF filesystem at /sys/fs/bpf: mount one with `mount -t bpf bpf /sys/fs/bpf`');
-}
-
-/** This namespace's identity (src/common/netns.ts): `host`, its name, or `cookie-<N>`. */
-export function netnsId(): string {
-  return netnsIdentity().id;
 }
 
 export function pinDir(ns = netnsId()): string {

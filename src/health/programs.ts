@@ -47,6 +47,15 @@ function unsafe(st: Stats, path: string): string | undefined {
   return undefined;
 }
 
+/** The first of `real` (a resolved path; `st` its stat if at hand) and the directories above it that unsafe() refuses, or undefined. */
+function unsafePath(real: string, st: Stats = statSync(real)): string | undefined {
+  for (let p = real; ; p = dirname(p)) {
+    const bad = unsafe(p === real ? st : statSync(p), p);
+    if (bad) return bad;
+    if (p === dirname(p)) return undefined;
+  }
+}
+
 function executableBy(st: Stats, user: ScriptUser | undefined): boolean {
   const uid = user?.uid ?? process.getuid?.() ?? 0, gid = user?.gid ?? process.getgid?.() ?? 0;
   if (uid === 0) return (st.mode & 0o111) !== 0;
@@ -89,11 +98,8 @@ export function resolveProgram(argv0: string, policy: ProgramPolicy): { ok: true
     return { ok: false, why: `${real}: ${(e as Error).message}` };
   }
   if (!st.isFile()) return { ok: false, why: `${real} is not a regular file` };
-  for (let p = real; ; p = dirname(p)) {
-    const bad = unsafe(p === real ? st : statSync(p), p);
-    if (bad) return { ok: false, why: `${real} is not safe to run: ${bad}` };
-    if (p === dirname(p)) break;
-  }
+  const bad = unsafePath(real, st);
+  if (bad) return { ok: false, why: `${real} is not safe to run: ${bad}` };
   if (!executableBy(st, policy.user)) return { ok: false, why: `${real} is not executable by ${policy.user ? `${policy.user.name} (uid ${policy.user.uid}, gid ${policy.user.gid})` : 'the daemon'}` };
   return { ok: true, path: real };
 }
@@ -155,11 +161,8 @@ export function programPolicy(allow: readonly string[], userName?: string): Prog
     if (!isAbsolute(a)) throw new Error(`--exec-allow ${a}: not an absolute path`);
     let real: string;
     try { real = realpathSync(a); } catch (e) { throw new Error(`--exec-allow ${a}: ${(e as Error).message}`); }
-    for (let p = real; ; p = dirname(p)) {
-      const bad = unsafe(statSync(p), p);
-      if (bad) throw new Error(`--exec-allow ${a}: ${bad} (programs the daemon runs must be root's to change)`);
-      if (p === dirname(p)) break;
-    }
+    const bad = unsafePath(real);
+    if (bad) throw new Error(`--exec-allow ${a}: ${bad} (programs the daemon runs must be root's to change)`);
   }
   return { user, allow: [...allow] };
 }

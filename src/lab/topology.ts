@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bpffsRoot } from '../dataplane/pins.js';
+import { processAlive } from '../common/process-alive.js';
 import { DEFAULT_RUN_DIR, runFiles, realServerRecordPath, stateDir } from '../common/paths.js';
 import { run, runSync, ipIn, execIn, ethtoolIn, sysctlIn, runSyncQuiet, listNetns, CommandError, type RunOptions } from './sh.js';
 
@@ -498,16 +499,12 @@ export async function removeLeftoverLabs(prefix: string, onlyPid?: number): Prom
   const removed: string[] = [];
   for (const ns of await listNetns()) {
     const m = re.exec(ns);
-    if (!m || pidAlive(Number(m[1])) || (onlyPid !== undefined && Number(m[1]) !== onlyPid)) continue;
+    if (!m || processAlive(Number(m[1])) || (onlyPid !== undefined && Number(m[1]) !== onlyPid)) continue;
     killNsPids(ns);
     removeIpvxStateOf(ns);
     if (runSyncQuiet('ip', ['netns', 'del', ns])) removed.push(ns);
   }
   return removed;
-}
-
-function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 function checkIfname(n: string): void {

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { netnsId } from '../../src/dataplane/pins.js';
+import { netnsId } from '../../src/common/netns.js';
 import { PROTO_PATH } from '../../src/api/proto.js';
 import { HEARTBEAT_MAGIC } from '../../src/ha/wire.js';
 import { sleep } from '../lib/wait.js';

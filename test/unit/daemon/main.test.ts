@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IpvxClient } from '../../../src/api/client.js';
-import { netnsId } from '../../../src/dataplane/pins.js';
+import { netnsId } from '../../../src/common/netns.js';
 
 const DAEMON = fileURLToPath(new URL('../../../src/daemon/main.js', import.meta.url));
 const IPVX = fileURLToPath(new URL('../../../../../bin/ipvx', import.meta.url));

@@ -11,7 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { netnsId } from '../../../src/dataplane/pins.js';
+import { netnsId } from '../../../src/common/netns.js';
 import { IpvxClient } from '../../../src/api/client.js';
 
 const DAEMON = fileURLToPath(new URL('../../../src/daemon/main.js', import.meta.url));
