@@ -124,6 +124,15 @@ static __always_inline __u32 next_state(const struct pkt_desc *p, __u32 cur)
 	return cur;
 }
 
+/* A SYN on a closed flow's 5-tuple: the client reused its port for a new connection,
+ * which IPVS schedules anew (conn_reuse_mode 1, is_new_conn_expected() in
+ * ip_vs_core.c; ipvx keeps one closing state, FLOW_FIN, where IPVS has FIN_WAIT,
+ * TIME_WAIT and CLOSE). Only a flow that is still usable gets here. */
+static __always_inline int syn_reuses_flow(const struct pkt_desc *p, const struct flow_val *fv)
+{
+	return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN && fv->state == FLOW_FIN;
+}
+
 static __always_inline __u64 state_timeout(const struct lb_globals *g, __u32 state)
 {
 	switch (state) {
@@ -744,7 +753,7 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 	fv = bpf_map_lookup_elem(&flows, &p.key);
 	if (fv) {
 		r = flow_usable(g, fv, now);
-		if (r) {
+		if (r && !syn_reuses_flow(&p, fv)) {
 			flow_refresh(&p, fv, now);
 			real_id = fv->real_id;
 			svc_id = fv->svc_id;
@@ -764,8 +773,17 @@ static __always_inline int process_packet(struct xdp_md *ctx)
 			count_event(E_FLOW_REAL_GONE);
 			if (svc->flags & SVC_F_NO_RESCHED)
 				return VERDICT(R_DROP_NO_RESCHED, XDP_DROP);
-		} else {
+		} else if (!within(now, fv->atime, state_timeout(g, fv->state))) {
 			count_event(E_FLOW_EXPIRED);
+			conns_move(real_id, fv->state, FLOW_NONE);
+		} else if (svc->flags & SVC_F_PERSIST) {
+			/* A reused port (syn_reuses_flow): persistence decides, as for
+			 * IPVS's controlled connections; the flow keeps its real (the
+			 * connection's next packets refresh it). */
+			svc_id = fv->svc_id;
+			goto forward;
+		} else {
+			count_event(E_FLOW_REUSED);
 			conns_move(real_id, fv->state, FLOW_NONE);
 		}
 	}

@@ -183,6 +183,8 @@ enum ipvx_event {
 	                         * a one-packet (-o) datagram */
 	E_FLOW_EMBRYO,          /* drop_entry: a new flow kept in the embryonic table */
 	E_FLOW_PROMOTED,        /* an embryonic flow's second packet moved it to the flow table */
+	E_FLOW_REUSED,          /* a SYN on a closed flow's 5-tuple (the client reused its port):
+	                         * scheduled as a new connection */
 	E_MAX,
 };
 

@@ -33,7 +33,7 @@ export function reasonVerdict(name: ReasonName): 'PASS' | 'DROP' | 'TX' | 'REDIR
 export const EVENTS = [
   'flow_new', 'flow_expired', 'flow_real_gone', 'flow_insert_failed', 'persist_hit', 'flow_lost',
   'nat_reply', 'icmp_to_real', 'icmp_to_client', 'frag_first', 'frag_followed',
-  'flood_windows', 'flow_no_entry', 'flow_embryo', 'flow_promoted',
+  'flood_windows', 'flow_no_entry', 'flow_embryo', 'flow_promoted', 'flow_reused',
 ] as const;
 export type EventName = (typeof EVENTS)[number];
 /** Flood defence modes, as IPVS's drop_entry / secure_tcp sysctls. */

@@ -247,6 +247,58 @@ test('flow first: an established packet follows its flow (counted under the flow
   assert.equal(h.reason('flow_real_gone') - gone, 0n, 'not ours: nothing to reschedule');
 });
 
+// IPVS, conn_reuse_mode 1 (its default): a SYN that finds a connection in TIME_WAIT or CLOSE,
+// not controlled by a persistence template, expires it and is scheduled as a new
+// connection (ip_vs_in() and is_new_conn_expected() in net/netfilter/ipvs/ip_vs_core.c).
+test('a SYN on a closed flow\'s 5-tuple (a reused client port) is a new connection, counted and scheduled anew; on a live flow or a persistent service it stays', () => {
+  for (const fam of [4, 6] as const) {
+    const vip = fam === 4 ? '203.0.113.31' : '2001:db8::31';
+    const pair = fam === 4 ? ['198.51.100.1', '198.51.100.2'] : ['2001:db8:1::1', '2001:db8:1::2'];
+    const frame = (flags: string, sport = 40100) => buildFrame((fam === 4 ? v4 : v6)({ dst: vip, tcp: { sport, dport: 80, flags } }));
+    const two = (over: Partial<ServiceSpec> = {}) => ({
+      ...svc(vip, pair[0]!, 'dr', over),
+      reals: pair.map((address) => ({ address, port: 80, method: 'dr' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0 })),
+    });
+    const conns = (s: ServiceSpec) => {
+      const c = h.serviceCounters(serviceId(s));
+      return { total: c.service.conns, each: [...c.reals.values()].map((r) => r.conns) };
+    };
+
+    const rr = two();
+    h.apply(state(rr), hop());
+    const reused = h.reason('flow_reused');
+    assert.equal(XDP_NAME[h.run(frame('S')).action], 'TX');
+    assert.deepEqual(conns(rr), { total: 1n, each: [1n, 0n] });
+    // A retransmitted SYN and the connection's own packets: the same connection.
+    h.run(frame('S')); h.run(frame('A')); h.run(frame('PA'));
+    assert.deepEqual(conns(rr), { total: 1n, each: [1n, 0n] }, `IPv${fam}: SYN on a live flow`);
+    h.run(frame('FA')); h.run(frame('A'));
+    // The client reuses the port: a new connection, to the next real of rr.
+    assert.equal(XDP_NAME[h.run(frame('S')).action], 'TX');
+    assert.deepEqual(conns(rr), { total: 2n, each: [1n, 1n] }, `IPv${fam}: SYN on a closed flow`);
+    assert.equal(h.reason('flow_reused') - reused, 1n);
+    // After a reset, too.
+    h.run(frame('A')); h.run(frame('R'));
+    h.run(frame('S'));
+    assert.deepEqual(conns(rr), { total: 3n, each: [2n, 1n] }, `IPv${fam}: SYN after a reset`);
+    assert.equal(h.reason('flow_reused') - reused, 2n);
+    // A SYN-ACK is no new connection.
+    h.run(frame('A')); h.run(frame('FA'));
+    h.run(frame('SA'));
+    assert.deepEqual(conns(rr), { total: 3n, each: [2n, 1n] }, `IPv${fam}: SYN-ACK on a closed flow`);
+
+    // Persistent: the flow keeps its real, no new connection (IPVS: a controlled connection).
+    const sticky = two({ persistence: 300 });
+    h.apply(state(sticky), hop());
+    h.run(frame('S', 40200)); h.run(frame('FA', 40200));
+    const before = h.reason('flow_reused'), was = conns(sticky);
+    h.run(frame('S', 40200));
+    assert.deepEqual(conns(sticky), was, `IPv${fam}: persistent service`);
+    assert.equal(h.reason('flow_reused') - before, 0n);
+    h.apply(state(), hop());
+  }
+});
+
 test('own MAC from the if_macs_direct array (inlined lookup); a slot not written falls back to if_macs', () => {
   h.apply(state(svc('203.0.113.10', '198.51.100.1', 'dr')), hop());
   const lo = new Uint8Array([1, 0, 0, 0]); // test runs arrive on lo (ifindex 1)

@@ -1,6 +1,7 @@
 // End to end in fresh labs (src/lab/classic.ts: the real daemon on the director, reals set
 // up with `ipvx realserver setup`, real servers):
 //   - wlc with 100 reals (NAT, 100 addresses over 4 real hosts): every real gets connections;
+//   - a client that reuses its source port: every connection is new and scheduled anew;
 //   - a fwmark service spanning two VIP ports, with persistence: one client lands on one
 //     real for both ports;
 //   - GUE and GRE TUN services (IPv4 and IPv6, with and without tunnel checksums) carry a
@@ -10,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lab } from '../../src/lab/topology.js';
-import { buildClassicLab, startDirectorDaemon, PLAN, PORTS, hostPort, IPVX_BIN, type ClassicLab } from '../../src/lab/classic.js';
+import { buildClassicLab, startDirectorDaemon, serviceSpec, PLAN, PORTS, hostPort, IPVX_BIN, type ClassicLab } from '../../src/lab/classic.js';
 import { serverScript } from '../../src/lab/servers/index.js';
 
 const REAL_HOSTS = 4;
@@ -47,7 +48,35 @@ test('wlc with 100 reals (NAT): 500 connections, every real gets some, and each 
       const svc = stats.services.find((s) => s.service === `tcp|${PLAN[4].vip}|${PORTS.http}`)!;
       assert.equal(svc.reals.length, 100);
       for (const r of svc.reals) assert.ok(Number(r.counters!.conns) >= 1, `director counted connections to ${r.real}`);
-      assert.equal(Number(svc.counters!.conns), 500);
+      const events = Object.entries(stats.global).filter(([k, v]) => k.startsWith('flow_') && v !== '0').map(([k, v]) => `${k} ${v}`).join(', ');
+      assert.equal(Number(svc.counters!.conns), 500, `connections the director counted (events: ${events})`);
+    } finally {
+      api.close();
+    }
+  } finally {
+    await lab.destroy();
+  }
+});
+
+// IPVS (conn_reuse_mode 1, is_new_conn_expected() in net/netfilter/ipvs/ip_vs_core.c)
+// schedules a SYN on a closed connection's tuple as a new connection.
+test('a client reusing one source port: each connection is new, scheduled anew (rr spreads them) and counted', { timeout: 120_000 }, async () => {
+  const lab = await Lab.create('ipvxu');
+  try {
+    const c = await buildClassicLab(lab, { method: 'nat', reals: 3, sinks: false });
+    const d = await startDirectorDaemon(c);
+    const api = d.client();
+    try {
+      await api.addService(serviceSpec(4, PORTS.http, 'tcp', 'nat', 3, c.httpPort));
+      const names = (await lab.runNode(c.client, serverScript('http-get'), ['--url', `http://${hostPort(PLAN[4].vip, PORTS.http)}/`, '--count', '6', '--local-port', '41000'], { timeoutMs: 60_000 }))
+        .trim().split('\n');
+      const perReal = new Map<string, number>();
+      for (const n of names) perReal.set(n, (perReal.get(n) ?? 0) + 1);
+      assert.deepEqual([...perReal.values()], [2, 2, 2], `rr over 3 reals, one client port: ${names.join(' ')}`);
+      const stats = await api.getStats();
+      const svc = stats.services.find((s) => s.service === `tcp|${PLAN[4].vip}|${PORTS.http}`)!;
+      assert.equal(Number(svc.counters!.conns), 6);
+      assert.equal(Number(stats.global.flow_reused), 5);
     } finally {
       api.close();
     }

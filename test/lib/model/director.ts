@@ -127,7 +127,10 @@ export class Director {
 
     // Flow first.
     const fv = w.flows.get(fkey);
-    if (fv) {
+    // A SYN on a closed flow's 5-tuple: a new connection on a reused client port (IPVS
+    // is_new_conn_expected(), ip_vs_core.c).
+    const reused = !!fv && synOnly && fv.state === FLOW.fin && !!this.flowReal(fv) && !this.expired(fv, now);
+    if (fv && !reused) {
       const r = this.flowReal(fv);
       if (r && !this.expired(fv, now)) {
         c.path.push('flow');
@@ -144,6 +147,13 @@ export class Director {
         w.event('flow_real_gone');
         c.path.push('flow: real gone');
         if (svc.flags & SVC_F.noResched) return exit('drop_no_resched');
+      } else if (reused && (svc.flags & SVC_F.persist)) {
+        c.path.push('flow: reused port, persistent service keeps it');
+        return this.forward(c, l4, this.flowReal(fv)!, fv.svcId, false);
+      } else if (reused) {
+        w.event('flow_reused');
+        c.path.push('flow: reused port');
+        this.connsMove(fv.realId, fv.state, FLOW.none);
       } else {
         w.event('flow_expired');
         c.path.push('flow: expired');
