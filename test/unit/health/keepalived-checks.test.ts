@@ -50,6 +50,22 @@ test('http: digest is the MD5 of the body; every url must pass', async () => {
   } finally { srv.close(); }
 });
 
+// check_http.c's http_process_response feeds every chunk of the body to the digest, with
+// no size limit: a page over 1 MiB is hashed whole.
+test('http: the digest covers a body of any size (3 MiB here), as keepalived hashes it whole', async () => {
+  const big = Buffer.alloc(3 * 1024 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 7) & 255;
+  const srv = await httpServer((_req, res) => res.end(big));
+  try {
+    const t = { address: '127.0.0.1', port: srv.port };
+    const whole = createHash('md5').update(big).digest('hex');
+    const r = await checkHttp(t, { type: 'http', path: '/', digest: whole }, TIMEOUT);
+    assert.deepEqual([r.ok, r.reason], [true, 'HTTP 200, digest matches']);
+    const firstMiB = createHash('md5').update(big.subarray(0, 1024 * 1024)).digest('hex');
+    assert.equal((await checkHttp(t, { type: 'http', path: '/', digest: firstMiB }, TIMEOUT)).ok, false, 'a digest of part of the body does not match');
+  } finally { srv.close(); }
+});
+
 test('send-expect: a send string without an expect string is up once written', async () => {
   let got = '';
   const srv = await tcpServer((s) => { s.on('data', (d) => { got += d.toString(); }); });
