@@ -237,7 +237,7 @@ export class Lab {
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(name)) throw new Error(`host name '${name}': 1-32 characters of [A-Za-z0-9_-]`);
     if (this.hosts.some((h) => h.name === name)) throw new Error(`host '${name}' exists already`);
     const host: Host = { name, ns: `${this.id}${name}` };
-    await execFileP('ip', ['netns', 'add', host.ns]);
+    await run('ip', ['netns', 'add', host.ns]);
     this.hosts.push(host); // registered before configuring, so destroy() removes it even if the rest fails
     await ipIn(host.ns, ['link', 'set', 'lo', 'up']);
     await sysctlIn(host.ns, 'net.ipv6.conf.all.accept_dad', 0);
@@ -390,7 +390,7 @@ export class Lab {
       killNsPids(h.ns);
       removeIpvxStateOf(h.ns);
       try {
-        await execFileP('ip', ['netns', 'del', h.ns]);
+        await run('ip', ['netns', 'del', h.ns]);
       } catch (e) {
         if (!(e instanceof CommandError) || !/No such file/.test(e.stderr)) throw e;
       }
@@ -525,8 +525,4 @@ function killNsPids(ns: string): void {
       try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     }
   }
-}
-
-async function execFileP(cmd: string, args: string[]): Promise<void> {
-  await run(cmd, args);
 }
