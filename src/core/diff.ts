@@ -124,13 +124,15 @@ function diffService(id: string, old: ServiceSpec | undefined, s: ServiceSpec, o
   }
 }
 
-const markText = (m: MarkRule) => `mark ${m.mark} ${m.protocol} ${m.destination}${m.ports ? ` ports ${m.ports}` : ''}`;
+/** A rule as the change's detail ("+ mark 2 udp 2001:db8::/64 ports 53" once its kind is before it). */
+const ruleText = (m: MarkRule) => `${m.mark} ${m.protocol} ${m.destination}${m.ports ? ` ports ${m.ports}` : ''}`;
+const markText = (m: MarkRule) => `mark ${ruleText(m)}`;
 
 /** Mark rules: each rule added or removed; the same rules in another order (first match wins) as one change. */
 function diffMarks(a: MarkRule[], b: MarkRule[], out: Sink): void {
   const ta = a.map(markText), tb = b.map(markText);
-  for (const [i, t] of ta.entries()) if (!tb.includes(t)) out.setting({ op: '-', kind: 'mark', id: `mark|${t}`, detail: markText(a[i]!), fields: [] });
-  for (const [i, t] of tb.entries()) if (!ta.includes(t)) out.setting({ op: '+', kind: 'mark', id: `mark|${t}`, detail: markText(b[i]!), fields: [] });
+  for (const [i, t] of ta.entries()) if (!tb.includes(t)) out.setting({ op: '-', kind: 'mark', id: `mark|${t}`, detail: ruleText(a[i]!), fields: [] });
+  for (const [i, t] of tb.entries()) if (!ta.includes(t)) out.setting({ op: '+', kind: 'mark', id: `mark|${t}`, detail: ruleText(b[i]!), fields: [] });
   const kept = (x: string[], y: string[]) => x.filter((t) => y.includes(t));
   if (!same(kept(ta, tb), kept(tb, ta))) {
     out.setting({ op: '~', kind: 'mark', id: 'mark|order', detail: 'order of the rules (the first that matches marks)', fields: [{ field: 'order', from: ta.join('; '), to: tb.join('; ') }] });

@@ -167,7 +167,7 @@ test('diffs name fwmark services, tunnel and ops changes, and each mark rule add
     '~ service fwm 1 persistence 0 -> 60',
     '~ service udp 203.0.113.10:53 ops - -> true',
     '~ real udp 203.0.113.10:53 -> 198.51.100.1:53 tunType - -> gre',
-    '+ mark mark 2 udp 2001:db8::/64 ports 53',
+    '+ mark 2 udp 2001:db8::/64 ports 53',
     '~ mark order of the rules (the first that matches marks)',
   ].join('\n'));
 });

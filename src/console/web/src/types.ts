@@ -6,9 +6,9 @@ import type { RealStats__Output as RealStats } from '../../../api/gen/ipvx/v1/Re
 import type { Event__Output as IpvxEvent } from '../../../api/gen/ipvx/v1/Event.js';
 import type { HaStatus__Output as HaStatus } from '../../../api/gen/ipvx/v1/HaStatus.js';
 import type { BgpStatus__Output as BgpStatus } from '../../../api/gen/ipvx/v1/BgpStatus.js';
-import type { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, Method, SchedulerName } from '../../../core/model.js';
+import type { DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, MarkRule, Method, SchedulerName } from '../../../core/model.js';
 
-export type { Status, ServiceStats, RealStats, IpvxEvent, HaStatus, BgpStatus, DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, Method, SchedulerName };
+export type { Status, ServiceStats, RealStats, IpvxEvent, HaStatus, BgpStatus, DesiredState, ServiceSpec, RealSpec, HealthSpec, HaSpec, BgpSpec, MarkRule, Method, SchedulerName };
 
 export interface Frame {
   at: number;

@@ -36,6 +36,7 @@ export function errorsUnder(fields: { field: string; message: string }[], prefix
   for (const f of fields) {
     if (f.field === prefix) mine[''] = f.message;
     else if (f.field.startsWith(`${prefix}.`)) mine[f.field.slice(prefix.length + 1)] = f.message;
+    else if (prefix && f.field.startsWith(`${prefix}[`)) mine[f.field.slice(prefix.length)] = f.message; // a list's rows: "[0].mark"
     else other.push(f.field ? `${f.field}: ${f.message}` : f.message);
   }
   return { mine, other };

@@ -1,4 +1,5 @@
-// Add or edit a real server: address, port, forwarding method, weight, thresholds.
+// Add or edit a real server: address, port, forwarding method (and a TUN real's
+// encapsulation: IPIP, GUE or GRE, as ipvsadm 1.31's --tun-type), weight, thresholds.
 import { useState } from 'preact/hooks';
 import { config } from '../store.js';
 import { findService, putReal, realId } from '../model.js';
@@ -15,16 +16,22 @@ export function RealForm(p: { sid: string; rid?: string | undefined; onClose: ()
   const [v, setV] = useState({
     address: old?.address ?? '', port: str(old ? old.port : ''), method: old?.method ?? '',
     weight: str(old?.weight ?? 1), upperThreshold: str(old?.upperThreshold || ''), lowerThreshold: str(old?.lowerThreshold || ''),
+    tunType: old?.tunType ?? 'ipip', tunPort: str(old?.tunPort ?? ''), tunChecksum: old?.tunChecksum ?? 'nocsum',
   });
+  const tun = (v.method || svc.method) === 'tun';
   const set = (k: keyof typeof v) => (x: string) => setV({ ...v, [k]: x });
   const flow = useChangeFlow(p.onClose);
   const si = state.services.findIndex((s) => s === svc);
   const ri = old ? svc.reals.indexOf(old) : svc.reals.length;
   const make = (base: typeof state) => {
+    const { tunType: _t, tunPort: _p, tunChecksum: _c, ...kept } = old ?? ({} as Partial<RealSpec>);
+    // A tunnel's fields only for a TUN real, and only those its type has (ipvsadm refuses the others).
+    const tunnel = !tun || v.tunType === 'ipip' ? {}
+      : { tunType: v.tunType, ...(v.tunType === 'gue' ? { tunPort: num0(v.tunPort) } : {}), ...(v.tunChecksum !== 'nocsum' ? { tunChecksum: v.tunChecksum } : {}) };
     const real = {
-      ...(old ?? {}),
+      ...kept,
       address: v.address.trim(), port: num0(v.port), method: v.method || svc.method, weight: num(v.weight) ?? 1,
-      upperThreshold: num0(v.upperThreshold), lowerThreshold: num0(v.lowerThreshold),
+      upperThreshold: num0(v.upperThreshold), lowerThreshold: num0(v.lowerThreshold), ...tunnel,
     } as unknown as RealSpec;
     return putReal(base, p.sid, real, p.rid);
   };
@@ -47,6 +54,31 @@ export function RealForm(p: { sid: string; rid?: string | undefined; onClose: ()
               <option value="nat">NAT: masquerading (-m)</option>
             </select>
           </Field>
+          {tun ? (
+            <>
+              <Field label="Tunnel" name="tunType" errors={errors} hint="the real must decapsulate it (ipvx realserver setup --tun-type)">
+                <select {...text('tunType', v.tunType, set('tunType'), errors)} onChange={(e) => set('tunType')((e.target as HTMLSelectElement).value)}>
+                  <option value="ipip">IPIP (IP-in-IP)</option>
+                  <option value="gue">GUE (UDP)</option>
+                  <option value="gre">GRE</option>
+                </select>
+              </Field>
+              {v.tunType === 'gue' ? (
+                <Field label="GUE port" name="tunPort" errors={errors} hint="the UDP port the real decapsulates on">
+                  <input {...text('tunPort', v.tunPort, set('tunPort'), errors)} inputMode="numeric" />
+                </Field>
+              ) : null}
+              {v.tunType !== 'ipip' ? (
+                <Field label="Tunnel checksum" name="tunChecksum" errors={errors}>
+                  <select {...text('tunChecksum', v.tunChecksum, set('tunChecksum'), errors)} onChange={(e) => set('tunChecksum')((e.target as HTMLSelectElement).value)}>
+                    <option value="nocsum">none (--tun-nocsum)</option>
+                    <option value="csum">checksum (--tun-csum)</option>
+                    {v.tunType === 'gue' ? <option value="remcsum">remote checksum offload (--tun-remcsum)</option> : null}
+                  </select>
+                </Field>
+              ) : null}
+            </>
+          ) : null}
           <Field label="Weight" name="weight" errors={errors} hint="0 = drained (no new connections)">
             <input {...text('weight', v.weight, set('weight'), errors)} inputMode="numeric" autoFocus={!!old} />
           </Field>

@@ -1,11 +1,11 @@
-// Director-wide settings: high availability (piranha's primary/backup), BGP scale-out
-// and the connection timeouts. Secrets are never shown: "(unchanged)" keeps them.
+// Director-wide settings: high availability (piranha's primary/backup), BGP scale-out,
+// the firewall-mark rules that feed fwmark services, and the connection timeouts. Secrets are never shown: "(unchanged)" keeps them.
 import { useState } from 'preact/hooks';
 import { config } from '../store.js';
 import { ChangeDialog, useChangeFlow } from '../components/ChangeDialog.js';
 import { Field, FormActions, RowsEditor, text, type Errors } from '../components/Field.js';
 import { num, num0, str } from './formValues.js';
-import type { BgpSpec, DesiredState, HaSpec } from '../types.js';
+import type { BgpSpec, DesiredState, HaSpec, MarkRule } from '../types.js';
 
 /** What the server sends in place of a secret (src/console/guard.ts MASK). */
 const MASK = '(unchanged)';
@@ -22,10 +22,11 @@ function Section(p: { title: string; summary: string; children: preact.Component
 
 export function SettingsPage() {
   const state = config.value!.state;
-  const [open, setOpen] = useState<'ha' | 'bgp' | 'timeouts' | null>(null);
+  const [open, setOpen] = useState<'ha' | 'bgp' | 'marks' | 'timeouts' | null>(null);
   const close = () => setOpen(null);
   const ha = state.ha;
   const bgp = state.bgp;
+  const marks = state.marks ?? [];
   return (
     <section class="page">
       <div class="page-head"><h1>Settings</h1></div>
@@ -52,11 +53,21 @@ export function SettingsPage() {
             </dl>
           ) : null}
         </Section>
+        <Section title="Firewall-mark rules" testid="mark-settings" onEdit={() => setOpen('marks')}
+          summary={marks.length ? `${marks.length} rule${marks.length === 1 ? '' : 's'}: traffic they match goes to the fwmark service of its mark (ipvx mark).` : 'None: fwmark services get no traffic until a rule marks it.'}>
+          {marks.length ? (
+            <table class="plain" data-testid="mark-rules">
+              <thead><tr><th>Mark</th><th>Destination</th><th>Protocol</th><th>Ports</th></tr></thead>
+              <tbody>{marks.map((m, i) => <tr key={i}><td>{m.mark}</td><td>{m.destination}</td><td>{m.protocol}</td><td>{m.ports || 'all'}</td></tr>)}</tbody>
+            </table>
+          ) : null}
+        </Section>
         <Section title="Connection timeouts" testid="timeouts-settings" onEdit={() => setOpen('timeouts')}
           summary={`TCP ${state.timeouts.tcp} s, TCP after FIN ${state.timeouts.tcpFin} s, UDP ${state.timeouts.udp} s (ipvsadm --set).`}>{null}</Section>
       </div>
       {open === 'ha' ? <HaForm state={state} onClose={close} /> : null}
       {open === 'bgp' ? <BgpForm state={state} onClose={close} /> : null}
+      {open === 'marks' ? <MarksForm state={state} onClose={close} /> : null}
       {open === 'timeouts' ? <TimeoutsForm state={state} onClose={close} /> : null}
     </section>
   );
@@ -102,6 +113,26 @@ function HaForm(p: { state: DesiredState; onClose: () => void }) {
           <RowsEditor label="VIP" prefix="vips" errors={errors} rows={vips} onChange={setVips} add="Add VIP" blank={{ address: '', prefixLength: '24', interface: '' }}
             columns={[{ key: 'address', label: 'Address' }, { key: 'prefixLength', label: 'Prefix' }, { key: 'interface', label: 'Interface' }]} />
         </fieldset>
+        <FormActions onCancel={p.onClose} />
+      </form>
+    )} />
+  );
+}
+
+function MarksForm(p: { state: DesiredState; onClose: () => void }) {
+  const [rows, setRows] = useState<Record<'mark' | 'destination' | 'protocol' | 'ports', string>[]>((p.state.marks ?? []).map((m) => ({ mark: str(m.mark), destination: m.destination, protocol: m.protocol, ports: m.ports })));
+  const flow = useChangeFlow(p.onClose);
+  const make = (base: DesiredState): DesiredState => {
+    const marks = rows.map((x) => ({ mark: num0(x.mark), destination: x.destination.trim(), protocol: x.protocol.trim(), ports: x.ports.trim() }) as unknown as MarkRule);
+    const { marks: _old, ...rest } = base;
+    return marks.length ? { ...rest, marks } : rest;
+  };
+  return (
+    <ChangeDialog title="Firewall-mark rules" flow={flow} prefix="marks" onClose={p.onClose} wide form={(errors: Errors) => (
+      <form class="form" noValidate onSubmit={(e) => { e.preventDefault(); void flow.plan(make); }} data-testid="marks-form">
+        <p class="muted small">Traffic to a destination (address or prefix), protocol and ports gets the mark; a fwmark service with that mark balances it. Ports: 80, 80,443 or 8000-8100; empty = all.</p>
+        <RowsEditor label="Rule" prefix="" errors={errors} rows={rows} onChange={setRows} add="Add rule" blank={{ mark: '', destination: '', protocol: 'tcp', ports: '' }}
+          columns={[{ key: 'mark', label: 'Mark' }, { key: 'destination', label: 'Destination' }, { key: 'protocol', label: 'Protocol' }, { key: 'ports', label: 'Ports' }]} />
         <FormActions onCancel={p.onClose} />
       </form>
     )} />
