@@ -7,15 +7,19 @@ import { packEntries, unpackEntries, type SyncEntry } from './sync.js';
 import { STATUS_MS, type FromWorker, type HaThreadOptions, type ToWorker } from './node-thread.js';
 import { setThreadNice } from '../common/thread-priority.js';
 
-// Heartbeats before the daemon's other threads: a main thread and a request screen busy
-// on both cores delayed them by up to 150 ms at the default priority. Needs root; without,
-// the default priority (the thread still has its own event loop).
-export const HA_THREAD_NICE = -10;
-setThreadNice(HA_THREAD_NICE);
-
 const port = parentPort!;
 const o = workerData as HaThreadOptions;
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+// Heartbeats before the daemon's other threads: a main thread and a request screen busy
+// on both cores delayed them by up to 150 ms at the default priority. Needs root
+// (CAP_SYS_NICE); without, the default priority (the thread still has its own event
+// loop), and the operator is told.
+export const HA_THREAD_NICE = -10;
+const niceRefused = setThreadNice(HA_THREAD_NICE);
+if (niceRefused) {
+  post({ t: 'warn', message: `the HA thread runs at the default priority (nice ${HA_THREAD_NICE} needs CAP_SYS_NICE: ${niceRefused}); a busy daemon may delay its heartbeats` });
+}
 
 // ---- local health, asked of the main thread ----
 const stallMs = o.mainStallMs ?? 10_000;
