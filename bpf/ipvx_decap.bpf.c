@@ -72,8 +72,9 @@ static __always_inline void tunnel_ip(__u8 next, struct tunnel *t)
 }
 
 /* GUE (IPVS ipvs_gue_encap): UDP to a registered port, then the 4-byte GUE header. The
- * UDP checksum, when not zero, covers the pseudo-header (`pseudo`) and the datagram. */
-static __always_inline void tunnel_gue(struct xdp_md *ctx, __u32 off, __u32 pseudo, struct tunnel *t)
+ * UDP length must fit the IP payload (`payload`), as the kernel's udp_rcv asks; the UDP
+ * checksum, when not zero, covers the pseudo-header (`pseudo`) and the datagram. */
+static __always_inline void tunnel_gue(struct xdp_md *ctx, __u32 off, __u32 pseudo, __u32 payload, struct tunnel *t)
 {
 	void *data = (void *)(long)ctx->data, *data_end = (void *)(long)ctx->data_end;
 	struct udphdr *uh = data + (off & 0xff);
@@ -86,13 +87,17 @@ static __always_inline void tunnel_gue(struct xdp_md *ctx, __u32 off, __u32 pseu
 	port = bpf_ntohs(uh->dest);
 	if (!bpf_map_lookup_elem(&decap_gue_ports, &port))
 		return;
+	len = bpf_ntohs(uh->len);
+	if (len < sizeof(struct udphdr) + sizeof(struct gue_base) || len > payload) {
+		t->reason = D_MALFORMED;
+		return;
+	}
 	/* Version 0, a data message, no optional fields, IPv4 or IPv6 inside; anything
 	 * else (remote checksum offload, control messages) is not ours to handle. */
 	if (gh[0] != 0 || gh[2] != 0 || gh[3] != 0 || (gh[1] != IPPROTO_IPIP_ && gh[1] != IPPROTO_IPV6_)) {
 		t->reason = D_UNSUPPORTED;
 		return;
 	}
-	len = bpf_ntohs(uh->len);
 	if (uh->check) {
 		__u32 sum = sum_add_carry(pseudo, bpf_htons(len) + bpf_htons(IPPROTO_UDP_));
 
@@ -183,7 +188,7 @@ int decap_ingress(struct xdp_md *ctx)
 	if (!bpf_map_lookup_elem(&decap_addrs, &k))
 		return count(D_PASS, XDP_PASS);
 	if (next == IPPROTO_UDP_)
-		tunnel_gue(ctx, sizeof(*eth) + ohl, pseudo, &t);
+		tunnel_gue(ctx, sizeof(*eth) + ohl, pseudo, payload, &t);
 	else if (next == IPPROTO_GRE_)
 		tunnel_gre(ctx, sizeof(*eth) + ohl, payload, &t);
 	else
