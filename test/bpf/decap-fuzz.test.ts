@@ -16,35 +16,26 @@
 // Seeded: IPVX_DECAP_FUZZ_SEED=N runs one seed again (the failure names it).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BpfObject } from '../../src/bpf/index.js';
-import { enterFreshNetns, XDP, XDP_NAME } from '../lib/lb-harness.js';
+import type { BpfObject } from '../../src/bpf/index.js';
+import { XDP, XDP_NAME } from '../lib/lb-harness.js';
+import { openDecap, decapCount, DECAP_REASONS } from '../lib/decap-harness.js';
 import { buildFrame, ethFrame, encap, stripEther, hex, inetChecksum, pseudoHeader, type FrameOpts } from '../lib/packet.js';
 import { gue, gre } from '../lib/tunnel-frames.js';
 import { Rng } from '../lib/fuzz/rng.js';
-import { ip, ipTo16 } from '../../src/core/addr.js';
-import { vipKey } from '../../src/dataplane/codec.js';
-import { u32Key, readU64 } from '../../src/dataplane/layout.js';
+import { ip } from '../../src/core/addr.js';
 
 const DIR_MAC = '02:00:00:00:0d:01', REAL_MAC = '02:00:00:00:0a:01';
 const REAL4 = '198.51.100.1', REAL6 = '2001:db8:1::1', DIR4 = '198.51.100.254', DIR6 = '2001:db8:1::fe';
 const GUE_PORT = 6080;
-const REASONS = ['pass', 'decap', 'malformed', 'bad_csum', 'unsupported'] as const;
+const REASONS = DECAP_REASONS;
 const FRAMES = Number(process.env.IPVX_DECAP_FUZZ_FRAMES ?? 20_000);
 const SEED = Number(process.env.IPVX_DECAP_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
 let obj: BpfObject;
-before(() => {
-  enterFreshNetns();
-  obj = BpfObject.open('build/bpf/ipvx_decap.bpf.o');
-  obj.load();
-  for (const a of [REAL4, REAL6]) obj.map('decap_addrs').update(vipKey.encode({ addr: ipTo16(ip(a)), family: ip(a).family }), u32Key(1));
-  const port = new Uint8Array(2);
-  new DataView(port.buffer).setUint16(0, GUE_PORT, true);
-  obj.map('decap_gue_ports').update(port, u32Key(1));
-});
+before(() => { obj = openDecap([REAL4, REAL6], [GUE_PORT]); });
 after(() => obj?.close());
 
-const counters = () => REASONS.map((n, i) => obj.map('decap_stats').lookupPerCpu(u32Key(i)).reduce((s, v) => s + readU64(v), 0n));
+const counters = () => REASONS.map((n) => decapCount(obj, n));
 
 const be16 = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
 const put16 = (b: Uint8Array, at: number, v: number) => { b[at] = (v >> 8) & 0xff; b[at + 1] = v & 0xff; };

@@ -3,37 +3,25 @@
 // packet; checksums that are present are verified; anything else passes untouched.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BpfObject } from '../../src/bpf/index.js';
-import { enterFreshNetns, XDP, XDP_NAME } from '../lib/lb-harness.js';
+import type { BpfObject } from '../../src/bpf/index.js';
+import { XDP, XDP_NAME } from '../lib/lb-harness.js';
+import { openDecap, decapCount, type DecapReason } from '../lib/decap-harness.js';
 import { buildFrame, ethFrame, encap, stripEther, hex, type FrameOpts } from '../lib/packet.js';
 import { gue, gre } from '../lib/tunnel-frames.js';
-import { ip, ipTo16 } from '../../src/core/addr.js';
-import { vipKey } from '../../src/dataplane/codec.js';
-import { u32Key, readU64 } from '../../src/dataplane/layout.js';
+import { ip } from '../../src/core/addr.js';
 
 const DIR_MAC = '02:00:00:00:0d:01', REAL_MAC = '02:00:00:00:0a:01';
 const REAL4 = '198.51.100.1', REAL6 = '2001:db8:1::1', DIR4 = '198.51.100.254', DIR6 = '2001:db8:1::fe';
-const REASONS = ['pass', 'decap', 'malformed', 'bad_csum', 'unsupported'] as const;
 
 let obj: BpfObject;
-before(() => {
-  enterFreshNetns();
-  obj = BpfObject.open('build/bpf/ipvx_decap.bpf.o');
-  obj.load();
-  for (const a of [REAL4, REAL6]) obj.map('decap_addrs').update(vipKey.encode({ addr: ipTo16(ip(a)), family: ip(a).family }), u32Key(1));
-  const port = new Uint8Array(2);
-  new DataView(port.buffer).setUint16(0, 6080, true);
-  obj.map('decap_gue_ports').update(port, u32Key(1));
-});
+before(() => { obj = openDecap([REAL4, REAL6], [6080]); });
 after(() => obj?.close());
 
 function run(frame: Uint8Array) {
   const r = obj.program('decap_ingress').testRun({ data: frame, dataSizeOut: frame.length + 64 });
   return { action: r.retval, out: r.data };
 }
-function reason(name: (typeof REASONS)[number]): bigint {
-  return obj.map('decap_stats').lookupPerCpu(u32Key(REASONS.indexOf(name))).reduce((s, v) => s + readU64(v), 0n);
-}
+const reason = (name: DecapReason) => decapCount(obj, name);
 
 const client4: FrameOpts = { src: '192.0.2.7', dst: '203.0.113.11', df: true, proto: 'tcp', tcp: { sport: 40000, dport: 80, flags: 'PA' }, payload: 'hello, real' };
 const client6: FrameOpts = { src: '2001:db8:c::7', dst: '2001:db8::11', proto: 'tcp', tcp: { sport: 40000, dport: 80, flags: 'PA' }, payload: 'hello, real' };
