@@ -3,7 +3,7 @@
 // gets its own folder, with a record of the namespace that made it (a symlink named
 // `netns`: bpffs holds no regular files) so that no other namespace adopts its maps.
 import { statfsSync, openSync, readFileSync, readdirSync, mkdirSync, readlinkSync, symlinkSync, existsSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { netnsIdentity, netnsId, netnsInode, formatOwner, parseOwner, ownerMismatch, type Owner } from '../common/netns.js';
 
 const BPF_FS_MAGIC = 0xcafe4a11;
@@ -81,11 +81,13 @@ export function claimPinDir(dir: string, ours: Owner = netnsIdentity()): void {
 }
 
 /**
- * ipvx before namespace identities pinned under the inode number. The initial namespace
- * lives as long as the machine runs, so pins under its inode are its own: move them to
- * `host` (an upgrade must not drop the running data plane).
+ * ipvx before namespace identities pinned the director's maps under the inode number.
+ * The initial namespace lives as long as the machine runs, so pins under its inode are
+ * its own: move them to `host` (an upgrade must not drop the running data plane). Only
+ * the director's directory itself: `host-decap` (a real server's) is not the director's.
  */
 function adoptLegacyHostPins(dir: string): boolean {
+  if (basename(dir) !== 'host') return false;
   const legacy = join(dir, '..', String(netnsInode()));
   if (existsSync(dir) || !existsSync(join(legacy, 'services'))) return false;
   renameSync(legacy, dir);

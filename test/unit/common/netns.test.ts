@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, readlinkSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ownerMismatch, parseOwner, formatOwner, netnsIdentity, type Owner } from '../../../src/common/netns.js';
+import { ownerMismatch, parseOwner, formatOwner, netnsIdentity, netnsInode, type Owner } from '../../../src/common/netns.js';
 import { resolveRunDir, runFiles } from '../../../src/common/paths.js';
 import { claimPinDir, PIN_OWNER } from '../../../src/dataplane/pins.js';
 import { claimStateDir, STATE_OWNER } from '../../../src/daemon/namespace-files.js';
@@ -60,6 +60,24 @@ test('claimPinDir: a new directory gets our record; pins of a namespace that was
     mkdirSync(bare);
     writeFileSync(join(bare, 'services'), '');
     assert.throws(() => claimPinDir(bare, named('7')), /no namespace record/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('claimPinDir, host: the pins of the director an older ipvx left under the namespace inode move to host; the host-decap of a real server never takes them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ipvx-pins-'));
+  try {
+    const legacy = join(dir, String(netnsInode()));
+    mkdirSync(legacy);
+    writeFileSync(join(legacy, 'services'), ''); // stands for the director's pinned maps
+    claimPinDir(join(dir, 'host-decap'), host);
+    assert.ok(existsSync(join(legacy, 'services')), 'the pins of the director stay where they are');
+    assert.deepEqual(parseOwner(readlinkSync(join(dir, 'host-decap', PIN_OWNER))), host);
+    claimPinDir(join(dir, 'host'), host);
+    assert.ok(!existsSync(legacy));
+    assert.ok(existsSync(join(dir, 'host', 'services')), 'moved to host, kept');
+    assert.deepEqual(parseOwner(readlinkSync(join(dir, 'host', PIN_OWNER))), host);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
