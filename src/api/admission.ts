@@ -13,9 +13,9 @@ import { PROTO_PATH } from './proto.js';
 /** Largest request accepted (grpc.max_receive_message_length); a maximal configuration with health checks per real fits. */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 /** Bytes of one string field (a VIP, a health check's path, a BGP password...). */
-export const MAX_STRING_BYTES = 4096;
+const MAX_STRING_BYTES = 4096;
 /** Elements of a repeated field without a bound of its own (scheduler flags...). */
-export const MAX_REPEATED = 64;
+const MAX_REPEATED = 64;
 /** Occurrences of non-repeated fields in one message (known and unknown). */
 const MAX_SINGLE_FIELDS = 256;
 

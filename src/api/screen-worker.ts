@@ -12,7 +12,7 @@ import { setThreadNice } from '../common/thread-priority.js';
 // After the main thread's answers and the heartbeats: this thread only delays the request it screens.
 setThreadNice(SCREEN_THREAD_NICE);
 
-const limits = workerData as Limits;
+const limits = workerData as Limits | undefined;
 const def = IpvxService.service as unknown as Record<string, { requestDeserialize: (b: Buffer) => Record<string, unknown> }>;
 
 /** The errors of `r`, renamed by `rename`. */

@@ -74,8 +74,8 @@ export class RequestScreen {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const limits = this.limits ?? { services: Infinity, realsPerService: Infinity, reals: Infinity };
-    const w = new Worker(WORKER, { workerData: limits });
+    // No limits: undefined, and validateState's own default (none) applies in the worker.
+    const w = new Worker(WORKER, { workerData: this.limits });
     w.unref();
     w.on('message', (a: ScreenAnswer) => {
       this.waiting.get(a.id)?.(a);

@@ -22,7 +22,6 @@ import { parseIp } from '../core/addr.js';
 import { Result, clipText } from '../core/result.js';
 import { isLoopbackHost } from '../common/loopback.js';
 
-export { isLoopbackHost }; // where the console (and other callers) import it from
 import type { Counters, FlowView } from '../dataplane/port.js';
 import type { IpvxHandlers } from './gen/ipvx/v1/Ipvx.js';
 

@@ -66,8 +66,4 @@ export class WatchHub {
       if (this.feeds.size === 0) this.source.off('event', this.fanOut);
     };
   }
-
-  get size(): number {
-    return this.feeds.size;
-  }
 }

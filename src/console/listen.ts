@@ -2,7 +2,7 @@
 // (src/api/server.ts tcpCredentials): plaintext only on a loopback address; anywhere
 // else TLS (--tls-cert/--tls-key), unless --insecure says otherwise out loud.
 import { readFileSync } from 'node:fs';
-import { isLoopbackHost } from '../api/server.js';
+import { isLoopbackHost } from '../common/loopback.js';
 
 export const DEFAULT_LISTEN = '127.0.0.1:3636';
 

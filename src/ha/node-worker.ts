@@ -15,7 +15,7 @@ const post = (m: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(m
 // on both cores delayed them by up to 150 ms at the default priority. Needs root
 // (CAP_SYS_NICE); without, the default priority (the thread still has its own event
 // loop), and the operator is told.
-export const HA_THREAD_NICE = -10;
+const HA_THREAD_NICE = -10;
 const niceRefused = setThreadNice(HA_THREAD_NICE);
 if (niceRefused) {
   post({ t: 'warn', message: `the HA thread runs at the default priority (nice ${HA_THREAD_NICE} needs CAP_SYS_NICE: ${niceRefused}); a busy daemon may delay its heartbeats` });

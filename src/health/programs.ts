@@ -155,7 +155,8 @@ export function lookupUser(name: string): ScriptUser | undefined {
  * exist and be root's. Throws with what to change.
  */
 export function programPolicy(allow: readonly string[], userName?: string): ProgramPolicy {
-  const user = userName ? lookupUser(userName) : DEFAULT_SCRIPT_USERS.map(lookupUser).find(Boolean);
+  // The first default user that exists: `id` runs only until one is found.
+  const user = userName ? lookupUser(userName) : DEFAULT_SCRIPT_USERS.reduce<ScriptUser | undefined>((found, n) => found ?? lookupUser(n), undefined);
   if (!user) throw new Error(userName ? `--script-user ${userName}: no such user` : `none of the users ${DEFAULT_SCRIPT_USERS.join(', ')} exists to run health check programs: create one, or give --script-user`);
   for (const a of allow) {
     if (!isAbsolute(a)) throw new Error(`--exec-allow ${a}: not an absolute path`);

@@ -1,5 +1,5 @@
 // Importers of the configurations people bring: ipvsadm -S output, piranha lvs.cf, keepalived.conf.
-export { importIpvsadmSave, applyToState } from './ipvsadm-save.js';
+export { importIpvsadmSave } from './ipvsadm-save.js';
 export { importLvsCf, type LvsCfOptions } from './lvs-cf.js';
 export { importKeepalived } from './keepalived.js';
 export type { ImportResult, ImportOutcome, UnmappedLine, ImportOptions, ImportFormat, ImportSummary } from './types.js';

@@ -31,13 +31,6 @@ export function applyCommand(e: StateEditor, cmd: IpvsadmCommand): string | unde
   return error?.message;
 }
 
-/** Apply one table-changing command to a state. */
-export function applyToState(state: DesiredState, cmd: IpvsadmCommand): { ok: true; state: DesiredState } | { ok: false; message: string } {
-  const e = new StateEditor(state);
-  const message = applyCommand(e, cmd);
-  return message === undefined ? { ok: true, state: e.result() } : { ok: false, message };
-}
-
 /**
  * `ipvsadm -S` without -n writes names (addrport_to_anyname: gethostbyaddr, getservbyport).
  * Port names are read back through /etc/services for the service's protocol, as ipvsadm -R's

@@ -10,18 +10,14 @@ import { parseIpvsadmArgs, parseRestoreInput, type IpvsadmCommand } from '../../
 import {
   formatSave, formatList, formatConnections, formatTimeout, formatLargenum, listJson, connectionsJson, type ListData,
 } from '../../../src/cli/ipvsadm/index.js';
-import { applyToState } from '../../../src/config/import/ipvsadm-save.js';
+import { applyRestore } from '../../../src/cli/restore-rules.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../../../test/fixtures/ipvsadm/${name}`, import.meta.url), 'utf8');
 
 function apply(cmds: IpvsadmCommand[]): DesiredState {
-  let s = emptyState();
-  for (const c of cmds) {
-    const r = applyToState(s, c);
-    assert.ok(r.ok, `apply ${c.kind}: ${r.ok ? '' : r.message}`);
-    s = r.state;
-  }
-  return s;
+  const r = applyRestore(emptyState(), cmds);
+  assert.ok(r.ok, `apply: ${r.ok ? '' : r.errors[0]!.message}`);
+  return r.value;
 }
 
 function sampleState(): DesiredState {
