@@ -17,8 +17,7 @@ import { runDaemonCommand } from '../daemon/main.js';
 import { IpvxClient, IpvxError, DaemonUnavailable, type ConnectOptions } from '../api/client.js';
 import { currentConfig, restoreRules, editConfig } from './restore-rules.js';
 import { parseMarkArgs, applyMarkCommand, formatMarks, MARK_HELP } from './mark.js';
-import { netnsId } from '../common/netns.js';
-import { resolveRunDir, runFiles } from '../common/paths.js';
+import { resolveSocket } from '../common/paths.js';
 import { importAny, type ImportOptions, type ImportFormat } from '../config/import/index.js';
 import { globSync } from '../common/glob.js';
 import { networkInterfaces } from 'node:os';
@@ -64,10 +63,7 @@ export function splitTarget(argv: readonly string[], env: NodeJS.ProcessEnv = pr
     if (v === undefined) throw new UsageError(`option ${name} needs a value`);
     set(target, v);
   }
-  // --socket, else --run-dir, else IPVX_SOCKET, else the run directory as `ipvx daemon` resolves it (IPVX_RUN_DIR).
-  if (!target.socket) {
-    target.socket = target.runDir === undefined && env.IPVX_SOCKET ? env.IPVX_SOCKET : runFiles(resolveRunDir(target.runDir, env), netnsId()).socket;
-  }
+  target.socket = resolveSocket(target, env);
   return { target, rest };
 }
 

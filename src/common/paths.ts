@@ -14,6 +14,17 @@ export function resolveRunDir(option?: string, env: NodeJS.ProcessEnv = process.
 
 export interface RunFiles { socket: string; pid: string; log: string }
 
+/**
+ * The daemon socket a client uses: --socket, else the one in --run-dir, else
+ * IPVX_SOCKET, else this namespace's in the run directory (IPVX_RUN_DIR, /run/ipvx).
+ * One order for the CLI and the console.
+ */
+export function resolveSocket(o: { socket?: string | undefined; runDir?: string | undefined }, env: NodeJS.ProcessEnv = process.env): string {
+  if (o.socket) return o.socket;
+  if (o.runDir === undefined && env.IPVX_SOCKET) return env.IPVX_SOCKET;
+  return runFiles(resolveRunDir(o.runDir, env)).socket;
+}
+
 /** The daemon's socket, pid file and log of namespace `id` in `runDir`. */
 export function runFiles(runDir: string, id = netnsIdentity().id): RunFiles {
   return { socket: join(runDir, `${id}.sock`), pid: join(runDir, `${id}.pid`), log: join(runDir, `${id}.log`) };

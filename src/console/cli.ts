@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { IpvxClient } from '../api/client.js';
-import { resolveRunDir, runFiles } from '../common/paths.js';
+import { resolveSocket } from '../common/paths.js';
 import { DaemonLink } from './daemon-link.js';
 import { pinoLogger } from '../common/log.js';
 import { buildConsole } from './server.js';
@@ -67,8 +67,8 @@ export async function runConsoleCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const log = pino({ level: v['log-level'] ?? 'info', base: { pid: process.pid, component: 'console' } }, pino.destination({ fd: 2, sync: true }));
-  // The run directory as every ipvx command resolves it (--run-dir, IPVX_RUN_DIR, /run/ipvx).
-  const socket = v.socket ?? process.env.IPVX_SOCKET ?? runFiles(resolveRunDir(v['run-dir'])).socket;
+  // The socket as every ipvx command finds it.
+  const socket = resolveSocket({ socket: v.socket, runDir: v['run-dir'] });
   // Not IpvxClient.local: the console starts (and says so) while the daemon is down, and reconnects.
   const link = new DaemonLink({ client: new IpvxClient(`unix:${socket}`, { timeoutMs: 30_000 }), log: pinoLogger(log) });
   const app = await buildConsole({ link, passwdFile, webRoot: WEB_ROOT, sessions, log, ...(plan.tls ? { tls: plan.tls } : {}) });

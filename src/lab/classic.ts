@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { IpvxClient } from '../api/client.js';
 import type { Lab, Host, Proc } from './topology.js';
 import { serverScript } from './servers/index.js';
+import { runFiles } from '../common/paths.js';
 
 export type Family = 4 | 6;
 export type LabMethod = 'dr' | 'tun' | 'nat';
@@ -207,7 +208,8 @@ export async function startDirectorDaemon(c: Pick<ClassicLab, 'lab' | 'director'
   c.lab.removeOnDestroy(dir);
   const runDir = o.runDir ?? join(dir, 'run');
   const state = join(dir, 'state.yaml');
-  const socket = join(runDir, `${c.lab.nsId(c.director)}.sock`);
+  const files = runFiles(runDir, c.lab.nsId(c.director));
+  const socket = files.socket;
   const paths = ['--run-dir', runDir, '--state', state];
   const command = (sub: string, extra: string[] = []) =>
     c.lab.exec(c.director, process.execPath, [DAEMON_JS, sub, ...paths, ...extra], { timeoutMs: 90_000 });
@@ -215,7 +217,7 @@ export async function startDirectorDaemon(c: Pick<ClassicLab, 'lab' | 'director'
     dir, runDir, state, socket,
     client: () => new IpvxClient(`unix:${socket}`, { timeoutMs: 20_000 }),
     command,
-    pid: async () => Number((await c.lab.exec(c.director, 'cat', [join(runDir, `${c.lab.nsId(c.director)}.pid`)])).trim()),
+    pid: async () => Number((await c.lab.exec(c.director, 'cat', [files.pid])).trim()),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
   try {

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { Lab, Host, Proc } from './topology.js';
 import { IpvxClient } from '../api/client.js';
 import { DAEMON_JS } from './classic.js';
+import { runFiles } from '../common/paths.js';
 
 export interface HaPairLab { client: Host; router: Host; A: Host; B: Host; intruder?: Host; reals: Host[] }
 
@@ -93,9 +94,7 @@ export class HaDirector {
   }
 
   socket(): string {
-    const s = readdirSync(join(this.dir, 'run')).find((f) => f.endsWith('.sock'));
-    if (!s) throw new Error('no socket yet');
-    return join(this.dir, 'run', s);
+    return runFiles(join(this.dir, 'run'), this.lab.nsId(this.host)).socket;
   }
 
   /** A client of this daemon (close() it when done). */
@@ -104,7 +103,7 @@ export class HaDirector {
   }
 
   async status() {
-    const c = IpvxClient.local(this.socket());
+    const c = IpvxClient.local(this.socket()); // refuses at once while there is no socket yet
     try {
       return await c.getStatus();
     } finally {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, readlinkSync, readFileSync, writeFileSync, mkdirSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ownerMismatch, parseOwner, formatOwner, netnsIdentity, netnsInode, type Owner } from '../../../src/common/netns.js';
-import { resolveRunDir, runFiles } from '../../../src/common/paths.js';
+import { resolveRunDir, resolveSocket, runFiles } from '../../../src/common/paths.js';
 import { claimPinDir, PIN_OWNER } from '../../../src/dataplane/pins.js';
 import { claimStateDir, STATE_OWNER } from '../../../src/daemon/namespace-files.js';
 import { daemonPaths } from '../../../src/daemon/main.js';
@@ -115,4 +115,14 @@ test('one resolution of the run directory: --run-dir, else IPVX_RUN_DIR, else /r
   assert.equal(daemonPaths({ 'run-dir': '/opt/r' }, 'lb', env).socket, '/opt/r/lb.sock');
   assert.deepEqual(runFiles('/tmp/r', 'lb'), { socket: '/tmp/r/lb.sock', pid: '/tmp/r/lb.pid', log: '/tmp/r/lb.log' });
   // The processes (ipvx daemon start|status|stop and ipvx -L under IPVX_RUN_DIR): test/unit/daemon/main.test.ts.
+});
+
+test('one resolution of the socket, for the CLI and the console: --socket, else --run-dir, else IPVX_SOCKET, else the run directory', () => {
+  const env = { IPVX_SOCKET: '/tmp/s.sock', IPVX_RUN_DIR: '/tmp/r' };
+  const me = netnsIdentity().id;
+  assert.equal(resolveSocket({ socket: '/opt/x.sock', runDir: '/opt/r' }, env), '/opt/x.sock');
+  assert.equal(resolveSocket({ runDir: '/opt/r' }, env), `/opt/r/${me}.sock`, 'an explicit run directory before IPVX_SOCKET');
+  assert.equal(resolveSocket({}, env), '/tmp/s.sock');
+  assert.equal(resolveSocket({}, { IPVX_RUN_DIR: '/tmp/r' }), `/tmp/r/${me}.sock`);
+  assert.equal(resolveSocket({}, {}), `/run/ipvx/${me}.sock`);
 });
