@@ -11,7 +11,7 @@ import { formatSave } from '../cli/ipvsadm/index.js';
 import type { FieldError } from '../core/result.js';
 import { ConflictError, RefusedError } from './daemon-link.js';
 import { redactSecrets, restoreSecrets, checkLocalOnly } from './guard.js';
-import { MAX_STATE_BYTES, type ConsoleContext } from './server.js';
+import { MAX_CHANGE_BODY_BYTES, type ConsoleContext } from './server.js';
 
 /** Largest file an import takes (an lvs.cf of thousands of services is far below). */
 export const MAX_IMPORT_BYTES = 1 << 20;
@@ -57,8 +57,8 @@ export function configRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       throw e;
     }
   };
-  app.post('/api/plan', { bodyLimit: MAX_STATE_BYTES, schema: { body: CHANGE_BODY } }, change(true));
-  app.post('/api/apply', { bodyLimit: MAX_STATE_BYTES, schema: { body: CHANGE_BODY } }, change(false));
+  app.post('/api/plan', { bodyLimit: MAX_CHANGE_BODY_BYTES, schema: { body: CHANGE_BODY } }, change(true));
+  app.post('/api/apply', { bodyLimit: MAX_CHANGE_BODY_BYTES, schema: { body: CHANGE_BODY } }, change(false));
 
   // Nothing changes here: the page shows what imports and what cannot, then plans and applies it as any change.
   app.post<{ Body: { text: string; name?: string } }>('/api/import', { bodyLimit: 4 * MAX_IMPORT_BYTES, schema: { body: IMPORT_BODY } }, async (req, reply) => {

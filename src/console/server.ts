@@ -37,8 +37,9 @@ export interface ConsoleOptions {
 export const PAGES = ['/', '/services', '/services/*', '/status', '/events', '/import', '/settings'];
 const PUBLIC = new Set(['/login', '/api/login']);
 
-/** Largest request body: a whole configuration (10,000 services x 10 reals is ~6 MB of JSON). */
-export const MAX_STATE_BYTES = 32 << 20;
+/** Largest change request body: a whole configuration as JSON (10,000 services x 10 reals is ~6 MB). Not the
+ * state file's limit (config/store.ts MAX_STATE_BYTES): the daemon takes what this passes on under its own gRPC limit. */
+export const MAX_CHANGE_BODY_BYTES = 32 << 20;
 
 export interface ConsoleContext {
   o: ConsoleOptions;
