@@ -5,7 +5,6 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { netnsIdentity, netnsInode, nsKey, formatOwner, parseOwner, ownerMismatch, type Owner } from '../common/netns.js';
-import { runSync } from '../common/command.js';
 import { processAlive } from '../common/process-alive.js';
 import type { Logger } from '../common/log.js';
 import type { RunFiles } from '../common/paths.js';
@@ -63,7 +62,9 @@ type AttachMode = 'native' | 'generic';
 /** Interfaces of this namespace with ipvx's director program attached (known by the program's name). */
 async function attachedDirector(): Promise<{ name: string; ifindex: number; modes: AttachMode[] }[]> {
   const { queryXdp, BpfProgram } = await import('../bpf/index.js');
-  const links = JSON.parse(runSync('ip', ['-j', 'link', 'show'])) as { ifname: string; ifindex: number }[];
+  const { ipLinks } = await import('../dataplane/neighbors.js');
+  const { DIRECTOR_PROGRAM } = await import('../dataplane/xdp.js');
+  const links = await ipLinks();
   const out: { name: string; ifindex: number; modes: AttachMode[] }[] = [];
   for (const l of links) {
     const q = queryXdp(l.ifindex);
@@ -73,7 +74,7 @@ async function attachedDirector(): Promise<{ name: string; ifindex: number; mode
       const p = BpfProgram.openById(id);
       try {
         // The kernel keeps 15 characters of a program's name: "balancer_ingres".
-        if (p.name.length >= 8 && 'balancer_ingress'.startsWith(p.name)) modes.push(mode);
+        if (p.name.length >= 8 && DIRECTOR_PROGRAM.startsWith(p.name)) modes.push(mode);
       } finally {
         p.close();
       }

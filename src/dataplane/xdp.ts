@@ -48,6 +48,9 @@ function linksFrom(links: LinkInfo[]): Map<string, Link> {
   }));
 }
 
+/** The director's XDP program (bpf/ipvx_lb.bpf.c balancer_ingress). */
+export const DIRECTOR_PROGRAM = 'balancer_ingress';
+
 /** Every link of this network namespace, from one `ip -j link show` (start-up, one-shot commands). */
 function readLinks(): Map<string, Link> {
   return linksFrom(JSON.parse(runSync('ip', ['-j', 'link', 'show'])) as LinkInfo[]);
@@ -131,7 +134,7 @@ export class XdpDataplane implements Dataplane {
 
   private attach(l: Link): void {
     // Replaces whatever program a previous daemon attached, atomically: no gap in forwarding.
-    attachXdp(l.ifindex, this.obj.program('balancer_ingress').fd, this.opts.mode ?? 'native');
+    attachXdp(l.ifindex, this.obj.program(DIRECTOR_PROGRAM).fd, this.opts.mode ?? 'native');
     this.maps.tx_ports.update(u32Key(l.ifindex), u32Key(l.ifindex));
     // The program passes unicast frames for other MACs (see if_macs in maps.h).
     writeIfMac(this.maps, l.ifindex, l.mac);
