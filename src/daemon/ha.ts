@@ -93,7 +93,7 @@ export class DirectorHa extends EventEmitter implements HaNodeLike {
   private diffOnce(): void {
     if (this.node.role !== 'active') return;
     try {
-      for (const c of this.differ.diff(this.dp.exportFlows())) this.node.pushSync(c);
+      this.node.pushSync(this.differ.diff(this.dp.exportFlows()));
     } catch (e) {
       this.counts.diffErrors++;
       this.emit('warn', `reading the flow table for sync failed: ${(e as Error).message}`);

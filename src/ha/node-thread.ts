@@ -69,8 +69,6 @@ const WORKER = new URL('./node-worker.js', import.meta.url);
 export class HaNodeThread extends EventEmitter {
   private worker: Worker | undefined;
   private last: HaStatus | undefined;
-  private pushQueue: SyncEntry[] = [];
-  private pushScheduled = false;
   private stopping: Promise<void> | undefined;
 
   constructor(private readonly opts: HaThreadOptions, private readonly hooks: HaThreadHooks = {}) {
@@ -116,7 +114,6 @@ export class HaNodeThread extends EventEmitter {
     const w = this.worker;
     if (!w) return Promise.resolve();
     this.stopping ??= new Promise<void>((resolve) => {
-      this.flushPush();
       const force = setTimeout(() => { void w.terminate(); }, STOP_TIMEOUT_MS);
       w.once('exit', () => { clearTimeout(force); resolve(); });
       this.post({ t: 'stop' });
@@ -129,23 +126,13 @@ export class HaNodeThread extends EventEmitter {
     return this.last;
   }
 
-  /** A flow or persistence change to send to the standby (only while active; batched per turn of the event loop). */
-  pushSync(entry: SyncEntry): boolean {
+  /** Flow and persistence changes to send to the standby, as one message (only while active). */
+  pushSync(changes: readonly SyncEntry[]): boolean {
     if (this.role !== 'active') return false;
-    this.pushQueue.push(entry);
-    if (!this.pushScheduled) {
-      this.pushScheduled = true;
-      setImmediate(() => this.flushPush());
-    }
-    return true;
-  }
-
-  private flushPush(): void {
-    this.pushScheduled = false;
-    if (!this.pushQueue.length) return;
-    const entries = packEntries(this.pushQueue);
-    this.pushQueue = [];
+    if (!changes.length) return true;
+    const entries = packEntries(changes);
     this.post({ t: 'push', entries }, [entries.buffer as ArrayBuffer]);
+    return true;
   }
 
   private post(m: ToWorker, transfer: ArrayBuffer[] = []): void {
